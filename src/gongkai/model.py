@@ -1,0 +1,145 @@
+"""The `Report`: what extraction produces and every later stage (audit, store, render) consumes.
+
+Source values are never rewritten. Each cell keeps the raw text it was read from, its status and where it
+came from. ``to_json`` gives the public shape of ``shared/spec/template.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from gongkai import template
+
+# Cell statuses.
+READ = "read"  # printed in the source as exactly this cell's number
+BLANK = "blank"  # the source leaves the cell empty (value None)
+INFERRED = "inferred"  # the source's digits are there but where they belong (or a missing cell's value)
+#                        follows from the identities: exactly one reading satisfies them
+AMBIGUOUS = "ambiguous"  # several readings satisfy the identities: value None, see candidates
+UNREADABLE = "unreadable"  # the source has something here that cannot be read as this cell
+MISSING = "missing"  # the row or table was not found in the document
+STATUSES = (READ, BLANK, INFERRED, AMBIGUOUS, UNREADABLE, MISSING)
+UNCERTAIN_STATUSES = (AMBIGUOUS, UNREADABLE, MISSING)
+
+Number = int | float
+
+
+@dataclass
+class Cell:
+    path: str  # table3.new.total
+    value: Number | None
+    status: str
+    raw: str | None = None  # the source text this value was read from (a glued run keeps the whole run)
+    candidates: list[Number | None] = field(default_factory=list)
+    where: list[dict] = field(default_factory=list)  # provenance: line/cell/page/bbox/path
+    note: str = ""
+
+    @property
+    def table(self) -> str:
+        return self.path.split(".", 1)[0]
+
+    def to_json(self) -> dict:
+        out = {k: v for k, v in asdict(self).items() if v not in (None, "", [])}
+        out["value"] = self.value
+        return out
+
+
+@dataclass
+class SectionText:
+    key: str  # s1 … s6
+    heading: str  # as printed
+    text: str  # body text, without the heading
+    line: int | None = None  # 1-based line of the heading in the document
+    start: int | None = None  # character offset of the body in Report.text
+    end: int | None = None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    meta: dict[str, Any]
+    cells: dict[str, Cell] = field(default_factory=dict)
+    sections: dict[str, SectionText] = field(default_factory=dict)
+    text: str = ""  # the document's text, one line per source line
+    notes: list[str] = field(default_factory=list)  # what the extractor noticed while reading
+
+    @property
+    def layout(self) -> str:
+        return self.meta.get("template") or "2021"
+
+    @property
+    def year(self) -> int | None:
+        return self.meta.get("year")
+
+    def value(self, path: str) -> Number | None:
+        cell = self.cells.get(path)
+        return None if cell is None else cell.value
+
+    def cell(self, path: str) -> Cell | None:
+        return self.cells.get(path)
+
+    def has_row(self, table_key: str, row_key: str) -> bool:
+        prefix = f"{table_key}.{row_key}."
+        return any(p.startswith(prefix) for p in self.cells)
+
+    def uncertain(self) -> dict[str, dict]:
+        return {
+            path: {"status": c.status, "candidates": c.candidates}
+            for path, c in self.cells.items()
+            if c.status in UNCERTAIN_STATUSES
+        }
+
+    def tables_json(self) -> dict[str, dict]:
+        """``table2``/``table3``/``table4`` as nested dicts of plain values, in template order."""
+        out: dict[str, dict] = {"table2": {}, "table3": {}, "table4": {}}
+        for path, c in self.cells.items():
+            t, r, col = path.split(".")
+            out[t].setdefault(r, {})[col] = c.value
+        return out
+
+    def to_json(self, detail: bool = True) -> dict:
+        out: dict[str, Any] = {"meta": self.meta, **self.tables_json()}
+        out["sections"] = {k: s.to_json() for k, s in self.sections.items()}
+        out["uncertain"] = self.uncertain()
+        if detail:
+            out["cells"] = {p: c.to_json() for p, c in self.cells.items()}
+            out["notes"] = self.notes
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> Report:
+        """Rebuild a report from ``to_json`` output (cells detail if present, else the plain tables)."""
+        cells: dict[str, Cell] = {}
+        detail = data.get("cells") or {}
+        for t in ("table2", "table3", "table4"):
+            for r, cols in (data.get(t) or {}).items():
+                for col, value in cols.items():
+                    path = f"{t}.{r}.{col}"
+                    d = detail.get(path)
+                    if d:
+                        cells[path] = Cell(**{k: d.get(k) for k in ("path", "value", "status", "raw")},
+                                           candidates=d.get("candidates", []), where=d.get("where", []),
+                                           note=d.get("note", ""))
+                    else:
+                        cells[path] = Cell(path, value, READ if value is not None else BLANK)
+        sections = {k: SectionText(**v) for k, v in (data.get("sections") or {}).items()}
+        return cls(meta=dict(data.get("meta") or {}), cells=cells, sections=sections,
+                   notes=list(data.get("notes") or []))
+
+
+def row_keys(report: Report, table_key: str) -> list[str]:
+    """Row keys present in the report for a table, in template order."""
+    lay = template.layout(report.layout)
+    table = {t.key: t for t in lay.tables}[table_key]
+    keys = [r.key for r in table.rows]
+    if table_key == "table3":
+        # The 2019 single （六）其他处理 row may appear in a 2021-layout report and vice versa.
+        keys = [k for k in keys if not k.startswith("other")]
+        at = keys.index("total")
+        present = [k for k in ("other", "other_no_correction", "other_fee_unpaid", "other_other")
+                   if report.has_row("table3", k)]
+        keys[at:at] = present
+    return [k for k in keys if report.has_row(table_key, k)]

@@ -1,0 +1,119 @@
+"""Plain text in any encoding real reports come in: UTF-8, GBK/GB18030, UTF-16 (with or without BOM).
+
+Traditional script is converted to simplified (OpenCC ``t2s``) when the text is mostly traditional.
+Page furniture that PDF copy-paste leaves in the text (``- 3 -``, ``第 3 页``, form feeds) is dropped,
+so that it never reads as a table value.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from gongkai.errors import InputError
+from gongkai.read.document import Document, Line, Span
+
+_PAGE_FURNITURE = re.compile(
+    r"^\s*(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
+)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode bytes to text; returns (text, encoding). Raises `InputError` for binary data."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    utf16 = _guess_utf16(data)
+    if utf16:
+        return data.decode(utf16, errors="replace"), utf16
+    if b"\x00" in data[:8192]:
+        raise InputError("二进制文件，不是文本 (binary data, not a text document)")
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputError("无法识别文本编码 (cannot decode text)")
+    return str(best), best.encoding
+
+
+def _guess_utf16(data: bytes) -> str | None:
+    """UTF-16 without BOM: CJK and ASCII text in UTF-16 has many NULs on one side of each code unit."""
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2:
+        sample = sample[: len(sample) - len(sample) % 2]
+    even, odd = sample[0::2], sample[1::2]
+    if not even or odd.count(0) + even.count(0) < len(sample) // 8:
+        return None
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data[: len(data) - len(data) % 2].decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _looks_like_text(text[:2000]):
+            return enc
+    return None
+
+
+def _looks_like_text(text: str) -> bool:
+    if not text:
+        return False
+    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\r\n\f") or 0xE000 <= ord(ch) <= 0xF8FF)
+    return bad / len(text) < 0.02
+
+
+@cache
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> tuple[str, bool]:
+    """Convert to simplified script when the text is written in traditional script."""
+    cjk = _CJK.findall(text[:20000])
+    if not cjk:
+        return text, False
+    sample = "".join(cjk)
+    changed = sum(a != b for a, b in zip(sample, _t2s().convert(sample), strict=False))
+    if changed / len(sample) < 0.03:
+        return text, False
+    return _t2s().convert(text), True
+
+
+def lines_of(text: str) -> list[Line]:
+    """One `Line` per source line (1-based numbering kept), dropping page furniture."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    out: list[Line] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.replace("\f", "").rstrip()
+        if not line.strip() or _PAGE_FURNITURE.match(line):
+            continue
+        out.append(Line((Span(line, number),)))
+    return out
+
+
+def read(data: bytes, source: str) -> Document:
+    text, encoding = decode(data)
+    if not _looks_like_text(text[:20000]):
+        raise InputError("二进制文件，不是文本 (binary data, not a text document)")
+    lowered = text[:4000].lower()
+    if "<html" in lowered or ("<table" in text.lower() and "</td>" in text.lower()):
+        from gongkai.read import html
+
+        return html.read_text(text, source)
+    text, converted = to_simplified(text)
+    doc = Document(source=source, format="text", lines=lines_of(text))
+    if encoding not in ("utf-8", "utf-8-sig"):
+        doc.notes.append(f"decoded as {encoding}")
+    if converted:
+        doc.notes.append("converted from traditional to simplified script")
+    if not doc.lines:
+        raise InputError("文件没有文字内容 (no text content)")
+    return doc
