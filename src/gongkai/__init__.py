@@ -1,0 +1,32 @@
+"""gongkai: China's government information-disclosure annual reports as verified data.
+
+>>> import gongkai
+>>> report = gongkai.parse("report.pdf")      # any format: text, HTML, PDF, Word, scans
+>>> report.value("table3.new.total")
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gongkai.errors import GongkaiError, InputError
+from gongkai.model import Cell, Report
+
+__all__ = ["Cell", "GongkaiError", "InputError", "Report", "parse", "parse_bytes"]
+__version__ = "0.1.0"
+
+
+def parse_bytes(data: bytes, source: str = "<bytes>") -> Report:
+    """Read and extract a report from bytes of any supported format."""
+    from gongkai.extract import extract
+    from gongkai.read import read_bytes
+
+    return extract(read_bytes(data, source))
+
+
+def parse(path: str | Path) -> Report:
+    """Read and extract the report in ``path``."""
+    from gongkai.extract import extract
+    from gongkai.read import read_path
+
+    return extract(read_path(path))

@@ -1,0 +1,126 @@
+"""Find the six sections and the table rows in a `Stream`, by their labels (template anchors).
+
+Everything here works on ``stream.compact`` (no white space), so labels wrapped over lines or cells still
+match. A row label may be preceded by its enumerator (``2.``) glued to the previous row's digits
+(``00000002.其他法律…``): the enumerator is matched as part of the label, never read as a value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from gongkai import template
+from gongkai.extract.stream import Stream, normalize
+
+_CN_NUMERALS = "一二三四五六七八九十"
+_LABEL_GAP = 24  # non-digit characters allowed between a row's enumerator/group text and its anchor
+
+
+@dataclass(frozen=True)
+class Found:
+    key: str
+    start: int  # compact index where the label starts
+    end: int  # compact index just after the anchor
+    heading: str = ""
+
+
+def _compact(label: str) -> str:
+    return re.sub(r"\s+", "", normalize(label))
+
+
+@cache
+def section_pattern(section: template.Section, numbered: bool) -> re.Pattern[str]:
+    cn = section.number
+    ar = str(_CN_NUMERALS.index(cn) + 1)
+    anchors = "|".join(section.anchors)
+    if numbered:
+        enum = rf"(?:第{cn}部分|\(?(?:{cn}|{ar})\)?)[、.,:．]?"
+        return re.compile(rf"{enum}(?:{anchors})")
+    return re.compile(rf"(?:{anchors})")
+
+
+def find_sections(stream: Stream) -> list[Found]:
+    """Section headings in order. A heading must carry its number (二、…); a section whose numbered
+    heading is missing is looked for unnumbered, at the start of a line, between its neighbours."""
+    found: list[Found] = []
+    pos = 0
+    for section in template.SECTIONS:
+        m = stream.search(section_pattern(section, True), pos, len(stream.compact))
+        if m is None:
+            m = _line_start_match(stream, section_pattern(section, False), pos)
+        if m is None:
+            continue
+        found.append(Found(section.key, m.start(), m.end(), m.group(0)))
+        pos = m.end()
+    return found
+
+
+def _line_start_match(stream: Stream, pattern: re.Pattern[str], pos: int) -> re.Match[str] | None:
+    for m in pattern.finditer(stream.compact, pos):
+        t = stream.to_text(m.start())
+        before = stream.text[:t].rstrip(" ")
+        if not before or before.endswith("\n"):
+            return m
+    return None
+
+
+# ---------------------------------------------------------------- rows
+
+
+def _enumerator_regex(enum: str) -> str:
+    enum = normalize(enum).strip()
+    if not enum:
+        return ""
+    if enum[0].isdigit():
+        return rf"{re.escape(enum[:-1])}[.、,:]"  # "2." — the dot is required, so "…0 0 2其他" is no enumerator
+    if enum.startswith("("):
+        return rf"\({re.escape(enum[1:-1])}\)"
+    return rf"{re.escape(enum[:-1])}[、.,]"
+
+
+@cache
+def row_pattern(row: template.Row) -> re.Pattern[str]:
+    anchors = "|".join(row.anchors)
+    enum = _enumerator_regex(row.enumerator)
+    prefix = f"(?:{enum})?" if enum else ""
+    return re.compile(rf"{prefix}[^\d]{{0,{_LABEL_GAP}}}?(?:{anchors})")
+
+
+def find_rows(stream: Stream, rows: tuple[template.Row, ...], start: int, end: int) -> dict[str, Found]:
+    """Each row's label, searched in template order within ``compact[start:end]``."""
+    found: dict[str, Found] = {}
+    pos = start
+    for row in rows:
+        m = stream.search(row_pattern(row), pos, end)
+        if m is None:
+            continue
+        # The lazy gap makes the match start as early as the text allows; a label never starts with
+        # a separator-like character, so trim punctuation the gap swallowed.
+        found[row.key] = Found(row.key, m.start(), m.end())
+        pos = m.end()
+    return found
+
+
+# ---------------------------------------------------------------- masks
+
+
+@cache
+def _header_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
+    parts = sorted({re.escape(_compact(label)) for label in labels if label}, key=len, reverse=True)
+    return re.compile("|".join(parts))
+
+
+_PAREN_TEXT = re.compile(r"\([^()]{0,60}?[\u4e00-\u9fff][^()]{0,60}?\)")
+_ARTICLE = re.compile(r"第[一二三四五六七八九十\d]+条(?:第\(?[一二三四五六七八九十\d]+\)?项)?")
+_UNIT = re.compile(r"(?:单位:)?(?:万?元|件|条|次|个|人次)(?=[^\u4e00-\u9fff]|$)")
+
+
+def masked_spans(stream: Stream, labels: tuple[str, ...], start: int, end: int) -> list[tuple[int, int]]:
+    """Compact intervals in ``[start, end)`` that are printed header text, never values: column labels,
+    parenthesised notes (``（单位：万元，保留4位小数）``) and article references (``第二十条第（五）项``)."""
+    out: list[tuple[int, int]] = []
+    for pattern in (_header_pattern(labels), _PAREN_TEXT, _ARTICLE):
+        out.extend(m.span() for m in pattern.finditer(stream.compact, start, end))
+    return out

@@ -1,0 +1,231 @@
+"""Readings of a row's digits and the identities that choose between them. Pure functions over plain values.
+
+A row's source text gives a sequence of numeric *tokens*. When there is one token per cell the row reads
+plainly. Otherwise the tokens admit several *readings*: a glued run (``640020470``) splits into cells in
+many ways, and a row that prints fewer numbers than it has cells leaves some cells *missing* (unknown
+values, to be inferred). The identities of the template keep the readings that add up:
+``row_readings`` applies a row's own identities, ``solve_table`` the identities that tie rows together.
+If one set of values remains, the cells are known (``inferred`` where a split or a missing cell was
+involved); if several remain, the differing cells are ambiguous and their candidates are reported.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+Number = int | float
+Value = Number | None  # None = unknown (missing in the source)
+
+# How each cell of a reading came about.
+WHOLE = "whole"  # a whole token
+SPLIT = "split"  # part of a glued token
+MISSING = "missing"  # no digits in the source for this cell
+
+MAX_READINGS = 4000
+MAX_COMBINATIONS = 20000
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    decimal: bool = False
+    signed: bool = False
+
+
+@dataclass(frozen=True)
+class Reading:
+    values: tuple[Value, ...]
+    kinds: tuple[str, ...]
+    tokens: tuple[int, ...]  # index of the token each cell came from (-1 for missing)
+
+
+def parse_number(piece: str, rule: ColumnRule) -> Number | None:
+    """The number a piece of digits spells for this column, or None if it cannot be this column's value."""
+    negative = piece.startswith("-")
+    body = piece[1:] if negative else piece
+    if not body or (negative and not rule.signed):
+        return None
+    if "." in body:
+        if not rule.decimal:
+            return None
+        whole, _, frac = body.partition(".")
+        if not whole or not frac or (len(whole) > 1 and whole[0] == "0"):
+            return None
+        value: Number = float(body)
+    else:
+        if len(body) > 1 and body[0] == "0":
+            return None  # a count is never printed with a leading zero: "07" is "0","7"
+        value = int(body)
+    return -value if negative else value
+
+
+def digit_count(token: str) -> int:
+    return sum(ch.isdigit() for ch in token)
+
+
+def enumerate_readings(tokens: Sequence[str], rules: Sequence[ColumnRule]) -> list[Reading]:
+    """Every way to lay ``tokens`` over the columns, in order, splitting glued tokens and leaving cells
+    missing only when there are too few digits to fill them. Capped at ``MAX_READINGS``."""
+    ncols = len(rules)
+    if not tokens:
+        return [Reading((None,) * ncols, (MISSING,) * ncols, (-1,) * ncols)]
+    max_pieces = sum(_max_pieces(t) for t in tokens)
+    missing_budget = max(0, ncols - max_pieces)
+    out: list[Reading] = []
+    values: list[Value] = []
+    kinds: list[str] = []
+    origins: list[int] = []
+
+    def walk(ti: int, pos: int, col: int, missing_left: int) -> None:
+        if len(out) >= MAX_READINGS:
+            return
+        if col == ncols:
+            if ti == len(tokens):
+                out.append(Reading(tuple(values), tuple(kinds), tuple(origins)))
+            return
+        if missing_left:
+            values.append(None), kinds.append(MISSING), origins.append(-1)
+            walk(ti, pos, col + 1, missing_left - 1)
+            values.pop(), kinds.pop(), origins.pop()
+        if ti == len(tokens):
+            return
+        token = tokens[ti]
+        for end in range(pos + 1, len(token) + 1):
+            piece = token[pos:end]
+            if piece.endswith((".", "-")):
+                continue
+            value = parse_number(piece, rules[col])
+            if value is None:
+                continue
+            whole = pos == 0 and end == len(token)
+            values.append(value), kinds.append(WHOLE if whole else SPLIT), origins.append(ti)
+            if end == len(token):
+                walk(ti + 1, 0, col + 1, missing_left)
+            else:
+                walk(ti, end, col + 1, missing_left)
+            values.pop(), kinds.pop(), origins.pop()
+
+    walk(0, 0, 0, missing_budget)
+    return out
+
+
+def _max_pieces(token: str) -> int:
+    return max(1, digit_count(token) - token.count("."))
+
+
+# ---------------------------------------------------------------- equations
+
+# An equation is (left column indices, right column indices): sum(left) == sum(right).
+Equation = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+def fill_unknowns(values: list[Value], equations: Sequence[Equation]) -> bool:
+    """Solve equations with exactly one unknown, repeatedly. False if an equation is violated or a
+    solved value is not a non-negative integer; unknowns that stay unknown are left as None."""
+    changed = True
+    while changed:
+        changed = False
+        for left, right in equations:
+            unknown = [i for i in (*left, *right) if values[i] is None]
+            if len(unknown) > 1:
+                continue
+            lsum = sum(Fraction(str(values[i])) for i in left if values[i] is not None)
+            rsum = sum(Fraction(str(values[i])) for i in right if values[i] is not None)
+            if not unknown:
+                if lsum != rsum:
+                    return False
+                continue
+            u = unknown[0]
+            solved = rsum - lsum if u in left else lsum - rsum
+            if solved < 0 or solved.denominator != 1:
+                return False
+            values[u] = int(solved)
+            changed = True
+    return True
+
+
+def row_readings(tokens: Sequence[str], rules: Sequence[ColumnRule], equations: Sequence[Equation]) -> list[Reading]:
+    """Readings of one row that satisfy the row's own equations (unknowns solved where they can be).
+
+    A row printed plainly (one token per cell) has exactly one reading, kept even when it breaks an
+    equation: that is what the source says, and the audit reports it."""
+    readings = enumerate_readings(tokens, rules)
+    if len(readings) == 1 and MISSING not in readings[0].kinds and SPLIT not in readings[0].kinds:
+        return readings
+    kept: dict[tuple[Value, ...], Reading] = {}
+    for r in readings:
+        values = list(r.values)
+        if not fill_unknowns(values, equations):
+            continue
+        key = tuple(values)
+        if key not in kept:
+            kept[key] = Reading(key, r.kinds, r.tokens)
+        elif _plainer(r, kept[key]):
+            kept[key] = Reading(key, r.kinds, r.tokens)
+    return list(kept.values())
+
+
+def _plainer(a: Reading, b: Reading) -> bool:
+    return a.kinds.count(WHOLE) > b.kinds.count(WHOLE)
+
+
+# ---------------------------------------------------------------- several rows
+
+
+@dataclass
+class CellVerdict:
+    value: Value
+    status: str  # read / inferred / ambiguous / unreadable
+    candidates: list[Value]
+
+
+def verdicts(options: Sequence[Reading], plain: bool) -> list[CellVerdict]:
+    """Per-cell outcome for one row given its surviving readings."""
+    if not options:
+        return []
+    ncols = len(options[0].values)
+    out = []
+    for c in range(ncols):
+        values = sorted({r.values[c] for r in options}, key=_sort_key)
+        if len(values) == 1 and values[0] is not None:
+            whole = all(r.kinds[c] == WHOLE for r in options)
+            out.append(CellVerdict(values[0], "read" if whole and plain else "inferred", []))
+        else:
+            out.append(CellVerdict(None, "ambiguous", [v for v in values if v is not None]))
+    return out
+
+
+def _sort_key(v: Value) -> tuple[int, float]:
+    return (1, 0.0) if v is None else (0, float(v))
+
+
+def solve_table(
+    rows: Sequence[Sequence[Reading]],
+    check: Callable[[list[list[Value]]], bool | None],
+) -> list[list[Reading]] | None:
+    """Choose one reading per row so that ``check`` (the cross-row identities) holds.
+
+    ``check`` receives the chosen values (it may fill unknowns in place) and returns True/False.
+    Returns, per row, the readings that take part in at least one consistent choice, or None when no
+    choice is consistent (then the caller falls back to each row's own readings)."""
+    sizes = [len(r) for r in rows]
+    if any(s == 0 for s in sizes):
+        return None
+    total = 1
+    for s in sizes:
+        total *= s
+        if total > MAX_COMBINATIONS:
+            return None
+    used: list[dict[tuple[Value, ...], Reading]] = [{} for _ in rows]
+    for choice in itertools.product(*rows):
+        values = [list(r.values) for r in choice]
+        if not check(values):
+            continue
+        for i, (r, vals) in enumerate(zip(choice, values, strict=True)):
+            key = tuple(vals)
+            used[i].setdefault(key, Reading(key, r.kinds, r.tokens))
+    if not any(used[0]):
+        return None
+    return [list(u.values()) for u in used]

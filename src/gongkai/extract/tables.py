@@ -1,0 +1,363 @@
+"""Tables 二, 三 and 四: rows found by their labels, values read from what lies between labels.
+
+For each row the text between its label and the next row's label is cut into numeric tokens (header text
+and parenthesised notes masked out). A table row from a reliable grid (HTML, Word, PDF ruling lines) whose
+cells line up with the template is read by position, so blank cells stay blank. Otherwise the tokens are
+laid over the columns in every possible way (`solve.enumerate_readings`) and the identities choose.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from gongkai import template
+from gongkai.extract import locate, solve
+from gongkai.extract.stream import Stream
+from gongkai.model import AMBIGUOUS, BLANK, INFERRED, MISSING, READ, UNREADABLE, Cell
+
+_NUMBER = re.compile(r"(?<![\d.])-?\d+(?:\.\d+)?")
+_VALUE_CELL = re.compile(r"^\s*-?\d+(?:\.\d+)?\s*(?:万?元)?\s*$")
+
+
+@dataclass
+class Token:
+    text: str
+    tstart: int  # text index
+    tend: int
+
+    def where(self, stream: Stream) -> dict:
+        found = stream.span_at(self.tstart)
+        return found[2].where() if found else {}
+
+
+@dataclass
+class RowSource:
+    """What the document gives for one row: its tokens, or cells by position when the grid is reliable."""
+
+    key: str
+    tokens: list[Token] = field(default_factory=list)
+    positional: list[Token | None] | None = None  # one entry per column; None = blank cell
+    found: bool = True
+
+
+# ---------------------------------------------------------------- tokens
+
+
+def tokens_between(stream: Stream, cstart: int, cend: int, labels: tuple[str, ...]) -> list[Token]:
+    """Numeric tokens in ``compact[cstart:cend]`` outside header text, as text positions."""
+    tstart, tend = stream.to_text(cstart), stream.to_text(cend)
+    chunk = list(stream.text[tstart:tend])
+    for a, b in locate.masked_spans(stream, labels, cstart, cend):
+        for t in range(stream.to_text(a) - tstart, stream.to_text(b - 1) - tstart + 1):
+            chunk[t] = " "
+    text = "".join(chunk)
+    out = []
+    for m in _NUMBER.finditer(text):
+        piece = m.group(0)
+        if piece.startswith("-") and m.start() > 0 and not text[m.start() - 1].isspace():
+            piece, offset = piece[1:], 1  # a dash after text is punctuation, not a sign
+        else:
+            offset = 0
+        out.append(Token(piece, tstart + m.start() + offset, tstart + m.end()))
+    return out
+
+
+def positional_cells(stream: Stream, label_end: int, ncols: int) -> list[Token | None] | None:
+    """Cells after the label cell in the same grid row, if they are exactly ``ncols`` values or blanks."""
+    tpos = stream.to_text(label_end - 1)
+    at = stream.span_at(tpos)
+    if at is None:
+        return None
+    line_idx, cell_idx, _ = at
+    if not stream.is_grid[line_idx]:
+        return None
+    cells: list[tuple[int, int]] = []  # text ranges of the following cells in this line
+    t = tpos
+    n = len(stream.text)
+    while t < n and stream.text[t] != "\n":
+        if stream.text[t] == "\t":
+            s = t + 1
+            e = s
+            while e < n and stream.text[e] not in "\t\n":
+                e += 1
+            cells.append((s, e))
+            t = e
+        else:
+            t += 1
+    texts = [stream.text[s:e] for s, e in cells]
+    while len(texts) > ncols and not texts[-1].strip():
+        texts.pop()
+        cells.pop()
+    if len(texts) != ncols or not all(not x.strip() or _VALUE_CELL.match(x) for x in texts):
+        return None
+    out: list[Token | None] = []
+    for (s, _e), x in zip(cells, texts, strict=True):
+        if not x.strip():
+            out.append(None)
+            continue
+        m = _NUMBER.search(x)
+        assert m is not None
+        out.append(Token(m.group(0), s + m.start(), s + m.end()))
+    return out
+
+
+# ---------------------------------------------------------------- cells from readings
+
+
+def _rules(columns: tuple[template.Column, ...]) -> list[solve.ColumnRule]:
+    return [solve.ColumnRule(decimal=c.decimal, signed=c.signed) for c in columns]
+
+
+def _cells_from_verdicts(
+    stream: Stream,
+    prefix: str,
+    columns: tuple[template.Column, ...],
+    source: RowSource,
+    options: list[solve.Reading],
+    plain: bool,
+) -> dict[str, Cell]:
+    paths = [f"{prefix}.{c.key}" for c in columns]
+    raw_all = " ".join(t.text for t in source.tokens)
+    if not options:
+        return {
+            p: Cell(p, None, UNREADABLE, raw=raw_all or None, where=_where_all(stream, source.tokens))
+            for p in paths
+        }
+    out = {}
+    for c, (path, v) in enumerate(zip(paths, solve.verdicts(options, plain), strict=True)):
+        token_ids = {r.tokens[c] for r in options if r.tokens[c] >= 0}
+        toks = [source.tokens[i] for i in sorted(token_ids)]
+        raw = " ".join(t.text for t in toks) or None
+        where = _where_all(stream, toks)
+        if v.status == "read":
+            out[path] = Cell(path, v.value, READ, raw=raw, where=where)
+        elif v.status == "inferred":
+            kinds = {r.kinds[c] for r in options}
+            note = "从总计推算（原文缺此格）" if kinds == {solve.MISSING} else "数字粘连，按勾稽关系拆分"
+            out[path] = Cell(path, v.value, INFERRED, raw=raw, where=where, note=note)
+        else:
+            out[path] = Cell(path, None, AMBIGUOUS, raw=raw_all or None, candidates=v.candidates,
+                             where=_where_all(stream, source.tokens), note="多种读法均满足勾稽关系")
+    return out
+
+
+def _where_all(stream: Stream, tokens: list[Token]) -> list[dict]:
+    seen: list[dict] = []
+    for t in tokens:
+        w = t.where(stream)
+        if w and w not in seen:
+            seen.append(w)
+    return seen
+
+
+def _positional_row(stream: Stream, prefix: str, columns, cells: list[Token | None]) -> dict[str, Cell]:
+    out = {}
+    for col, tok in zip(columns, cells, strict=True):
+        path = f"{prefix}.{col.key}"
+        if tok is None:
+            out[path] = Cell(path, None, BLANK)
+            continue
+        value = solve.parse_number(tok.text, solve.ColumnRule(decimal=True, signed=col.signed))
+        status = READ if value is not None else UNREADABLE
+        out[path] = Cell(path, value, status, raw=tok.text, where=[tok.where(stream)])
+    return out
+
+
+def _missing_row(prefix: str, columns) -> dict[str, Cell]:
+    return {f"{prefix}.{c.key}": Cell(f"{prefix}.{c.key}", None, MISSING, note="原文未找到此行") for c in columns}
+
+
+# ---------------------------------------------------------------- row sources
+
+
+def row_sources(
+    stream: Stream,
+    rows: tuple[template.Row, ...],
+    table: template.Table,
+    start: int,
+    end: int,
+) -> dict[str, RowSource]:
+    found = locate.find_rows(stream, rows, start, end)
+    order = [f for f in (found.get(r.key) for r in rows) if f is not None]
+    out: dict[str, RowSource] = {}
+    for i, f in enumerate(order):
+        nxt = order[i + 1].start if i + 1 < len(order) else end
+        row = table.row(f.key) if f.key in {r.key for r in table.rows} else next(r for r in rows if r.key == f.key)
+        ncols = len(table.columns_of(row))
+        positional = positional_cells(stream, f.end, ncols)
+        tokens = tokens_between(stream, f.end, nxt, table.header_labels)
+        out[f.key] = RowSource(f.key, tokens, positional)
+    for r in rows:
+        out.setdefault(r.key, RowSource(r.key, found=False))
+    return out
+
+
+# ---------------------------------------------------------------- table 二
+
+
+def read_table2(stream: Stream, lay: template.Layout, start: int, end: int) -> dict[str, Cell]:
+    table = lay.table2
+    sources = row_sources(stream, table.rows, table, start, end)
+    cells: dict[str, Cell] = {}
+    for row in table.rows:
+        prefix = f"table2.{row.key}"
+        src = sources[row.key]
+        if not src.found:
+            cells.update(_missing_row(prefix, row.columns))
+            continue
+        if src.positional is not None:
+            cells.update(_positional_row(stream, prefix, row.columns, src.positional))
+            continue
+        options = solve.row_readings([t.text for t in src.tokens], _rules(row.columns), [])
+        cells.update(_cells_from_verdicts(stream, prefix, row.columns, src, options, plain=len(options) == 1))
+    return cells
+
+
+# ---------------------------------------------------------------- table 三
+
+
+def table3_rows(stream: Stream, lay: template.Layout, start: int, end: int) -> tuple[template.Row, ...]:
+    """The rows this document prints: a 2021-layout table may still carry the single 2019 （六）其他处理
+    row and the reverse; whichever the text has is used, never an invented row."""
+    t2021, t2019 = template.TABLE3_2021, template.TABLE3_2019
+    marker = t2021.row("other_no_correction")
+    if stream.search(locate.row_pattern(marker), start, end) is not None:
+        return t2021.rows
+    if stream.search(locate.row_pattern(t2021.row("other_fee_unpaid")), start, end) is not None:
+        return t2021.rows
+    return t2019.rows
+
+
+def _table3_row_equations() -> list[solve.Equation]:
+    return [(tuple(range(6)), (6,))]
+
+
+def read_table3(stream: Stream, lay: template.Layout, start: int, end: int) -> dict[str, Cell]:
+    rows = table3_rows(stream, lay, start, end)
+    table = template.TABLE3_2021 if any(r.key == "other_no_correction" for r in rows) else template.TABLE3_2019
+    columns = table.columns
+    sources = row_sources(stream, rows, table, start, end)
+    rules = _rules(columns)
+    eqs = _table3_row_equations()
+    keys = [r.key for r in rows]
+    options: dict[str, list[solve.Reading]] = {}
+    plain: dict[str, bool] = {}
+    cells: dict[str, Cell] = {}
+    for key in keys:
+        src = sources[key]
+        if not src.found:
+            continue
+        if src.positional is not None:
+            options[key] = [_positional_reading(src.positional, rules)]
+            plain[key] = True
+            continue
+        opts = solve.row_readings([t.text for t in src.tokens], rules, eqs)
+        options[key] = opts
+        plain[key] = len(opts) == 1 and solve.SPLIT not in opts[0].kinds and solve.MISSING not in opts[0].kinds
+    present = [k for k in keys if k in options]
+    if any(len(options[k]) != 1 or None in options[k][0].values for k in present):
+        solved = solve.solve_table([options[k] for k in present], _table3_check(present))
+        if solved is not None:
+            for k, opts in zip(present, solved, strict=True):
+                options[k] = opts
+    for key in keys:
+        prefix = f"table3.{key}"
+        src = sources[key]
+        if not src.found:
+            cells.update(_missing_row(prefix, columns))
+        elif src.positional is not None:
+            cells.update(_positional_row(stream, prefix, columns, src.positional))
+        else:
+            cells.update(_cells_from_verdicts(stream, prefix, columns, src, options[key], plain[key]))
+    return cells
+
+
+def _positional_reading(cells: list[Token | None], rules: list[solve.ColumnRule]) -> solve.Reading:
+    values = tuple(
+        None if t is None else solve.parse_number(t.text, solve.ColumnRule(decimal=True, signed=r.signed))
+        for t, r in zip(cells, rules, strict=True)
+    )
+    # Blank cells are not unknowns to solve: they are blank. Count them as zero for the cross-row check
+    # only, so that a grid full of blanks does not make every other row ambiguous.
+    return solve.Reading(tuple(0 if v is None else v for v in values), ("whole",) * len(values), (-1,) * len(values))
+
+
+def _table3_check(present: list[str]):
+    idx = {k: i for i, k in enumerate(present)}
+    results = [k for k in present if present.index("granted") <= idx[k] < idx.get("total", len(present))] if (
+        "granted" in idx
+    ) else []
+
+    def check(values: list[list[solve.Value]]) -> bool:
+        equations: list[tuple[list[tuple[int, int]], list[tuple[int, int]]]] = []
+        for c in range(7):
+            if "total" in idx and results:
+                equations.append(([(idx[k], c) for k in results], [(idx["total"], c)]))
+            if all(k in idx for k in ("new", "carried_over", "total", "carried_forward")):
+                equations.append(
+                    ([(idx["new"], c), (idx["carried_over"], c)], [(idx["total"], c), (idx["carried_forward"], c)])
+                )
+        for r in range(len(present)):
+            equations.append(([(r, c) for c in range(6)], [(r, 6)]))
+        flat: list[solve.Value] = [v for row in values for v in row]
+        width = 7
+        eqs = [
+            (tuple(a * width + b for a, b in left), tuple(a * width + b for a, b in right)) for left, right in equations
+        ]
+        if not solve.fill_unknowns(flat, eqs):
+            return False
+        for r in range(len(values)):
+            values[r][:] = flat[r * width : (r + 1) * width]
+        return True
+
+    return check
+
+
+# ---------------------------------------------------------------- table 四
+
+
+def read_table4(stream: Stream, lay: template.Layout, start: int, end: int) -> dict[str, Cell]:
+    table = lay.table4
+    columns = [(g, c) for g, _ in table.groups for c in table.columns]
+    paths = [f"table4.{g}.{c.key}" for g, c in columns]
+    if start >= end:
+        return {p: Cell(p, None, MISSING, note="原文未找到此表") for p in paths}
+    positional = _table4_grid(stream, start, end, len(paths))
+    if positional is not None:
+        cells = {}
+        for (g, c), tok in zip(columns, positional, strict=True):
+            cells.update(_positional_row(stream, f"table4.{g}", (c,), [tok]))
+        return cells
+    tokens = tokens_between(stream, start, end, table.header_labels)
+    rules = [solve.ColumnRule()] * len(paths)
+    eqs = [(tuple(range(5 * g, 5 * g + 4)), (5 * g + 4,)) for g in range(len(table.groups))]
+    options = solve.row_readings([t.text for t in tokens], rules, eqs)
+    plain = len(options) == 1 and all(k == solve.WHOLE for k in options[0].kinds)
+    src = RowSource("table4", tokens)
+    cells = {}
+    flat_columns = tuple(template.Column(f"{g}.{c.key}", c.label) for g, c in columns)
+    cells = _cells_from_verdicts(stream, "table4", flat_columns, src, options, plain)
+    return cells
+
+
+def _table4_grid(stream: Stream, start: int, end: int, ncells: int) -> list[Token | None] | None:
+    """The table-四 values from grid rows holding only numbers or blanks (one row of 15, or 3 of 5)."""
+    tstart, tend = stream.to_text(start), stream.to_text(end)
+    lines = stream.text[tstart:tend].split("\n")
+    offset = tstart
+    found: list[Token | None] = []
+    for line in lines:
+        at = stream.span_at(offset + len(line) - 1) if line else None
+        if at and stream.is_grid[at[0]]:
+            cells = line.split("\t")
+            if cells and all(not x.strip() or _VALUE_CELL.match(x) for x in cells) and any(x.strip() for x in cells):
+                pos = offset
+                for x in cells:
+                    m = _NUMBER.search(x)
+                    found.append(Token(m.group(0), pos + m.start(), pos + m.end()) if m else None)
+                    pos += len(x) + 1
+        offset += len(line) + 1
+    while len(found) > ncells and found[-1] is None:
+        found.pop()
+    return found if len(found) == ncells else None

@@ -1,0 +1,1 @@
+"""Renderers: the official layout as terminal tables, HTML, DOCX, PDF, XLSX and JSON."""

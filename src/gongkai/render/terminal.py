@@ -1,0 +1,64 @@
+"""A readable terminal view of a report's three tables; uncertain cells are highlighted."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from gongkai import template
+from gongkai.model import AMBIGUOUS, BLANK, INFERRED, MISSING, UNREADABLE, Report, row_keys
+
+_STYLE = {INFERRED: "cyan", AMBIGUOUS: "bold yellow", UNREADABLE: "bold red", MISSING: "red", BLANK: "dim"}
+_LEGEND = "[cyan]推算 inferred[/]  [bold yellow]歧义 ambiguous[/]  [bold red]无法识别 unreadable[/]  [red]缺失 missing[/]"
+
+
+def _show(report: Report, path: str) -> str:
+    cell = report.cells.get(path)
+    if cell is None:
+        return ""
+    if cell.value is None:
+        text = "/".join(str(c) for c in cell.candidates) + "?" if cell.candidates else "—"
+    else:
+        text = str(cell.value)
+    style = _STYLE.get(cell.status)
+    return f"[{style}]{text}[/]" if style else text
+
+
+def _row_label(table: template.Table, key: str) -> str:
+    for t in (table, template.TABLE3_2019, template.TABLE3_2021):
+        for r in t.rows:
+            if r.key == key:
+                return (r.group.split("）")[-1] + " " if r.group.startswith("（") else "") + r.label
+    return key
+
+
+def print_report(report: Report, console: Console | None = None) -> None:
+    console = console or Console()
+    lay = template.layout(report.layout)
+    m = report.meta
+    console.print(f"[bold]{m.get('title') or m.get('source')}[/]")
+    console.print(f"机关 {m.get('agency') or '?'} · 年度 {m.get('year') or '?'} · 模板 {m.get('template')}")
+    t2 = Table(title="二、主动公开政府信息情况", show_lines=False)
+    t2.add_column("信息内容")
+    t2.add_column("数值")
+    for row in lay.table2.rows:
+        parts = [f"{c.label} {_show(report, f'table2.{row.key}.{c.key}')}" for c in row.columns]
+        t2.add_row(row.label, " · ".join(parts))
+    console.print(t2)
+    t3 = Table(title="三、收到和处理政府信息公开申请情况")
+    t3.add_column("")
+    for c in lay.table3.columns:
+        t3.add_column(c.label, justify="right")
+    for key in row_keys(report, "table3"):
+        t3.add_row(_row_label(lay.table3, key), *(_show(report, f"table3.{key}.{c.key}") for c in lay.table3.columns))
+    console.print(t3)
+    t4 = Table(title="四、政府信息公开行政复议、行政诉讼情况")
+    t4.add_column("")
+    for c in lay.table4.columns:
+        t4.add_column(c.label, justify="right")
+    for g, label in lay.table4.groups:
+        t4.add_row(label, *(_show(report, f"table4.{g}.{c.key}") for c in lay.table4.columns))
+    console.print(t4)
+    uncertain = report.uncertain()
+    if uncertain:
+        console.print(f"不确定的单元格 {len(uncertain)} 个。 {_LEGEND}")
