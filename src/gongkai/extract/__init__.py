@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from gongkai import template
 from gongkai.extract.locate import find_rows
 from gongkai.extract.meta import extract_meta
@@ -12,6 +14,9 @@ from gongkai.model import Report
 from gongkai.read.document import Document
 
 __all__ = ["extract"]
+
+# Where table 四 begins when its section heading is not recognised: after table 三's last row label.
+_TABLE4_START = re.compile(r"(?<=[\d\s])(?:四[、.,])?[^\d]{0,30}?行政复议")
 
 
 def extract(doc: Document) -> Report:
@@ -38,13 +43,22 @@ def extract(doc: Document) -> Report:
     t2_start = start_of("s2", 0)
     t2_end = end_of(("s3",), first_new.start if first_new else n)
     t3_end = end_of(("s4", "s5"), n)
-    t4_start = start_of("s4", t3_end)
+    if "s4" not in heads:  # an unrecognised heading: table 四 starts at its first header label
+        header = stream.search(_TABLE4_START, t3_start, t3_end)
+        if header is not None:
+            t3_end = header.start()
+            heads_t4 = header.start()
+        else:
+            heads_t4 = t3_end
+    else:
+        heads_t4 = heads["s4"].end
+    t4_start = heads_t4
     t4_end = end_of(("s5", "s6"), n)
 
     report = Report(meta=meta, sections=sections, text=text, notes=list(doc.notes))
     report.cells.update(read_table2(stream, lay, t2_start, max(t2_start, t2_end)))
     report.cells.update(read_table3(stream, lay, t3_start, max(t3_start, t3_end)))
-    report.cells.update(read_table4(stream, lay, t4_start, t4_end if "s4" in heads else t4_start))
+    report.cells.update(read_table4(stream, lay, t4_start, t4_end))
     missing = [k for k in ("s1", "s2", "s3", "s4", "s5", "s6") if k not in sections]
     if missing:
         report.notes.append("sections not found: " + ", ".join(missing))

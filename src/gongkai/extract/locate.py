@@ -15,7 +15,8 @@ from gongkai import template
 from gongkai.extract.stream import Stream, normalize
 
 _CN_NUMERALS = "一二三四五六七八九十"
-_LABEL_GAP = 24  # non-digit characters allowed between a row's enumerator/group text and its anchor
+_LABEL_GAP = 24
+_MASK_MARGIN = 80  # non-digit characters allowed between a row's enumerator/group text and its anchor
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,8 @@ def _enumerator_regex(enum: str) -> str:
 def row_pattern(row: template.Row) -> re.Pattern[str]:
     anchors = "|".join(row.anchors)
     enum = _enumerator_regex(row.enumerator)
-    prefix = f"(?:{enum})?" if enum else ""
-    return re.compile(rf"{prefix}[^\d]{{0,{_LABEL_GAP}}}?(?:{anchors})")
+    prefix = rf"(?:{enum}[^\d]{{0,{_LABEL_GAP}}}?)?" if enum else ""
+    return re.compile(rf"{prefix}(?:{anchors})")
 
 
 def find_rows(stream: Stream, rows: tuple[template.Row, ...], start: int, end: int) -> dict[str, Found]:
@@ -96,8 +97,6 @@ def find_rows(stream: Stream, rows: tuple[template.Row, ...], start: int, end: i
         m = stream.search(row_pattern(row), pos, end)
         if m is None:
             continue
-        # The lazy gap makes the match start as early as the text allows; a label never starts with
-        # a separator-like character, so trim punctuation the gap swallowed.
         found[row.key] = Found(row.key, m.start(), m.end())
         pos = m.end()
     return found
@@ -121,6 +120,12 @@ def masked_spans(stream: Stream, labels: tuple[str, ...], start: int, end: int) 
     """Compact intervals in ``[start, end)`` that are printed header text, never values: column labels,
     parenthesised notes (``（单位：万元，保留4位小数）``) and article references (``第二十条第（五）项``)."""
     out: list[tuple[int, int]] = []
-    for pattern in (_header_pattern(labels), _PAREN_TEXT, _ARTICLE):
-        out.extend(m.span() for m in pattern.finditer(stream.compact, start, end))
+    patterns = (_header_pattern(labels), _PAREN_TEXT, _ARTICLE) if labels else (_PAREN_TEXT, _ARTICLE)
+    # Look a little beyond the interval: a note may start before it and end inside.
+    lo, hi = max(0, start - _MASK_MARGIN), min(len(stream.compact), end + _MASK_MARGIN)
+    for pattern in patterns:
+        for m in pattern.finditer(stream.compact, lo, hi):
+            a, b = max(m.start(), start), min(m.end(), end)
+            if a < b:
+                out.append((a, b))
     return out

@@ -16,8 +16,16 @@ from gongkai.extract import locate, solve
 from gongkai.extract.stream import Stream
 from gongkai.model import AMBIGUOUS, BLANK, INFERRED, MISSING, READ, UNREADABLE, Cell
 
-_NUMBER = re.compile(r"(?<![\d.])-?\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"(?<![\d.])-?\d+(?:\.\d+)?|(?<=\d)-\d+(?:\.\d+)?")
 _VALUE_CELL = re.compile(r"^\s*-?\d+(?:\.\d+)?\s*(?:万?元)?\s*$")
+
+
+_INFERRED_ORDER = (solve.WHOLE, solve.SPLIT, solve.MISSING)
+_INFERRED_NOTES = {
+    solve.WHOLE: "本行数字少于格数，按勾稽关系对齐",
+    solve.SPLIT: "数字粘连，按勾稽关系拆分",
+    solve.MISSING: "原文缺此格，由勾稽关系推算",
+}
 
 
 @dataclass
@@ -55,8 +63,9 @@ def tokens_between(stream: Stream, cstart: int, cend: int, labels: tuple[str, ..
     out = []
     for m in _NUMBER.finditer(text):
         piece = m.group(0)
-        if piece.startswith("-") and m.start() > 0 and not text[m.start() - 1].isspace():
-            piece, offset = piece[1:], 1  # a dash after text is punctuation, not a sign
+        before = text[m.start() - 1] if m.start() > 0 else " "
+        if piece.startswith("-") and not (before.isspace() or before.isdigit()):
+            piece, offset = piece[1:], 1  # a dash after a word is punctuation, not a sign
         else:
             offset = 0
         out.append(Token(piece, tstart + m.start() + offset, tstart + m.end()))
@@ -133,8 +142,7 @@ def _cells_from_verdicts(
         if v.status == "read":
             out[path] = Cell(path, v.value, READ, raw=raw, where=where)
         elif v.status == "inferred":
-            kinds = {r.kinds[c] for r in options}
-            note = "从总计推算（原文缺此格）" if kinds == {solve.MISSING} else "数字粘连，按勾稽关系拆分"
+            note = _INFERRED_NOTES[max({r.kinds[c] for r in options}, key=_INFERRED_ORDER.index)]
             out[path] = Cell(path, v.value, INFERRED, raw=raw, where=where, note=note)
         else:
             out[path] = Cell(path, None, AMBIGUOUS, raw=raw_all or None, candidates=v.candidates,
@@ -348,7 +356,7 @@ def _table4_grid(stream: Stream, start: int, end: int, ncells: int) -> list[Toke
     offset = tstart
     found: list[Token | None] = []
     for line in lines:
-        at = stream.span_at(offset + len(line) - 1) if line else None
+        at = next((a for k in range(len(line)) if (a := stream.span_at(offset + k))), None)
         if at and stream.is_grid[at[0]]:
             cells = line.split("\t")
             if cells and all(not x.strip() or _VALUE_CELL.match(x) for x in cells) and any(x.strip() for x in cells):
