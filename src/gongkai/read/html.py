@@ -1,0 +1,508 @@
+"""HTML pages, including Word/WPS/LibreOffice exports, read into a `Document`.
+
+Text outside tables becomes one line per paragraph (block element or ``<br>``-separated run) with the
+element path as provenance. Each table row becomes one table-row line whose spans are its cells, one span
+per ``<td>``/``<th>``, carrying the cell's column in the fully expanded grid (rowspan and colspan of
+earlier cells honoured), so a number lands under the header it sits under on screen.
+
+Page layout is told apart from data: a row whose cells hold nested tables or several paragraphs of prose,
+and a table that never has two cells side by side, are read as ordinary blocks, so the inner tables' rows
+come out as rows of their own and an article wrapped in a frame table comes out as paragraphs.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+
+import lxml.html
+from lxml import etree
+
+from gongkai.errors import InputError
+from gongkai.read.document import Document, Line, Span
+
+__all__ = ["grid", "read", "read_text"]
+
+# Elements whose content is never visible text.
+_DROP = frozenset(
+    [
+        "head",
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "select",
+        "xml",
+        "meta",
+        "link",
+        "base",
+    ]
+)
+# Elements that start and end a paragraph.
+_BLOCK = frozenset(
+    [
+        "html",
+        "body",
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "dir",
+        "menu",
+        "blockquote",
+        "pre",
+        "center",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "main",
+        "figure",
+        "figcaption",
+        "address",
+        "form",
+        "fieldset",
+        "legend",
+        "details",
+        "summary",
+        "hr",
+        "caption",
+        "td",
+        "th",
+        "tr",
+        "thead",
+        "tbody",
+        "tfoot",
+    ]
+)
+_CELLS = ("td", "th")
+_SECTIONS = ("thead", "tbody", "tfoot")
+_MAX_COLSPAN = 1000
+_MAX_ROWSPAN = 65534
+# A cell with at least this many paragraphs and characters holds page content, not a value.
+_PROSE_PARAGRAPHS = 3
+_PROSE_CHARS = 150
+
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACE = re.compile(r"\s+")
+# CJK characters and the punctuation Chinese text sets between them (curly quotes, dashes, ellipsis).
+_CJK = re.compile(
+    "[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u2014\u2018\u2019\u201c\u201d\u2026\u00b7]"
+)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.IGNORECASE)
+
+# Charset declarations are ASCII, so they can be found in the raw bytes before decoding.
+_META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_GBK_LABEL = re.compile(r"gb|936|euc-?cn", re.IGNORECASE)  # gb2312, gbk, x-gbk, cp936, euc-cn, gb18030 …
+# Chinese government pages that declare a Western single-byte charset are mislabelled: nearly every
+# byte sequence decodes under these, so the declaration proves nothing and detection decides instead.
+_WESTERN = frozenset({"iso8859-1", "cp1252", "ascii", "iso8859-15"})
+# Traditional-only characters frequent in these reports; cheap gate before asking OpenCC.
+_TRADITIONAL_HINT = re.compile("[開資訊數據處請報與務議訴機關條護應辦總]")
+
+
+# --- decoding
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode HTML bytes: BOM, then the declared charset, then UTF-8, GB18030, charset-normalizer.
+
+    Returns (text, encoding). A declared charset that fails to decode is ignored (pages often lie).
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    declared = _declared_encoding(data[:16384])
+    if declared and declared != "utf-8" and not data.isascii():
+        # GBK decodes UTF-8 bytes without error (as mojibake), while GBK text is essentially never valid
+        # UTF-8: a page that is valid UTF-8 is UTF-8 whatever a copied <meta> says.
+        try:
+            return data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
+    if declared:
+        try:
+            return data.decode(declared), declared
+        except UnicodeDecodeError:
+            pass
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None:
+        return str(best), best.encoding
+    return data.decode("gb18030", errors="replace"), "gb18030"
+
+
+def _declared_encoding(head: bytes) -> str | None:
+    match = _XML_ENCODING.search(head) or _META_CHARSET.search(head)
+    if not match:
+        return None
+    label = match.group(1).decode("ascii").lower()
+    if _GBK_LABEL.search(label):
+        return "gb18030"  # superset: GB2312/GBK pages routinely contain characters outside their set
+    if label.startswith(("utf-16", "utf-32", "unicode")):
+        return "utf-8"  # an ASCII-readable declaration cannot sit in a UTF-16 file (HTML spec rule)
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    if name in _WESTERN:
+        return None
+    return name
+
+
+# --- public API
+
+
+def read(data: bytes, source: str) -> Document:
+    """Read HTML bytes into a `Document`; raises `InputError` when the page has no text."""
+    text, encoding = decode(data)
+    doc = read_text(text, source)
+    declared = _declared_encoding(data[:16384])
+    if declared and declared != encoding and not encoding.startswith(("utf-8-sig", "utf-16")):
+        doc.notes.insert(0, f"declared charset {declared} does not fit; decoded as {encoding}")
+    elif encoding not in ("utf-8", "utf-8-sig"):
+        doc.notes.insert(0, f"decoded as {encoding}")
+    return doc
+
+
+def read_text(text: str, source: str) -> Document:
+    """Read already-decoded HTML into a `Document`; raises `InputError` when the page has no text."""
+    notes: list[str] = []
+    if len(_TRADITIONAL_HINT.findall(text, 0, 200000)) >= 5:
+        from gongkai.read.text import to_simplified
+
+        text, converted = to_simplified(text)
+        if converted:
+            notes.append("converted from traditional to simplified script")
+    root = _parse(text)
+    walker = _Walker(root.getroottree())
+    walker.title(root)
+    before = len(walker.lines)
+    body = root.find("body")
+    walker.block(body if body is not None else root)
+    if len(walker.lines) == before:
+        raise InputError("网页没有文字内容 (page has no text)")
+    return Document(source=source, format="html", lines=walker.lines, notes=notes)
+
+
+def grid(table: etree._Element) -> list[list[str]]:
+    """The table fully expanded: a merged cell's text in its top-left slot, "" in the slots it covers.
+
+    Rows of nested tables are not part of the grid; a cell's text leaves them out.
+    """
+    rows = _rows(table)
+    placed = _layout(rows)
+    width = max((col + colspan for row in placed for _, col, colspan in row), default=0)
+    out = [[""] * width for _ in rows]
+    for r, row in enumerate(placed):
+        for cell, col, _ in row:
+            out[r][col] = _cell_text(cell)
+    return out
+
+
+# --- parsing
+
+
+def _parse(text: str) -> etree._Element:
+    text = _XML_DECL.sub("", text, count=1).replace("\x00", "")
+    if not text.strip():
+        raise InputError("网页没有文字内容 (page has no text)")
+    # Parse UTF-8 bytes with the encoding forced, so a stale <meta charset> in the text cannot re-decode it.
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        root = lxml.html.document_fromstring(text.encode("utf-8", errors="replace"), parser=parser)
+    except (etree.ParserError, ValueError) as e:
+        raise InputError(f"无法解析网页 (cannot parse HTML: {e})") from None
+    if root is None:
+        raise InputError("网页没有文字内容 (page has no text)")
+    return root
+
+
+def _tag(el: etree._Element) -> str:
+    tag = el.tag
+    return tag.lower() if isinstance(tag, str) else ""
+
+
+def _hidden(el: etree._Element) -> bool:
+    style = el.get("style")
+    return bool(style) and _HIDDEN_STYLE.search(style) is not None
+
+
+# --- text
+
+
+def _is_cjk(ch: str) -> bool:
+    return bool(ch) and _CJK.match(ch) is not None
+
+
+def _collapse(raw: str) -> str:
+    """Collapse whitespace the way a browser shows it; a line break between two CJK characters vanishes."""
+    raw = _INVISIBLE.sub("", raw)
+
+    def space(m: re.Match[str]) -> str:
+        run = m.group()
+        if "\n" in run or "\r" in run:
+            start, end = m.start(), m.end()
+            if start and end < len(raw) and _is_cjk(raw[start - 1]) and _is_cjk(raw[end]):
+                return ""
+        return " "
+
+    return _SPACE.sub(space, raw).strip()
+
+
+def _join(parts: list[str]) -> str:
+    """Join paragraphs of one cell: no separator between CJK on both sides, else one space."""
+    out = ""
+    for part in parts:
+        if not part:
+            continue
+        if out and not (_is_cjk(out[-1]) and _is_cjk(part[0])):
+            out += " "
+        out += part
+    return out
+
+
+def _inline(el: etree._Element) -> Iterator[str | None]:
+    """Text of ``el``'s content as pieces; ``None`` marks a paragraph boundary. Nested tables are skipped."""
+    if el.text:
+        yield el.text
+    for child in el:
+        tag = _tag(child)
+        if tag and tag not in _DROP and tag != "table" and not _hidden(child):
+            if tag == "br":
+                yield None
+            elif tag in _BLOCK:
+                yield None
+                yield from _inline(child)
+                yield None
+            else:
+                yield from _inline(child)
+        if child.tail:
+            yield child.tail
+
+
+def _cell_parts(cell: etree._Element) -> list[str]:
+    """The cell's paragraphs (split at blocks and ``<br>``), whitespace collapsed, empty ones dropped."""
+    parts: list[str] = []
+    current: list[str] = []
+    for piece in _inline(cell):
+        if piece is None:
+            parts.append(_collapse("".join(current)))
+            current = []
+        else:
+            current.append(piece)
+    parts.append(_collapse("".join(current)))
+    return [part for part in parts if part]
+
+
+def _cell_text(cell: etree._Element) -> str:
+    return _join(_cell_parts(cell))
+
+
+# --- tables
+
+
+def _rows(table: etree._Element) -> list[etree._Element]:
+    """The table's own rows in document order (not those of nested tables)."""
+    rows: list[etree._Element] = []
+    for child in table:
+        tag = _tag(child)
+        if tag == "tr":
+            rows.append(child)
+        elif tag in _SECTIONS:
+            rows.extend(tr for tr in child if _tag(tr) == "tr")
+    return rows
+
+
+def _span_attr(cell: etree._Element, name: str, limit: int) -> int:
+    digits = re.match(r"\s*(\d+)", cell.get(name) or "")
+    if not digits:
+        return 1
+    value = int(digits.group(1))
+    if value == 0 and name == "rowspan":
+        return limit  # rowspan="0": to the end of the table
+    return max(1, min(value, limit))
+
+
+def _layout(rows: list[etree._Element]) -> list[list[tuple[etree._Element, int, int]]]:
+    """Place each row's cells in the expanded grid: (cell, first column, colspan) per cell."""
+    covered: dict[int, set[int]] = {}  # row index -> columns taken by rowspans from above
+    placed: list[list[tuple[etree._Element, int, int]]] = []
+    for r, tr in enumerate(rows):
+        taken = covered.pop(r, set())
+        col = 0
+        row: list[tuple[etree._Element, int, int]] = []
+        for cell in tr:
+            if _tag(cell) not in _CELLS:
+                continue
+            while col in taken:
+                col += 1
+            colspan = _span_attr(cell, "colspan", _MAX_COLSPAN)
+            rowspan = _span_attr(cell, "rowspan", min(_MAX_ROWSPAN, len(rows) - r))
+            for below in range(r + 1, r + rowspan):
+                covered.setdefault(below, set()).update(range(col, col + colspan))
+            row.append((cell, col, colspan))
+            col += colspan
+        placed.append(row)
+    return placed
+
+
+def _has_table(cell: etree._Element) -> bool:
+    return any(True for _ in cell.iterdescendants("table"))
+
+
+def _is_ghost(tr: etree._Element) -> bool:
+    """Word's zero-height row of empty cells that only carries column widths (``<tr height=0>``)."""
+    height = (tr.get("height") or "").strip()
+    style = (tr.get("style") or "").replace(" ", "").lower()
+    return height in ("0", "0px") or "height:0;" in style + ";" or "height:0pt" in style
+
+
+def _is_prose(parts: list[str]) -> bool:
+    """Several paragraphs of running text: a page-layout cell (article body), not a table value."""
+    return len(parts) >= _PROSE_PARAGRAPHS and sum(map(len, parts)) >= _PROSE_CHARS
+
+
+# --- walker
+
+
+class _Walker:
+    """Walks the body in document order, emitting paragraph lines and table-row lines."""
+
+    def __init__(self, tree: etree._ElementTree) -> None:
+        self.tree = tree
+        self.lines: list[Line] = []
+        self.tables = 0
+        self._buffer: list[str] = []
+        self._owner: etree._Element | None = None  # the block element the buffered paragraph started in
+
+    def title(self, root: etree._Element) -> None:
+        title = root.find("head/title")
+        if title is not None:
+            text = _collapse(title.text_content())
+            if text:
+                self._emit((Span(text, self._next(), path=self._path(title)),))
+
+    def block(self, el: etree._Element) -> None:
+        """Read a block element: its content is one or more paragraphs of its own."""
+        self.flush()
+        self._content(el)
+        self.flush()
+
+    def flush(self) -> None:
+        if self._buffer:
+            text = _collapse("".join(self._buffer))
+            if text:
+                path = self._path(self._owner) if self._owner is not None else None
+                self._emit((Span(text, self._next(), path=path),))
+        self._buffer = []
+        self._owner = None
+
+    def _content(self, el: etree._Element) -> None:
+        self._add(el.text, el)
+        for child in el:
+            tag = _tag(child)
+            if tag and tag not in _DROP and not _hidden(child):
+                if tag == "table":
+                    self.flush()
+                    self._table(child)
+                elif tag == "br":
+                    self.flush()
+                elif tag == "pre":
+                    self._pre(child)
+                elif tag in _BLOCK:
+                    self.block(child)
+                else:
+                    self._content(child)
+            self._add(child.tail, el)
+
+    def _add(self, text: str | None, owner: etree._Element) -> None:
+        if not text:
+            return
+        if not self._buffer:
+            # The paragraph belongs to the nearest block element around its first text.
+            while owner is not None and _tag(owner) not in _BLOCK:
+                owner = owner.getparent()
+            self._owner = owner
+        self._buffer.append(text)
+
+    def _pre(self, el: etree._Element) -> None:
+        self.flush()
+        path = self._path(el)
+        for raw in el.text_content().splitlines():
+            text = _collapse(raw)
+            if text:
+                self._emit((Span(text, self._next(), path=path),))
+
+    def _table(self, table: etree._Element) -> None:
+        self.tables += 1
+        number = self.tables
+        for child in table:
+            if _tag(child) == "caption":
+                self.block(child)
+        rows = _rows(table)
+        placed_rows = _layout(rows)
+        # A table that never has two cells side by side is a frame around content, not data.
+        framing = all(len(placed) <= 1 for placed in placed_rows)
+        for r, (tr, placed) in enumerate(zip(rows, placed_rows, strict=True), start=1):
+            cells = [cell for cell, _, _ in placed]
+            if not cells:
+                continue
+            if framing or any(map(_has_table, cells)):
+                self._blocks(cells)
+                continue
+            parts = [_cell_parts(cell) for cell in cells]
+            if any(map(_is_prose, parts)):
+                self._blocks(cells)
+                continue
+            if _is_ghost(tr) and not any(parts):
+                continue
+            line = self._next()
+            spans = tuple(
+                Span(_join(p), line, cell=col, path=f"table[{number}]/tr[{r}]/{_tag(cell)}[{i}]")
+                for i, ((cell, col, _), p) in enumerate(zip(placed, parts, strict=True), start=1)
+            )
+            self._emit(spans, is_table_row=True)
+
+    def _blocks(self, cells: list[etree._Element]) -> None:
+        """Read the cells of a layout row as ordinary blocks (nested tables become rows of their own)."""
+        for cell in cells:
+            self.block(cell)
+
+    def _next(self) -> int:
+        return len(self.lines) + 1
+
+    def _emit(self, spans: tuple[Span, ...], is_table_row: bool = False) -> None:
+        self.lines.append(Line(spans, is_table_row=is_table_row))
+
+    def _path(self, el: etree._Element) -> str:
+        return self.tree.getpath(el).lstrip("/")
