@@ -15,7 +15,7 @@ from gongkai.errors import GongkaiError
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
-    help="gongkai — 政府信息公开工作年度报告：读取、核查、发布。Read, check and publish disclosure annual reports.",
+    help="gongkai — 政府信息公开工作年度报告：读取、核查、发布。Read, check and publish annual reports.",
 )
 
 
@@ -51,7 +51,7 @@ def parse(
             _error(str(path), str(e))
             failed = True
             continue
-        except Exception as e:  # noqa: BLE001 - one bad file must not stop the batch
+        except Exception as e:
             _error(str(path), _unexpected(e))
             failed = True
             continue

@@ -120,14 +120,21 @@ class Report:
                     path = f"{t}.{r}.{col}"
                     d = detail.get(path)
                     if d:
-                        cells[path] = Cell(**{k: d.get(k) for k in ("path", "value", "status", "raw")},
-                                           candidates=d.get("candidates", []), where=d.get("where", []),
-                                           note=d.get("note", ""))
+                        cells[path] = Cell(
+                            **{k: d.get(k) for k in ("path", "value", "status", "raw")},
+                            candidates=d.get("candidates", []),
+                            where=d.get("where", []),
+                            note=d.get("note", ""),
+                        )
                     else:
                         cells[path] = Cell(path, value, READ if value is not None else BLANK)
         sections = {k: SectionText(**v) for k, v in (data.get("sections") or {}).items()}
-        return cls(meta=dict(data.get("meta") or {}), cells=cells, sections=sections,
-                   notes=list(data.get("notes") or []))
+        return cls(
+            meta=dict(data.get("meta") or {}),
+            cells=cells,
+            sections=sections,
+            notes=list(data.get("notes") or []),
+        )
 
 
 def row_keys(report: Report, table_key: str) -> list[str]:
@@ -139,7 +146,10 @@ def row_keys(report: Report, table_key: str) -> list[str]:
         # The 2019 single （六）其他处理 row may appear in a 2021-layout report and vice versa.
         keys = [k for k in keys if not k.startswith("other")]
         at = keys.index("total")
-        present = [k for k in ("other", "other_no_correction", "other_fee_unpaid", "other_other")
-                   if report.has_row("table3", k)]
+        present = [
+            k
+            for k in ("other", "other_no_correction", "other_fee_unpaid", "other_other")
+            if report.has_row("table3", k)
+        ]
         keys[at:at] = present
     return [k for k in keys if report.has_row(table_key, k)]

@@ -117,7 +117,9 @@ TABLE2_2021 = Table(
     "table2",
     "主动公开政府信息情况",
     rows=(
-        Row("rules", "规章", (r"规章",), columns=(_ISSUED, _REPEALED, _IN_FORCE), section="第二十条第（一）项"),
+        Row(
+            "rules", "规章", (r"规章",), columns=(_ISSUED, _REPEALED, _IN_FORCE), section="第二十条第（一）项"
+        ),
         Row(
             "normative_documents",
             "行政规范性文件",
@@ -128,7 +130,13 @@ TABLE2_2021 = Table(
         Row("licensing", "行政许可", (r"行政许可",), columns=(_DECISIONS,), section="第二十条第（五）项"),
         Row("penalty", "行政处罚", (r"行政处罚",), columns=(_DECISIONS,), section="第二十条第（六）项"),
         Row("coercion", "行政强制", (r"行政强制",), columns=(_DECISIONS,), section="第二十条第（六）项"),
-        Row("fees", "行政事业性收费", (r"行政事业性收费",), columns=(_FEE_AMOUNT,), section="第二十条第（八）项"),
+        Row(
+            "fees",
+            "行政事业性收费",
+            (r"行政事业性收费",),
+            columns=(_FEE_AMOUNT,),
+            section="第二十条第（八）项",
+        ),
     ),
     header_labels=(
         "第二十条第（一）项",
@@ -157,17 +165,37 @@ TABLE2_2019 = Table(
     "主动公开政府信息情况",
     rows=(
         Row("rules", "规章", (r"规章",), columns=_DOCS_2019, section="第二十条第（一）项"),
-        Row("normative_documents", "规范性文件", (r"(?:行政)?规范性文件",), columns=_DOCS_2019,
-            section="第二十条第（一）项"),
+        Row(
+            "normative_documents",
+            "规范性文件",
+            (r"(?:行政)?规范性文件",),
+            columns=_DOCS_2019,
+            section="第二十条第（一）项",
+        ),
         Row("licensing", "行政许可", (r"行政许可",), columns=_ITEMS_2019, section="第二十条第（五）项"),
-        Row("other_services", "其他对外管理服务事项", (r"其他对外管理服务事项",), columns=_ITEMS_2019,
-            section="第二十条第（五）项"),
+        Row(
+            "other_services",
+            "其他对外管理服务事项",
+            (r"其他对外管理服务事项",),
+            columns=_ITEMS_2019,
+            section="第二十条第（五）项",
+        ),
         Row("penalty", "行政处罚", (r"行政处罚",), columns=_ITEMS_2019, section="第二十条第（六）项"),
         Row("coercion", "行政强制", (r"行政强制",), columns=_ITEMS_2019, section="第二十条第（六）项"),
-        Row("fees", "行政事业性收费", (r"行政事业性收费",), columns=(_PREVIOUS_ITEMS, _CHANGE),
-            section="第二十条第（八）项"),
-        Row("procurement", "政府集中采购", (r"政府集中采购",), columns=(_PROCUREMENT_ITEMS, _PROCUREMENT_AMOUNT),
-            section="第二十条第（九）项"),
+        Row(
+            "fees",
+            "行政事业性收费",
+            (r"行政事业性收费",),
+            columns=(_PREVIOUS_ITEMS, _CHANGE),
+            section="第二十条第（八）项",
+        ),
+        Row(
+            "procurement",
+            "政府集中采购",
+            (r"政府集中采购",),
+            columns=(_PROCUREMENT_ITEMS, _PROCUREMENT_AMOUNT),
+            section="第二十条第（九）项",
+        ),
     ),
     header_labels=(
         "第二十条第（一）项",
@@ -217,17 +245,41 @@ _TABLE3_HEAD = (
         enumerator="（二）",
     ),
     _row("denied_state_secret", "1.属于国家秘密", (r"国家秘密",), _DENIED, "1."),
-    _row("denied_law_prohibited", "2.其他法律行政法规禁止公开", (r"其他法律.{0,6}?止公开", r"禁止公开"), _DENIED, "2."),
-    _row("denied_three_safeties_one_stability", "3.危及“三安全一稳定”", (r"三安全一稳定", r"危及"), _DENIED, "3."),
-    _row("denied_third_party_rights", "4.保护第三方合法权益", (r"第三方合法权益", r"保护第三方"), _DENIED, "4."),
+    _row(
+        "denied_law_prohibited",
+        "2.其他法律行政法规禁止公开",
+        (r"其他法律.{0,6}?止公开", r"禁止公开"),
+        _DENIED,
+        "2.",
+    ),
+    _row(
+        "denied_three_safeties_one_stability",
+        "3.危及“三安全一稳定”",
+        (r"三安全一稳定", r"危及"),
+        _DENIED,
+        "3.",
+    ),
+    _row(
+        "denied_third_party_rights", "4.保护第三方合法权益", (r"第三方合法权益", r"保护第三方"), _DENIED, "4."
+    ),
     _row("denied_internal_affairs", "5.属于三类内部事务信息", (r"内部事务",), _DENIED, "5."),
     _row("denied_process_information", "6.属于四类过程性信息", (r"过程性信息",), _DENIED, "6."),
     _row("denied_enforcement_case_file", "7.属于行政执法案卷", (r"行政执法案卷",), _DENIED, "7."),
     _row("denied_administrative_query", "8.属于行政查询事项", (r"行政查询事项",), _DENIED, "8."),
     _row("unable_not_held", "1.本机关不掌握相关政府信息", (r"不掌握",), _UNABLE, "1."),
-    _row("unable_needs_creation", "2.没有现成信息需要另行制作", (r"另行制作", r"没有现成信息"), _UNABLE, "2."),
-    _row("unable_unclear_after_correction", "3.补正后申请内容仍不明确", (r"仍不明确", r"补正后"), _UNABLE, "3."),
-    _row("not_processed_petition_complaint", "1.信访举报投诉类申请", (r"信访举报投诉", r"信访"), _NOT_PROCESSED, "1."),
+    _row(
+        "unable_needs_creation", "2.没有现成信息需要另行制作", (r"另行制作", r"没有现成信息"), _UNABLE, "2."
+    ),
+    _row(
+        "unable_unclear_after_correction", "3.补正后申请内容仍不明确", (r"仍不明确", r"补正后"), _UNABLE, "3."
+    ),
+    _row(
+        "not_processed_petition_complaint",
+        "1.信访举报投诉类申请",
+        (r"信访举报投诉", r"信访"),
+        _NOT_PROCESSED,
+        "1.",
+    ),
     _row("not_processed_duplicate", "2.重复申请", (r"重复申请",), _NOT_PROCESSED, "2."),
     _row("not_processed_publication", "3.要求提供公开出版物", (r"公开出版物",), _NOT_PROCESSED, "3."),
     _row("not_processed_excessive", "4.无正当理由大量反复申请", (r"大量反复",), _NOT_PROCESSED, "4."),
@@ -304,7 +356,13 @@ TABLE4 = Table(
     rows=tuple(Row(key, label, (label,)) for key, label in TABLE4_GROUPS),
     columns=TABLE4_COLUMNS,
     groups=TABLE4_GROUPS,
-    header_labels=("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉", *(c.label for c in TABLE4_COLUMNS)),
+    header_labels=(
+        "行政复议",
+        "行政诉讼",
+        "未经复议直接起诉",
+        "复议后起诉",
+        *(c.label for c in TABLE4_COLUMNS),
+    ),
 )
 
 LAYOUT_2021 = Layout("2021", TABLE2_2021, TABLE3_2021, TABLE4, SECTIONS)
@@ -328,7 +386,14 @@ def layout_for_year(year: int | None) -> str:
 # Labels that only one layout prints: used to detect which layout a report actually uses.
 LAYOUT_MARKERS: dict[str, tuple[str, ...]] = {
     "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "逾期不补正", "缴纳费用"),
-    "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "政府集中采购", "其他对外管理服务"),
+    "2019": (
+        "本年新制作数量",
+        "本年新公开数量",
+        "对外公开总数量",
+        "上一年项目数量",
+        "政府集中采购",
+        "其他对外管理服务",
+    ),
 }
 
 # ---------------------------------------------------------------- identities

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 
 from gongkai import template
+from gongkai.errors import InputError
 from gongkai.extract.locate import find_rows
 from gongkai.extract.meta import extract_meta
 from gongkai.extract.sections import extract_sections
 from gongkai.extract.stream import Stream
 from gongkai.extract.tables import read_table2, read_table3, read_table4
-from gongkai.model import Report
+from gongkai.model import MISSING, Report
 from gongkai.read.document import Document
 
 __all__ = ["extract"]
@@ -59,6 +60,10 @@ def extract(doc: Document) -> Report:
     report.cells.update(read_table2(stream, lay, t2_start, max(t2_start, t2_end)))
     report.cells.update(read_table3(stream, lay, t3_start, max(t3_start, t3_end)))
     report.cells.update(read_table4(stream, lay, t4_start, t4_end))
+    if not sections and meta["year"] is None and all(c.status == MISSING for c in report.cells.values()):
+        raise InputError(
+            "不是政府信息公开工作年度报告 (not an annual report: no title, sections or tables found)"
+        )
     missing = [k for k in ("s1", "s2", "s3", "s4", "s5", "s6") if k not in sections]
     if missing:
         report.notes.append("sections not found: " + ", ".join(missing))

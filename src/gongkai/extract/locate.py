@@ -75,7 +75,9 @@ def _enumerator_regex(enum: str) -> str:
     if not enum:
         return ""
     if enum[0].isdigit():
-        return rf"{re.escape(enum[:-1])}[.、,:]"  # "2." — the dot is required, so "…0 0 2其他" is no enumerator
+        return (
+            rf"{re.escape(enum[:-1])}[.、,:]"  # "2." — the dot is required, so "…0 0 2其他" is no enumerator
+        )
     if enum.startswith("("):
         return rf"\({re.escape(enum[1:-1])}\)"
     return rf"{re.escape(enum[:-1])}[、.,]"

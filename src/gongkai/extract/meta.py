@@ -40,7 +40,10 @@ def extract_meta(stream: Stream, source_text: str) -> dict:
 
 def detect_layout(stream: Stream, year: int | None) -> str:
     """The layout the document prints, from labels only one layout has; the year breaks ties."""
-    scores = {k: sum(stream.compact.count(label) for label in labels) for k, labels in template.LAYOUT_MARKERS.items()}
+    scores = {
+        k: sum(stream.compact.count(label) for label in labels)
+        for k, labels in template.LAYOUT_MARKERS.items()
+    }
     if scores["2021"] != scores["2019"]:
         return max(scores, key=lambda k: scores[k])
     return template.layout_for_year(year)

@@ -146,7 +146,9 @@ def fill_unknowns(values: list[Value], equations: Sequence[Equation]) -> bool:
     return True
 
 
-def row_readings(tokens: Sequence[str], rules: Sequence[ColumnRule], equations: Sequence[Equation]) -> list[Reading]:
+def row_readings(
+    tokens: Sequence[str], rules: Sequence[ColumnRule], equations: Sequence[Equation]
+) -> list[Reading]:
     """Readings of one row that satisfy the row's own equations (unknowns solved where they can be).
 
     A row printed plainly (one token per cell) has exactly one reading, kept even when it breaks an
@@ -160,9 +162,7 @@ def row_readings(tokens: Sequence[str], rules: Sequence[ColumnRule], equations: 
         if not fill_unknowns(values, equations):
             continue
         key = tuple(values)
-        if key not in kept:
-            kept[key] = Reading(key, r.kinds, r.tokens)
-        elif _plainer(r, kept[key]):
+        if key not in kept or _plainer(r, kept[key]):
             kept[key] = Reading(key, r.kinds, r.tokens)
     return list(kept.values())
 

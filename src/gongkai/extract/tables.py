@@ -78,7 +78,7 @@ def positional_cells(stream: Stream, label_end: int, ncols: int) -> list[Token |
     at = stream.span_at(tpos)
     if at is None:
         return None
-    line_idx, cell_idx, _ = at
+    line_idx, _cell, _ = at
     if not stream.is_grid[line_idx]:
         return None
     cells: list[tuple[int, int]] = []  # text ranges of the following cells in this line
@@ -145,8 +145,15 @@ def _cells_from_verdicts(
             note = _INFERRED_NOTES[max({r.kinds[c] for r in options}, key=_INFERRED_ORDER.index)]
             out[path] = Cell(path, v.value, INFERRED, raw=raw, where=where, note=note)
         else:
-            out[path] = Cell(path, None, AMBIGUOUS, raw=raw_all or None, candidates=v.candidates,
-                             where=_where_all(stream, source.tokens), note="多种读法均满足勾稽关系")
+            out[path] = Cell(
+                path,
+                None,
+                AMBIGUOUS,
+                raw=raw_all or None,
+                candidates=v.candidates,
+                where=_where_all(stream, source.tokens),
+                note="多种读法均满足勾稽关系",
+            )
     return out
 
 
@@ -173,7 +180,9 @@ def _positional_row(stream: Stream, prefix: str, columns, cells: list[Token | No
 
 
 def _missing_row(prefix: str, columns) -> dict[str, Cell]:
-    return {f"{prefix}.{c.key}": Cell(f"{prefix}.{c.key}", None, MISSING, note="原文未找到此行") for c in columns}
+    return {
+        f"{prefix}.{c.key}": Cell(f"{prefix}.{c.key}", None, MISSING, note="原文未找到此行") for c in columns
+    }
 
 
 # ---------------------------------------------------------------- row sources
@@ -191,7 +200,11 @@ def row_sources(
     out: dict[str, RowSource] = {}
     for i, f in enumerate(order):
         nxt = order[i + 1].start if i + 1 < len(order) else end
-        row = table.row(f.key) if f.key in {r.key for r in table.rows} else next(r for r in rows if r.key == f.key)
+        row = (
+            table.row(f.key)
+            if f.key in {r.key for r in table.rows}
+            else next(r for r in rows if r.key == f.key)
+        )
         ncols = len(table.columns_of(row))
         positional = positional_cells(stream, f.end, ncols)
         tokens = tokens_between(stream, f.end, nxt, table.header_labels)
@@ -243,7 +256,9 @@ def _table3_row_equations() -> list[solve.Equation]:
 
 def read_table3(stream: Stream, lay: template.Layout, start: int, end: int) -> dict[str, Cell]:
     rows = table3_rows(stream, lay, start, end)
-    table = template.TABLE3_2021 if any(r.key == "other_no_correction" for r in rows) else template.TABLE3_2019
+    table = (
+        template.TABLE3_2021 if any(r.key == "other_no_correction" for r in rows) else template.TABLE3_2019
+    )
     columns = table.columns
     sources = row_sources(stream, rows, table, start, end)
     rules = _rules(columns)
@@ -262,7 +277,9 @@ def read_table3(stream: Stream, lay: template.Layout, start: int, end: int) -> d
             continue
         opts = solve.row_readings([t.text for t in src.tokens], rules, eqs)
         options[key] = opts
-        plain[key] = len(opts) == 1 and solve.SPLIT not in opts[0].kinds and solve.MISSING not in opts[0].kinds
+        plain[key] = (
+            len(opts) == 1 and solve.SPLIT not in opts[0].kinds and solve.MISSING not in opts[0].kinds
+        )
     present = [k for k in keys if k in options]
     if any(len(options[k]) != 1 or None in options[k][0].values for k in present):
         solved = solve.solve_table([options[k] for k in present], _table3_check(present))
@@ -288,14 +305,18 @@ def _positional_reading(cells: list[Token | None], rules: list[solve.ColumnRule]
     )
     # Blank cells are not unknowns to solve: they are blank. Count them as zero for the cross-row check
     # only, so that a grid full of blanks does not make every other row ambiguous.
-    return solve.Reading(tuple(0 if v is None else v for v in values), ("whole",) * len(values), (-1,) * len(values))
+    return solve.Reading(
+        tuple(0 if v is None else v for v in values), ("whole",) * len(values), (-1,) * len(values)
+    )
 
 
 def _table3_check(present: list[str]):
     idx = {k: i for i, k in enumerate(present)}
-    results = [k for k in present if present.index("granted") <= idx[k] < idx.get("total", len(present))] if (
-        "granted" in idx
-    ) else []
+    results = (
+        [k for k in present if present.index("granted") <= idx[k] < idx.get("total", len(present))]
+        if ("granted" in idx)
+        else []
+    )
 
     def check(values: list[list[solve.Value]]) -> bool:
         equations: list[tuple[list[tuple[int, int]], list[tuple[int, int]]]] = []
@@ -304,14 +325,18 @@ def _table3_check(present: list[str]):
                 equations.append(([(idx[k], c) for k in results], [(idx["total"], c)]))
             if all(k in idx for k in ("new", "carried_over", "total", "carried_forward")):
                 equations.append(
-                    ([(idx["new"], c), (idx["carried_over"], c)], [(idx["total"], c), (idx["carried_forward"], c)])
+                    (
+                        [(idx["new"], c), (idx["carried_over"], c)],
+                        [(idx["total"], c), (idx["carried_forward"], c)],
+                    )
                 )
         for r in range(len(present)):
             equations.append(([(r, c) for c in range(6)], [(r, 6)]))
         flat: list[solve.Value] = [v for row in values for v in row]
         width = 7
         eqs = [
-            (tuple(a * width + b for a, b in left), tuple(a * width + b for a, b in right)) for left, right in equations
+            (tuple(a * width + b for a, b in left), tuple(a * width + b for a, b in right))
+            for left, right in equations
         ]
         if not solve.fill_unknowns(flat, eqs):
             return False
@@ -359,7 +384,11 @@ def _table4_grid(stream: Stream, start: int, end: int, ncells: int) -> list[Toke
         at = next((a for k in range(len(line)) if (a := stream.span_at(offset + k))), None)
         if at and stream.is_grid[at[0]]:
             cells = line.split("\t")
-            if cells and all(not x.strip() or _VALUE_CELL.match(x) for x in cells) and any(x.strip() for x in cells):
+            if (
+                cells
+                and all(not x.strip() or _VALUE_CELL.match(x) for x in cells)
+                and any(x.strip() for x in cells)
+            ):
                 pos = offset
                 for x in cells:
                     m = _NUMBER.search(x)

@@ -61,11 +61,27 @@ def _guess_utf16(data: bytes) -> str | None:
     return None
 
 
+def _plausible(ch: str) -> bool:
+    o = ord(ch)
+    return (
+        (32 <= o < 127)
+        or ch in "\t\r\n\f"
+        or 0x4E00 <= o <= 0x9FFF  # CJK ideographs
+        or 0x3000 <= o <= 0x303F  # CJK punctuation
+        or 0xFF00 <= o <= 0xFFEF  # full-width forms
+        or 0x2000 <= o <= 0x206F  # general punctuation
+        or o in (0xA0, 0xB7, 0xD7, 0xFEFF)
+        or 0x3400 <= o <= 0x4DBF
+        or 0x2460 <= o <= 0x24FF  # circled numbers
+    )
+
+
 def _looks_like_text(text: str) -> bool:
+    """Mostly characters a Chinese report is written in (binary decoded as UTF-16 is not)."""
     if not text:
         return False
-    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\r\n\f") or 0xE000 <= ord(ch) <= 0xF8FF)
-    return bad / len(text) < 0.02
+    good = sum(1 for ch in text if _plausible(ch))
+    return good / len(text) >= 0.85
 
 
 @cache

@@ -9,7 +9,9 @@ from gongkai import template
 from gongkai.model import AMBIGUOUS, BLANK, INFERRED, MISSING, UNREADABLE, Report, row_keys
 
 _STYLE = {INFERRED: "cyan", AMBIGUOUS: "bold yellow", UNREADABLE: "bold red", MISSING: "red", BLANK: "dim"}
-_LEGEND = "[cyan]推算 inferred[/]  [bold yellow]歧义 ambiguous[/]  [bold red]无法识别 unreadable[/]  [red]缺失 missing[/]"
+_LEGEND = (
+    "[cyan]推算 inferred[/]  [bold yellow]歧义 ambiguous[/]  [bold red]无法识别 unreadable[/]  [red]缺失 missing[/]"
+)
 
 
 def _show(report: Report, path: str) -> str:
@@ -50,7 +52,9 @@ def print_report(report: Report, console: Console | None = None) -> None:
     for c in lay.table3.columns:
         t3.add_column(c.label, justify="right")
     for key in row_keys(report, "table3"):
-        t3.add_row(_row_label(lay.table3, key), *(_show(report, f"table3.{key}.{c.key}") for c in lay.table3.columns))
+        t3.add_row(
+            _row_label(lay.table3, key), *(_show(report, f"table3.{key}.{c.key}") for c in lay.table3.columns)
+        )
     console.print(t3)
     t4 = Table(title="四、政府信息公开行政复议、行政诉讼情况")
     t4.add_column("")

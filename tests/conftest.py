@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+CORPUS = SHARED / "corpus"
+
+
+def truth_for(doc: Path) -> Path | None:
+    for cand in (doc.with_name(doc.name + ".expected.json"), doc.with_suffix(".expected.json")):
+        if cand.exists() and cand != doc:
+            return cand
+    return None
+
+
+def corpus_docs(*folders: str, suffixes: tuple[str, ...] = (".txt", ".html", ".md")) -> list[Path]:
+    docs: list[Path] = []
+    for folder in folders:
+        base = CORPUS / folder
+        if base.is_dir():
+            docs += [p for p in sorted(base.iterdir()) if p.suffix in suffixes and truth_for(p)]
+    return docs
+
+
+def flat(d: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in (d or {}).items():
+        p = f"{prefix}.{k}" if prefix else k
+        if isinstance(v, dict):
+            out.update(flat(v, p))
+        else:
+            out[p] = v
+    return out
+
+
+def expected_cells(doc: Path) -> dict:
+    truth = json.loads(truth_for(doc).read_text(encoding="utf-8"))
+    want = {}
+    for t in ("table2", "table3", "table4"):
+        want.update(flat(truth.get(t), t))
+    return want
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip("shared corpus not available")
+    return CORPUS

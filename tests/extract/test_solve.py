@@ -1,0 +1,73 @@
+from gongkai.extract import solve
+from gongkai.extract.solve import ColumnRule, Reading
+
+ROW = [ColumnRule()] * 7
+ROW_TOTAL = [(tuple(range(6)), (6,))]
+
+
+def values(readings: list[Reading]) -> set[tuple]:
+    return {r.values for r in readings}
+
+
+def test_plain_row_has_one_reading_even_if_it_breaks_the_identity():
+    readings = solve.row_readings(["1", "2", "0", "0", "0", "0", "9"], ROW, ROW_TOTAL)
+    assert values(readings) == {(1, 2, 0, 0, 0, 0, 9)}
+
+
+def test_glued_row_split_by_row_total():
+    readings = solve.row_readings(["640020470"], ROW, ROW_TOTAL)
+    assert (64, 0, 0, 2, 0, 4, 70) in values(readings)
+    assert all(sum(v[:6]) == v[6] for v in values(readings))
+
+
+def test_no_leading_zeros():
+    assert solve.parse_number("07", ColumnRule()) is None
+    assert solve.parse_number("0", ColumnRule()) == 0
+    assert solve.parse_number("-3", ColumnRule()) is None
+    assert solve.parse_number("-3", ColumnRule(signed=True)) == -3
+    assert solve.parse_number("2.5", ColumnRule()) is None
+    assert solve.parse_number("2.5", ColumnRule(decimal=True)) == 2.5
+
+
+def test_missing_cell_is_inferred_from_the_row_total():
+    # Six numbers for seven cells: every placement gives the same values once the total is solved.
+    readings = solve.row_readings(["0"] * 6, ROW, ROW_TOTAL)
+    assert values(readings) == {(0,) * 7}
+    assert all(solve.MISSING in r.kinds for r in readings)
+
+
+def test_missing_cell_placements_that_disagree_stay_apart():
+    readings = solve.row_readings(["1", "0", "0", "0", "0", "1"], ROW, ROW_TOTAL)
+    assert values(readings) == {(0, 1, 0, 0, 0, 0, 1), (1, 0, 0, 0, 0, 0, 1), (1, 0, 0, 0, 0, 1, 2)}
+
+
+def test_solve_table_picks_the_reading_the_column_totals_allow():
+    # Row A is "1 0 0 0 0 1" with a missing cell; the total row says column 2 holds 0.
+    a = solve.row_readings(["1", "0", "0", "0", "0", "1"], ROW, ROW_TOTAL)
+    total = [Reading((1, 0, 0, 0, 0, 0, 1), ("whole",) * 7, tuple(range(7)))]
+
+    def check(vals):
+        return all(vals[0][c] == vals[1][c] for c in range(7))
+
+    solved = solve.solve_table([a, total], check)
+    assert solved is not None
+    assert values(solved[0]) == {(1, 0, 0, 0, 0, 0, 1)}
+
+
+def test_solve_table_none_when_nothing_fits():
+    a = [Reading((1,), ("whole",), (0,))]
+    assert solve.solve_table([a], lambda vals: False) is None
+
+
+def test_verdicts_mark_ambiguity_with_candidates():
+    readings = solve.row_readings(["693665"], [ColumnRule()] * 3, [])
+    verdicts = solve.verdicts(readings, plain=False)
+    assert all(v.status == "ambiguous" for v in verdicts)
+    assert 69 in verdicts[0].candidates and 665 in verdicts[2].candidates
+
+
+def test_fill_unknowns_rejects_negative_solutions():
+    vals = [5, None, 3]
+    assert not solve.fill_unknowns(vals, [((0, 1), (2,))])
+    vals = [1, None, 3]
+    assert solve.fill_unknowns(vals, [((0, 1), (2,))]) and vals[1] == 2

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from gongkai.cli import app
+
+runner = CliRunner()
+
+
+def test_parse_json_follows_the_spec(corpus):
+    result = runner.invoke(
+        app, ["parse", str(corpus / "seeds" / "004_e99c3fa4f96ef56b.txt"), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) >= {"meta", "table2", "table3", "table4", "sections", "uncertain"}
+    assert data["meta"]["year"] == 2024 and data["meta"]["template"] == "2021"
+    assert data["table3"]["new"]["total"] == 16
+    assert data["table4"]["review"]["total"] == 5
+    assert data["uncertain"] == {}
+    assert data["cells"]["table3.new.total"]["where"] == [{"line": 95}]
+
+
+def test_parse_several_files_gives_json_lines(corpus):
+    files = [str(corpus / "seeds" / n) for n in ("000_f01d4dbb51cf7cd1.txt", "001_ba48e4a8cef8e57d.txt")]
+    result = runner.invoke(app, ["parse", *files, "--format", "json"])
+    assert result.exit_code == 0
+    lines = result.stdout.strip().splitlines()
+    assert [json.loads(line)["meta"]["year"] for line in lines] == [2024, 2024]
+
+
+def test_parse_table_view(corpus):
+    result = runner.invoke(app, ["parse", str(corpus / "real" / "2021_pingtan_zhsyq.txt")])
+    assert result.exit_code == 0
+    assert "收到和处理政府信息公开申请情况" in result.stdout
+    assert "不确定" in result.stdout  # the glued table-二 row is flagged
+
+
+def test_bad_files_are_one_line_errors_and_the_batch_goes_on(tmp_path, corpus):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    binary = tmp_path / "blob.bin"
+    binary.write_bytes(bytes(range(256)) * 10)
+    good = corpus / "seeds" / "000_f01d4dbb51cf7cd1.txt"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gongkai.cli",
+            "parse",
+            str(empty),
+            str(binary),
+            str(tmp_path / "nope.txt"),
+            str(good),
+            "-f",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    errors = proc.stderr.strip().splitlines()
+    assert len(errors) == 3 and all(line.startswith("错误/Error: ") for line in errors)
+    assert "Traceback" not in proc.stderr
+    assert json.loads(proc.stdout)["meta"]["year"] == 2024
