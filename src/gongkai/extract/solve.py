@@ -65,21 +65,44 @@ def digit_count(token: str) -> int:
     return sum(ch.isdigit() for ch in token)
 
 
-def enumerate_readings(tokens: Sequence[str], rules: Sequence[ColumnRule]) -> list[Reading]:
+def enumerate_readings(
+    tokens: Sequence[str], rules: Sequence[ColumnRule], equations: Sequence[Equation] = ()
+) -> list[Reading]:
     """Every way to lay ``tokens`` over the columns, in order, splitting glued tokens and leaving cells
-    missing only when there are too few digits to fill them. Capped at ``MAX_READINGS``."""
+    missing only when there are too few digits to fill them. An equation whose cells are all known is
+    checked as soon as its last cell is laid, to cut the search short. Capped at ``MAX_READINGS``."""
     ncols = len(rules)
     if not tokens:
         return [Reading((None,) * ncols, (MISSING,) * ncols, (-1,) * ncols)]
     max_pieces = sum(_max_pieces(t) for t in tokens)
     missing_budget = max(0, ncols - max_pieces)
+    # digits_after[i]: pieces the tokens after i can still give at most
+    digits_after = [sum(_max_pieces(t) for t in tokens[i + 1 :]) for i in range(len(tokens))]
+    closing: dict[int, list[Equation]] = {}
+    for eq in equations:
+        closing.setdefault(max((*eq[0], *eq[1])), []).append(eq)
     out: list[Reading] = []
     values: list[Value] = []
     kinds: list[str] = []
     origins: list[int] = []
 
+    def feasible(ti: int, pos: int, col: int, missing_left: int) -> bool:
+        cols_left = ncols - col
+        if ti == len(tokens):
+            return cols_left <= missing_left
+        tokens_left = len(tokens) - ti
+        pieces_max = _max_pieces(tokens[ti][pos:]) + digits_after[ti]
+        return tokens_left <= cols_left <= pieces_max + missing_left
+
+    def balanced(col: int) -> bool:
+        for left, right in closing.get(col, ()):
+            cells = [values[i] for i in (*left, *right)]
+            if None not in cells and sum(values[i] for i in left) != sum(values[i] for i in right):  # type: ignore[misc]
+                return False
+        return True
+
     def walk(ti: int, pos: int, col: int, missing_left: int) -> None:
-        if len(out) >= MAX_READINGS:
+        if len(out) >= MAX_READINGS or not feasible(ti, pos, col, missing_left):
             return
         if col == ncols:
             if ti == len(tokens):
@@ -101,10 +124,11 @@ def enumerate_readings(tokens: Sequence[str], rules: Sequence[ColumnRule]) -> li
                 continue
             whole = pos == 0 and end == len(token)
             values.append(value), kinds.append(WHOLE if whole else SPLIT), origins.append(ti)
-            if end == len(token):
-                walk(ti + 1, 0, col + 1, missing_left)
-            else:
-                walk(ti, end, col + 1, missing_left)
+            if balanced(col):
+                if end == len(token):
+                    walk(ti + 1, 0, col + 1, missing_left)
+                else:
+                    walk(ti, end, col + 1, missing_left)
             values.pop(), kinds.pop(), origins.pop()
 
     walk(0, 0, 0, missing_budget)
@@ -112,7 +136,7 @@ def enumerate_readings(tokens: Sequence[str], rules: Sequence[ColumnRule]) -> li
 
 
 def _max_pieces(token: str) -> int:
-    return max(1, digit_count(token) - token.count("."))
+    return max(1, digit_count(token) - token.count(".")) if token else 0
 
 
 # ---------------------------------------------------------------- equations
@@ -153,9 +177,12 @@ def row_readings(
 
     A row printed plainly (one token per cell) has exactly one reading, kept even when it breaks an
     equation: that is what the source says, and the audit reports it."""
-    readings = enumerate_readings(tokens, rules)
-    if len(readings) == 1 and MISSING not in readings[0].kinds and SPLIT not in readings[0].kinds:
-        return readings
+    if len(tokens) == len(rules):
+        plain = [parse_number(t, r) for t, r in zip(tokens, rules, strict=True)]
+        if None not in plain:
+            n = len(rules)
+            return [Reading(tuple(plain), (WHOLE,) * n, tuple(range(n)))]
+    readings = enumerate_readings(tokens, rules, equations)
     kept: dict[tuple[Value, ...], Reading] = {}
     for r in readings:
         values = list(r.values)
