@@ -11,6 +11,10 @@ _TITLE = re.compile(
     r"(?P<agency>[\u4e00-\u9fff()（）、·\w]{2,60}?)\s*(?P<year>20[1-3]\d)\s*年(?:度)?\s*"
     r"(?:政府)?信息公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)"
 )
+_TITLE_YEAR_FIRST = re.compile(
+    r"(?P<year>20[1-3]\d)\s*年(?:度)?\s*(?P<agency>[\u4e00-\u9fff()（）、·]{2,40}?)\s*"
+    r"(?:政府)?信息公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)"
+)
 _PERIOD = re.compile(r"统计期限?(?:为|是|自|从)?\s*(20[1-3]\d)\s*年\s*1\s*月\s*1\s*日")
 _TITLE_PREFIX = re.compile(r"^(?:标题|title)\s*[:：]\s*", re.I)
 _AGENCY_TRIM = re.compile(r"^(?:[#*>\s]|关于|当前位置[:：]?)+")
@@ -19,7 +23,11 @@ _AGENCY_TRIM = re.compile(r"^(?:[#*>\s]|关于|当前位置[:：]?)+")
 def find_title(stream: Stream) -> re.Match[str] | None:
     """The report title: the first "<agency><year>年…政府信息公开工作年度报告" in the first lines."""
     head = stream.compact[:4000]
-    return _TITLE.search(head)
+    agency_first = _TITLE.search(head)
+    year_first = _TITLE_YEAR_FIRST.search(head)
+    if year_first and (agency_first is None or year_first.start() < agency_first.start()):
+        return year_first
+    return agency_first
 
 
 def extract_meta(stream: Stream, source_text: str) -> dict:

@@ -27,10 +27,12 @@ def _show(report: Report, path: str) -> str:
 
 
 def _row_label(table: template.Table, key: str) -> str:
+    """The official label, prefixed by its group's number for numbered sub-rows: （三）1.属于国家秘密."""
     for t in (table, template.TABLE3_2019, template.TABLE3_2021):
         for r in t.rows:
             if r.key == key:
-                return (r.group.split("）")[-1] + " " if r.group.startswith("（") else "") + r.label
+                group = r.group.split("）")[0] + "）" if r.group.startswith("（") else ""
+                return group + r.label
     return key
 
 
@@ -48,9 +50,9 @@ def print_report(report: Report, console: Console | None = None) -> None:
         t2.add_row(row.label, " · ".join(parts))
     console.print(t2)
     t3 = Table(title="三、收到和处理政府信息公开申请情况")
-    t3.add_column("")
+    t3.add_column("", no_wrap=True, max_width=26, overflow="ellipsis")
     for c in lay.table3.columns:
-        t3.add_column(c.label, justify="right")
+        t3.add_column(c.label, justify="right", min_width=4)
     for key in row_keys(report, "table3"):
         t3.add_row(
             _row_label(lay.table3, key), *(_show(report, f"table3.{key}.{c.key}") for c in lay.table3.columns)
