@@ -53,6 +53,7 @@ class SectionText:
     line: int | None = None  # 1-based line of the heading in the document
     start: int | None = None  # character offset of the body in Report.text
     end: int | None = None
+    parts: list[dict] = field(default_factory=list)  # sub-headings（一）…（五）: number, heading, text
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -82,3 +82,16 @@ def test_noisy_documents_never_invent_numbers(corpus, name):
                 and cell.raw in source.replace("\u3000", " "))
                 or str(cell.value) in source
             )
+
+
+def test_label_repeated_as_heading_reads_from_the_table_row(corpus):
+    # Someone else's extraction: each row label is a heading, then a pipe table with header cells
+    # "数据1 … 数据6" and the row again. The header digits are labels, not values.
+    report = gongkai.parse(corpus / "noisy" / "2025_shuyang_xian.txt")
+    assert [report.value(f"table3.new.{c}") for c in ("natural_person", "legal_service_org", "total")] == [705, 5, 713]
+    assert report.value("table4.review.total") == 61
+
+
+def test_overview_sub_headings(corpus):
+    report = gongkai.parse(corpus / "real" / "2021_pingtan_zhsyq.txt")
+    assert [p["number"] for p in report.sections["s1"].parts] == ["一", "二", "三", "四", "五"]

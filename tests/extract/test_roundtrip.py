@@ -73,3 +73,10 @@ def test_2021_layout_roundtrip(data, shape):
 @given(data=st.data(), shape=st.sampled_from(SHAPES))
 def test_2019_layout_roundtrip(data, shape):
     _check(data.draw(valid_values("2019")), "2019", shape, 2020)
+
+
+def test_misnumbered_outline_still_finds_sections():
+    text = render_text({}, "2021", "tsv").replace("二、主动公开", "三、主动公开")
+    report = parse_bytes(text.encode(), "x.txt")
+    assert list(report.sections) == ["s1", "s2", "s3", "s4", "s5", "s6"]
+    assert report.sections["s2"].heading.startswith("三、主动公开")

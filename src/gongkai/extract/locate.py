@@ -32,25 +32,29 @@ def _compact(label: str) -> str:
 
 
 @cache
-def section_pattern(section: template.Section, numbered: bool) -> re.Pattern[str]:
-    cn = section.number
-    ar = str(_CN_NUMERALS.index(cn) + 1)
+def section_pattern(section: template.Section, numbering: str) -> re.Pattern[str]:
+    """``own``: the section's own number (二、); ``any``: any outline number (a mis-numbered outline);
+    ``none``: the bare heading words."""
     anchors = "|".join(section.anchors)
-    if numbered:
-        enum = rf"(?:第{cn}部分|\(?(?:{cn}|{ar})\)?)[、.,:．]?"
-        return re.compile(rf"{enum}(?:{anchors})")
-    return re.compile(rf"(?:{anchors})")
+    if numbering == "none":
+        return re.compile(rf"(?:{anchors})")
+    cn = section.number if numbering == "own" else f"[{_CN_NUMERALS}]"
+    ar = str(_CN_NUMERALS.index(section.number) + 1) if numbering == "own" else r"\d"
+    enum = rf"(?:第{cn}部分|(?:{cn}|{ar})[、.,:．]|\((?:{cn}|{ar})\))"
+    return re.compile(rf"{enum}(?:{anchors})")
 
 
 def find_sections(stream: Stream) -> list[Found]:
-    """Section headings in order. A heading must carry its number (二、…); a section whose numbered
-    heading is missing is looked for unnumbered, at the start of a line, between its neighbours."""
+    """Section headings in order. A heading normally carries its own number (二、…); failing that, any
+    outline number (a mis-numbered outline), and failing that the bare words at the start of a line."""
     found: list[Found] = []
     pos = 0
     for section in template.SECTIONS:
-        m = stream.search(section_pattern(section, True), pos, len(stream.compact))
+        m = stream.search(section_pattern(section, "own"), pos, len(stream.compact))
         if m is None:
-            m = _line_start_match(stream, section_pattern(section, False), pos)
+            m = _line_start_match(stream, section_pattern(section, "any"), pos)
+        if m is None:
+            m = _line_start_match(stream, section_pattern(section, "none"), pos)
         if m is None:
             continue
         found.append(Found(section.key, m.start(), m.end(), m.group(0)))
@@ -101,6 +105,32 @@ def find_rows(stream: Stream, rows: tuple[template.Row, ...], start: int, end: i
             continue
         found[row.key] = Found(row.key, m.start(), m.end())
         pos = m.end()
+    return _last_repeats(stream, rows, found, end)
+
+
+@cache
+def _full_label_pattern(row: template.Row) -> re.Pattern[str]:
+    label = _compact(row.label)
+    enum = _compact(row.enumerator)
+    if enum and label.startswith(enum):
+        label = label[len(enum) :]
+    return re.compile(re.escape(label))
+
+
+def _last_repeats(
+    stream: Stream, rows: tuple[template.Row, ...], found: dict[str, Found], end: int
+) -> dict[str, Found]:
+    """A label printed twice before the next row (a heading, then the table row under it) reads from
+    its last occurrence: what lies between the two is heading text, not values."""
+    order = [r for r in rows if r.key in found]
+    for i, row in enumerate(order):
+        f = found[row.key]
+        limit = found[order[i + 1].key].start if i + 1 < len(order) else end
+        last = None
+        for m in _full_label_pattern(row).finditer(stream.compact, f.end, limit):
+            last = m
+        if last is not None:  # the row's values follow the last label; the previous row ends at the first
+            found[row.key] = Found(row.key, f.start, last.end())
     return found
 
 

@@ -2,9 +2,33 @@
 
 from __future__ import annotations
 
+import re
+
 from gongkai.extract.locate import Found, find_sections
 from gongkai.extract.stream import Stream
 from gongkai.model import SectionText
+
+
+_SUBHEADING = re.compile(
+    r"(?:^|(?<=[\n。；;]))[ \t#]*[（(]([一二三四五六七八九十])[)）][ \t]*([^。\n:：]{2,30})"
+)
+
+
+def sub_parts(body: str) -> list[dict]:
+    """The numbered sub-headings of a section body (总体情况's （一）主动公开 … （五）监督保障)."""
+    marks = list(_SUBHEADING.finditer(body))
+    parts = []
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(body)
+        parts.append(
+            {
+                "number": m.group(1),
+                "heading": m.group(2).strip(),
+                "text": body[m.end() : end].strip(),
+                "start": m.start(),
+            }
+        )
+    return parts
 
 
 def extract_sections(stream: Stream, source_text: str) -> tuple[dict[str, SectionText], list[Found]]:
@@ -27,4 +51,6 @@ def extract_sections(stream: Stream, source_text: str) -> tuple[dict[str, Sectio
             start=start_off,
             end=end_off,
         )
+        if f.key == "s1":
+            out[f.key].parts = sub_parts(out[f.key].text)
     return out, found

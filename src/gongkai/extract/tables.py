@@ -59,7 +59,7 @@ def tokens_between(stream: Stream, cstart: int, cend: int, labels: tuple[str, ..
     for a, b in locate.masked_spans(stream, labels, cstart, cend):
         for t in range(stream.to_text(a) - tstart, stream.to_text(b - 1) - tstart + 1):
             chunk[t] = " "
-    text = "".join(chunk)
+    text = _mask_pipe_label_cells("".join(chunk))
     out = []
     for m in _NUMBER.finditer(text):
         piece = m.group(0)
@@ -70,6 +70,23 @@ def tokens_between(stream: Stream, cstart: int, cend: int, labels: tuple[str, ..
             offset = 0
         out.append(Token(piece, tstart + m.start() + offset, tstart + m.end()))
     return out
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_DIGITS = re.compile(r"\d")
+
+
+def _mask_pipe_label_cells(text: str) -> str:
+    """In pipe-table lines (Markdown), a cell with words in it is a label (``数据1``), never a value."""
+    if "|" not in text:
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line.count("|") < 2:
+            continue
+        cells = line.split("|")
+        lines[i] = "|".join(_DIGITS.sub(" ", c) if _CJK.search(c) else c for c in cells)
+    return "\n".join(lines)
 
 
 def positional_cells(stream: Stream, label_end: int, ncols: int) -> list[Token | None] | None:
