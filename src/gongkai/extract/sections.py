@@ -8,7 +8,6 @@ from gongkai.extract.locate import Found, find_sections
 from gongkai.extract.stream import Stream
 from gongkai.model import SectionText
 
-
 _SUBHEADING = re.compile(
     r"(?:^|(?<=[\n。；;]))[ \t#]*[（(]([一二三四五六七八九十])[)）][ \t]*([^。\n:：]{2,30})"
 )
