@@ -12,7 +12,7 @@ from pathlib import Path
 from gongkai.errors import GongkaiError, InputError
 from gongkai.model import Cell, Report
 
-__all__ = ["Cell", "GongkaiError", "InputError", "Report", "parse", "parse_bytes"]
+__all__ = ["Cell", "GongkaiError", "InputError", "Report", "check", "parse", "parse_bytes"]
 __version__ = "0.1.0"
 
 
@@ -30,3 +30,17 @@ def parse(path: str | Path) -> Report:
     from gongkai.read import read_path
 
     return extract(read_path(path))
+
+
+def check(reports):
+    """Audit findings: for one report (a `Report` or a path) a list of `Finding`; for a list of reports a list
+    of such lists, with the rules across consecutive years of the same agency included."""
+    from gongkai.audit import check_report, check_reports
+
+    def load(r):
+        return r if isinstance(r, Report) else parse(r)
+
+    if isinstance(reports, (list, tuple)):
+        return check_reports([load(r) for r in reports])
+    return check_report(load(reports))
+

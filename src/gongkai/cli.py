@@ -66,6 +66,75 @@ def parse(
         raise typer.Exit(2)
 
 
+@app.command()
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="Report files or directories (walked).")],
+    format: Annotated[str, typer.Option("--format", "-f", help="text (problem list) or json.")] = "text",
+    fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 at or above: error|warning.")] = "error",
+) -> None:
+    """Audit reports: every rule a careful reviewer applies (see `gongkai rules`). Reports of one agency in
+    consecutive years are also checked against each other."""
+    from gongkai import parse as parse_file
+    from gongkai.audit import check_reports, severity_rank
+    from gongkai.audit.files import report_files
+
+    if format not in ("text", "json"):
+        _error("--format", f"unknown format {format!r} (text|json)")
+        raise typer.Exit(2)
+    if fail_on not in ("error", "warning"):
+        _error("--fail-on", f"unknown level {fail_on!r} (error|warning)")
+        raise typer.Exit(2)
+    files, errors = report_files(paths)
+    for source, reason in errors:
+        _error(source, reason)
+    reports, sources = [], []
+    for path in files:
+        try:
+            reports.append(parse_file(path))
+            sources.append(str(path))
+        except GongkaiError as e:
+            errors.append((str(path), str(e)))
+            _error(str(path), str(e))
+        except Exception as e:
+            errors.append((str(path), _unexpected(e)))
+            _error(str(path), _unexpected(e))
+    results = check_reports(reports)
+    if format == "json":
+        out = {
+            "reports": [
+                {"source": src, "meta": rep.meta, "findings": [f.to_json() for f in fs]}
+                for src, rep, fs in zip(sources, reports, results, strict=True)
+            ],
+            "errors": [{"source": s, "error": r} for s, r in errors],
+        }
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=1 if len(reports) == 1 else None))
+    else:
+        from gongkai.audit.show import print_results
+
+        print_results([(src, rep.meta, fs) for src, rep, fs in zip(sources, reports, results, strict=True)])
+    if errors or not (reports or errors):
+        raise typer.Exit(2)
+    threshold = severity_rank(fail_on)
+    if any(severity_rank(f.severity) >= threshold for fs in results for f in fs):
+        raise typer.Exit(1)
+
+
+@app.command()
+def rules(
+    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """The audit rule catalogue: code, severity, name and summary of every rule."""
+    from gongkai.audit import all_rules
+
+    catalogue = all_rules()
+    if format == "json":
+        typer.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity, "scope": r.scope,
+                                "summary": r.summary} for r in catalogue], ensure_ascii=False, indent=1))
+        return
+    for r in catalogue:
+        typer.echo(f"{r.code}  {r.severity:<7}  {r.name:<32}  {r.summary}")
+
+
 def main() -> None:
     try:
         app()

@@ -1,0 +1,75 @@
+"""Audit: every rule a careful reviewer applies, each finding pinned to a cell or a sentence.
+
+>>> from gongkai.audit import check_report
+>>> for f in check_report(report): print(f.code, f.severity, f.message)
+
+Rules live in ``gongkai.audit.rules`` (one module per rule or small group) and register themselves with
+stable codes; ``docs/rules.md`` is generated from the registry. Report rules see one report; pair rules
+see a report and the same agency's report of the year before (``check_reports``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from gongkai.audit.agency import normalise as normalise_agency
+from gongkai.audit.finding import ERROR, INFO, SEVERITIES, WARNING, Finding, severity_rank
+from gongkai.audit.registry import PAIR, REPORT, Rule, all_rules
+from gongkai.model import Report
+
+__all__ = [
+    "ERROR",
+    "INFO",
+    "SEVERITIES",
+    "WARNING",
+    "Finding",
+    "Rule",
+    "all_rules",
+    "check_report",
+    "check_reports",
+    "normalise_agency",
+    "severity_rank",
+]
+
+
+def _sorted(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (-severity_rank(f.severity), f.code))
+
+
+def _run(rules: list[Rule], *reports: Report) -> list[Finding]:
+    out: list[Finding] = []
+    for r in rules:
+        out.extend(r.run(*reports))
+    return out
+
+
+def check_report(report: Report, select: Iterable[str] | None = None) -> list[Finding]:
+    """Every single-report rule's findings for ``report``, errors first."""
+    rules = [r for r in all_rules() if r.scope == REPORT and (select is None or r.code in set(select))]
+    return _sorted(_run(rules, report))
+
+
+def check_reports(reports: list[Report], select: Iterable[str] | None = None) -> list[list[Finding]]:
+    """Findings per report (same order), including rules across consecutive years of the same agency."""
+    chosen = set(select) if select is not None else None
+    pair_rules = [r for r in all_rules() if r.scope == PAIR and (chosen is None or r.code in chosen)]
+    out = [check_report(r, chosen) for r in reports]
+    for i, cur in enumerate(reports):
+        prev = previous_of(cur, reports)
+        if prev is not None:
+            out[i] = _sorted(out[i] + _run(pair_rules, cur, prev))
+    return out
+
+
+def previous_of(report: Report, reports: list[Report]) -> Report | None:
+    """The same agency's report of the year before, if it is among ``reports``."""
+    year = report.year
+    name = normalise_agency(report.meta.get("agency"))
+    if year is None or not name:
+        return None
+    for other in reports:
+        if other is report or other.year != year - 1:
+            continue
+        if normalise_agency(other.meta.get("agency")) == name:
+            return other
+    return None

@@ -1,0 +1,196 @@
+"""Cell rules: what the source printed (blank, not printed, unreadable) and whether counts are counts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from gongkai import template
+from gongkai.audit.finding import ERROR, Finding
+from gongkai.audit.labels import TABLE_NAMES, cell_label, column_label, row_label
+from gongkai.audit.registry import rule
+from gongkai.audit.values import num_text
+from gongkai.model import AMBIGUOUS, BLANK, INFERRED, MISSING, UNREADABLE, Report
+
+
+def _by_row(report: Report, pred) -> dict[tuple[str, str], list[str]]:
+    rows: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for path, cell in report.cells.items():
+        if pred(cell):
+            t, r, _ = path.split(".")
+            rows[(t, r)].append(path)
+    return rows
+
+
+def _cols(report: Report, paths: list[str]) -> str:
+    return "、".join(column_label(*p.split("."), report.layout) for p in paths)
+
+
+def _row_name(report: Report, t: str, r: str) -> str:
+    return f"{TABLE_NAMES[t]}「{row_label(t, r, report.layout)}」"
+
+
+@rule("T101", "blank-cell", "warning")
+def blank_cells(report: Report):
+    """Cells left blank where the template requires a number (0 when there is nothing to count).
+
+    One finding per row, naming the blank columns. The identity rules count a blank as 0 and say so;
+    when a blank total hides a non-zero sum they report an error of their own.
+
+    Anti-pattern:
+        表三「（三）不予公开 1.属于国家秘密」行：自然人 14，其余各列（含总计）空白。
+    Best practice:
+        表三「（三）不予公开 1.属于国家秘密」行：14 0 0 0 0 0 14（无数据的格填 0）。
+    """
+    for (t, r), paths in _by_row(report, lambda c: c.status == BLANK).items():
+        yield Finding(
+            f"{_row_name(report, t, r)}行的「{_cols(report, paths)}」未填写数字（空白），"
+            f"没有数据时应填 0；核查时按 0 计算。",
+            where=paths,
+            evidence={"blank": paths},
+        )
+
+
+@rule("T102", "cell-not-printed", "warning")
+def not_printed(report: Report):
+    """Cells the source does not print at all, whose value was inferred from the table's identities.
+
+    The value is the only one that makes the totals add up; it is not what the report says. Checks do
+    not treat such a cell as confirmed.
+
+    Anti-pattern:
+        （四）无法提供 1.本机关不掌握相关政府信息 行只印了六个数（七个格），缺的一格只能由勾稽关系推出。
+    Best practice:
+        每一行印满七个数：1 0 0 0 0 0 1。
+    """
+
+    def pred(c):
+        return c.status == INFERRED and not (c.raw or "").strip()
+
+    for (t, r), paths in _by_row(report, pred).items():
+        vals = "、".join(
+            f"{column_label(*p.split('.'), report.layout)}={num_text(report.value(p))}" for p in paths
+        )
+        yield Finding(
+            f"{_row_name(report, t, r)}行原文缺少「{_cols(report, paths)}」格的数字，"
+            f"按勾稽关系推算为 {vals}；请在报告中补印该格。",
+            where=paths,
+            evidence={p: report.value(p) for p in paths},
+        )
+
+
+@rule("T103", "cell-split-inferred", "info")
+def split_inferred(report: Report):
+    """Cells whose digits are printed but glued together or out of line; their split was inferred.
+
+    The digits are the source's, the column each belongs to follows from the identities. Identity
+    failures that involve such cells are reported as warnings, not errors.
+
+    Anti-pattern:
+        一、本年新收政府信息公开申请数量2000012 1（数字粘连，无分隔）。
+    Best practice:
+        一、本年新收政府信息公开申请数量 20 0 0 0 0 1 21（每格一个数字）。
+    """
+
+    def pred(c):
+        return c.status == INFERRED and bool((c.raw or "").strip())
+
+    by_table: dict[str, list[str]] = defaultdict(list)
+    for (t, _r), paths in _by_row(report, pred).items():
+        by_table[t].extend(paths)
+    for t, paths in by_table.items():
+        yield Finding(
+            f"{TABLE_NAMES[t]}有 {len(paths)} 个单元格的数字在原文中粘连或错位，按勾稽关系拆分对齐；"
+            f"请核对原文排版。",
+            where=paths,
+            evidence={p: {"value": report.value(p), "raw": report.cells[p].raw} for p in paths},
+        )
+
+
+@rule("T104", "cell-unreadable", "warning")
+def unreadable(report: Report):
+    """Cells that could not be read: ambiguous digits, unreadable text, or a row or table not found.
+
+    Identities involving these cells cannot be checked; they are reported here instead of being passed.
+
+    Anti-pattern:
+        行政规范性文件77132470（三个格的数字粘连，有多种拆分都说得通）。
+    Best practice:
+        行政规范性文件 77 132 470。
+    """
+    missing_tables: dict[str, list[str]] = defaultdict(list)
+    for path, cell in report.cells.items():
+        if cell.status == MISSING:
+            missing_tables[path.split(".")[0]].append(path)
+    whole = {
+        t
+        for t, paths in missing_tables.items()
+        if len(paths) == sum(1 for p in report.cells if p.startswith(t + "."))
+    }
+    for t in sorted(whole):
+        yield Finding(f"未找到{TABLE_NAMES[t]}，无法核查其数据。", where=[t], evidence={"missing": t})
+    for path, cell in report.cells.items():
+        t = path.split(".")[0]
+        if cell.status == AMBIGUOUS:
+            cands = "、".join(num_text(c) for c in cell.candidates)
+            yield Finding(
+                f"{cell_label(path, report.layout)}的数字无法确定（原文「{cell.raw or ''}」，"
+                f"可能为 {cands}）；涉及该格的核查无法进行。",
+                where=[path],
+                evidence={"raw": cell.raw, "candidates": cell.candidates},
+            )
+        elif cell.status == UNREADABLE:
+            yield Finding(
+                f"{cell_label(path, report.layout)}无法识别（原文「{cell.raw or ''}」）；"
+                f"涉及该格的核查无法进行。",
+                where=[path],
+                evidence={"raw": cell.raw},
+            )
+        elif cell.status == MISSING and t not in whole:
+            yield Finding(
+                f"{cell_label(path, report.layout)}在原文中未找到；涉及该格的核查无法进行。",
+                where=[path],
+                evidence={"missing": path},
+            )
+
+
+def _decimal_ok(path: str, layout: str) -> tuple[bool, bool]:
+    t, r, c = path.split(".")
+    tab = getattr(template.layout(layout), t)
+    try:
+        cols = tab.columns_of(tab.row(r))
+    except KeyError:
+        return False, False
+    for col in cols:
+        if col.key == c:
+            return col.decimal, col.signed
+    return False, False
+
+
+@rule("T105", "count-not-natural", "error")
+def counts(report: Report):
+    """Counts must be non-negative integers; only money may carry decimals and only 本年增/减 a sign.
+
+    Anti-pattern:
+        表三「（一）予以公开」行「自然人」列为 -2 或 2.5。
+    Best practice:
+        表三「（一）予以公开」行「自然人」列为 2。
+    """
+    for path, cell in report.cells.items():
+        v = cell.value
+        if v is None or cell.status in (AMBIGUOUS, UNREADABLE, MISSING):
+            continue
+        decimal, signed = _decimal_ok(path, report.layout)
+        if v < 0 and not signed:
+            yield Finding(
+                f"{cell_label(path, report.layout)}为负数 {num_text(v)}，件数不能为负；请更正。",
+                where=[path],
+                evidence={"value": v},
+                severity=ERROR,
+            )
+        elif isinstance(v, float) and not v.is_integer() and not decimal:
+            yield Finding(
+                f"{cell_label(path, report.layout)}为 {num_text(v)}，件数应为整数；请更正。",
+                where=[path],
+                evidence={"value": v},
+                severity=ERROR,
+            )

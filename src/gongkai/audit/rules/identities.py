@@ -1,0 +1,226 @@
+"""The arithmetic identities of the template (``template.identities``), checked per column, row and group.
+
+Blank cells count as 0 (and are named as blank). Cells that could not be read make an identity
+uncheckable (rule T104 reports them). An identity that fails only through values the extractor inferred
+is a warning, not an error: the report may be right and the reading wrong.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from gongkai import template
+from gongkai.audit.finding import ERROR, WARNING, Finding
+from gongkai.audit.labels import cell_label, column_label, row_label
+from gongkai.audit.registry import rule
+from gongkai.audit.values import Val, fmt, num_text, val
+from gongkai.model import Report
+
+_EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class Failure:
+    ident: template.Identity
+    left: tuple[Val, ...]
+    right: tuple[Val, ...]
+
+    @property
+    def lsum(self) -> float:
+        return sum(v.value for v in self.left)
+
+    @property
+    def rsum(self) -> float:
+        return sum(v.value for v in self.right)
+
+    @property
+    def diff(self) -> float:
+        return self.lsum - self.rsum
+
+    @property
+    def vals(self) -> tuple[Val, ...]:
+        return self.left + self.right
+
+    def fix(self, path: str) -> float | None:
+        """The change of cell ``path`` alone that makes this identity hold."""
+        if any(v.path == path for v in self.left):
+            return -self.diff
+        if any(v.path == path for v in self.right):
+            return self.diff
+        return None
+
+
+def _layout_key(report: Report) -> str:
+    if report.has_row("table3", "other") and not report.has_row("table3", "other_other"):
+        return "2019"
+    if report.has_row("table3", "other_other"):
+        return "2021"
+    return report.layout
+
+
+def failures(report: Report) -> list[Failure]:
+    """Every identity of the report's own rows that fails, with its values (checkable identities only)."""
+    out = []
+    for ident in template.identities(_layout_key(report)):
+        left = tuple(val(report, p) for p in ident.left)
+        right = tuple(val(report, p) for p in ident.right)
+        if not all(v.known for v in left + right):
+            continue
+        f = Failure(ident, left, right)
+        if abs(f.diff) > _EPS:
+            out.append(f)
+    return out
+
+
+def _culprits(fails: list[Failure]) -> dict[str, float]:
+    """Cells that alone explain several failing identities: same needed change in each of them."""
+    count: Counter[str] = Counter()
+    for f in fails:
+        for v in f.vals:
+            count[v.path] += 1
+    out = {}
+    for path, n in count.items():
+        if n < 2:
+            continue
+        fixes = {round(f.fix(path), 6) for f in fails if f.fix(path) is not None}
+        if len(fixes) == 1:
+            out[path] = fixes.pop()
+    return out
+
+
+def _terms(vals: tuple[Val, ...], layout: str, by: str) -> str:
+    shown = [v for v in vals if v.value]
+    blank = sum(1 for v in vals if v.blank)
+    parts = []
+    for v in shown:
+        t, r, c = v.path.split(".")
+        name = column_label(t, r, c, layout) if by == "column" else row_label(t, r, layout)
+        parts.append(f"{name} {fmt(v)}")
+    if not parts:
+        parts.append("各项均为 0" if not blank else "各项均为空白或 0")
+    elif blank:
+        parts.append(f"另有 {blank} 格空白")
+    return "，".join(parts)
+
+
+def _finding(report: Report, f: Failure, culprits: dict[str, float]) -> Finding:
+    lay = report.layout
+    ident = f.ident
+    name = ident.name
+    right0 = f.right[0]
+    if name == "table3_balance":
+        col = column_label(*right0.path.split("."), lay)
+        new, co = f.left
+        tot, cf = f.right
+        msg = (
+            f"表三「{col}」列勾稽关系不成立：一、本年新收 {fmt(new)} + 二、上年结转 {fmt(co)} = "
+            f"{num_text(f.lsum)}，但（七）总计 {fmt(tot)} + 四、结转下年度继续办理 {fmt(cf)} = "
+            f"{num_text(f.rsum)}（第一项加第二项之和应等于第三项加第四项之和）"
+        )
+        where = [v.path for v in (tot, cf, new, co)]
+    elif name == "table3_results_total":
+        msg = (
+            f"{cell_label(right0.path, lay)}为 {fmt(right0)}，但（一）至（六）各项之和为 "
+            f"{num_text(f.lsum)}（{_terms(f.left, lay, 'row')}）"
+        )
+        where = [right0.path, *(v.path for v in f.left)]
+    elif name == "table3_row_total":
+        msg = (
+            f"{cell_label(right0.path, lay)}为 {fmt(right0)}，但自然人与法人或其他组织各列之和为 "
+            f"{num_text(f.lsum)}（{_terms(f.left, lay, 'column')}）"
+        )
+        where = [right0.path, *(v.path for v in f.left)]
+    else:  # table4_group_total
+        msg = (
+            f"{cell_label(right0.path, lay)}为 {fmt(right0)}，但结果维持、结果纠正、其他结果、尚未审结之和为 "
+            f"{num_text(f.lsum)}（{_terms(f.left, lay, 'column')}）"
+        )
+        where = [right0.path, *(v.path for v in f.left)]
+    blank = [v for v in f.vals if v.blank]
+    inferred = [v for v in f.vals if v.inferred]
+    if blank:
+        msg += "；空白格按 0 计"
+    suspects = [p for p in where if p in culprits]
+    if suspects:
+        p = suspects[0]
+        cur = report.value(p) or 0
+        msg += f"；{cell_label(p, lay)}同时使多个等式不成立，若改为 {num_text(cur + culprits[p])} 则全部成立"
+        where = [p, *(w for w in where if w != p)]
+    severity = ERROR
+    if inferred:
+        severity = WARNING
+        msg += (
+            "；其中"
+            + "、".join(cell_label(v.path, lay) for v in inferred[:3])
+            + ("等" if len(inferred) > 3 else "")
+            + "的数值系按勾稽关系推算或拆分，请核对原文"
+        )
+    msg += "。请核对并更正。"
+    evidence = {
+        "left": {v.path: v.value for v in f.left},
+        "right": {v.path: v.value for v in f.right},
+        "left_sum": f.lsum,
+        "right_sum": f.rsum,
+        "identity": ident.description,
+    }
+    if blank:
+        evidence["blank"] = [v.path for v in blank]
+    return Finding(msg, where=where, evidence=evidence, severity=severity)
+
+
+def _check(report: Report, name: str):
+    fails = failures(report)
+    culprits = _culprits(fails)
+    for f in fails:
+        if f.ident.name == name:
+            yield _finding(report, f, culprits)
+
+
+@rule("T301", "table3-balance", "error")
+def balance(report: Report):
+    """Table 三, each column: 第一项加第二项之和等于第三项加第四项之和 (new+carried over = total+forward).
+
+    Anti-pattern:
+        自然人列：一、本年新收 20，二、上年结转 1，（七）总计 19，四、结转下年度继续办理 0（21 ≠ 19）。
+    Best practice:
+        自然人列：一、本年新收 20，二、上年结转 1，（七）总计 19，四、结转下年度继续办理 2（21 = 21）。
+    """
+    yield from _check(report, "table3_balance")
+
+
+@rule("T302", "table3-results-total", "error")
+def results_total(report: Report):
+    """Table 三, each column: （七）总计 equals the sum of the result rows （一） to （六）.
+
+    Anti-pattern:
+        自然人列：（一）予以公开 3，（四）1.本机关不掌握 1，（七）总计 5。
+    Best practice:
+        自然人列：（一）予以公开 3，（四）1.本机关不掌握 1，（七）总计 4。
+    """
+    yield from _check(report, "table3_results_total")
+
+
+@rule("T303", "table3-row-total", "error")
+def row_total(report: Report):
+    """Table 三, each row: 总计 equals 自然人 plus the five 法人或其他组织 columns.
+
+    Anti-pattern:
+        （一）予以公开：自然人 258，商业企业 12，法律服务机构 1，其他 1，总计空白。
+    Best practice:
+        （一）予以公开：自然人 258，商业企业 12，科研机构 0，社会公益组织 0，
+        法律服务机构 1，其他 1，总计 272。
+    """
+    yield from _check(report, "table3_row_total")
+
+
+@rule("T304", "table4-group-total", "error")
+def group_total(report: Report):
+    """Table 四, each group: 总计 equals 结果维持 + 结果纠正 + 其他结果 + 尚未审结.
+
+    Anti-pattern:
+        行政复议：结果维持 10，结果纠正 1，其他结果 0，尚未审结 0，总计 0。
+    Best practice:
+        行政复议：结果维持 10，结果纠正 1，其他结果 0，尚未审结 0，总计 11。
+    """
+    yield from _check(report, "table4_group_total")

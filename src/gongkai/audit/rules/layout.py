@@ -1,0 +1,212 @@
+"""Layout rules: the template matches the report year, and the printed labels are the official ones."""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+
+from gongkai import template
+from gongkai.audit.finding import Finding
+from gongkai.audit.labels import TABLE_NAMES
+from gongkai.audit.registry import rule
+from gongkai.model import MISSING, Report, row_keys
+
+
+def _region(report: Report, keys: tuple[str, ...]) -> str:
+    parts = []
+    for k in keys:
+        s = report.sections.get(k)
+        if s is not None:
+            parts.append(s.text)
+    return "\n".join(parts)
+
+
+@rule("L101", "layout-for-year", "error")
+def layout_for_year(report: Report):
+    """The tables use the layout of the report year: 2019 trial layout for 2019–2020, 2021 layout after.
+
+    Anti-pattern:
+        2022 年度报告的表二仍印「本年新制作数量」「本年新公开数量」「对外公开总数量」（2019 试行格式）。
+    Best practice:
+        2022 年度报告的表二印「本年制发件数」「本年废止件数」「现行有效件数」
+        （国办公开办函〔2021〕30号格式）。
+    """
+    year = report.year
+    printed = report.meta.get("template")
+    if year is None or printed is None:
+        return
+    expected = template.layout_for_year(year)
+    if printed == expected:
+        return
+    region = _region(report, ("s2", "s3", "s4")) or report.text
+    markers = [m for m in template.LAYOUT_MARKERS[printed] if m in region.replace(" ", "")]
+    what = (
+        "2019 年试行格式（国办公开办函〔2019〕60号）"
+        if printed == "2019"
+        else "2021 年格式（国办公开办函〔2021〕30号）"
+    )
+    want = (
+        "2021 年格式（国办公开办函〔2021〕30号）"
+        if expected == "2021"
+        else "2019 年试行格式（国办公开办函〔2019〕60号）"
+    )
+    yield Finding(
+        f"{year} 年度报告的表格使用了{what}"
+        + (f"（印有「{'」「'.join(markers[:3])}」）" if markers else "")
+        + f"，应使用{want}。",
+        where=["table2", "table3"],
+        evidence={"year": year, "printed_layout": printed, "expected_layout": expected, "markers": markers},
+    )
+
+
+@rule("L102", "other-rows-layout", "warning")
+def other_rows(report: Report):
+    """Table 三's （六）其他处理 rows follow the layout: three rows since 2021, one row in 2019–2020.
+
+    Anti-pattern:
+        2023 年度报告表三印单独一行「（六）其他处理 0 0 0 0 0 0 0」。
+    Best practice:
+        2023 年度报告表三印「（六）其他处理 1.申请人无正当理由逾期不补正…」
+        「2.申请人逾期未按收费通知要求缴纳费用…」「3.其他」三行。
+    """
+    expected = template.layout_for_year(report.year) if report.year else report.layout
+    single = report.has_row("table3", "other") and any(
+        c.status != MISSING for p, c in report.cells.items() if p.startswith("table3.other.")
+    )
+    three = any(
+        report.has_row("table3", k) for k in ("other_no_correction", "other_fee_unpaid", "other_other")
+    )
+    rows21 = [r for r in template.TABLE3_2021.rows if r.key.startswith("other_")]
+    if expected == "2021" and single and not three:
+        yield Finding(
+            "表三按 2021 年格式应将「（六）其他处理」分为三行（"
+            + "；".join(r.label for r in rows21)
+            + "），原文只印了 2019 年试行格式的单独一行「（六）其他处理」；请按现行格式分项填报。",
+            where=["table3.other", *(p for p in report.cells if p.startswith("table3.other."))],
+            evidence={"printed_rows": ["other"], "expected_rows": [r.key for r in rows21]},
+        )
+    elif expected == "2019" and three and not single:
+        yield Finding(
+            "2019–2020 年度报告的表三按试行格式只有一行「（六）其他处理」，原文印了 2021 年格式的三行。",
+            where=["table3.other_no_correction", "table3.other_fee_unpaid", "table3.other_other"],
+            evidence={"printed_rows": [r.key for r in rows21], "expected_rows": ["other"]},
+        )
+
+
+# ------------------------------------------------------------------ printed labels
+
+
+def _keep(ch: str) -> bool:
+    return not (ch.isspace() or unicodedata.category(ch).startswith(("P", "Z", "S")))
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    chars, offs = [], []
+    for i, ch in enumerate(text):
+        if _keep(ch):
+            chars.append(ch)
+            offs.append(i)
+    return "".join(chars), offs
+
+
+def _norm_label(label: str) -> str:
+    return "".join(ch for ch in label if _keep(ch))
+
+
+def _near(region: str, label: str, others: set[str]) -> tuple[int, int, float] | None:
+    """The best window of ``region`` that looks like a misprint of ``label`` (start, end, ratio)."""
+    n = len(label)
+    starts: set[int] = set()
+    for probe in {label[:2], label[:3]}:
+        i = region.find(probe)
+        while i >= 0:
+            starts.add(i)
+            i = region.find(probe, i + 1)
+    for probe in {label[-2:], label[-3:]}:
+        i = region.find(probe)
+        while i >= 0:
+            for length in range(n - 3, n + 4):
+                starts.add(i + len(probe) - length)
+            i = region.find(probe, i + 1)
+    best = None
+    for a in starts:
+        if a < 0:
+            continue
+        for length in range(max(2, n - 3), n + 4):
+            w = region[a : a + length]
+            if len(w) < length or any(ch.isdigit() for ch in w):
+                continue
+            if any(w in o or (len(o) >= 4 and o in w) for o in others):
+                continue
+            r = difflib.SequenceMatcher(None, w, label, autojunk=False).ratio()
+            if r >= 0.75 and (best is None or r > best[2]):
+                best = (a, a + length, r)
+    return best
+
+
+def _labels(report: Report):
+    """(table, label, where) for every printed label worth checking, from the template."""
+    lay = template.layout(report.layout)
+    seen: set[str] = set()
+    t2 = lay.table2
+    for row in t2.rows:
+        for col in row.columns:
+            if col.label in seen:
+                continue
+            seen.add(col.label)
+            yield (
+                "table2",
+                col.label,
+                [
+                    f"table2.{r.key}.{col.key}"
+                    for r in t2.rows
+                    if any(c.key == col.key and c.label == col.label for c in r.columns)
+                ],
+            )
+    for row in t2.rows:
+        yield "table2", row.label, [f"table2.{row.key}"]
+    present = row_keys(report, "table3")
+    by_key = {r.key: r for t in (template.TABLE3_2021, template.TABLE3_2019) for r in t.rows}
+    for key in present:
+        if all(c.status == MISSING for p, c in report.cells.items() if p.startswith(f"table3.{key}.")):
+            continue
+        r = by_key[key]
+        yield "table3", r.label.removeprefix(r.enumerator), [f"table3.{key}"]
+    for col in lay.table3.columns:
+        yield "table3", col.label, [f"table3.{k}.{col.key}" for k in present]
+    for col in lay.table4.columns:
+        yield "table4", col.label, [f"table4.{g}.{col.key}" for g, _ in lay.table4.groups]
+
+
+@rule("L103", "table-label", "warning")
+def labels(report: Report):
+    """Table labels are printed as in the official template; a near-miss label is a misprint.
+
+    Short labels (under four characters) are not checked. The label must be close to the official one
+    (similarity ≥ 0.75) and not itself another official label.
+
+    Anti-pattern:
+        信息内容 本年制发件数 本年度止件数 现行有效件数
+    Best practice:
+        信息内容 本年制发件数 本年废止件数 现行有效件数
+    """
+    regions = {"table2": ("s2",), "table3": ("s3",), "table4": ("s4",)}
+    texts = {t: _normalise(_region(report, keys)) for t, keys in regions.items()}
+    all_labels = {_norm_label(lbl) for _t, lbl, _w in _labels(report)}
+    for t, label, where in _labels(report):
+        region, offs = texts[t]
+        body = _norm_label(label)
+        if len(body) < 4 or not region or body in region:
+            continue
+        others = {o for o in all_labels if o != body and len(o) >= 2}
+        near = _near(region, body, others)
+        if near is None:
+            continue
+        a, b, ratio = near
+        raw_region = _region(report, regions[t])
+        printed = raw_region[offs[a] : offs[b - 1] + 1]
+        yield Finding(
+            f"{TABLE_NAMES[t]}的标签印为「{printed}」，国家格式为「{label}」；请更正。",
+            where=where,
+            evidence={"printed": printed, "official": label, "similarity": round(ratio, 2)},
+        )

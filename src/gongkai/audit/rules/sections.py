@@ -1,0 +1,195 @@
+"""Section rules: the six official sections, in order, with official headings and the required content."""
+
+from __future__ import annotations
+
+import re
+
+from gongkai import template
+from gongkai.audit.finding import ERROR, INFO, WARNING, Finding
+from gongkai.audit.labels import section_heading
+from gongkai.audit.registry import rule
+from gongkai.audit.textutil import cjk_int, levenshtein, strip_punct
+from gongkai.model import Report
+
+_LEAD = re.compile(r"^[#*>\s]*(?:第?([一二三四五六七八九十]+)\s*(?:部分)?\s*[、.．,，:：\s]\s*)?")
+
+
+@rule("S101", "sections-complete", "error")
+def complete(report: Report):
+    """All six sections of the national format are present, in order 一 to 六.
+
+    Anti-pattern:
+        一、总体情况 … 二、主动公开政府信息情况 … 三、收到和处理政府信息公开申请情况 …
+        六、其他需要报告的事项（缺四、五）。
+    Best practice:
+        一、总体情况 二、主动公开政府信息情况 三、收到和处理政府信息公开申请情况
+        四、政府信息公开行政复议、行政诉讼情况 五、存在的主要问题及改进情况 六、其他需要报告的事项
+    """
+    present = [s for s in template.SECTIONS if s.key in report.sections]
+    if not present:
+        yield Finding(
+            "未找到任何一级标题（一至六部分），无法核对报告结构；请按国家格式设置六个部分。",
+            where=["meta"],
+            evidence={"found": []},
+        )
+        return
+    for s in template.SECTIONS:
+        if s.key not in report.sections:
+            yield Finding(
+                f"缺少第{s.number}部分「{section_heading(s.key)}」；年度报告应包含全部六个部分。",
+                where=[s.key],
+                evidence={"missing": s.key},
+            )
+    starts = [(report.sections[s.key].start or 0, s) for s in present]
+    order = [s.key for _, s in sorted(starts, key=lambda x: x[0])]
+    expected = [s.key for s in present]
+    if order != expected:
+        yield Finding(
+            "各部分顺序与国家格式不一致：原文顺序为 "
+            + "、".join(section_heading(k) for k in order)
+            + "；应按一至六排列。",
+            where=[k for k, e in zip(order, expected, strict=True) if k != e],
+            evidence={"order": order},
+            severity=WARNING,
+        )
+
+
+def _norm(s: str) -> str:
+    return strip_punct(s).replace("的", "")
+
+
+@rule("S102", "section-heading", "warning")
+def headings(report: Report):
+    """Section headings use the official wording and numbering; a near-miss is a misprint.
+
+    A heading one or two characters away from the official one is a warning (a typo such as 行政法复议);
+    a documented variant wording is accepted; any other wording is noted (info).
+
+    Anti-pattern:
+        四、政府信息公开行政法复议、行政诉讼情况
+    Best practice:
+        四、政府信息公开行政复议、行政诉讼情况
+    """
+    for s in template.SECTIONS:
+        sec = report.sections.get(s.key)
+        if sec is None or not sec.heading:
+            continue
+        printed = sec.heading.strip()
+        m = _LEAD.match(printed)
+        number = m.group(1) if m else None
+        body = printed[m.end() :] if m else printed
+        body = body.strip().strip("#*").strip()
+        if number is not None and cjk_int(number) != cjk_int(s.number):
+            yield Finding(
+                f"标题「{printed}」的序号应为「{s.number}」（{section_heading(s.key)}）；请更正。",
+                where=[s.key],
+                evidence={"heading": printed},
+                span=_span(sec),
+            )
+        got, want = _norm(body), _norm(s.title)
+        if got == want or (want in got and any(re.fullmatch(a, body) for a in s.anchors)):
+            continue
+        dist = levenshtein(got, want)
+        if dist <= 2:
+            yield Finding(
+                f"标题「{printed}」与国家格式「{section_heading(s.key)}」不一致，疑为错字；请更正。",
+                where=[s.key],
+                evidence={"heading": printed, "official": section_heading(s.key)},
+                span=_span(sec),
+            )
+        elif not any(re.fullmatch(a, body) for a in s.anchors):
+            yield Finding(
+                f"标题「{printed}」不是国家格式的标题「{section_heading(s.key)}」；建议使用统一标题。",
+                where=[s.key],
+                evidence={"heading": printed, "official": section_heading(s.key)},
+                span=_span(sec),
+                severity=INFO,
+            )
+
+
+def _span(sec) -> tuple[int, int] | None:
+    if sec.start is None:
+        return None
+    return (max(0, sec.start - len(sec.heading) - 1), sec.start)
+
+
+_PROBLEM = re.compile(
+    r"问题|不足|短板|差距|薄弱|有待|不够|不到位|不及时|不高|不强|欠缺|滞后|不规范|不完善|不充分"
+)
+_MEASURE = re.compile(
+    r"改进|措施|下一步|下步|今后|将(?:进一步|继续|持续|加强|着力|不断|切实|按照|认真|以)|"
+    r"加强|提升|推进|完善|强化|加大|优化|健全"
+)
+
+
+@rule("S103", "problems-and-measures", "warning")
+def problems_measures(report: Report):
+    """Section 五 is not empty and names both the problems and the measures taken or planned.
+
+    Anti-pattern:
+        五、存在的主要问题及改进情况
+        无。
+    Best practice:
+        五、存在的主要问题及改进情况
+        存在问题：一是信息更新不够及时。改进措施：一是建立更新台账，加强督促检查。
+    """
+    sec = report.sections.get("s5")
+    if sec is None:
+        return
+    body = strip_punct(sec.text)
+    if len(body) < 10:
+        yield Finding(
+            f"第五部分「{section_heading('s5')}」内容为空或过短（「{sec.text.strip()[:20]}」）；"
+            "应写明存在的主要问题及改进情况。",
+            where=["s5"],
+            evidence={"text": sec.text.strip()},
+            severity=ERROR,
+        )
+        return
+    if not _PROBLEM.search(sec.text):
+        yield Finding(
+            "第五部分没有写明存在的问题；应如实列出工作中存在的主要问题。",
+            where=["s5"],
+            evidence={"text": sec.text.strip()[:200]},
+        )
+    if not _MEASURE.search(sec.text):
+        yield Finding(
+            "第五部分没有写明改进情况或措施；应说明针对问题采取或拟采取的改进措施。",
+            where=["s5"],
+            evidence={"text": sec.text.strip()[:200]},
+        )
+
+
+@rule("S104", "information-fee", "warning")
+def information_fee(report: Report):
+    """Section 六 states the 信息处理费 collected under 国办函〔2020〕109号 (even if none).
+
+    The 行政事业性收费 of table 二 is a different thing and does not answer this item.
+
+    Anti-pattern:
+        六、其他需要报告的事项
+        无。
+    Best practice:
+        六、其他需要报告的事项
+        本年度未收取政府信息公开信息处理费。
+    """
+    sec = report.sections.get("s6")
+    if sec is None:
+        return
+    text = sec.text
+    if re.search(r"信息处理费|信息公开处理费|处理费", text):
+        return
+    if "行政事业性收费" in text:
+        yield Finding(
+            "第六部分提到的是行政事业性收费（表二），没有说明信息处理费的收取情况；"
+            "应写明本年度依申请公开信息处理费的收取情况（未收取也应说明）。",
+            where=["s6"],
+            evidence={"text": text.strip()[:200]},
+        )
+        return
+    yield Finding(
+        "第六部分没有说明信息处理费的收取情况；应写明本年度依申请公开信息处理费的收取情况"
+        "（未收取也应说明）。",
+        where=["s6"],
+        evidence={"text": text.strip()[:200]},
+    )

@@ -1,0 +1,621 @@
+"""Text versus tables: numbers the narrative states about applications, results, reviews and documents
+must be the tables' numbers.
+
+Claims are found by wording (新收/收到/受理, 办结/答复, 结转, 自然人…, 予以公开…, 行政复议/诉讼, 维持 …) and
+compared with the cells they describe. Numbers about something else are skipped: years, dates, phone
+numbers, 12345 热线, 同比/上年 comparisons, 备案. When the text counts a different scope (the office versus
+the whole district) the finding is a warning that says so; when the difference is explained by the
+carried-over applications or by counting 行政复议 cases in, the message says that too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from gongkai.audit.finding import ERROR, WARNING, Finding
+from gongkai.audit.labels import cell_label, row_label, section_heading
+from gongkai.audit.registry import rule
+from gongkai.audit.textutil import Compact, section_compact
+from gongkai.audit.values import Val, applicant_parts, group_total, num_text, row_total, val
+from gongkai.model import AMBIGUOUS, Report
+
+_UNIT = r"(?:件|条|个|起|宗|份)"
+_GAP = r"[^，,。；;！？\d%]"
+_SKIP = re.compile(
+    r"同比|较上年|比上年|较去年|比去年|去年|增长|下降|减少了|增加了|热线|12345|电话|信箱|留言|咨询|备案|回落|上升"
+)
+_SENT = re.compile(r"[^。！？!?]+[。！？!?]?")
+
+
+@dataclass
+class Sentence:
+    key: str
+    text: str
+    start: int  # offset of the sentence in the compact section text
+    c: Compact
+
+    def span(self, a: int, b: int) -> tuple[int, int]:
+        return self.c.span(self.start + a, self.start + b)
+
+
+@dataclass
+class Claim:
+    what: str
+    value: int
+    sent: Sentence
+    a: int
+    b: int
+    extra: dict = field(default_factory=dict)
+
+
+def _sentences(report: Report, keys=("s1", "s3", "s4", "s2")) -> Iterator[Sentence]:
+    for k in keys:
+        c = section_compact(report, k)
+        if c is None:
+            continue
+        for m in _SENT.finditer(c.text):
+            s = m.group(0)
+            if k != "s1" and not s.endswith("。"):
+                continue  # table text in sections 二–四
+            yield Sentence(k, s, m.start(), c)
+
+
+def _clause_bounds(s: str, i: int) -> tuple[int, int]:
+    a = max(s.rfind(ch, 0, i) for ch in "，,；;：:") + 1
+    ends = [j for j in (s.find(ch, i) for ch in "，,；;。") if j >= 0]
+    return a, (min(ends) if ends else len(s))
+
+
+def _clause_at(s: str, i: int) -> str:
+    a, b = _clause_bounds(s, i)
+    return s[a:b]
+
+
+def _claims(pattern: re.Pattern, what: str, sent: Sentence, group: str = "n") -> Iterator[Claim]:
+    for m in pattern.finditer(sent.text):
+        clause = _clause_at(sent.text, m.start(group))
+        if _SKIP.search(clause):
+            continue
+        yield Claim(what, int(m.group(group)), sent, m.start(group), m.end(group), {"match": m.group(0)})
+
+
+# ------------------------------------------------------------------ table values
+
+
+@dataclass
+class Table:
+    value: int | float | None
+    vals: list[Val]
+    desc: str
+
+    @property
+    def unknown(self) -> bool:
+        return self.value is None
+
+    @property
+    def inferred(self) -> bool:
+        return any(v.inferred for v in self.vals)
+
+    def candidates(self, report: Report) -> list:
+        if len(self.vals) == 1 and self.vals[0].status == AMBIGUOUS:
+            return list(report.cells[self.vals[0].path].candidates)
+        return []
+
+
+def _cell(report: Report, path: str) -> Table:
+    v = val(report, path)
+    return Table(v.value if v.known else None, [v], cell_label(path, report.layout))
+
+
+def _sum(report: Report, paths: list[str], desc: str) -> Table:
+    vals = [val(report, p) for p in paths]
+    if not vals or not all(v.known for v in vals):
+        return Table(None, vals, desc)
+    return Table(sum(v.value or 0 for v in vals), vals, desc)
+
+
+def _row(report: Report, row: str) -> Table:
+    v, vals = row_total(report, row)
+    return Table(v, vals, cell_label(f"table3.{row}.total", report.layout))
+
+
+def _group(report: Report, prefix: str, desc: str) -> Table:
+    v, vals = group_total(report, prefix)
+    return Table(v, vals, desc)
+
+
+_COL4 = {"total": "总计", "upheld": "结果维持", "pending": "尚未审结", "corrected": "结果纠正"}
+
+
+def _litigation(report: Report, col: str = "total") -> Table:
+    return _sum(
+        report,
+        [f"table4.litigation_direct.{col}", f"table4.litigation_after_review.{col}"],
+        f"表四行政诉讼（未经复议直接起诉＋复议后起诉）「{_COL4[col]}」",
+    )
+
+
+# ------------------------------------------------------------------ scope
+
+_NARROW = re.compile(r"(?:区|县|市|州|旗)?政府办(?:公室)?|办公室|办公厅|本级|本机关")
+_WIDE = re.compile(r"全(?:区|县|市|省|州|旗)|各(?:级|单位|部门|乡镇|街道)")
+
+
+def _scope(report: Report, sent: Sentence, at: int) -> str:
+    """ "narrow"/"wide" when the words just before the claim name another scope than the agency's."""
+    agency = report.meta.get("agency") or ""
+    office = bool(re.search(r"办公室|办公厅|局|委员会|中心|管委会|所$", agency))
+    before = sent.text[max(0, at - 30) : at]
+    if not office and _NARROW.search(before):
+        return "narrow"
+    if office and _WIDE.search(before) and not re.search(r"代表(?:区|县|市|州)?(?:人民)?政府", before):
+        return "wide"
+    return ""
+
+
+def _emit(
+    report: Report,
+    claim: Claim,
+    table: Table,
+    paths: list[str],
+    explain: list[str] | None = None,
+    what: str = "",
+    check_scope: bool = True,
+) -> Finding | None:
+    """A finding when the claim contradicts the table (None when they agree or the table is unknown)."""
+    sent = claim.sent
+    if table.unknown:
+        cands = table.candidates(report)
+        if not cands or claim.value in cands:
+            return None
+        why = f"该格数字无法确定（可能为 {'、'.join(num_text(c) for c in cands)}），但均不是 {claim.value}"
+        severity = ERROR
+    else:
+        if abs(table.value - claim.value) < 1e-9:
+            return None
+        why = f"为 {num_text(table.value)}"
+        severity = ERROR
+    span = sent.span(*_clause_bounds(sent.text, claim.a))
+    full = sent.span(0, len(sent.text))
+    quote = report.text[slice(*full)] if report.text else sent.text
+    clause = re.sub(r"\s+", " ", report.text[slice(*span)]) if report.text else _clause_at(sent.text, claim.a)
+    msg = (
+        f"{section_heading(sent.key)}：文中「{clause.strip()}」称{what}为 {claim.value}，但{table.desc}{why}"
+    )
+    scope = _scope(report, sent, claim.a) if check_scope else ""
+    if explain:
+        msg += "；" + "；".join(explain)
+    if scope == "narrow":
+        msg += (
+            "；文中主语是本机关/办公室，而表格统计的是整个"
+            + (report.meta.get("agency") or "机关")
+            + "，统计口径不同，应在文中说明或统一口径"
+        )
+        severity = WARNING
+    elif scope == "wide":
+        msg += (
+            "；文中统计的是全辖区，而报告机关为"
+            + (report.meta.get("agency") or "本机关")
+            + "，统计口径不同，应在文中说明"
+        )
+        severity = WARNING
+    if table.inferred and severity == ERROR:
+        severity = WARNING
+        msg += "；表格数值系按勾稽关系推算或拆分，请核对原文"
+    msg += "。请使文字与表格一致。"
+    return Finding(
+        msg,
+        where=[sent.key, *paths],
+        span=full,
+        severity=severity,
+        evidence={"quote": quote, "text_value": claim.value, "table_value": table.value, "cells": paths},
+    )
+
+
+def _v(report: Report, path: str) -> int:
+    v = val(report, path)
+    return int(v.value or 0) if v.known else 0
+
+
+# ------------------------------------------------------------------ X101 applications
+
+_RECEIVED = re.compile(
+    rf"(?:收到|受理|接到|接收|新收|共收)({_GAP}{{0,30}}?)(?P<n>\d+){_UNIT}(?P<after>{_GAP}{{0,10}})"
+)
+_CLOSED = re.compile(rf"(?:办结|答复|办理完毕|处理完毕)({_GAP}{{0,12}}?)(?P<n>\d+)件")
+_FORWARD = re.compile(
+    rf"结转(?:至|到)?(?:下一?年度?|\d{{4}}年度?)({_GAP}{{0,6}}?)(?P<n>\d+)件|(?P<m>\d+)件{_GAP}{{0,3}}结转(?:至|到)?(?:下一?年|\d{{4}}年)"
+)
+_OVER = re.compile(rf"上一?年(?:度)?结转({_GAP}{{0,8}}?)(?P<n>\d+)件")
+_APPLICANT = re.compile(
+    rf"(?P<who>自然人|商业企业|科研机构|社会公益组织|法律服务机构|法人(?:或|和|及)?其他组织)(?:申请|提出)?({_GAP}{{0,4}}?)(?P<n>\d+)件"
+)
+_NONE = re.compile(r"(?:未|没有)(?:收到|受理|接到)[^，,。；;\d]{0,20}?申请")
+_CHANNEL = re.compile(r"(?:网上|网络|在线|信件|信函|当面|现场|邮寄|传真|电子邮件|电话)申请")
+_OTHER_BODY = re.compile(r"复议|诉讼|信访|投诉|举报|提案|建议|议案")
+
+
+def _explain_applications(report: Report, n: int, base: int, column: str = "total") -> list[str]:
+    out = []
+    co = _v(report, f"table3.carried_over.{column}")
+    review = _v(report, "table4.review.total")
+    lit = _v(report, "table4.litigation_direct.total") + _v(report, "table4.litigation_after_review.total")
+    if co and n == base + co:
+        out.append(f"{n} = {base} + 上年结转 {co}，文中把上年结转的申请也算作本年收到")
+    elif review and n == base + review:
+        out.append(f"{n} = {base} + 行政复议 {review}，文中把政府信息公开行政复议案件也计入了申请")
+    elif (review or lit) and n == base + review + lit:
+        out.append(f"{n} = {base} + 行政复议 {review} + 行政诉讼 {lit}，文中把复议、诉讼案件也计入了申请")
+    return out
+
+
+@rule("X101", "text-applications", "error")
+def applications(report: Report):
+    """Application counts in the text (收到/受理, 办结/答复, 结转, 自然人/法人 splits) equal table 三.
+
+    Received applications are compared with 一、本年新收, answered ones with （七）总计, carried-forward
+    ones with 四、结转下年度继续办理, applicant splits with the 本年新收 row. Channel parts (网上申请 1 条)
+    are not totals and are skipped.
+
+    Anti-pattern:
+        2024年共受理21件依申请公开案件，按时办结19件。（表三本年新收 16，总计 14）
+    Best practice:
+        2024年共受理16件依申请公开案件，按时办结14件。（表三本年新收 16，总计 14）
+    """
+    for sent in _sentences(report):
+        if "申请" not in sent.text or (_OTHER_BODY.search(sent.text) and "公开申请" not in sent.text):
+            continue
+        received = False
+        for m in _RECEIVED.finditer(sent.text):
+            gap, after = m.group(1), m.group("after")
+            if "申请" not in gap + after and "案件" not in after:
+                continue
+            if _CHANNEL.search(gap + after) or _SKIP.search(_clause_at(sent.text, m.start("n"))):
+                continue
+            if _OTHER_BODY.search(gap) and "公开申请" not in gap:
+                continue
+            received = True
+            claim = Claim("new", int(m.group("n")), sent, m.start("n"), m.end("n"))
+            base = _cell(report, "table3.new.total")
+            expl = (
+                _explain_applications(report, claim.value, int(base.value or 0)) if not base.unknown else []
+            )
+            f = _emit(report, claim, base, ["table3.new.total"], expl, "收到/受理的申请数")
+            if f:
+                yield f
+        for claim in _claims(_CLOSED, "closed", sent):
+            if _OTHER_BODY.search(_clause_at(sent.text, claim.a)):
+                continue
+            base = _cell(report, "table3.total.total")
+            expl = []
+            if not base.unknown:
+                review = _v(report, "table4.review.total")
+                if review and claim.value == base.value + review:
+                    expl.append(
+                        f"{claim.value} = {num_text(base.value)} + 行政复议 {review}，"
+                        "文中把行政复议案件也计入了办结数"
+                    )
+            f = _emit(report, claim, base, ["table3.total.total"], expl, "办结/答复的申请数")
+            if f:
+                yield f
+        for m in _FORWARD.finditer(sent.text):
+            g = "n" if m.group("n") else "m"
+            claim = Claim("forward", int(m.group(g)), sent, m.start(g), m.end(g))
+            f = _emit(
+                report,
+                claim,
+                _cell(report, "table3.carried_forward.total"),
+                ["table3.carried_forward.total"],
+                None,
+                "结转下年度的申请数",
+            )
+            if f:
+                yield f
+        for claim in _claims(_OVER, "over", sent):
+            f = _emit(
+                report,
+                claim,
+                _cell(report, "table3.carried_over.total"),
+                ["table3.carried_over.total"],
+                None,
+                "上年结转的申请数",
+            )
+            if f:
+                yield f
+        if received:
+            for m in _APPLICANT.finditer(sent.text):
+                who = m.group("who")
+                claim = Claim("applicant", int(m.group("n")), sent, m.start("n"), m.end("n"))
+                if who.startswith("法人"):
+                    paths = [f"table3.new.{c}" for c in applicant_parts()[1:]]
+                    table = _sum(report, paths, "表三「一、本年新收」行法人或其他组织各列之和")
+                    col = None
+                else:
+                    col = {
+                        "自然人": "natural_person",
+                        "商业企业": "commercial_enterprise",
+                        "科研机构": "research_institution",
+                        "社会公益组织": "social_welfare_org",
+                        "法律服务机构": "legal_service_org",
+                    }[who]
+                    paths = [f"table3.new.{col}"]
+                    table = _cell(report, paths[0])
+                expl = []
+                if col and not table.unknown:
+                    co = _v(report, f"table3.carried_over.{col}")
+                    if co and claim.value == table.value + co:
+                        expl.append(
+                            f"{claim.value} = {num_text(table.value)} + 上年结转 {co}，"
+                            "文中把上年结转的申请也算作本年收到"
+                        )
+                f = _emit(report, claim, table, paths, expl, f"{who}的申请数")
+                if f:
+                    yield f
+        for m in _NONE.finditer(sent.text):
+            base = _cell(report, "table3.new.total")
+            if base.unknown or not base.value:
+                continue
+            claim = Claim("none", 0, sent, m.start(), m.end())
+            f = _emit(report, claim, base, ["table3.new.total"], None, "收到的申请数（文中称未收到申请）")
+            if f:
+                yield f
+
+
+# ------------------------------------------------------------------ X102 results and percentages
+
+_RESULTS = re.compile(
+    rf"(?P<what>予以公开(?:及|和|、|与|或)部分公开|予以公开|部分公开|不予公开|无法提供|不予处理|其他处理)"
+    rf"(?:的)?(?:申请)?({_GAP}{{0,4}}?)(?P<n>\d+)件(?P<pct>[，,]?(?:占|约占|占比)?(?:比例)?(?:为)?(?P<p>\d+(?:\.\d+)?)%)?"
+)
+
+
+def _result_table(report: Report, what: str) -> tuple[Table, list[str]]:
+    from gongkai.audit.values import result_rows_of
+
+    rows = result_rows_of(report)
+    if what.startswith("予以公开") and "部分公开" in what:
+        a, b = _row(report, "granted"), _row(report, "partially_granted")
+        v = None if a.unknown or b.unknown else a.value + b.value
+        return Table(v, a.vals + b.vals, "表三（一）予以公开与（二）部分公开之和"), [
+            "table3.granted.total",
+            "table3.partially_granted.total",
+        ]
+    if what == "予以公开":
+        return _row(report, "granted"), ["table3.granted.total"]
+    if what == "部分公开":
+        return _row(report, "partially_granted"), ["table3.partially_granted.total"]
+    prefix, desc = {
+        "不予公开": ("denied_", "表三（三）不予公开各项之和"),
+        "无法提供": ("unable_", "表三（四）无法提供各项之和"),
+        "不予处理": ("not_processed_", "表三（五）不予处理各项之和"),
+        "其他处理": ("other", "表三（六）其他处理各项之和"),
+    }[what]
+    return _group(report, prefix, desc), [f"table3.{r}.total" for r in rows if r.startswith(prefix)]
+
+
+def _pct_ok(p: str, n: float, bases: list[float]) -> bool:
+    decimals = len(p.split(".")[1]) if "." in p else 0
+    step = 10**-decimals
+    for base in bases:
+        if base:
+            exact = 100 * n / base
+            if abs(exact - float(p)) <= step * 0.5 + 1e-9 or 0 <= exact - float(p) < step:
+                return True
+    return False
+
+
+@rule("X102", "text-results", "error")
+def results(report: Report):
+    """Result categories in the text (予以公开 … 其他处理) and their percentages equal table 三.
+
+    Each category is compared with the sum of its rows (不予公开 = the eight 不予公开 rows …); a blank 总计
+    cell is replaced by the sum of its applicant cells. Percentages may be rounded or truncated.
+
+    Anti-pattern:
+        予以公开及部分公开258件，占33.9%；因本机关不掌握等原因无法提供265件。（表三：275 件、337 件）
+    Best practice:
+        予以公开及部分公开275件，占34.2%；无法提供337件，占41.9%。
+    """
+    prev = ""
+    for sent in _sentences(report):
+        context, prev = prev + sent.text, sent.text
+        if not re.search(r"申请|办结|答复", context):
+            continue
+        for m in _RESULTS.finditer(sent.text):
+            if _SKIP.search(_clause_at(sent.text, m.start("n"))):
+                continue
+            what, n = m.group("what"), int(m.group("n"))
+            table, paths = _result_table(report, what)
+            if not paths:
+                continue
+            claim = Claim("result", n, sent, m.start("n"), m.end("n"))
+            expl = []
+            if not table.unknown and table.value != n:
+                same = [v.path for v in table.vals if v.known and v.value == n]
+                rows = sorted({p.split(".")[1] for p in paths})
+                whole_row = [r for r in rows if len(rows) > 1 and row_total(report, r)[0] == n]
+                if whole_row:
+                    expl.append(f"{n} 只是表三「{row_label('table3', whole_row[0], report.layout)}」一项")
+                elif same:
+                    expl.append(f"{n} 只是{cell_label(same[0], report.layout)}一格")
+            pct = m.group("p")
+            if pct:
+                total = _cell(report, "table3.total.total")
+                bases = [b for b in (total.value, _cell(report, "table3.new.total").value) if b]
+                if bases and not _pct_ok(pct, n, bases):
+                    expl.append(
+                        f"文中百分比 {pct}% 与 {n}/{num_text(bases[0])} = {100 * n / bases[0]:.1f}% 不符"
+                    )
+                    if not table.unknown and table.value != n:
+                        expl[-1] += (
+                            f"（按表格应为 {num_text(table.value)}/{num_text(bases[0])} = "
+                            f"{100 * table.value / bases[0]:.1f}%）"
+                        )
+            f = _emit(report, claim, table, paths, expl, f"{what}的件数")
+            if f is None and pct and expl:
+                span = sent.span(0, len(sent.text))
+                f = Finding(
+                    f"{section_heading(sent.key)}：文中「{m.group(0)}」的百分比有误：{'；'.join(expl)}。",
+                    where=[sent.key, *paths],
+                    span=span,
+                    evidence={"quote": report.text[slice(*span)], "text_value": n, "percent": pct},
+                    severity=WARNING,
+                )
+            if f:
+                yield f
+
+
+# ------------------------------------------------------------------ X103 reviews and lawsuits
+
+_REVIEW = re.compile(rf"(?:行政)?复议(?:案件)?(?:共)?({_GAP}{{0,4}}?)(?P<n>\d+){_UNIT}")
+_SUIT = re.compile(rf"(?<!复议后)(?:行政)?诉讼(?:案件)?(?:共)?({_GAP}{{0,4}}?)(?P<n>\d+){_UNIT}")
+_UPHELD = re.compile(r"(?P<n>\d+)件(?:被|予以|获)?维持|维持(?:原)?(?:答复|决定)?(?P<m>\d+)件")
+_PENDING = re.compile(r"(?P<n>\d+)件(?:正在办理|尚未审结|未审结|审理中|正在审理|尚在审理)")
+_ALL_UPHELD = re.compile(r"均(?:获|被|予以|已|得到|获得)?(?:法院|复议机关)?维持")
+_ALL_CLOSED = re.compile(r"均已(?:结案|审结|办结)")
+_NO_CASE = re.compile(
+    r"(?<!经)(?:未|没有|无)(?:发生|出现|产生|有|收到)?(?:因|涉及)?[^，,。；;\d]{0,20}?"
+    r"(?P<a>行政复议|复议|行政诉讼|诉讼)(?:[、和及或与]{1,2}(?P<b>(?:行政)?(?:诉讼|复议)))?"
+)
+
+
+@rule("X103", "text-review-litigation", "error")
+def review_litigation(report: Report):
+    """行政复议 and 行政诉讼 in the text (counts, 维持, pending, 未发生) equal table 四.
+
+    Anti-pattern:
+        信息公开类行政复议7件，诉讼9件，均获维持。（表四：复议维持 5、尚未审结 2）
+    Best practice:
+        信息公开类行政复议7件（维持5件，尚未审结2件），诉讼9件（维持8件，尚未审结1件）。
+    """
+    for sent in _sentences(report):
+        if not re.search(r"复议|诉讼", sent.text):
+            continue
+        groups: list[str] = []
+        last = None
+        for pat, grp in ((_REVIEW, "review"), (_SUIT, "litigation")):
+            for claim in _claims(pat, grp, sent):
+                groups.append(grp)
+                last = grp if last is None or claim.a > 0 else last
+                if grp == "review":
+                    table, paths = _cell(report, "table4.review.total"), ["table4.review.total"]
+                else:
+                    table = _litigation(report)
+                    paths = ["table4.litigation_direct.total", "table4.litigation_after_review.total"]
+                f = _emit(
+                    report,
+                    claim,
+                    table,
+                    paths,
+                    None,
+                    "行政复议案件数" if grp == "review" else "行政诉讼案件数",
+                )
+                if f:
+                    yield f
+        if len(set(groups)) == 1:
+            grp = groups[0]
+            for pat, col, what in (
+                (_UPHELD, "upheld", "维持的案件数"),
+                (_PENDING, "pending", "尚未审结的案件数"),
+            ):
+                for m in pat.finditer(sent.text):
+                    g = "n" if m.group("n") else "m"
+                    claim = Claim(col, int(m.group(g)), sent, m.start(g), m.end(g))
+                    if grp == "review":
+                        table, paths = _cell(report, f"table4.review.{col}"), [f"table4.review.{col}"]
+                    else:
+                        table = _litigation(report, col)
+                        paths = [f"table4.litigation_direct.{col}", f"table4.litigation_after_review.{col}"]
+                    f = _emit(report, claim, table, paths, None, what)
+                    if f:
+                        yield f
+        for pat, col, word in ((_ALL_UPHELD, "upheld", "均获维持"), (_ALL_CLOSED, "pending", "均已结案")):
+            m = pat.search(sent.text)
+            if not m or not groups:
+                continue
+            bad = []
+            for grp in dict.fromkeys(groups):
+                keys = ["review"] if grp == "review" else ["litigation_direct", "litigation_after_review"]
+                for k in keys:
+                    tot, part = val(report, f"table4.{k}.total"), val(report, f"table4.{k}.{col}")
+                    pend = val(report, f"table4.{k}.pending")
+                    if not (tot.known and part.known and pend.known):
+                        continue
+                    if col == "upheld" and (tot.value or 0) != (part.value or 0):
+                        bad.append((k, tot, part, pend))
+                    if col == "pending" and (pend.value or 0):
+                        bad.append((k, tot, part, pend))
+            if not bad:
+                continue
+            span = sent.span(0, len(sent.text))
+            details = "；".join(
+                f"{cell_label(f'table4.{k}.total', report.layout)}为 {num_text(t.value)}，其中结果维持 "
+                f"{num_text(val(report, f'table4.{k}.upheld').value)}、尚未审结 "
+                f"{num_text(pe.value)}"
+                for k, t, p, pe in bad
+            )
+            yield Finding(
+                f"{section_heading(sent.key)}：文中称「{m.group(0)}」，但{details}；请如实说明各案件的结果。",
+                where=[sent.key, *(f"table4.{k}" for k, *_ in bad)],
+                span=span,
+                evidence={"quote": report.text[slice(*span)], "claim": word},
+            )
+        for m in _NO_CASE.finditer(sent.text):
+            kinds = {m.group("a")[-2:], (m.group("b") or "")[-2:]} - {""}
+            for kind in kinds:
+                if kind == "复议":
+                    table, paths = _cell(report, "table4.review.total"), ["table4.review.total"]
+                else:
+                    table = _litigation(report)
+                    paths = ["table4.litigation_direct.total", "table4.litigation_after_review.total"]
+                if table.unknown or not table.value:
+                    continue
+                claim = Claim("none", 0, sent, m.start(), m.end())
+                f = _emit(
+                    report,
+                    claim,
+                    table,
+                    paths,
+                    None,
+                    ("行政复议" if kind == "复议" else "行政诉讼") + "案件数（文中称没有）",
+                )
+                if f:
+                    yield f
+
+
+# ------------------------------------------------------------------ X104 documents (table 二)
+
+_DOCS = re.compile(rf"(?P<what>现行有效|制发|废止)(?:的)?(?:行政)?规范性文件({_GAP}{{0,4}}?)(?P<n>\d+)件")
+
+
+@rule("X104", "text-documents", "error")
+def documents(report: Report):
+    """Normative-document counts in the text (现行有效, 制发, 废止) equal table 二.
+
+    Anti-pattern:
+        集中发布现行有效行政规范性文件393件。（表二现行有效件数 470）
+    Best practice:
+        集中发布现行有效行政规范性文件470件。（表二现行有效件数 470）
+    """
+    if report.layout != "2021":
+        return
+    col = {"现行有效": "in_force", "制发": "issued", "废止": "repealed"}
+    for sent in _sentences(report, ("s1",)):
+        for m in _DOCS.finditer(sent.text):
+            if _SKIP.search(_clause_at(sent.text, m.start("n"))):
+                continue
+            path = f"table2.normative_documents.{col[m.group('what')]}"
+            claim = Claim("docs", int(m.group("n")), sent, m.start("n"), m.end("n"))
+            f = _emit(
+                report,
+                claim,
+                _cell(report, path),
+                [path],
+                None,
+                f"{m.group('what')}行政规范性文件数",
+                check_scope=False,
+            )
+            if f:
+                yield f

@@ -1,0 +1,91 @@
+"""Text helpers for rules that read the narrative: compact views with offsets, sentences, edit distance."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from gongkai.model import Report
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+CJK_NUM = "〇一二三四五六七八九十"
+
+
+@dataclass(frozen=True)
+class Compact:
+    """``text`` without whitespace, full-width digits made ASCII; ``offsets[i]`` is the position of
+    ``text[i]`` in the report's text (so findings can give spans in the original)."""
+
+    text: str
+    offsets: tuple[int, ...]
+    base_len: int
+
+    @classmethod
+    def of(cls, source: str, start: int = 0) -> Compact:
+        chars, offs = [], []
+        for i, ch in enumerate(source):
+            if ch.isspace() or ch in "\u200b\ufeff":
+                continue
+            chars.append(ch.translate(_FULLWIDTH))
+            offs.append(start + i)
+        return cls("".join(chars), tuple(offs), start + len(source))
+
+    def span(self, a: int, b: int) -> tuple[int, int]:
+        """Span in the original text of compact characters ``a:b``."""
+        if not self.offsets:
+            return (self.base_len, self.base_len)
+        a = min(max(a, 0), len(self.offsets) - 1)
+        b = min(max(b, 1), len(self.offsets))
+        return (self.offsets[a], self.offsets[b - 1] + 1)
+
+
+def section_compact(report: Report, key: str) -> Compact | None:
+    s = report.sections.get(key)
+    if s is None:
+        return None
+    if s.start is not None and s.end is not None and report.text:
+        return Compact.of(report.text[s.start : s.end], s.start)
+    return Compact.of(s.text, 0)
+
+
+_SENT_END = re.compile(r"[。！？!?；;]")
+
+
+def sentences(c: Compact) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of a compact text (ends kept with the sentence)."""
+    out, start = [], 0
+    for m in _SENT_END.finditer(c.text):
+        out.append((start, m.end()))
+        start = m.end()
+    if start < len(c.text):
+        out.append((start, len(c.text)))
+    return [(a, b) for a, b in out if b > a]
+
+
+def levenshtein(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def strip_punct(s: str) -> str:
+    return "".join(
+        ch for ch in s if not unicodedata.category(ch).startswith(("P", "Z", "S")) and not ch.isspace()
+    )
+
+
+def cjk_int(s: str) -> int | None:
+    """一 … 九十九 as an int (None if not a Chinese numeral)."""
+    if not s or any(ch not in CJK_NUM for ch in s):
+        return None
+    if "十" not in s:
+        return CJK_NUM.index(s) if len(s) == 1 else None
+    tens, _, ones = s.partition("十")
+    t = CJK_NUM.index(tens) if tens else 1
+    o = CJK_NUM.index(ones) if ones else 0
+    return t * 10 + o
