@@ -77,18 +77,20 @@ def test_noisy_documents_never_invent_numbers(corpus, name):
     report = gongkai.parse(path)
     for cell in report.cells.values():
         if cell.value is not None and cell.status == "read":
-            assert (
-                (cell.raw is not None
-                and cell.raw in source.replace("\u3000", " "))
-                or str(cell.value) in source
-            )
+            assert (cell.raw is not None and cell.raw in source.replace("\u3000", " ")) or str(
+                cell.value
+            ) in source
 
 
 def test_label_repeated_as_heading_reads_from_the_table_row(corpus):
     # Someone else's extraction: each row label is a heading, then a pipe table with header cells
     # "数据1 … 数据6" and the row again. The header digits are labels, not values.
     report = gongkai.parse(corpus / "noisy" / "2025_shuyang_xian.txt")
-    assert [report.value(f"table3.new.{c}") for c in ("natural_person", "legal_service_org", "total")] == [705, 5, 713]
+    assert [report.value(f"table3.new.{c}") for c in ("natural_person", "legal_service_org", "total")] == [
+        705,
+        5,
+        713,
+    ]
     assert report.value("table4.review.total") == 61
 
 

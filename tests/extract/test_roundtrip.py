@@ -49,9 +49,20 @@ def valid_values(draw, layout_key: str) -> dict:
     return values
 
 
-def _check(values: dict, layout_key: str, shape: str, year: int) -> None:
+ENCODINGS = ("utf-8", "gb18030", "utf-16", "utf-16-le", "utf-8-traditional")
+
+
+def _encode(text: str, encoding: str) -> bytes:
+    if encoding == "utf-8-traditional":
+        import opencc
+
+        return opencc.OpenCC("s2t").convert(text).encode("utf-8")
+    return text.encode(encoding)
+
+
+def _check(values: dict, layout_key: str, shape: str, year: int, encoding: str = "utf-8") -> None:
     text = render_text(values, layout_key, shape, year=year)
-    report = parse_bytes(text.encode("utf-8"), f"random.{shape}")
+    report = parse_bytes(_encode(text, encoding), f"random.{shape}")
     unsure = report.uncertain()
     assert report.meta["template"] == layout_key
     assert report.meta["year"] == year
@@ -63,10 +74,10 @@ def _check(values: dict, layout_key: str, shape: str, year: int) -> None:
         assert got == want, (shape, path, got, want)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data(), shape=st.sampled_from(SHAPES))
-def test_2021_layout_roundtrip(data, shape):
-    _check(data.draw(valid_values("2021")), "2021", shape, 2024)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), shape=st.sampled_from(SHAPES), encoding=st.sampled_from(ENCODINGS))
+def test_2021_layout_roundtrip(data, shape, encoding):
+    _check(data.draw(valid_values("2021")), "2021", shape, 2024, encoding)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -45,6 +45,11 @@ def parse_number(piece: str, rule: ColumnRule) -> Number | None:
     """The number a piece of digits spells for this column, or None if it cannot be this column's value."""
     negative = piece.startswith("-")
     body = piece[1:] if negative else piece
+    if "," in body:  # thousands separators: only a well-formed whole number, never part of a glued run
+        groups = body.split(".")[0].split(",")
+        if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
+            return None
+        body = body.replace(",", "")
     if not body or (negative and not rule.signed):
         return None
     if "." in body:
@@ -115,7 +120,8 @@ def enumerate_readings(
         if ti == len(tokens):
             return
         token = tokens[ti]
-        for end in range(pos + 1, len(token) + 1):
+        ends = (len(token),) if "," in token else range(pos + 1, len(token) + 1)
+        for end in ends:
             piece = token[pos:end]
             if piece.endswith((".", "-")):
                 continue
@@ -136,7 +142,11 @@ def enumerate_readings(
 
 
 def _max_pieces(token: str) -> int:
-    return max(1, digit_count(token) - token.count(".")) if token else 0
+    if not token:
+        return 0
+    if "," in token:
+        return 1
+    return max(1, digit_count(token) - token.count("."))
 
 
 # ---------------------------------------------------------------- equations

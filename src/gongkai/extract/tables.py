@@ -16,8 +16,11 @@ from gongkai.extract import locate, solve
 from gongkai.extract.stream import Stream
 from gongkai.model import AMBIGUOUS, BLANK, INFERRED, MISSING, READ, UNREADABLE, Cell
 
-_NUMBER = re.compile(r"(?<![\d.])-?\d+(?:\.\d+)?|(?<=\d)-\d+(?:\.\d+)?")
-_VALUE_CELL = re.compile(r"^\s*-?\d+(?:\.\d+)?\s*(?:万?元)?\s*$")
+# A number: optional sign, digits (with thousands separators "24,252.31" kept whole), optional decimals.
+_NUMBER = re.compile(r"(?<![\d.,])-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?|(?<=\d)-\d+(?:\.\d+)?")
+_VALUE_CELL = re.compile(r"^\s*-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:万?元|件|条|个)?\s*$")
+# What a grid cell holds when it is left empty on purpose: nothing, a dash, a slash or 无.
+_BLANK_CELL = re.compile(r"^\s*(?:[-—–－/／]{1,3}|无)?\s*$")
 
 
 _INFERRED_ORDER = (solve.WHOLE, solve.SPLIT, solve.MISSING)
@@ -115,11 +118,11 @@ def positional_cells(stream: Stream, label_end: int, ncols: int) -> list[Token |
     while len(texts) > ncols and not texts[-1].strip():
         texts.pop()
         cells.pop()
-    if len(texts) != ncols or not all(not x.strip() or _VALUE_CELL.match(x) for x in texts):
+    if len(texts) != ncols or not all(_BLANK_CELL.match(x) or _VALUE_CELL.match(x) for x in texts):
         return None
     out: list[Token | None] = []
     for (s, _e), x in zip(cells, texts, strict=True):
-        if not x.strip():
+        if _BLANK_CELL.match(x):
             out.append(None)
             continue
         m = _NUMBER.search(x)
@@ -403,12 +406,12 @@ def _table4_grid(stream: Stream, start: int, end: int, ncells: int) -> list[Toke
             cells = line.split("\t")
             if (
                 cells
-                and all(not x.strip() or _VALUE_CELL.match(x) for x in cells)
+                and all(_BLANK_CELL.match(x) or _VALUE_CELL.match(x) for x in cells)
                 and any(x.strip() for x in cells)
             ):
                 pos = offset
                 for x in cells:
-                    m = _NUMBER.search(x)
+                    m = None if _BLANK_CELL.match(x) else _NUMBER.search(x)
                     found.append(Token(m.group(0), pos + m.start(), pos + m.end()) if m else None)
                     pos += len(x) + 1
         offset += len(line) + 1
