@@ -1,0 +1,563 @@
+"""Opening a store (any SQLAlchemy 2 URL; migrations applied on open) and writing/reading documents.
+
+One document = one transaction: its document row, report, cells, sections and findings are committed together
+or not at all, so an interrupted ingest leaves no partial report and the next run simply continues.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from gongkai.errors import InputError
+from gongkai.model import Report
+from gongkai.store import schema as S
+from gongkai.store.process import FAILED, audit_functions, finding_json, status_of
+
+__all__ = ["DEFAULT_URL", "Store", "StoredReport", "open_store", "resolve_url"]
+
+DEFAULT_URL = "sqlite:///gongkai.db"
+MIGRATIONS = Path(__file__).parent / "migrations"
+# Which copy of one agency's year speaks for it in cross-year checks, after the fewest uncertain cells.
+FORMAT_RANK = {"docx": 0, "html": 1, "text": 2, "doc": 3, "wps": 3, "pdf": 4, "image": 5}
+
+
+def resolve_url(url: str | None) -> str:
+    """``None`` → ``sqlite:///gongkai.db``; a plain path → an SQLite file there; a URL as given."""
+    if not url:
+        return DEFAULT_URL
+    if "://" not in url:
+        return f"sqlite:///{url}"
+    return url
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _num(v: Any):
+    if v is None:
+        return None
+    f = float(v)
+    return int(f) if f.is_integer() else f
+
+
+@dataclass
+class StoredReport:
+    id: int
+    sha256: str
+    name: str
+    format: str | None
+    agency_id: str | None
+    year: int | None
+    uncertain: int
+    report: Report | None = None
+
+
+class Store:
+    """A gongkai database. ``Store(url)`` connects and brings the schema up to date."""
+
+    def __init__(self, url: str | None = None, engine: Engine | None = None):
+        self.url = resolve_url(url)
+        self.engine = engine or self._engine(self.url)
+        self.migrate()
+
+    @staticmethod
+    def _engine(url: str) -> Engine:
+        try:
+            engine = create_engine(url)
+        except Exception as e:
+            raise InputError(f"无法打开数据库 (cannot open database {url!r}: {e})") from None
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+            db = engine.url.database
+            if db and db != ":memory:":
+                Path(db).parent.mkdir(parents=True, exist_ok=True)
+                with engine.connect() as c:  # WAL: readers (export, tests) never block the writer
+                    c.exec_driver_sql("PRAGMA journal_mode=WAL")
+        return engine
+
+    # ------------------------------------------------------------------ schema
+
+    def migrate(self) -> None:
+        """Apply the packaged Alembic migrations up to head (a no-op when current)."""
+        from alembic import command
+        from alembic.config import Config
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        head = ScriptDirectory.from_config(cfg).get_current_head()
+        try:
+            with self.engine.connect() as conn:
+                current = MigrationContext.configure(conn).get_current_revision()
+                if current == head:
+                    return
+            with self.engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except InputError:
+            raise
+        except Exception as e:
+            raise InputError(f"无法打开数据库 (cannot open database: {type(e).__name__}: {e})") from None
+
+    def revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ writing
+
+    def known(self) -> dict[str, str]:
+        """sha256 → status of every stored document."""
+        with self.engine.connect() as c:
+            return dict(c.execute(select(S.documents.c.sha256, S.documents.c.status)).all())
+
+    def forget(self, sha256s: Iterable[str]) -> None:
+        """Drop documents (with everything derived from them), e.g. failed ones before a retry."""
+        shas = list(sha256s)
+        with self.engine.begin() as c:
+            for i in range(0, len(shas), 500):
+                ids = select(S.documents.c.id).where(S.documents.c.sha256.in_(shas[i : i + 500]))
+                rids = [r for (r,) in c.execute(ids)]
+                for t in (S.findings, S.sections, S.cells):
+                    c.execute(delete(t).where(t.c.report_id.in_(rids)))
+                c.execute(delete(S.reports).where(S.reports.c.id.in_(rids)))
+                c.execute(delete(S.documents).where(S.documents.c.id.in_(rids)))
+
+    def write(self, result: dict, path: str | None = None, overrides=None) -> str | None:
+        """Store one ``process_bytes`` result in one transaction. Returns its status, or ``None`` when the
+        document is already stored (another writer got there first)."""
+        try:
+            with self.engine.begin() as c:
+                return _write(c, result, path, overrides)
+        except IntegrityError:
+            if result["sha256"] in self.known():
+                return None
+            raise
+
+    # ------------------------------------------------------------------ reading
+
+    def stored_reports(
+        self, agency_id: str | None = None, load: bool = False, ids: Iterable[int] | None = None
+    ) -> list[StoredReport]:
+        d, r = S.documents, S.reports
+        q = select(r.c.id, d.c.sha256, d.c.name, d.c.format, r.c.agency_id, r.c.year, r.c.uncertain).join(
+            d, d.c.id == r.c.id
+        )
+        if agency_id is not None:
+            q = q.where(r.c.agency_id == agency_id)
+        if ids is not None:
+            q = q.where(r.c.id.in_(list(ids)))
+        with self.engine.connect() as c:
+            rows = [StoredReport(*row) for row in c.execute(q.order_by(r.c.year, d.c.sha256))]
+            if load:
+                for row in rows:
+                    row.report = _load_report(c, row.id)
+        return rows
+
+    def load_report(self, report_id: int) -> Report:
+        with self.engine.connect() as c:
+            return _load_report(c, report_id)
+
+    def agencies(self) -> list[dict]:
+        with self.engine.connect() as c:
+            return [dict(m) for m in c.execute(select(S.agencies).order_by(S.agencies.c.id)).mappings()]
+
+    # ------------------------------------------------------------------ identity and cross-year findings
+
+    def apply_overrides(self, overrides) -> set[str]:
+        """Re-identify every stored report (agency key and region) with ``overrides``; returns the agencies
+        whose membership changed (their cross-year findings are refreshed by ``refresh_cross``)."""
+        from gongkai.store.regions import identify
+
+        touched: set[str] = set()
+        with self.engine.begin() as c:
+            rows = c.execute(
+                select(
+                    S.reports.c.id,
+                    S.reports.c.agency,
+                    S.reports.c.agency_id,
+                    S.reports.c.text,
+                    S.reports.c.year,
+                )
+            ).all()
+            for rid, agency, old, text, year in rows:
+                ident = identify(agency, text or "", overrides).to_json()
+                new = _upsert_agency(c, ident, year)
+                reg = ident["region"]
+                c.execute(
+                    update(S.reports)
+                    .where(S.reports.c.id == rid)
+                    .values(
+                        agency_id=new,
+                        province=reg["province"],
+                        city=reg["city"],
+                        county=reg["county"],
+                        region_code=reg["code"],
+                        region_source=reg["source"],
+                    )
+                )
+                if new != old:
+                    touched.update(x for x in (old, new) if x)
+            _drop_orphan_agencies(c)
+            if touched:
+                c.execute(update(S.agencies).where(S.agencies.c.id.in_(touched)).values(cross_stale=True))
+        return touched
+
+    def stale_agencies(self) -> list[str]:
+        with self.engine.connect() as c:
+            return [
+                a for (a,) in c.execute(select(S.agencies.c.id).where(S.agencies.c.cross_stale.is_(True)))
+            ]
+
+    def refresh_cross(self, agency_ids: Iterable[str] | None = None) -> int:
+        """Run the audit's cross-report checks over each agency's stored years and store what they find
+        beyond the single-report findings (scope ``cross``). Returns the number of cross findings stored.
+        Without the audit module nothing is stored and the agencies stay marked stale."""
+        _, check_reports = audit_functions()
+        if check_reports is None:
+            return 0
+        ids = self.stale_agencies() if agency_ids is None else list(agency_ids)
+        n = 0
+        for agency_id in ids:
+            reps = self.stored_reports(agency_id, load=True)
+            with self.engine.connect() as c:
+                name = c.execute(select(S.agencies.c.name).where(S.agencies.c.id == agency_id)).scalar()
+            per_report = cross_findings(reps, check_reports, name)
+            with self.engine.begin() as c:
+                rids = [r.id for r in reps]
+                if rids:
+                    c.execute(
+                        delete(S.findings).where(
+                            S.findings.c.report_id.in_(rids), S.findings.c.scope == "cross"
+                        )
+                    )
+                single = _stored_keys(c, rids)
+                for rid, found in per_report.items():
+                    new = [f for f in found if _finding_key(f) not in single.get(rid, set())]
+                    _insert_findings(c, rid, new, "cross")
+                    n += len(new)
+                    if new:
+                        _refresh_status(c, rid)
+                c.execute(update(S.agencies).where(S.agencies.c.id == agency_id).values(cross_stale=False))
+        return n
+
+    def findings(self, report_ids: Iterable[int] | None = None) -> dict[int, list[dict]]:
+        q = select(S.findings.c.report_id, S.findings.c.scope, S.findings.c.data).order_by(S.findings.c.id)
+        if report_ids is not None:
+            q = q.where(S.findings.c.report_id.in_(list(report_ids)))
+        out: dict[int, list[dict]] = {}
+        with self.engine.connect() as c:
+            for rid, scope, data in c.execute(q):
+                out.setdefault(rid, []).append({**(data or {}), "scope": scope})
+        return out
+
+
+def open_store(url: str | None = None) -> Store:
+    return Store(url)
+
+
+# ---------------------------------------------------------------------- write helpers (one transaction)
+
+
+def _write(c: Connection, result: dict, path: str | None, overrides) -> str:
+    report = result.get("report")
+    status = result["status"] if report is not None else FAILED
+    doc_id = c.execute(
+        insert(S.documents).values(
+            sha256=result["sha256"],
+            name=result["name"],
+            path=path,
+            format=result.get("format"),
+            size=result["size"],
+            ingested_at=dt.datetime.now(dt.UTC),
+            status=status,
+            error=result.get("error"),
+            tool_version=result.get("tool_version"),
+        )
+    ).inserted_primary_key[0]
+    if report is None:
+        return status
+    meta = report.get("meta") or {}
+    ident = result.get("identity") or {}
+    if overrides is not None and len(overrides):
+        from gongkai.store.regions import identify
+
+        ident = identify(meta.get("agency"), report.get("text") or "", overrides).to_json()
+    agency_id = _upsert_agency(c, ident, meta.get("year"))
+    reg = ident.get("region") or {}
+    c.execute(
+        insert(S.reports).values(
+            id=doc_id,
+            agency=meta.get("agency"),
+            agency_id=agency_id,
+            year=meta.get("year"),
+            layout=meta.get("template"),
+            title=meta.get("title"),
+            province=reg.get("province"),
+            city=reg.get("city"),
+            county=reg.get("county"),
+            region_code=reg.get("code"),
+            region_source=reg.get("source"),
+            meta=meta,
+            notes=report.get("notes") or [],
+            uncertain=len(report.get("uncertain") or {}),
+            text=report.get("text"),
+        )
+    )
+    _insert_cells(c, doc_id, report)
+    _insert_sections(c, doc_id, report)
+    _insert_findings(c, doc_id, result.get("findings") or [], "report")
+    return status
+
+
+def _upsert_agency(c: Connection, ident: dict, year: int | None) -> str | None:
+    """Insert or update the agency row; its name is the one of the latest year seen. Marks it stale for
+    the cross-year checks."""
+    agency_id = ident.get("agency_id")
+    if not ident.get("name") or not agency_id:
+        return None
+    reg = ident.get("region") or {}
+    values = dict(
+        name=ident["name"],
+        province=reg.get("province"),
+        city=reg.get("city"),
+        county=reg.get("county"),
+        region_code=reg.get("code"),
+        region_source=reg.get("source"),
+        cross_stale=True,
+    )
+    a = S.agencies
+    exists = c.execute(select(a.c.id).where(a.c.id == agency_id)).first()
+    if exists is None:
+        try:
+            with c.begin_nested() if c.dialect.name != "sqlite" else _nullcontext():
+                c.execute(insert(a).values(id=agency_id, **values))
+            return agency_id
+        except IntegrityError:  # another writer inserted it meanwhile
+            pass
+    latest = c.execute(select(func.max(S.reports.c.year)).where(S.reports.c.agency_id == agency_id)).scalar()
+    if year is None or latest is None or year >= latest:
+        c.execute(update(a).where(a.c.id == agency_id).values(**values))
+    else:
+        c.execute(update(a).where(a.c.id == agency_id).values(cross_stale=True))
+    return agency_id
+
+
+class _nullcontext:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _drop_orphan_agencies(c: Connection) -> None:
+    used = select(S.reports.c.agency_id).where(S.reports.c.agency_id.is_not(None))
+    c.execute(delete(S.agencies).where(S.agencies.c.id.not_in(used)))
+
+
+def _insert_cells(c: Connection, report_id: int, report: dict) -> None:
+    detail = report.get("cells") or {}
+    values = {
+        f"{t}.{r}.{col}": v
+        for t in ("table2", "table3", "table4")
+        for r, cols in (report.get(t) or {}).items()
+        for col, v in cols.items()
+    }
+    order = [p for p in detail if p in values] + [p for p in values if p not in detail]
+    rows = []
+    for seq, path in enumerate(order):
+        t, r, col = path.split(".")
+        value = values[path]
+        d = detail.get(path) or {}
+        prov = {k: v for k, v in d.items() if k not in _CELL_COLUMNS and v not in (None, "", [])}
+        rows.append(
+            dict(
+                report_id=report_id,
+                path=path,
+                seq=seq,
+                table_key=t,
+                row_key=r,
+                column_key=col,
+                value=value,
+                raw=d.get("raw"),
+                status=d.get("status") or ("read" if value is not None else "blank"),
+                provenance=prov or None,
+            )
+        )
+    if rows:
+        c.execute(insert(S.cells), rows)
+
+
+_SECTION_COLUMNS = ("key", "heading", "text", "line", "start", "end")
+_CELL_COLUMNS = ("path", "value", "status", "raw")
+
+
+def _insert_sections(c: Connection, report_id: int, report: dict) -> None:
+    rows = [
+        dict(
+            report_id=report_id,
+            key=k,
+            heading=s.get("heading"),
+            text=s.get("text"),
+            line=s.get("line"),
+            start_offset=s.get("start"),
+            end_offset=s.get("end"),
+            extra={x: v for x, v in s.items() if x not in _SECTION_COLUMNS} or None,
+        )
+        for k, s in (report.get("sections") or {}).items()
+    ]
+    if rows:
+        c.execute(insert(S.sections), rows)
+
+
+def _insert_findings(c: Connection, report_id: int, found: list[dict], scope: str) -> None:
+    rows = [
+        dict(
+            report_id=report_id,
+            scope=scope,
+            code=str(f.get("code", "")),
+            severity=str(f.get("severity", "")),
+            message=f.get("message"),
+            location=_location(f.get("where")),
+            evidence=f.get("evidence"),
+            data=f,
+        )
+        for f in found
+    ]
+    if rows:
+        c.execute(insert(S.findings), rows)
+
+
+def _location(where) -> str | None:
+    if where is None:
+        return None
+    if isinstance(where, list | tuple):
+        return ", ".join(map(str, where))
+    return str(where)
+
+
+def _finding_key(f: dict) -> tuple:
+    where = f.get("where")
+    where = sorted(map(str, where)) if isinstance(where, list | tuple) else str(where)
+    return (str(f.get("code")), str(where), str(f.get("message")))
+
+
+def _stored_keys(c: Connection, report_ids: list[int]) -> dict[int, set]:
+    out: dict[int, set] = {}
+    if not report_ids:
+        return out
+    q = select(S.findings.c.report_id, S.findings.c.data).where(
+        S.findings.c.report_id.in_(report_ids), S.findings.c.scope == "report"
+    )
+    for rid, data in c.execute(q):
+        out.setdefault(rid, set()).add(_finding_key(data or {}))
+    return out
+
+
+def _refresh_status(c: Connection, report_id: int) -> None:
+    data = [d for (d,) in c.execute(select(S.findings.c.data).where(S.findings.c.report_id == report_id))]
+    unc = c.execute(select(S.reports.c.uncertain).where(S.reports.c.id == report_id)).scalar() or 0
+    c.execute(
+        update(S.documents)
+        .where(S.documents.c.id == report_id)
+        .values(status=status_of([d or {} for d in data], unc))
+    )
+
+
+# ---------------------------------------------------------------------- reading helpers
+
+
+def _load_report(c: Connection, report_id: int) -> Report:
+    row = c.execute(select(S.reports).where(S.reports.c.id == report_id)).mappings().one()
+    data: dict[str, Any] = {
+        "meta": dict(row["meta"] or {}),
+        "table2": {},
+        "table3": {},
+        "table4": {},
+        "cells": {},
+        "sections": {},
+        "notes": list(row["notes"] or []),
+    }
+    q = select(S.cells).where(S.cells.c.report_id == report_id).order_by(S.cells.c.seq)
+    for cell in c.execute(q).mappings():
+        value = _num(cell["value"])
+        data[cell["table_key"]].setdefault(cell["row_key"], {})[cell["column_key"]] = value
+        prov = cell["provenance"] or {}
+        data["cells"][cell["path"]] = {
+            "path": cell["path"],
+            "value": value,
+            "status": cell["status"],
+            "raw": cell["raw"],
+            **prov,
+        }
+    q = select(S.sections).where(S.sections.c.report_id == report_id)
+    for s in c.execute(q).mappings():
+        data["sections"][s["key"]] = {
+            "key": s["key"],
+            "heading": s["heading"],
+            "text": s["text"],
+            "line": s["line"],
+            "start": s["start_offset"],
+            "end": s["end_offset"],
+            **(s["extra"] or {}),
+        }
+    report = Report.from_json(data)
+    report.text = row["text"] or ""
+    return report
+
+
+def representatives(reps: list[StoredReport]) -> list[StoredReport]:
+    """One report per year (several files may hold one agency's year): fewest uncertain cells, then the most
+    structured format, then the smallest sha256 (so the choice never depends on ingest order)."""
+    best: dict[int, StoredReport] = {}
+    for r in reps:
+        if r.year is None:
+            continue
+        key = (r.uncertain, FORMAT_RANK.get(r.format or "", 9), r.sha256)
+        cur = best.get(r.year)
+        if cur is None or key < (cur.uncertain, FORMAT_RANK.get(cur.format or "", 9), cur.sha256):
+            best[r.year] = r
+    return [best[y] for y in sorted(best)]
+
+
+def cross_findings(reps: list[StoredReport], check_reports, name: str | None = None) -> dict[int, list[dict]]:
+    """``check_reports`` over an agency's representative reports, in year order: report id → findings.
+    ``name``: the agency's one name, put on every report so the audit pairs exactly the store's agency."""
+    chosen = representatives(reps)
+    if len(chosen) < 2:
+        return {}
+    for r in chosen:
+        if name:
+            r.report.meta["agency"] = name
+    results = check_reports([r.report for r in chosen])
+    return {r.id: [finding_json(f) for f in found] for r, found in zip(chosen, results, strict=False)}
+
+
+def iter_chunks(items: list, n: int) -> Iterator[list]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]

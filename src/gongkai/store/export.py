@@ -1,0 +1,248 @@
+"""Export the stored corpus: wide (one row per report, one column per cell key path) or long (one row per
+cell), as CSV, Excel (Chinese headers from the template) or Parquet.
+
+>>> export("sqlite:///gongkai.db", "out.csv")             # wide
+>>> export("sqlite:///gongkai.db", "cells.parquet", long=True, years=[2024])
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from gongkai import template
+from gongkai.errors import InputError
+from gongkai.store import schema as S
+from gongkai.store.db import Store, _num
+
+__all__ = ["FORMATS", "META_COLUMNS", "cell_label", "export", "rows_long", "rows_wide", "wide_paths"]
+
+FORMATS = ("csv", "xlsx", "parquet")
+META_COLUMNS = ("source", "sha256", "agency", "agency_id", "year", "layout", "region", "region_code")
+LONG_COLUMNS = (*META_COLUMNS[:5], "region", "table", "row", "column", "path", "value", "raw", "status")
+META_LABELS = {
+    "source": "文件名",
+    "sha256": "SHA-256",
+    "agency": "机关",
+    "agency_id": "机关标识",
+    "year": "年度",
+    "layout": "模板",
+    "region": "地区",
+    "region_code": "行政区划代码",
+    "table": "表",
+    "row": "行",
+    "column": "列",
+    "path": "字段",
+    "value": "数值",
+    "raw": "原文",
+    "status": "状态",
+    "label": "项目",
+}
+_TABLE_CN = {"table2": "表二", "table3": "表三", "table4": "表四"}
+
+
+@cache
+def wide_paths() -> tuple[str, ...]:
+    """Every cell column of the wide export: the 2021 layout's paths, then those only the 2019 layout has."""
+    first = template.cell_paths("2021")
+    seen = set(first)
+    return (*first, *(p for p in template.cell_paths("2019") if p not in seen))
+
+
+@cache
+def _columns() -> dict[str, tuple[str, template.Column]]:
+    out: dict[str, tuple[str, template.Column]] = {}
+    for lay_key in ("2019", "2021"):  # 2021 labels win where both layouts have the path
+        lay = template.layout(lay_key)
+        for t in lay.tables:
+            for r in t.rows:
+                for c in t.columns_of(r):
+                    row_label = (
+                        f"{r.group} {r.label}"
+                        if r.group and not r.label.startswith(r.group) and r.group != "三、本年度办理结果"
+                        else r.label
+                    )
+                    out[f"{t.key}.{r.key}.{c.key}"] = (f"{_TABLE_CN[t.key]}｜{row_label}｜{c.label}", c)
+    return out
+
+
+def cell_label(path: str) -> str:
+    """The Chinese header of a cell column: 表三｜一、本年新收政府信息公开申请数量｜自然人."""
+    hit = _columns().get(path)
+    return hit[0] if hit else path
+
+
+def _is_decimal(path: str) -> bool:
+    hit = _columns().get(path)
+    return bool(hit and (hit[1].decimal or hit[1].signed))
+
+
+def _region(row: dict) -> str:
+    parts: list[str] = []
+    for p in (row["province"], row["city"], row["county"]):
+        if p and (not parts or parts[-1] != p):
+            parts.append(p)
+    return "/".join(parts)
+
+
+def _reports(store: Store, agencies: Iterable[str] | None, years: Iterable[int] | None) -> list[dict]:
+    d, r = S.documents, S.reports
+    q = select(
+        r.c.id,
+        d.c.name.label("source"),
+        d.c.sha256,
+        r.c.agency,
+        r.c.agency_id,
+        r.c.year,
+        r.c.layout,
+        r.c.province,
+        r.c.city,
+        r.c.county,
+        r.c.region_code,
+    ).join(d, d.c.id == r.c.id)
+    agencies = [a for a in (agencies or []) if a]
+    if agencies:
+        q = q.where(or_(*(or_(r.c.agency_id == a, r.c.agency.contains(a)) for a in agencies)))
+    years = [int(y) for y in (years or [])]
+    if years:
+        q = q.where(r.c.year.in_(years))
+    with store.engine.connect() as c:
+        rows = [dict(m) for m in c.execute(q.order_by(r.c.agency_id, r.c.year, d.c.name)).mappings()]
+    for row in rows:
+        row["region"] = _region(row)
+    return rows
+
+
+def _cells(store: Store, ids: list[int], long: bool) -> Iterator[dict]:
+    cols = [S.cells.c.report_id, S.cells.c.path, S.cells.c.value]
+    if long:
+        cols += [
+            S.cells.c.table_key,
+            S.cells.c.row_key,
+            S.cells.c.column_key,
+            S.cells.c.raw,
+            S.cells.c.status,
+        ]
+    with store.engine.connect() as c:
+        for i in range(0, len(ids), 500):
+            q = select(*cols).where(S.cells.c.report_id.in_(ids[i : i + 500]))
+            q = q.order_by(S.cells.c.report_id, S.cells.c.seq)
+            yield from (dict(m) for m in c.execute(q).mappings())
+
+
+def rows_wide(store: Store, agencies=None, years=None) -> tuple[list[str], list[dict]]:
+    reports = _reports(store, agencies, years)
+    by_id = {r["id"]: {k: r[k] for k in META_COLUMNS} for r in reports}
+    extra: set[str] = set()
+    known = set(wide_paths())
+    for cell in _cells(store, list(by_id), long=False):
+        by_id[cell["report_id"]][cell["path"]] = _num(cell["value"])
+        if cell["path"] not in known:
+            extra.add(cell["path"])
+    return [*META_COLUMNS, *wide_paths(), *sorted(extra)], list(by_id.values())
+
+
+def rows_long(store: Store, agencies=None, years=None) -> tuple[list[str], list[dict]]:
+    reports = {r["id"]: r for r in _reports(store, agencies, years)}
+    out = []
+    for cell in _cells(store, list(reports), long=True):
+        rep = reports[cell["report_id"]]
+        out.append(
+            {
+                **{k: rep[k] for k in LONG_COLUMNS[:6]},
+                "table": cell["table_key"],
+                "row": cell["row_key"],
+                "column": cell["column_key"],
+                "path": cell["path"],
+                "value": _num(cell["value"]),
+                "raw": cell["raw"],
+                "status": cell["status"],
+            }
+        )
+    return list(LONG_COLUMNS), out
+
+
+def export(
+    url_or_store: str | Store | None,
+    to: str | Path,
+    long: bool = False,
+    agencies: Iterable[str] | None = None,
+    years: Iterable[int] | None = None,
+) -> int:
+    """Write the stored reports to ``to`` (.csv, .xlsx or .parquet, from the suffix); returns the rows."""
+    to = Path(to)
+    fmt = to.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise InputError(
+            f"{to}: 不支持的导出格式 (unsupported export format {to.suffix!r}; use .csv, .xlsx or .parquet)"
+        )
+    store = url_or_store if isinstance(url_or_store, Store) else Store(url_or_store)
+    try:
+        columns, rows = (rows_long if long else rows_wide)(store, agencies, years)
+    finally:
+        if store is not url_or_store:
+            store.close()
+    to.parent.mkdir(parents=True, exist_ok=True)
+    {"csv": _csv, "xlsx": _xlsx, "parquet": _parquet}[fmt](to, columns, rows, long)
+    return len(rows)
+
+
+def _text(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
+def _csv(to: Path, columns: list[str], rows: list[dict], long: bool) -> None:
+    with to.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens Chinese CSV correctly
+        w = csv.writer(f)
+        w.writerow(columns)
+        for row in rows:
+            w.writerow([_text(row.get(c)) for c in columns])
+
+
+def _header(col: str) -> str:
+    return META_LABELS.get(col) or cell_label(col)
+
+
+def _xlsx(to: Path, columns: list[str], rows: list[dict], long: bool) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("报告" if not long else "单元格")
+    ws.freeze_panes = "B2" if not long else "A2"
+    if long:
+        ws.append([_header(c) for c in columns] + [META_LABELS["label"]])
+        for row in rows:
+            ws.append([row.get(c) for c in columns] + [cell_label(row["path"])])
+    else:
+        ws.append([_header(c) for c in columns])
+        for row in rows:
+            ws.append([row.get(c) for c in columns])
+    fields = wb.create_sheet("字段 fields")
+    fields.append(["字段 key", "名称 label"])
+    for c in columns:
+        fields.append([c, _header(c)])
+    wb.save(to)
+
+
+def _parquet(to: Path, columns: list[str], rows: list[dict], long: bool) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrays = {}
+    for c in columns:
+        vals = [row.get(c) for row in rows]
+        if c == "year":
+            typ = pa.int64()
+        elif c == "value" or (not long and c not in META_COLUMNS):
+            ints = all(v is None or isinstance(v, int) for v in vals)
+            typ = pa.int64() if ints and (long or not _is_decimal(c)) else pa.float64()
+        else:
+            typ = pa.string()
+            vals = [None if v is None else str(v) for v in vals]
+        arrays[c] = pa.array(vals, type=typ)
+    pq.write_table(pa.table(arrays), to)

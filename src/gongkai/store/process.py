@@ -1,0 +1,85 @@
+"""One document's bytes → a JSON-able dict: read, extract, audit, identify. A pure function, so the same code
+runs in a local process pool, on Ray or on Spark (``docs/distributed.md``); only the writer touches the
+database.
+
+>>> out = process_bytes(open("report.txt", "rb").read(), "report.txt")
+>>> out["status"], out["report"]["meta"]["agency"], out["identity"]["agency_id"]
+('ok', '平潭综合实验区', '350128:平潭综合实验区')
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from gongkai.errors import GongkaiError
+
+__all__ = ["FAILED", "OK", "PROBLEMS", "audit_functions", "process_bytes", "status_of"]
+
+OK, PROBLEMS, FAILED = "ok", "problems", "failed"
+PROBLEM_SEVERITIES = ("error", "warning")  # findings that make a report need a human's look
+
+
+def audit_functions():
+    """``(check_report, check_reports)`` from ``gongkai.audit``, or ``(None, None)`` while it is missing."""
+    try:
+        from gongkai.audit import check_report, check_reports
+    except ImportError:
+        return None, None
+    return check_report, check_reports
+
+
+def finding_json(f: Any) -> dict:
+    data = f.to_json() if hasattr(f, "to_json") else dict(f)
+    return data
+
+
+def status_of(findings: list[dict], uncertain: int) -> str:
+    bad = any(str(f.get("severity", "")).lower() in PROBLEM_SEVERITIES for f in findings)
+    return PROBLEMS if bad or uncertain else OK
+
+
+def process_bytes(data: bytes, name: str = "<bytes>") -> dict:
+    """Read, extract and audit one document. Never raises for a bad document: the error is in the result.
+
+    Keys: ``sha256``, ``name``, ``format``, ``size``, ``status`` (ok | problems | failed), ``error``,
+    ``report`` (``Report.to_json()`` plus ``text``), ``findings`` (``Finding.to_json()`` each) and
+    ``identity`` (agency key and region from ``regions.identify``, before any override)."""
+    from gongkai import __version__
+    from gongkai.read import sniff
+
+    out: dict[str, Any] = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "name": name,
+        "format": sniff(data) if data else None,
+        "size": len(data),
+        "status": FAILED,
+        "error": None,
+        "report": None,
+        "findings": [],
+        "identity": None,
+        "tool_version": __version__,
+    }
+    try:
+        from gongkai.extract import extract
+        from gongkai.read import read_bytes
+        from gongkai.store.regions import identify
+
+        doc = read_bytes(data, name)
+        out["format"] = doc.format or out["format"]
+        report = extract(doc)
+        rj = report.to_json(detail=True)
+        rj["text"] = report.text
+        out["report"] = rj
+        check_report, _ = audit_functions()
+        if check_report is not None:
+            out["findings"] = [finding_json(f) for f in check_report(report)]
+        out["identity"] = identify(report.meta.get("agency"), report.text).to_json()
+        out["status"] = status_of(out["findings"], len(report.uncertain()))
+    except GongkaiError as e:
+        out["error"] = str(e)
+    except Exception as e:
+        out["error"] = f"内部错误 (internal error: {type(e).__name__}: {e})"
+    if out["error"] is not None:
+        out.update(status=FAILED, report=None, findings=[], identity=None)
+    return out

@@ -1,0 +1,121 @@
+"""The database tables (SQLAlchemy Core). Alembic migrations in ``migrations/`` create and change them;
+this module is the current shape the code reads and writes, and must match the latest migration
+(``tests/store`` checks it).
+
+documents  one row per distinct file content (sha256); status ok | problems | failed, with the error
+agencies   one row per agency key (``regions.identify``): latest name as written, region
+reports    one row per successfully read document: meta, layout, agency, region, full text
+cells      long form: one row per table cell (value, raw text, status, provenance JSON)
+sections   the six report sections' headings and text
+findings   audit findings; scope ``report`` (one document) or ``cross`` (across one agency's years)
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("name", Text, nullable=False),  # file name (archive.zip/member for archive members)
+    Column("path", Text),  # as found by the walk
+    Column("format", String(16)),
+    Column("size", Integer, nullable=False),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False),  # ok | problems | failed
+    Column("error", Text),
+    Column("tool_version", String(32)),
+)
+
+agencies = Table(
+    "agencies",
+    metadata,
+    Column("id", String(255), primary_key=True),  # "<division code>:<name from that division on>"
+    Column("name", Text, nullable=False),  # latest name as written
+    Column("province", String(64)),
+    Column("city", String(64)),
+    Column("county", String(64)),
+    Column("region_code", String(12)),
+    Column("region_source", String(16)),
+    Column("cross_stale", Boolean, nullable=False, default=True),  # cross-year findings need a refresh
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("agency", Text),  # as in the title
+    Column("agency_id", String(255), ForeignKey("agencies.id"), index=True),
+    Column("year", Integer, index=True),
+    Column("layout", String(8)),
+    Column("title", Text),
+    Column("province", String(64)),
+    Column("city", String(64)),
+    Column("county", String(64)),
+    Column("region_code", String(12)),
+    Column("region_source", String(16)),
+    Column("meta", JSON, nullable=False),
+    Column("notes", JSON, nullable=False),
+    Column("uncertain", Integer, nullable=False, default=0),  # cells ambiguous, unreadable or missing
+    Column("text", Text),
+)
+
+cells = Table(
+    "cells",
+    metadata,
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("path", String(96), primary_key=True),  # table3.new.total
+    Column("seq", Integer, nullable=False),  # the cell's place in the report as extracted
+    Column("table_key", String(16), nullable=False),
+    Column("row_key", String(64), nullable=False),
+    Column("column_key", String(64), nullable=False),
+    Column("value", Float),
+    Column("raw", Text),
+    Column("status", String(16), nullable=False),
+    Column("provenance", JSON),  # {"where": [...], "candidates": [...], "note": "..."}
+    Index("ix_cells_path", "path"),
+)
+
+sections = Table(
+    "sections",
+    metadata,
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(8), primary_key=True),  # s1 … s6
+    Column("heading", Text),
+    Column("text", Text),
+    Column("line", Integer),
+    Column("start_offset", Integer),
+    Column("end_offset", Integer),
+    Column("extra", JSON),  # any further fields of the section (sub-headings …), as extracted
+)
+
+findings = Table(
+    "findings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("scope", String(8), nullable=False),  # report | cross
+    Column("code", String(32), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("message", Text),
+    Column("location", Text),  # the finding's `where` (a key path or section)
+    Column("evidence", JSON),
+    Column("data", JSON),  # the finding's full to_json()
+)

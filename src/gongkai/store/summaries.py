@@ -1,0 +1,349 @@
+"""Questions asked of the stored corpus: coverage (which agency has which years), ready summaries (``query``)
+and the audit of everything stored, cross-year rules included (``check_store``).
+
+Each agency's year counts once: where several files hold the same report (a PDF and its Word original) the
+representative chosen by ``db.representatives`` speaks for it.
+
+>>> coverage("sqlite:///gongkai.db")["agencies"][0]["years"]
+[2019, 2020, 2021, 2022, 2023, 2024, 2025]
+>>> query("sqlite:///gongkai.db", "applications")["rows"][0]
+{'year': 2019, 'province': '福建省', 'reports': 1, 'applications': 23}
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from gongkai.errors import InputError
+from gongkai.store import schema as S
+from gongkai.store.db import Store, StoredReport, _num, cross_findings, representatives
+from gongkai.store.process import PROBLEM_SEVERITIES, audit_functions, finding_json
+
+__all__ = ["QUERIES", "check_store", "coverage", "query"]
+
+
+def _open(url_or_store) -> tuple[Store, bool]:
+    if isinstance(url_or_store, Store):
+        return url_or_store, False
+    return Store(url_or_store), True
+
+
+def _chosen(store: Store) -> list[StoredReport]:
+    """The representative report of every (agency, year); reports without an agency stand alone."""
+    by_agency: dict[str | None, list[StoredReport]] = defaultdict(list)
+    for r in store.stored_reports():
+        by_agency[r.agency_id].append(r)
+    out: list[StoredReport] = []
+    for agency_id, reps in by_agency.items():
+        if agency_id is None:
+            out.extend(r for r in reps if r.year is not None)
+        else:
+            out.extend(representatives(reps))
+    return out
+
+
+def _report_rows(store: Store, ids: list[int]) -> dict[int, dict]:
+    r, d = S.reports, S.documents
+    q = select(
+        r.c.id,
+        r.c.agency,
+        r.c.agency_id,
+        r.c.year,
+        r.c.province,
+        r.c.city,
+        r.c.county,
+        d.c.name,
+        d.c.sha256,
+        d.c.status,
+    ).join(d, d.c.id == r.c.id)
+    out = {}
+    with store.engine.connect() as c:
+        for i in range(0, len(ids), 500):
+            for m in c.execute(q.where(r.c.id.in_(ids[i : i + 500]))).mappings():
+                out[m["id"]] = dict(m)
+    return out
+
+
+def _values(store: Store, ids: list[int], paths: list[str]) -> dict[int, dict[str, float | int | None]]:
+    out: dict[int, dict] = defaultdict(dict)
+    q = select(S.cells.c.report_id, S.cells.c.path, S.cells.c.value).where(S.cells.c.path.in_(paths))
+    with store.engine.connect() as c:
+        for i in range(0, len(ids), 500):
+            for rid, path, value in c.execute(q.where(S.cells.c.report_id.in_(ids[i : i + 500]))):
+                out[rid][path] = _num(value)
+    return out
+
+
+# ---------------------------------------------------------------------- coverage
+
+
+def coverage(url_or_store=None) -> dict:
+    """Which agencies have which years, which years are missing (within the corpus's span), per region."""
+    store, own = _open(url_or_store)
+    try:
+        reps = store.stored_reports()
+        agencies = {a["id"]: a for a in store.agencies()}
+        names = _report_rows(store, [r.id for r in reps])
+    finally:
+        if own:
+            store.close()
+    years_all = sorted({r.year for r in reps if r.year is not None})
+    span = list(range(years_all[0], years_all[-1] + 1)) if years_all else []
+    per: dict[str, dict] = {}
+    for r in reps:
+        key = r.agency_id or f"?{r.sha256[:12]}"
+        a = agencies.get(r.agency_id or "", {})
+        row = per.setdefault(
+            key,
+            {
+                "agency_id": r.agency_id,
+                "agency": a.get("name") or names[r.id]["agency"] or names[r.id]["name"],
+                "province": a.get("province"),
+                "city": a.get("city"),
+                "county": a.get("county"),
+                "years": set(),
+                "documents": 0,
+            },
+        )
+        row["documents"] += 1
+        if r.year is not None:
+            row["years"].add(r.year)
+    rows = []
+    for row in per.values():
+        row["years"] = sorted(row["years"])
+        row["missing"] = [y for y in span if y not in row["years"]]
+        rows.append(row)
+    rows.sort(key=lambda x: (x["province"] or "~", x["city"] or "~", x["county"] or "~", x["agency"] or ""))
+    regions: dict[str, dict] = {}
+    for row in rows:
+        reg = row["province"] or "（未知地区）"
+        g = regions.setdefault(reg, {"region": reg, "agencies": 0, "reports": 0, "missing": 0})
+        g["agencies"] += 1
+        g["reports"] += len(row["years"])
+        g["missing"] += len(row["missing"])
+    return {"years": span, "agencies": rows, "regions": list(regions.values())}
+
+
+# ---------------------------------------------------------------------- ready summaries
+
+_T3 = "table3"
+_OUTCOMES = {
+    "granted": ("granted",),
+    "partially_granted": ("partially_granted",),
+    "denied": tuple(
+        r
+        for r in (
+            "denied_state_secret",
+            "denied_law_prohibited",
+            "denied_three_safeties_one_stability",
+            "denied_third_party_rights",
+            "denied_internal_affairs",
+            "denied_process_information",
+            "denied_enforcement_case_file",
+            "denied_administrative_query",
+        )
+    ),
+    "unable": ("unable_not_held", "unable_needs_creation", "unable_unclear_after_correction"),
+    "not_processed": (
+        "not_processed_petition_complaint",
+        "not_processed_duplicate",
+        "not_processed_publication",
+        "not_processed_excessive",
+        "not_processed_confirmation",
+    ),
+    "other": ("other", "other_no_correction", "other_fee_unpaid", "other_other"),
+}
+
+
+def _sum(vals: dict, paths) -> float | int | None:
+    got = [vals.get(p) for p in paths if vals.get(p) is not None]
+    return sum(got) if got else None
+
+
+def _share(part, whole) -> float | None:
+    return None if not whole or part is None else round(part / whole, 4)
+
+
+def _applications(store: Store) -> dict:
+    chosen = _chosen(store)
+    info = _report_rows(store, [r.id for r in chosen])
+    vals = _values(store, [r.id for r in chosen], ["table3.new.total"])
+    acc: dict[tuple, dict] = {}
+    for r in chosen:
+        prov = info[r.id]["province"] or "（未知地区）"
+        g = acc.setdefault(
+            (r.year, prov), {"year": r.year, "province": prov, "reports": 0, "applications": 0}
+        )
+        g["reports"] += 1
+        g["applications"] += vals.get(r.id, {}).get("table3.new.total") or 0
+    return {
+        "columns": ["year", "province", "reports", "applications"],
+        "rows": [acc[k] for k in sorted(acc, key=lambda k: (k[0], k[1]))],
+    }
+
+
+def _outcomes(store: Store) -> dict:
+    chosen = _chosen(store)
+    paths = [f"{_T3}.{row}.total" for rows in _OUTCOMES.values() for row in rows] + [f"{_T3}.total.total"]
+    vals = _values(store, [r.id for r in chosen], paths)
+    acc: dict[int, dict] = {}
+    for r in chosen:
+        v = vals.get(r.id, {})
+        g = acc.setdefault(r.year, {"year": r.year, "reports": 0, "answered": 0, **{k: 0 for k in _OUTCOMES}})
+        g["reports"] += 1
+        g["answered"] += v.get(f"{_T3}.total.total") or 0
+        for k, rows in _OUTCOMES.items():
+            g[k] += _sum(v, [f"{_T3}.{row}.total" for row in rows]) or 0
+    rows = []
+    for y in sorted(acc):
+        g = acc[y]
+        rows.append(
+            {
+                "year": y,
+                "reports": g["reports"],
+                "answered": g["answered"],
+                **{f"{k}_share": _share(g[k], g["answered"]) for k in _OUTCOMES},
+            }
+        )
+    return {"columns": ["year", "reports", "answered", *(f"{k}_share" for k in _OUTCOMES)], "rows": rows}
+
+
+def _corrections(store: Store) -> dict:
+    """复议/诉讼 correction rates: 结果纠正 over the cases decided (总计 minus 尚未审结)."""
+    chosen = _chosen(store)
+    groups = {"review": ("review",), "litigation": ("litigation_direct", "litigation_after_review")}
+    paths = [
+        f"table4.{g}.{c}" for gs in groups.values() for g in gs for c in ("corrected", "pending", "total")
+    ]
+    vals = _values(store, [r.id for r in chosen], paths)
+    acc: dict[int, dict] = {}
+    for r in chosen:
+        v = vals.get(r.id, {})
+        g = acc.setdefault(r.year, {"year": r.year, "reports": 0})
+        g["reports"] += 1
+        for name, gs in groups.items():
+            for col in ("corrected", "pending", "total"):
+                g[f"{name}_{col}"] = g.get(f"{name}_{col}", 0) + (
+                    _sum(v, [f"table4.{x}.{col}" for x in gs]) or 0
+                )
+    rows = []
+    for y in sorted(acc):
+        g = acc[y]
+        row = {"year": y, "reports": g["reports"]}
+        for name in groups:
+            decided = g[f"{name}_total"] - g[f"{name}_pending"]
+            row.update(
+                {
+                    f"{name}_cases": g[f"{name}_total"],
+                    f"{name}_decided": decided,
+                    f"{name}_corrected": g[f"{name}_corrected"],
+                    f"{name}_correction_rate": _share(g[f"{name}_corrected"], decided),
+                }
+            )
+        rows.append(row)
+    cols = ["year", "reports"] + [
+        f"{n}_{k}" for n in groups for k in ("cases", "decided", "corrected", "correction_rate")
+    ]
+    return {"columns": cols, "rows": rows}
+
+
+def _problems(store: Store, limit: int = 20) -> dict:
+    found = store.findings()
+    counts = []
+    for rid, fs in found.items():
+        errors = sum(1 for f in fs if str(f.get("severity")).lower() == "error")
+        warnings = sum(1 for f in fs if str(f.get("severity")).lower() == "warning")
+        if errors or warnings:
+            counts.append((rid, errors, warnings, len(fs)))
+    info = _report_rows(store, [c[0] for c in counts])
+    counts.sort(key=lambda c: (-c[1], -c[2], info[c[0]]["name"]))
+    rows = [
+        {
+            "source": info[rid]["name"],
+            "agency": info[rid]["agency"],
+            "year": info[rid]["year"],
+            "errors": e,
+            "warnings": w,
+            "findings": n,
+        }
+        for rid, e, w, n in counts[:limit]
+    ]
+    return {"columns": ["source", "agency", "year", "errors", "warnings", "findings"], "rows": rows}
+
+
+QUERIES: dict[str, tuple[Callable[[Store], dict], str]] = {
+    "applications": (_applications, "applications received (table3.new.total) per year and province"),
+    "outcomes": (_outcomes, "shares of each outcome of the applications answered, per year"),
+    "corrections": (_corrections, "复议/诉讼 correction rates (结果纠正 / decided cases), per year"),
+    "problems": (_problems, "the reports with the most errors and warnings"),
+}
+
+
+def query(url_or_store, name: str) -> dict:
+    """A ready summary by ``name`` (see ``QUERIES``): ``{"name", "description", "columns", "rows"}``."""
+    if name not in QUERIES:
+        raise InputError(f"未知的查询 (unknown query {name!r}; one of {', '.join(QUERIES)})")
+    store, own = _open(url_or_store)
+    try:
+        fn, desc = QUERIES[name]
+        return {"name": name, "description": desc, **fn(store)}
+    finally:
+        if own:
+            store.close()
+
+
+# ---------------------------------------------------------------------- audit of the stored corpus
+
+
+def check_store(url_or_store=None) -> list[dict]:
+    """Audit every stored report again (rebuilt with ``Report.from_json``), each agency's consecutive years
+    compared with ``gongkai.audit.check_reports``. One entry per report: its document, agency, year and
+    findings (``scope``: report or cross). Empty findings when the audit module is missing."""
+    check_report, check_reports = audit_functions()
+    store, own = _open(url_or_store)
+    try:
+        reps = store.stored_reports(load=True)
+        info = _report_rows(store, [r.id for r in reps])
+        agencies = {a["id"]: a for a in store.agencies()}
+    finally:
+        if own:
+            store.close()
+    per: dict[int, list[dict]] = {}
+    for r in reps:
+        per[r.id] = (
+            [{**finding_json(f), "scope": "report"} for f in check_report(r.report)] if check_report else []
+        )
+    if check_reports is not None:
+        by_agency: dict[str, list[StoredReport]] = defaultdict(list)
+        for r in reps:
+            if r.agency_id:
+                by_agency[r.agency_id].append(r)
+        for agency_id, group in by_agency.items():
+            name = agencies.get(agency_id, {}).get("name")
+            for rid, found in cross_findings(group, check_reports, name).items():
+                have = {_key(f) for f in per[rid]}
+                per[rid].extend({**f, "scope": "cross"} for f in found if _key(f) not in have)
+    out = []
+    for r in reps:
+        i = info[r.id]
+        out.append(
+            {
+                "source": i["name"],
+                "sha256": i["sha256"],
+                "agency": i["agency"],
+                "agency_id": r.agency_id,
+                "year": r.year,
+                "findings": per[r.id],
+                "problems": sum(1 for f in per[r.id] if str(f.get("severity")).lower() in PROBLEM_SEVERITIES),
+            }
+        )
+    return out
+
+
+def _key(f: dict) -> tuple:
+    where = f.get("where")
+    where = sorted(map(str, where)) if isinstance(where, list | tuple) else str(where)
+    return (str(f.get("code")), str(where), str(f.get("message")))
