@@ -9,7 +9,9 @@ from gongkai.audit.registry import rule
 from gongkai.audit.textutil import Compact
 from gongkai.model import Report
 
-_TITLE = re.compile(r"^(?P<agency>.+?)(?P<year>\d{4})年(?:度)?政府信息公开工作年度报告$")
+_TITLE = re.compile(
+    r"^(?:(?P<y0>\d{4})年(?:度)?)?(?P<agency>[^\d]+?)(?:(?P<year>\d{4})年(?:度)?)?政府信息公开工作年度报告$"
+)
 _PERIOD = re.compile(
     r"统计(?:期限|时限|期间|区间|时间|范围|周期)?(?:为|是|自|从)?[:：]?(?P<y1>\d{4})年1月1日(?:起)?"
     r"(?:至|到|—|-|～|~)(?P<y2>\d{4})年12月31日"
@@ -19,6 +21,8 @@ _PERIOD = re.compile(
 @rule("M101", "title", "warning")
 def title(report: Report):
     """The title reads 「<机关名称><年份>年政府信息公开工作年度报告」 and its year is the report year.
+
+    The year may also come first (「2019年上海市人民政府办公厅政府信息公开工作年度报告」).
 
     Anti-pattern:
         2024年度政务公开工作总结
@@ -35,14 +39,14 @@ def title(report: Report):
         return
     compact = re.sub(r"\s+", "", t)
     m = _TITLE.match(compact)
-    if not m:
+    if not m or bool(m.group("y0")) == bool(m.group("year")):
         yield Finding(
             f"标题「{t}」不符合「<机关名称><年份>年政府信息公开工作年度报告」的格式；请使用统一标题。",
             where=["meta"],
             evidence={"title": t},
         )
         return
-    if report.year is not None and int(m.group("year")) != report.year:
+    if report.year is not None and int(m.group("year") or m.group("y0")) != report.year:
         yield Finding(
             f"标题「{t}」的年份与报告年度 {report.year} 不一致。",
             where=["meta"],
