@@ -1,0 +1,154 @@
+"""Uploaded bytes → the store, the same way ``gongkai ingest`` stores a file (``process_bytes`` then
+``Store.write``), with the web's limits. Originals are kept under the content hash only: no name the user
+sent ever reaches the disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from gongkai.read import sniff
+from gongkai.store.db import Store
+from gongkai.store.process import process_bytes
+
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+ACCEPTED = ("text", "html", "pdf", "docx", "ole", "png", "jpeg", "tiff")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upload limits. ``max_file_bytes`` per file (and per archive member), ``max_files`` per request
+    (archive members count), ``max_request_bytes`` for a whole request, ``max_archive_bytes`` uncompressed."""
+
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_files: int = 200
+    max_request_bytes: int = 400 * 1024 * 1024
+    max_archive_bytes: int = 500 * 1024 * 1024
+
+
+class UploadRejected(ValueError):
+    """A file the web refuses before reading it (size, count, format)."""
+
+
+def safe_name(name: str | None) -> str:
+    """The user's file name for display only: base name, no control characters, at most 200 characters."""
+    name = (name or "upload").replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip() or "upload"
+    return name[:200]
+
+
+class Blobs:
+    """Originals by sha256 under one folder (``ab/abcdef….bin``)."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def path(self, sha256: str) -> Path | None:
+        if not SHA256.match(sha256 or ""):
+            return None
+        return self.root / sha256[:2] / f"{sha256}.bin"
+
+    def put(self, data: bytes) -> str:
+        sha = hashlib.sha256(data).hexdigest()
+        p = self.path(sha)
+        assert p is not None
+        if not p.exists():
+            p.parent.mkdir(parents=True, exist_ok=True)
+            tmp = p.with_suffix(".tmp")
+            tmp.write_bytes(data)
+            tmp.replace(p)
+        return sha
+
+    def get(self, sha256: str) -> bytes | None:
+        p = self.path(sha256)
+        return p.read_bytes() if p is not None and p.is_file() else None
+
+
+def members(data: bytes, name: str, limits: Limits) -> list[tuple[str, bytes]]:
+    """The documents in one upload: the file itself, or each member of a .zip archive (within the limits)."""
+    if sniff(data) != "zip":
+        return [(name, data)]
+    out: list[tuple[str, bytes]] = []
+    total = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = [i for i in z.infolist() if not i.is_dir()]
+            for info in sorted(infos, key=lambda i: i.filename):
+                member = safe_name(_member_name(info))
+                if member.lower().endswith((".json", ".md5")) or member.startswith((".", "__MACOSX")):
+                    continue
+                if "__MACOSX/" in info.filename:
+                    continue
+                if len(out) >= limits.max_files:
+                    raise UploadRejected(f"压缩包内文件过多 (more than {limits.max_files} files)")
+                if info.file_size > limits.max_file_bytes:
+                    raise UploadRejected(f"{member}: 文件过大 (file too large)")
+                total += info.file_size
+                if total > limits.max_archive_bytes:
+                    raise UploadRejected("压缩包解压后过大 (archive too large when unpacked)")
+                with z.open(info) as f:
+                    body = f.read(limits.max_file_bytes + 1)  # never trust the declared size
+                if len(body) > limits.max_file_bytes:
+                    raise UploadRejected(f"{member}: 文件过大 (file too large)")
+                out.append((f"{safe_name(name)}/{member}", body))
+    except zipfile.BadZipFile:
+        raise UploadRejected("压缩包已损坏 (bad zip archive)") from None
+    return out
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    name = info.filename
+    if not info.flag_bits & 0x800:
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            name = name.encode("cp437").decode("gbk")
+    return name
+
+
+def store_one(store: Store, blobs: Blobs, data: bytes, name: str) -> dict:
+    """Read, audit and store one document; returns a small JSON-able result for the upload page."""
+    kind = sniff(data) if data else "empty"
+    if kind not in ACCEPTED:
+        return {"name": name, "status": "rejected", "error": f"不支持的文件格式 (unsupported format: {kind})"}
+    sha = hashlib.sha256(data).hexdigest()
+    known = store.known()
+    if sha in known:
+        blobs.put(data)
+        return {"name": name, "status": known[sha], "sha256": sha, "duplicate": True, **_ids(store, sha)}
+    out = process_bytes(data, name)
+    blobs.put(data)
+    status = store.write(out, None)
+    result = {
+        "name": name,
+        "status": status or known.get(sha, "ok"),
+        "sha256": sha,
+        "error": out.get("error"),
+    }
+    result.update(_ids(store, sha))
+    if out.get("report"):
+        meta = out["report"].get("meta") or {}
+        result.update(
+            agency=meta.get("agency"), year=meta.get("year"), findings=len(out.get("findings") or [])
+        )
+    return result
+
+
+def _ids(store: Store, sha: str) -> dict:
+    from sqlalchemy import select
+
+    from gongkai.store import schema as S
+
+    with store.engine.connect() as c:
+        row = c.execute(
+            select(S.documents.c.id, S.reports.c.agency_id)
+            .outerjoin(S.reports, S.reports.c.id == S.documents.c.id)
+            .where(S.documents.c.sha256 == sha)
+        ).first()
+    if row is None:
+        return {}
+    return {"id": row[0], "agency_id": row[1]}
