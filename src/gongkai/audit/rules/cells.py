@@ -128,28 +128,31 @@ def unreadable(report: Report):
     }
     for t in sorted(whole):
         yield Finding(f"未找到{TABLE_NAMES[t]}，无法核查其数据。", where=[t], evidence={"missing": t})
+    rows: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for path, cell in report.cells.items():
-        t = path.split(".")[0]
-        if cell.status == AMBIGUOUS:
+        t, r, _c = path.split(".")
+        if t in whole:
+            continue
+        if cell.status in (UNREADABLE, MISSING) or (cell.status == AMBIGUOUS and not cell.candidates):
+            rows[(t, r, cell.status)].append(path)
+    what = {UNREADABLE: "无法识别", MISSING: "在原文中未找到", AMBIGUOUS: "的数字无法确定"}
+    for (t, r, status), paths in rows.items():
+        raw = report.cells[paths[0]].raw
+        yield Finding(
+            f"{_row_name(report, t, r)}行的「{_cols(report, paths)}」{what[status]}"
+            + (f"（原文「{raw}」）" if raw else "")
+            + "；涉及这些格的核查无法进行。",
+            where=paths,
+            evidence={"status": status, "raw": raw},
+        )
+    for path, cell in report.cells.items():
+        if cell.status == AMBIGUOUS and cell.candidates:
             cands = "、".join(num_text(c) for c in cell.candidates)
             yield Finding(
                 f"{cell_label(path, report.layout)}的数字无法确定（原文「{cell.raw or ''}」，"
                 f"可能为 {cands}）；涉及该格的核查无法进行。",
                 where=[path],
                 evidence={"raw": cell.raw, "candidates": cell.candidates},
-            )
-        elif cell.status == UNREADABLE:
-            yield Finding(
-                f"{cell_label(path, report.layout)}无法识别（原文「{cell.raw or ''}」）；"
-                f"涉及该格的核查无法进行。",
-                where=[path],
-                evidence={"raw": cell.raw},
-            )
-        elif cell.status == MISSING and t not in whole:
-            yield Finding(
-                f"{cell_label(path, report.layout)}在原文中未找到；涉及该格的核查无法进行。",
-                where=[path],
-                evidence={"missing": path},
             )
 
 

@@ -205,6 +205,8 @@ def labels(report: Report):
         a, b, ratio = near
         raw_region = _region(report, regions[t])
         printed = raw_region[offs[a] : offs[b - 1] + 1]
+        if "|" in printed or "\t" in printed or printed.count("\n") > 1:
+            continue  # the label is interleaved with other cells: a garbled layout, not a misprint
         yield Finding(
             f"{TABLE_NAMES[t]}的标签印为「{printed}」，国家格式为「{label}」；请更正。",
             where=where,

@@ -232,6 +232,7 @@ _OVER = re.compile(rf"上一?年(?:度)?结转({_GAP}{{0,8}}?)(?P<n>\d+)件")
 _APPLICANT = re.compile(
     rf"(?P<who>自然人|商业企业|科研机构|社会公益组织|法律服务机构|法人(?:或|和|及)?其他组织)(?:申请|提出)?({_GAP}{{0,4}}?)(?P<n>\d+)件"
 )
+_QUALIFIED = re.compile(r"(?:予以|同意|部分|不予|无法|告知|转|延期|补正)[^，,；;。]{0,6}(?:答复|办结)")
 _NONE = re.compile(r"(?:未|没有)(?:收到|受理|接到)[^，,。；;\d]{0,20}?申请")
 _CHANNEL = re.compile(r"(?:网上|网络|在线|信件|信函|当面|现场|邮寄|传真|电子邮件|电话)申请")
 _OTHER_BODY = re.compile(r"复议|诉讼|信访|投诉|举报|提案|建议|议案")
@@ -286,8 +287,9 @@ def applications(report: Report):
             if f:
                 yield f
         for claim in _claims(_CLOSED, "closed", sent):
-            if _OTHER_BODY.search(_clause_at(sent.text, claim.a)):
-                continue
+            clause = _clause_at(sent.text, claim.a)
+            if _OTHER_BODY.search(clause) or _QUALIFIED.search(clause):
+                continue  # 不予公开答复 2 件 is a result category, not the number answered
             base = _cell(report, "table3.total.total")
             expl = []
             if not base.unknown:
