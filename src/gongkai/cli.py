@@ -329,6 +329,161 @@ def serve(
 
 # ---------------------------------------------------------------- store: ingest, export, coverage, query
 
+_DB_HELP = "Database URL (any SQLAlchemy URL) or SQLite file; default sqlite:///gongkai.db."
+
+
+def _store_error(e: Exception, source: str = "--db") -> None:
+    _error(source, str(e) if isinstance(e, GongkaiError) else _unexpected(e))
+    raise typer.Exit(2) from None
+
+
+def _print_rows(columns: list[str], rows: list[dict], format: str, title: str = "") -> None:
+    """A list of records as a rich table, CSV or JSON on stdout."""
+    if format == "json":
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    elif format == "csv":
+        import csv
+
+        w = csv.writer(sys.stdout)
+        w.writerow(columns)
+        for r in rows:
+            w.writerow(["" if r.get(c) is None else r.get(c) for c in columns])
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title or None, show_lines=False)
+        for c in columns:
+            table.add_column(c)
+        for r in rows:
+            table.add_row(*("" if r.get(c) is None else str(r.get(c)) for c in columns))
+        Console().print(table)
+
+
+def _check_format(format: str, allowed: tuple[str, ...]) -> None:
+    if format not in allowed:
+        _error("--format", f"unknown format {format!r} ({'|'.join(allowed)})")
+        raise typer.Exit(2)
+
+
+def _check_db(db: str, format: str, fail_on: str) -> None:
+    """``check --db``: the stored corpus audited again, each agency's consecutive years compared."""
+    from gongkai.audit import Finding, severity_rank
+    from gongkai.store import check_store
+
+    try:
+        results = check_store(db)
+    except GongkaiError as e:
+        _store_error(e)
+    if format == "json":
+        typer.echo(json.dumps({"reports": results, "errors": []}, ensure_ascii=False))
+    else:
+        from gongkai.audit.show import print_results
+
+        fields = ("message", "where", "evidence", "span", "code", "severity", "name")
+        print_results([(r["source"], {"agency": r["agency"], "year": r["year"]},
+                        [Finding(**{k: f.get(k) for k in fields if k in f}) for f in r["findings"]])
+                       for r in results])
+    threshold = severity_rank(fail_on)
+    if any(severity_rank(f.get("severity", "")) >= threshold for r in results for f in r["findings"]):
+        raise typer.Exit(1)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files, folders (walked) and .zip archives.")],
+    db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
+    workers: Annotated[int | None, typer.Option("--workers", "-w", help="Processes (default: cores).")]
+    = None,
+    regions: Annotated[Path | None, typer.Option("--regions", help="CSV of agency/region overrides.")] = None,
+    retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Read failed documents again.")]
+    = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Read, audit and store every report under PATHS. Documents already stored (same sha256) are skipped,
+    so a rerun continues an interrupted one; a document that cannot be read is stored as failed."""
+    from gongkai.store import Overrides
+    from gongkai.store import ingest as run_ingest
+    from gongkai.store.db import resolve_url
+    from gongkai.store.progress import IngestProgress
+
+    try:
+        overrides = Overrides.load(regions) if regions else None
+        with IngestProgress(enabled=not quiet) as progress:
+            result = run_ingest(paths, db, workers=workers, overrides=overrides, progress=progress,
+                                retry_failed=retry_failed)
+    except GongkaiError as e:
+        _store_error(e, str(regions) if regions and "覆盖文件" in str(e) else "ingest")
+    for source, reason in result.errors:
+        _error(source, reason)
+    c = result.counts
+    typer.echo(f"入库 ingested {result.stored} · ok {c['ok']} · problems {c['problems']}"
+               f" · failed {c['failed']}"
+               f" · skipped {c['skipped']} · cross-year findings {result.cross_findings}"
+               f" · {result.seconds:.1f}s → {resolve_url(db)}")
+    if result.errors:
+        raise typer.Exit(2)
+
+
+@app.command()
+def export(
+    to: Annotated[Path, typer.Option("--to", help="Output: .csv, .xlsx (Chinese headers) or .parquet.")],
+    db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
+    long: Annotated[bool, typer.Option("--long/--wide", help="Long: a row per cell. Wide: a row per report.")]
+    = False,
+    agency: Annotated[list[str] | None, typer.Option("--agency", help="Agency id or part of a name.")] = None,
+    year: Annotated[list[int] | None, typer.Option("--year", help="Report year (repeatable).")] = None,
+) -> None:
+    """Export stored reports: wide (a row per report, a column per cell key path) or long (the cells)."""
+    from gongkai.store import export as run_export
+
+    try:
+        n = run_export(db, to, long=long, agencies=agency, years=year)
+    except GongkaiError as e:
+        _store_error(e, str(to))
+    typer.echo(f"导出 exported {n} rows → {to}", err=True)
+
+
+@app.command()
+def coverage(
+    db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+) -> None:
+    """Which agencies have which years, which years are missing, per region."""
+    from gongkai.store import coverage as run_coverage
+
+    _check_format(format, ("table", "csv", "json"))
+    try:
+        cov = run_coverage(db)
+    except GongkaiError as e:
+        _store_error(e)
+    if format == "json":
+        typer.echo(json.dumps(cov, ensure_ascii=False, indent=1))
+        return
+    rows = [{**a, "region": "/".join(dict.fromkeys(x for x in (a["province"], a["city"], a["county"]) if x)),
+             "years": " ".join(map(str, a["years"])), "missing": " ".join(map(str, a["missing"]))}
+            for a in cov["agencies"]]
+    span = f"{cov['years'][0]}–{cov['years'][-1]}" if cov["years"] else "—"
+    _print_rows(["region", "agency", "agency_id", "years", "missing", "documents"], rows, format,
+                title=f"覆盖 coverage {span}")
+
+
+@app.command()
+def query(
+    name: Annotated[str, typer.Argument(help="applications | outcomes | corrections | problems")],
+    db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+) -> None:
+    """Ready summaries of the stored corpus (each agency's year counted once)."""
+    from gongkai.store import query as run_query
+
+    _check_format(format, ("table", "csv", "json"))
+    try:
+        out = run_query(db, name)
+    except GongkaiError as e:
+        _store_error(e, name if "查询" in str(e) else "--db")
+    _print_rows(out["columns"], out["rows"], format, title=f"{name}: {out['description']}")
+
 def main() -> None:
     try:
         app()
