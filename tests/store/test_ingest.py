@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -255,3 +256,22 @@ def test_cli_ingest(tmp_path, text_corpus):
     (bad / "x.txt").write_bytes(b"")
     res = CliRunner().invoke(app, ["ingest", str(bad), "--db", str(db), "-q", "-w", "1"])
     assert res.exit_code == 2 and "错误/Error" in res.output
+
+
+def crashing_reader(data: bytes, name: str) -> dict:
+    """A reader whose interpreter dies on one document (as a crashing native PDF library would)."""
+    if "crash" in name:
+        os._exit(1)
+    return process_bytes(data, name)
+
+
+def test_a_worker_that_dies_fails_only_its_document(tmp_path, text_corpus):
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in sorted(text_corpus.glob("seeds/*.txt")):
+        shutil.copy(p, src)
+    (src / "crash.txt").write_bytes(b"whatever")
+    url = f"sqlite:///{tmp_path / 'crash.db'}"
+    result = ingest([src], url, workers=2, reader=crashing_reader)
+    assert result.counts["failed"] == 1 and result.counts["ok"] + result.counts["problems"] == 5
+    assert result.errors == [(str(src / "crash.txt"), "内部错误 (internal error: worker process died)")]

@@ -17,6 +17,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -157,6 +158,7 @@ def ingest(
     retry_failed: bool = False,
     store: Store | None = None,
     executor=None,
+    reader: Callable[[bytes, str], dict] = process_bytes,
 ) -> IngestResult:
     """Read every document under ``paths`` into the store at ``url``.
 
@@ -164,7 +166,8 @@ def ingest(
     ``overrides``: a ``regions.Overrides`` (agency identity and region corrections), also applied to what is
     already stored. ``retry_failed``: read again the documents a previous run could not read.
     ``executor``: any ``concurrent.futures.Executor``-like object with ``submit`` (e.g.
-    ``distributed.RayExecutor``) instead of the local process pool."""
+    ``distributed.RayExecutor``) instead of the local process pool. ``reader``: the bytes → dict function
+    (``process_bytes``; a picklable replacement for tests or custom pipelines)."""
     started = time.monotonic()
     own = store is None
     store = store or Store(url)
@@ -181,7 +184,7 @@ def ingest(
             store.forget(failed)
             for s in failed:
                 known.pop(s)
-        _run(sources, store, known, result, workers, overrides, progress, executor)
+        _run(sources, store, known, result, workers, overrides, progress, executor, reader)
         result.cross_findings = store.refresh_cross()
     finally:
         result.seconds = time.monotonic() - started
@@ -227,52 +230,76 @@ def _pending(
         yield src, data
 
 
-def _run(sources, store, known, result, workers, overrides, progress, executor) -> None:
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
+
+
+def _run(sources, store, known, result, workers, overrides, progress, executor, reader) -> None:
     todo = _pending(sources, known, result, progress)
     workers = workers or os.cpu_count() or 1
     if executor is None and workers <= 1:
         for src, data in todo:
-            _store(store, process_bytes(data, src.name), src, result, overrides, progress)
+            _store(store, reader(data, src.name), src, result, overrides, progress)
         return
-    pool = executor or ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
+    pools = [executor or _new_pool(workers)]
     limit = max(2, 3 * workers)  # documents in flight: bounded, so memory stays flat on any corpus size
-    inflight: dict[Future, Source] = {}
+    inflight: dict[Future, tuple[Source, bytes]] = {}
+
+    def submit(src: Source, data: bytes) -> None:
+        try:
+            inflight[pools[-1].submit(reader, data, src.name)] = (src, data)
+        except BrokenProcessPool:  # a worker died (a reader crashed the interpreter): start a new pool
+            pools.append(_new_pool(workers))
+            inflight[pools[-1].submit(reader, data, src.name)] = (src, data)
+
     try:
         for src, data in todo:
-            inflight[pool.submit(process_bytes, data, src.name)] = src
+            submit(src, data)
             if len(inflight) >= limit:
-                _drain(inflight, store, result, overrides, progress, FIRST_COMPLETED)
+                _drain(inflight, store, result, overrides, progress, reader)
         while inflight:
-            _drain(inflight, store, result, overrides, progress, FIRST_COMPLETED)
+            _drain(inflight, store, result, overrides, progress, reader)
     finally:
         for f in inflight:
             f.cancel()
         if executor is None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            for pool in pools:
+                pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _drain(inflight: dict, store, result, overrides, progress, how) -> None:
-    done, _ = wait(list(inflight), return_when=how)
-    for f in sorted(done, key=lambda f: inflight[f].display):
-        src = inflight.pop(f)
+def _drain(inflight: dict, store, result, overrides, progress, reader) -> None:
+    done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+    for f in sorted(done, key=lambda f: inflight[f][0].display):
+        src, data = inflight.pop(f)
         try:
             out = f.result()
+        except BrokenProcessPool:
+            out = _isolated(src, data, reader)  # maybe not this document's fault: read it again on its own
         except Exception as e:
-            out = _failed(src, e)
+            out = _failed(src, data, e)
         _store(store, out, src, result, overrides, progress)
 
 
-def _failed(src: Source, e: Exception) -> dict:
+def _isolated(src: Source, data: bytes, reader) -> dict:
+    """Read one document in a fresh one-worker pool: if the worker dies again, the document is to blame."""
+    with _new_pool(1) as pool:
+        try:
+            return pool.submit(reader, data, src.name).result()
+        except Exception as e:
+            return _failed(src, data, e)
+
+
+def _failed(src: Source, data: bytes, e: Exception) -> dict:
     import hashlib
 
-    data = src.read()
+    reason = "worker process died" if isinstance(e, BrokenProcessPool) else f"{type(e).__name__}: {e}"
     return {
         "sha256": hashlib.sha256(data).hexdigest(),
         "name": src.name,
         "format": None,
         "size": len(data),
         "status": FAILED,
-        "error": f"内部错误 (worker failed: {type(e).__name__}: {e})",
+        "error": f"内部错误 (internal error: {reason})",
         "report": None,
         "findings": [],
         "identity": None,
