@@ -111,3 +111,31 @@ def test_cli_coverage_query_check(corpus_db):
     assert any(f["scope"] == "cross" for rep in data["reports"] for f in rep["findings"])
     r = CliRunner().invoke(app, ["check", "--db", db])
     assert r.exit_code == 1 and "C102" in r.output
+
+
+def test_regions_override_file_merges_and_places_agencies(tmp_path, text_corpus):
+    from gongkai.store import ingest
+
+    url = f"sqlite:///{tmp_path / 'o.db'}"
+    ingest([text_corpus / "seeds"], url, workers=1)
+    before = {a["agency_id"] for a in coverage(url)["agencies"]}
+    assert "410700:新乡经济技术开发区人民政府" in before
+    f = tmp_path / "regions.csv"
+    f.write_text(
+        "agency,agency_id,code\n新乡经济技术开发区人民政府,410700:新乡经开区,410700\n", encoding="utf-8"
+    )
+    r = CliRunner().invoke(
+        app, ["ingest", str(text_corpus / "seeds"), "--db", url, "--regions", str(f), "-q"]
+    )
+    assert r.exit_code == 0, r.output
+    after = {a["agency_id"]: a for a in coverage(url)["agencies"]}
+    assert "410700:新乡经济技术开发区人民政府" not in after
+    assert after["410700:新乡经开区"]["city"] == "新乡市" and after["410700:新乡经开区"]["years"] == [2021]
+    with Store(url) as st:
+        assert {a["id"] for a in st.agencies()} == set(after)  # no orphan agency left behind
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name\nx\n", encoding="utf-8")
+    r = CliRunner().invoke(
+        app, ["ingest", str(text_corpus / "seeds"), "--db", url, "--regions", str(bad), "-q"]
+    )
+    assert r.exit_code == 2 and "agency" in r.output
