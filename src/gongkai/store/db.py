@@ -471,10 +471,11 @@ def _finding(data: dict | None, message, evidence, scope: str | None = None) -> 
 
 
 def _location(where) -> str | None:
+    """The most specific place of a finding (its first ``where``), for SQL; the full list is in ``data``."""
     if where is None:
         return None
     if isinstance(where, list | tuple):
-        return ", ".join(map(str, where))
+        return str(where[0]) if where else None
     return str(where)
 
 

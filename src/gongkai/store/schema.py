@@ -115,7 +115,7 @@ findings = Table(
     Column("code", String(32), nullable=False),
     Column("severity", String(16), nullable=False),
     Column("message", Text),
-    Column("location", Text),  # the finding's `where` (a key path or section)
+    Column("location", Text),  # the finding's most specific `where` (a key path or section)
     Column("evidence", JSON),
     Column("data", JSON),  # the finding's full to_json()
 )
