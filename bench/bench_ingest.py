@@ -6,6 +6,11 @@ Builds a corpus of ``--documents`` files by repeating the shared corpus's text d
 real/*.txt), each copy made distinct by an appended comment line so every file has its own sha256, then
 ingests it into a fresh SQLite database once per worker count (progress bar off, cross-year refresh
 included). Not run in CI; speed is measured here, never asserted in tests.
+
+Measured on the 2-core development machine (2,000 copies of the 12 text reports): 20.4 documents/s
+with 1 worker,
+28.0 with 2 (the single writer and the second worker share the cores); about 101 KiB of SQLite per report
+(cells with provenance, sections, full text and the audit's findings with their evidence).
 """
 
 from __future__ import annotations
