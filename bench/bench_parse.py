@@ -24,7 +24,10 @@ def main() -> None:
     ap.add_argument("paths", nargs="*", type=Path)
     args = ap.parse_args()
     files = args.paths or sorted(
-        p for d in ("seeds", "real", "noisy") for p in (CORPUS / d).glob("*") if p.suffix in (".txt", ".html", ".md")
+        p
+        for d in ("seeds", "real", "noisy")
+        for p in (CORPUS / d).glob("*")
+        if p.suffix in (".txt", ".html", ".md")
     )
     blobs = [(p, p.read_bytes()) for p in files]
     for _, data in blobs:  # warm up imports and caches
@@ -40,7 +43,8 @@ def main() -> None:
             total_docs += 1
     elapsed = time.perf_counter() - start
     for p, times in per_file.items():
-        print(f"{statistics.median(times) * 1000:7.2f} ms  {p.parent.name}/{p.name} ({p.stat().st_size // 1024} KiB)")
+        size = p.stat().st_size // 1024
+        print(f"{statistics.median(times) * 1000:7.2f} ms  {p.parent.name}/{p.name} ({size} KiB)")
     print(f"{total_docs / elapsed:.1f} reports/s on one core ({total_docs} parses in {elapsed:.2f} s)")
 
 

@@ -135,8 +135,22 @@ def rules(
 
     catalogue = all_rules()
     if format == "json":
-        typer.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity, "scope": r.scope,
-                                "summary": r.summary} for r in catalogue], ensure_ascii=False, indent=1))
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "code": r.code,
+                        "name": r.name,
+                        "severity": r.severity,
+                        "scope": r.scope,
+                        "summary": r.summary,
+                    }
+                    for r in catalogue
+                ],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
         return
     for r in catalogue:
         typer.echo(f"{r.code}  {r.severity:<7}  {r.name:<32}  {r.summary}")
@@ -196,9 +210,16 @@ def _check_db(db: str, format: str, fail_on: str) -> None:
         from gongkai.audit.show import print_results
 
         fields = ("message", "where", "evidence", "span", "code", "severity", "name")
-        print_results([(r["source"], {"agency": r["agency"], "year": r["year"]},
-                        [Finding(**{k: f.get(k) for k in fields if k in f}) for f in r["findings"]])
-                       for r in results])
+        print_results(
+            [
+                (
+                    r["source"],
+                    {"agency": r["agency"], "year": r["year"]},
+                    [Finding(**{k: f.get(k) for k in fields if k in f}) for f in r["findings"]],
+                )
+                for r in results
+            ]
+        )
     threshold = severity_rank(fail_on)
     if any(severity_rank(f.get("severity", "")) >= threshold for r in results for f in r["findings"]):
         raise typer.Exit(1)
@@ -208,11 +229,13 @@ def _check_db(db: str, format: str, fail_on: str) -> None:
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files, folders (walked) and .zip archives.")],
     db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
-    workers: Annotated[int | None, typer.Option("--workers", "-w", help="Processes (default: cores).")]
-    = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-w", help="Processes (default: cores).")
+    ] = None,
     regions: Annotated[Path | None, typer.Option("--regions", help="CSV of agency/region overrides.")] = None,
-    retry_failed: Annotated[bool, typer.Option("--retry-failed", help="Read failed documents again.")]
-    = False,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Read failed documents again.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Read, audit and store every report under PATHS. Documents already stored (same sha256) are skipped,
@@ -225,17 +248,20 @@ def ingest(
     try:
         overrides = Overrides.load(regions) if regions else None
         with IngestProgress(enabled=not quiet) as progress:
-            result = run_ingest(paths, db, workers=workers, overrides=overrides, progress=progress,
-                                retry_failed=retry_failed)
+            result = run_ingest(
+                paths, db, workers=workers, overrides=overrides, progress=progress, retry_failed=retry_failed
+            )
     except GongkaiError as e:
         _store_error(e, str(regions) if regions and "覆盖文件" in str(e) else "ingest")
     for source, reason in result.errors:
         _error(source, reason)
     c = result.counts
-    typer.echo(f"入库 ingested {result.stored} · ok {c['ok']} · problems {c['problems']}"
-               f" · failed {c['failed']}"
-               f" · skipped {c['skipped']} · cross-year findings {result.cross_findings}"
-               f" · {result.seconds:.1f}s → {resolve_url(db)}")
+    typer.echo(
+        f"入库 ingested {result.stored} · ok {c['ok']} · problems {c['problems']}"
+        f" · failed {c['failed']}"
+        f" · skipped {c['skipped']} · cross-year findings {result.cross_findings}"
+        f" · {result.seconds:.1f}s → {resolve_url(db)}"
+    )
     if result.errors:
         raise typer.Exit(2)
 
@@ -244,8 +270,9 @@ def ingest(
 def export(
     to: Annotated[Path, typer.Option("--to", help="Output: .csv, .xlsx (Chinese headers) or .parquet.")],
     db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
-    long: Annotated[bool, typer.Option("--long/--wide", help="Long: a row per cell. Wide: a row per report.")]
-    = False,
+    long: Annotated[
+        bool, typer.Option("--long/--wide", help="Long: a row per cell. Wide: a row per report.")
+    ] = False,
     agency: Annotated[list[str] | None, typer.Option("--agency", help="Agency id or part of a name.")] = None,
     year: Annotated[list[int] | None, typer.Option("--year", help="Report year (repeatable).")] = None,
 ) -> None:
@@ -275,12 +302,22 @@ def coverage(
     if format == "json":
         typer.echo(json.dumps(cov, ensure_ascii=False, indent=1))
         return
-    rows = [{**a, "region": "/".join(dict.fromkeys(x for x in (a["province"], a["city"], a["county"]) if x)),
-             "years": " ".join(map(str, a["years"])), "missing": " ".join(map(str, a["missing"]))}
-            for a in cov["agencies"]]
+    rows = [
+        {
+            **a,
+            "region": "/".join(dict.fromkeys(x for x in (a["province"], a["city"], a["county"]) if x)),
+            "years": " ".join(map(str, a["years"])),
+            "missing": " ".join(map(str, a["missing"])),
+        }
+        for a in cov["agencies"]
+    ]
     span = f"{cov['years'][0]}–{cov['years'][-1]}" if cov["years"] else "—"
-    _print_rows(["region", "agency", "agency_id", "years", "missing", "documents"], rows, format,
-                title=f"覆盖 coverage {span}")
+    _print_rows(
+        ["region", "agency", "agency_id", "years", "missing", "documents"],
+        rows,
+        format,
+        title=f"覆盖 coverage {span}",
+    )
 
 
 @app.command()
@@ -299,16 +336,21 @@ def query(
         _store_error(e, name if "查询" in str(e) else "--db")
     _print_rows(out["columns"], out["rows"], format, title=f"{name}: {out['description']}")
 
+
 @app.command()
 def serve(
-    db: Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file (default gongkai.db).")] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database URL or SQLite file (default gongkai.db).")
+    ] = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     password: Annotated[
-        str | None, typer.Option("--password", envvar="GONGKAI_PASSWORD", help="Require this password to log in.")
+        str | None,
+        typer.Option("--password", envvar="GONGKAI_PASSWORD", help="Require this password to log in."),
     ] = None,
     files: Annotated[
-        str | None, typer.Option("--files", help="Folder for uploaded originals (default: beside the database).")
+        str | None,
+        typer.Option("--files", help="Folder for uploaded originals (default: beside the database)."),
     ] = None,
 ) -> None:
     """Web app: upload reports and review them and the whole corpus in the browser (网页界面)."""
@@ -318,13 +360,15 @@ def serve(
         _error("serve", f"网页界面需要安装 gongkai[web] (missing dependency: {e.name})")
         raise typer.Exit(2) from None
     if host not in ("127.0.0.1", "localhost", "::1") and not password:
-        typer.echo("警告/Warning: 没有设置密码，网络上的任何人都能访问 (no --password on a network address)", err=True)
+        typer.echo(
+            "警告/Warning: 没有设置密码，网络上的任何人都能访问 (no --password on a network address)",
+            err=True,
+        )
     try:
         run(db, host=host, port=port, password=password, files_dir=files)
     except GongkaiError as e:
         _error(db or "gongkai.db", str(e))
         raise typer.Exit(2) from None
-
 
 
 def main() -> None:

@@ -9,8 +9,9 @@ from gongkai import template
 from gongkai.model import AMBIGUOUS, BLANK, INFERRED, MISSING, UNREADABLE, Report, row_keys
 
 _STYLE = {INFERRED: "cyan", AMBIGUOUS: "bold yellow", UNREADABLE: "bold red", MISSING: "red", BLANK: "dim"}
-_LEGEND = (
-    "[cyan]推算 inferred[/]  [bold yellow]歧义 ambiguous[/]  [bold red]无法识别 unreadable[/]  [red]缺失 missing[/]"
+_LEGEND = " ".join(
+    f"[{_STYLE[s]}]{zh} {s}[/]"
+    for s, zh in ((INFERRED, "推算"), (AMBIGUOUS, "歧义"), (UNREADABLE, "无法识别"), (MISSING, "缺失"))
 )
 
 
