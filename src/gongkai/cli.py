@@ -178,15 +178,16 @@ def _print_rows(columns: list[str], rows: list[dict], format: str, title: str = 
         for r in rows:
             w.writerow(["" if r.get(c) is None else r.get(c) for c in columns])
     else:
-        from rich.console import Console
         from rich.table import Table
+
+        from gongkai.render.terminal import make_console
 
         table = Table(title=title or None, show_lines=False)
         for c in columns:
             table.add_column(c)
         for r in rows:
             table.add_row(*("" if r.get(c) is None else str(r.get(c)) for c in columns))
-        Console().print(table)
+        make_console().print(table)
 
 
 def _check_format(format: str, allowed: tuple[str, ...]) -> None:

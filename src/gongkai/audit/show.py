@@ -7,6 +7,7 @@ from rich.markup import escape
 
 from gongkai.audit.finding import Finding, severity_rank
 from gongkai.audit.labels import cell_label, section_heading
+from gongkai.render.terminal import make_console
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 _NAME = {"error": "错误 error", "warning": "警告 warning", "info": "提示 info"}
@@ -25,7 +26,7 @@ def _place(f: Finding, layout: str) -> str:
 
 def print_results(results: list[tuple[str, dict, list[Finding]]], console: Console | None = None) -> None:
     """``results``: (source, meta, findings) per report."""
-    console = console or Console()
+    console = console or make_console()
     for source, meta, findings in results:
         title = meta.get("title") or meta.get("agency") or ""
         counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}

@@ -37,8 +37,17 @@ def _row_label(table: template.Table, key: str) -> str:
     return key
 
 
+def make_console(stderr: bool = False) -> Console:
+    """A console for gongkai's output: when it goes to a file or a pipe, lines are not hard-wrapped at
+    80 columns (Chinese messages broken mid-word are hard to grep) and tables get room."""
+    console = Console(stderr=stderr)
+    if console.is_terminal:
+        return console
+    return Console(stderr=stderr, soft_wrap=True, width=max(console.width, 140))
+
+
 def print_report(report: Report, console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or make_console()
     lay = template.layout(report.layout)
     m = report.meta
     console.print(f"[bold]{m.get('title') or m.get('source')}[/]")
