@@ -13,6 +13,7 @@ import pytest
 pytest.importorskip("pdfplumber")
 pytest.importorskip("pypdfium2")
 
+import gongkai.read
 from gongkai.errors import InputError
 from gongkai.read import pdf
 from gongkai.read.document import Document
