@@ -13,8 +13,8 @@ import pytest
 
 from gongkai.errors import ConversionError, InputError
 from gongkai.read import convert, read_bytes
+from tests.conftest import CORPUS
 
-CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus"
 DOC = CORPUS / "variants" / "000_f01d4dbb51cf7cd1.doc"
 needs_soffice = pytest.mark.skipif(
     shutil.which("soffice") is None, reason="LibreOffice (soffice) not on PATH"

@@ -16,20 +16,13 @@ import docx as python_docx
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
+from gongkai import template
 from gongkai.errors import InputError
 from gongkai.read import read_bytes
 from gongkai.read.docx import join_cjk, read
+from tests.conftest import CORPUS
 
-CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus"
-TABLE3_COLUMNS = [
-    "natural_person",
-    "commercial_enterprise",
-    "research_institution",
-    "social_welfare_org",
-    "legal_service_org",
-    "other_org",
-    "total",
-]
+TABLE3_COLUMNS = [c.key for c in template.APPLICANT_COLUMNS]
 
 
 def _bytes(document) -> bytes:

@@ -5,45 +5,45 @@ from __future__ import annotations
 import json
 import re
 import time
-from pathlib import Path
 
 import lxml.html
 import pytest
 
+from gongkai import template
 from gongkai.errors import InputError
 from gongkai.read import html
 from gongkai.read.document import Document, Line
+from tests.conftest import CORPUS
 
-CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus"
 PAGES = [
     "real/2019_shanghai_szfbgt.html",
     "variants/000_f01d4dbb51cf7cd1.html",
     "variants/004_e99c3fa4f96ef56b.html",
 ]
-APPLICANTS = [
-    "natural_person",
-    "commercial_enterprise",
-    "research_institution",
-    "social_welfare_org",
-    "legal_service_org",
-    "other_org",
+APPLICANTS = [c.key for c in template.APPLICANT_COLUMNS]
+# table3 rows checked; their label cells start with the template's label (up to any parenthesised note)
+TABLE3_KEYS = [
+    "new",
+    "carried_over",
+    "granted",
+    "partially_granted",
+    "denied_state_secret",
+    "denied_process_information",
+    "unable_not_held",
+    "not_processed_duplicate",
     "total",
+    "carried_forward",
 ]
-# table3 key -> text of the label cell, as both template layouts word it
-TABLE3_LABELS = {
-    "new": "一、本年新收政府信息公开申请数量",
-    "carried_over": "二、上年结转政府信息公开申请数量",
-    "granted": "（一）予以公开",
-    "partially_granted": "（二）部分公开",
-    "denied_state_secret": "1.属于国家秘密",
-    "denied_process_information": "6.属于四类过程性信息",
-    "unable_not_held": "1.本机关不掌握相关政府信息",
-    "not_processed_duplicate": "2.重复申请",
-    "total": "（七）总计",
-    "carried_forward": "四、结转下年度继续办理",
-}
+
+
+def _label(key: str) -> str:
+    label = template.TABLE3_2021.row(key).label
+    note = label.find("（", 1)
+    return label[:note] if note > 0 else label
+
+
 FIRST_APPLICANT_COLUMN = 3  # three label columns (merged) precede 自然人 in the expanded grid
-RESULTS = ["upheld", "corrected", "other", "pending", "total"]
+RESULTS = [c.key for c in template.TABLE4_COLUMNS]
 
 
 def _load(name: str) -> tuple[Document, dict]:
@@ -76,10 +76,10 @@ def _as_cell(value: int | None) -> str:
 
 
 @pytest.mark.parametrize("name", PAGES)
-@pytest.mark.parametrize("key", list(TABLE3_LABELS))
+@pytest.mark.parametrize("key", TABLE3_KEYS)
 def test_table3_numbers_land_in_their_grid_columns(name: str, key: str) -> None:
     doc, truth = _load(name)
-    cells = _cells(_row(doc, TABLE3_LABELS[key]))
+    cells = _cells(_row(doc, _label(key)))
     expected = truth["table3"][key]
     for offset, applicant in enumerate(APPLICANTS):
         assert cells[FIRST_APPLICANT_COLUMN + offset] == _as_cell(expected[applicant]), (key, applicant)

@@ -13,10 +13,11 @@ cv2 = pytest.importorskip("cv2")
 np = pytest.importorskip("numpy")
 pytest.importorskip("pypdfium2")
 
+from gongkai import template  # noqa: E402
 from gongkai.errors import ConversionError, InputError  # noqa: E402
 from gongkai.read.document import Document, Line  # noqa: E402
+from tests.conftest import CORPUS  # noqa: E402
 
-CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus"
 SCANS = {
     "000": CORPUS / "variants" / "000_f01d4dbb51cf7cd1.scan.pdf",
     "004": CORPUS / "variants" / "004_e99c3fa4f96ef56b.scan.pdf",
@@ -26,17 +27,9 @@ FONTS = [
     Path("/usr/share/fonts/TTF/DejaVuSans.ttf"),
     Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"),
 ]
-T3_COLUMNS = [
-    "natural_person",
-    "commercial_enterprise",
-    "research_institution",
-    "social_welfare_org",
-    "legal_service_org",
-    "other_org",
-    "total",
-]
-T4_GROUPS = ["review", "litigation_direct", "litigation_after_review"]
-T4_COLUMNS = ["upheld", "corrected", "other", "pending", "total"]
+T3_COLUMNS = [c.key for c in template.APPLICANT_COLUMNS]
+T4_GROUPS = [g for g, _ in template.TABLE4_GROUPS]
+T4_COLUMNS = [c.key for c in template.TABLE4_COLUMNS]
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import json
 import sys
 import time
 from functools import cache
-from pathlib import Path
 
 import pytest
 
@@ -14,22 +13,15 @@ pytest.importorskip("pdfplumber")
 pytest.importorskip("pypdfium2")
 
 import gongkai.read
+from gongkai import template
 from gongkai.errors import InputError
 from gongkai.read import pdf
 from gongkai.read.document import Document
+from tests.conftest import CORPUS
 
-CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus"
-TABLE3_COLUMNS = [
-    "natural_person",
-    "commercial_enterprise",
-    "research_institution",
-    "social_welfare_org",
-    "legal_service_org",
-    "other_org",
-    "total",
-]
-TABLE4_GROUPS = ["review", "litigation_direct", "litigation_after_review"]
-TABLE4_COLUMNS = ["upheld", "corrected", "other", "pending", "total"]
+TABLE3_COLUMNS = [c.key for c in template.APPLICANT_COLUMNS]
+TABLE4_GROUPS = [g for g, _ in template.TABLE4_GROUPS]
+TABLE4_COLUMNS = [c.key for c in template.TABLE4_COLUMNS]
 DOCS = [
     "real/2023_huaian_hongzequ.pdf",
     "real/2024_huaian_hongzequ.pdf",
