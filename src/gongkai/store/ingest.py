@@ -58,7 +58,7 @@ class Source:
             return z.read(self.member)
 
 
-def _member_name(info: zipfile.ZipInfo) -> str:
+def member_name(info: zipfile.ZipInfo) -> str:
     """Archive member names from Windows are GBK bytes that zipfile decoded as cp437: undo that."""
     name = info.filename
     if not info.flag_bits & 0x800:
@@ -92,7 +92,7 @@ def _archive(path: Path) -> Iterator[Source]:
         yield Source(str(path))  # recorded as a failed document with its reader's error
         return
     for info in sorted(infos, key=lambda i: i.filename):
-        if any(_skipped(part) for part in _member_name(info).split("/")):
+        if any(_skipped(part) for part in member_name(info).split("/")):
             continue
         yield Source(str(path), info.filename)
 

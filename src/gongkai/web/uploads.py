@@ -5,7 +5,6 @@ sent ever reaches the disk.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import re
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from gongkai.read import sniff
 from gongkai.store.db import Store
+from gongkai.store.ingest import member_name
 from gongkai.store.process import process_bytes
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -80,7 +80,7 @@ def members(data: bytes, name: str, limits: Limits) -> list[tuple[str, bytes]]:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = [i for i in z.infolist() if not i.is_dir()]
             for info in sorted(infos, key=lambda i: i.filename):
-                member = safe_name(_member_name(info))
+                member = safe_name(member_name(info))
                 if member.lower().endswith((".json", ".md5")) or member.startswith((".", "__MACOSX")):
                     continue
                 if "__MACOSX/" in info.filename:
@@ -100,14 +100,6 @@ def members(data: bytes, name: str, limits: Limits) -> list[tuple[str, bytes]]:
     except zipfile.BadZipFile:
         raise UploadRejected("压缩包已损坏 (bad zip archive)") from None
     return out
-
-
-def _member_name(info: zipfile.ZipInfo) -> str:
-    name = info.filename
-    if not info.flag_bits & 0x800:
-        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
-            name = name.encode("cp437").decode("gbk")
-    return name
 
 
 def store_one(store: Store, blobs: Blobs, data: bytes, name: str) -> dict:
