@@ -23,6 +23,10 @@ _VALUE_CELL = re.compile(r"^\s*-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:万?�
 _BLANK_CELL = re.compile(r"^\s*(?:[-—–－/／]{1,3}|无)?\s*$")
 
 
+# OCR confidence below which a digit is not trusted on its own: the identities must confirm it, pick
+# another value, or the cell is flagged (never silently trusted, never forced).
+OCR_TRUST = 0.8
+
 _INFERRED_ORDER = (solve.WHOLE, solve.SPLIT, solve.MISSING)
 _INFERRED_NOTES = {
     solve.WHOLE: "本行数字少于格数，按勾稽关系对齐",
@@ -40,6 +44,15 @@ class Token:
     def where(self, stream: Stream) -> dict:
         found = stream.span_at(self.tstart)
         return found[2].where() if found else {}
+
+    def confidence(self, stream: Stream) -> float | None:
+        found = stream.span_at(self.tstart)
+        return found[2].confidence if found else None
+
+    def doubtful(self, stream: Stream) -> bool:
+        """An OCR reading below `OCR_TRUST`: its value must be confirmed by the identities."""
+        conf = self.confidence(stream)
+        return conf is not None and conf < OCR_TRUST
 
 
 @dataclass
@@ -186,17 +199,52 @@ def _where_all(stream: Stream, tokens: list[Token]) -> list[dict]:
     return seen
 
 
-def _positional_row(stream: Stream, prefix: str, columns, cells: list[Token | None]) -> dict[str, Cell]:
+def _positional_row(
+    stream: Stream,
+    prefix: str,
+    columns,
+    cells: list[Token | None],
+    solved: list[solve.Reading] | None = None,
+) -> dict[str, Cell]:
+    """Cells read by position. A doubtful OCR digit takes the value the identities gave it (``solved``:
+    the row's readings after solving) — confirmed, corrected, or left ambiguous."""
     out = {}
-    for col, tok in zip(columns, cells, strict=True):
+    for c, (col, tok) in enumerate(zip(columns, cells, strict=True)):
         path = f"{prefix}.{col.key}"
         if tok is None:
             out[path] = Cell(path, None, BLANK)
             continue
         value = solve.parse_number(tok.text, solve.ColumnRule(decimal=True, signed=col.signed))
-        status = READ if value is not None else UNREADABLE
-        out[path] = Cell(path, value, status, raw=tok.text, where=[tok.where(stream)])
+        where = [tok.where(stream)]
+        if value is None:
+            out[path] = Cell(path, None, UNREADABLE, raw=tok.text, where=where)
+        elif tok.doubtful(stream):
+            out[path] = _doubtful_cell(path, value, tok, where, [r.values[c] for r in solved or []], stream)
+        else:
+            out[path] = Cell(path, value, READ, raw=tok.text, where=where)
     return out
+
+
+def _doubtful_cell(
+    path: str,
+    ocr_value: solve.Number,
+    tok: Token,
+    where: list[dict],
+    solved: list[solve.Value],
+    stream: Stream,
+) -> Cell:
+    conf = tok.confidence(stream) or 0.0
+    known = {v for v in solved if v is not None}
+    if len(known) == 1 and None not in solved:
+        value = known.pop()
+        if value == ocr_value:
+            note = f"OCR 置信度低（{conf:.2f}），与勾稽关系一致"
+            return Cell(path, value, READ, raw=tok.text, where=where, note=note)
+        note = f"OCR 读作 {tok.text}（置信度 {conf:.2f}），按勾稽关系应为 {value}"
+        return Cell(path, value, INFERRED, raw=tok.text, where=where, note=note)
+    candidates = sorted(known | {ocr_value})
+    note = f"OCR 读作 {tok.text}（置信度 {conf:.2f}），勾稽关系无法确认"
+    return Cell(path, None, AMBIGUOUS, raw=tok.text, where=where, candidates=candidates, note=note)
 
 
 def _missing_row(prefix: str, columns) -> dict[str, Cell]:
@@ -292,7 +340,7 @@ def read_table3(stream: Stream, lay: template.Layout, start: int, end: int) -> d
         if not src.found:
             continue
         if src.positional is not None:
-            options[key] = [_positional_reading(src.positional, rules)]
+            options[key] = [_positional_reading(stream, src.positional, rules)]
             plain[key] = True
             continue
         opts = solve.row_readings([t.text for t in src.tokens], rules, eqs)
@@ -312,22 +360,27 @@ def read_table3(stream: Stream, lay: template.Layout, start: int, end: int) -> d
         if not src.found:
             cells.update(_missing_row(prefix, columns))
         elif src.positional is not None:
-            cells.update(_positional_row(stream, prefix, columns, src.positional))
+            cells.update(_positional_row(stream, prefix, columns, src.positional, options[key]))
         else:
             cells.update(_cells_from_verdicts(stream, prefix, columns, src, options[key], plain[key]))
     return cells
 
 
-def _positional_reading(cells: list[Token | None], rules: list[solve.ColumnRule]) -> solve.Reading:
-    values = tuple(
-        None if t is None else solve.parse_number(t.text, solve.ColumnRule(decimal=True, signed=r.signed))
-        for t, r in zip(cells, rules, strict=True)
-    )
-    # Blank cells are not unknowns to solve: they are blank. Count them as zero for the cross-row check
-    # only, so that a grid full of blanks does not make every other row ambiguous.
-    return solve.Reading(
-        tuple(0 if v is None else v for v in values), ("whole",) * len(values), (-1,) * len(values)
-    )
+def _positional_reading(
+    stream: Stream, cells: list[Token | None], rules: list[solve.ColumnRule]
+) -> solve.Reading:
+    """One reading of a grid row. Blank cells are not unknowns to solve: they are blank, counted as zero
+    for the cross-row check only, so that a grid full of blanks does not make every other row ambiguous.
+    A doubtful OCR digit is an unknown: the identities decide its value."""
+    values: list[solve.Value] = []
+    for t, r in zip(cells, rules, strict=True):
+        if t is None:
+            values.append(0)
+        elif t.doubtful(stream):
+            values.append(None)
+        else:
+            values.append(solve.parse_number(t.text, solve.ColumnRule(decimal=True, signed=r.signed)))
+    return solve.Reading(tuple(values), ("whole",) * len(values), (-1,) * len(values))
 
 
 def _table3_check(present: list[str]):
@@ -376,15 +429,23 @@ def read_table4(stream: Stream, lay: template.Layout, start: int, end: int) -> d
     paths = [f"table4.{g}.{c.key}" for g, c in columns]
     if start >= end:
         return {p: Cell(p, None, MISSING, note="原文未找到此表") for p in paths}
-    positional = _table4_grid(stream, start, end, len(paths))
-    if positional is not None:
-        cells = {}
-        for (g, c), tok in zip(columns, positional, strict=True):
-            cells.update(_positional_row(stream, f"table4.{g}", (c,), [tok]))
-        return cells
-    tokens = tokens_between(stream, start, end, table.header_labels)
     rules = [solve.ColumnRule()] * len(paths)
     eqs = [(tuple(range(5 * g, 5 * g + 4)), (5 * g + 4,)) for g in range(len(table.groups))]
+    positional = _table4_grid(stream, start, end, len(paths))
+    if positional is not None:
+        reading = _positional_reading(stream, positional, rules)
+        values = list(reading.values)
+        solved = (
+            [solve.Reading(tuple(values), reading.kinds, reading.tokens)]
+            if solve.fill_unknowns(values, eqs)
+            else []
+        )
+        cells = {}
+        for i, ((g, c), tok) in enumerate(zip(columns, positional, strict=True)):
+            one = [solve.Reading((r.values[i],), ("whole",), (-1,)) for r in solved]
+            cells.update(_positional_row(stream, f"table4.{g}", (c,), [tok], one))
+        return cells
+    tokens = tokens_between(stream, start, end, table.header_labels)
     options = solve.row_readings([t.text for t in tokens], rules, eqs)
     plain = len(options) == 1 and all(k == solve.WHOLE for k in options[0].kinds)
     src = RowSource("table4", tokens)
