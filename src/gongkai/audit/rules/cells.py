@@ -94,13 +94,20 @@ def split_inferred(report: Report):
     def pred(c):
         return c.status == INFERRED and bool((c.raw or "").strip())
 
-    by_table: dict[str, list[str]] = defaultdict(list)
+    by_table: dict[tuple[str, bool], list[str]] = defaultdict(list)
     for (t, _r), paths in _by_row(report, pred).items():
-        by_table[t].extend(paths)
-    for t, paths in by_table.items():
+        for p in paths:
+            by_table[(t, "OCR" in report.cells[p].note)].append(p)
+    for (t, ocr), paths in by_table.items():
+        if ocr:
+            message = (
+                f"{TABLE_NAMES[t]}有 {len(paths)} 个单元格的识别结果（OCR）置信度低且与勾稽关系不符，"
+                f"已按勾稽关系取值；请对照原件核对。"
+            )
+        else:
+            message = f"{TABLE_NAMES[t]}有 {len(paths)} 个单元格的数字在原文中粘连或错位，按勾稽关系拆分对齐；请核对原文排版。"
         yield Finding(
-            f"{TABLE_NAMES[t]}有 {len(paths)} 个单元格的数字在原文中粘连或错位，按勾稽关系拆分对齐；"
-            f"请核对原文排版。",
+            message,
             where=paths,
             evidence={p: {"value": report.value(p), "raw": report.cells[p].raw} for p in paths},
         )
