@@ -105,7 +105,10 @@ def split_inferred(report: Report):
                 f"已按勾稽关系取值；请对照原件核对。"
             )
         else:
-            message = f"{TABLE_NAMES[t]}有 {len(paths)} 个单元格的数字在原文中粘连或错位，按勾稽关系拆分对齐；请核对原文排版。"
+            message = (
+                f"{TABLE_NAMES[t]}有 {len(paths)} 个单元格的数字在原文中粘连或错位，按勾稽关系拆分对齐；"
+                f"请核对原文排版。"
+            )
         yield Finding(
             message,
             where=paths,
