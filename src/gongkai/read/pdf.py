@@ -175,9 +175,30 @@ def read(data: bytes, source: str) -> Document:
     _chain_tables(pages)
     doc = Document(source=source, format="pdf", lines=_emit(pages), pages=len(pages), notes=notes)
     doc.sha256 = hashlib.sha256(data).hexdigest()
+    _ocr_missing_pages(data, doc)
     if not doc.lines:
         raise InputError("PDF 没有文字内容 (PDF has no text)")
     return doc
+
+
+def _ocr_missing_pages(data: bytes, doc: Document) -> None:
+    """Pages without a usable text layer in an otherwise readable PDF are OCRed (grid kept, cell text
+    recognised) and put back in page order, when the OCR extra is installed."""
+    missing = pages_without_text(doc)
+    if not missing:
+        return
+    try:
+        from gongkai.read import ocr
+    except ImportError:
+        doc.notes.append("OCR not installed: pages without a text layer were left out")
+        return
+    ocr_lines = ocr.ocr_pdf_pages(data, missing, first_line=len(doc.lines) + 1, notes=doc.notes)
+    doc.notes.append("OCR: pages " + ", ".join(map(str, missing)))
+
+    def page_of(line) -> int:
+        return next((s.page for s in line.spans if s.page is not None), 0)
+
+    doc.lines = sorted([*doc.lines, *ocr_lines], key=page_of)  # stable: each page keeps its own order
 
 
 def pages_without_text(doc: Document) -> list[int]:
