@@ -67,3 +67,24 @@ def test_bad_files_are_one_line_errors_and_the_batch_goes_on(tmp_path, corpus):
     assert len(errors) == 3 and all(line.startswith("错误/Error: ") for line in errors)
     assert "Traceback" not in proc.stderr
     assert json.loads(proc.stdout)["meta"]["year"] == 2024
+
+
+def test_render_official_layout_round_trips(tmp_path, corpus):
+    source = corpus / "seeds" / "004_e99c3fa4f96ef56b.txt"
+    out = tmp_path / "report.docx"
+    result = runner.invoke(app, ["render", str(source), "--to", str(out)])
+    assert result.exit_code == 0, result.output
+    again = json.loads(runner.invoke(app, ["parse", str(out), "-f", "json"]).stdout)
+    first = json.loads(runner.invoke(app, ["parse", str(source), "-f", "json"]).stdout)
+    assert {t: again[t] for t in ("table2", "table3", "table4")} == {
+        t: first[t] for t in ("table2", "table3", "table4")
+    }
+    assert again["uncertain"] == {}
+
+
+def test_render_refuses_unknown_formats(tmp_path, corpus):
+    result = runner.invoke(
+        app, ["render", str(corpus / "seeds" / "000_f01d4dbb51cf7cd1.txt"), "--to", "x.odt"]
+    )
+    assert result.exit_code == 2
+    assert "unsupported output format" in result.output

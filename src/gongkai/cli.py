@@ -372,6 +372,29 @@ def serve(
         raise typer.Exit(2) from None
 
 
+@app.command()
+def render(
+    file: Annotated[Path, typer.Argument(help="A report in any format gongkai reads.")],
+    to: Annotated[Path, typer.Option("--to", help="out.docx | out.pdf | out.html | out.json")],
+) -> None:
+    """Write a report in the official layout (DOCX, PDF, HTML) or as JSON, e.g. to republish it corrected."""
+    from gongkai import parse as parse_file
+    from gongkai.render.publish import publish
+
+    try:
+        report = parse_file(file)
+        findings = []
+        if to.suffix.lower() == ".html":
+            from gongkai.audit import check_report
+
+            findings = check_report(report)
+        publish(report, to, findings)
+    except GongkaiError as e:
+        _error(str(file), str(e))
+        raise typer.Exit(2) from None
+    typer.echo(f"已写出 wrote {to}", err=True)
+
+
 def main() -> None:
     try:
         app()
