@@ -6,7 +6,7 @@ import re
 
 from gongkai import template
 from gongkai.errors import InputError
-from gongkai.extract.locate import find_rows
+from gongkai.extract.locate import Found, find_rows
 from gongkai.extract.meta import extract_meta
 from gongkai.extract.sections import extract_sections
 from gongkai.extract.stream import Stream
@@ -21,50 +21,53 @@ _TABLE4_START = re.compile(r"(?<=[\d\s])(?:四[、.,])?[^\d]{0,30}?行政复议"
 
 
 def extract(doc: Document) -> Report:
+    """The report a document holds. Raises `InputError` when it holds no report at all."""
     stream = Stream.of(doc)
     text = doc.text
     meta = extract_meta(stream, text)
     meta.update(source=doc.source, format=doc.format, sha256=doc.sha256)
     sections, found = extract_sections(stream, text)
     lay = template.layout(meta["template"])
-    heads = {f.key: f for f in found}
-    n = len(stream.compact)
-
-    def start_of(key: str, default: int) -> int:
-        return heads[key].end if key in heads else default
-
-    def end_of(keys: tuple[str, ...], default: int) -> int:
-        for k in keys:
-            if k in heads:
-                return heads[k].start
-        return default
-
-    first_new = find_rows(stream, (lay.table3.row("new"),), 0, n).get("new")
-    t3_start = start_of("s3", first_new.start if first_new else n)
-    t2_start = start_of("s2", 0)
-    t2_end = end_of(("s3",), first_new.start if first_new else n)
-    t3_end = end_of(("s4", "s5"), n)
-    if "s4" not in heads:  # an unrecognised heading: table 四 starts at its first header label
-        header = stream.search(_TABLE4_START, t3_start, t3_end)
-        if header is not None:
-            t3_end = header.start()
-            heads_t4 = header.start()
-        else:
-            heads_t4 = t3_end
-    else:
-        heads_t4 = heads["s4"].end
-    t4_start = heads_t4
-    t4_end = end_of(("s5", "s6"), n)
+    regions = table_regions(stream, lay, {f.key: f for f in found})
 
     report = Report(meta=meta, sections=sections, text=text, notes=list(doc.notes))
-    report.cells.update(read_table2(stream, lay, t2_start, max(t2_start, t2_end)))
-    report.cells.update(read_table3(stream, lay, t3_start, max(t3_start, t3_end)))
-    report.cells.update(read_table4(stream, lay, t4_start, t4_end))
+    report.cells.update(read_table2(stream, lay, *regions["table2"]))
+    report.cells.update(read_table3(stream, lay, *regions["table3"]))
+    report.cells.update(read_table4(stream, lay, *regions["table4"]))
     if not sections and meta["year"] is None and all(c.status == MISSING for c in report.cells.values()):
-        raise InputError(
-            "不是政府信息公开工作年度报告 (not an annual report: no title, sections or tables found)"
-        )
-    missing = [k for k in ("s1", "s2", "s3", "s4", "s5", "s6") if k not in sections]
+        raise InputError("不是政府信息公开工作年度报告 (not an annual report: no title, sections or tables)")
+    missing = [s.key for s in template.SECTIONS if s.key not in sections]
     if missing:
         report.notes.append("sections not found: " + ", ".join(missing))
     return report
+
+
+Region = tuple[int, int]
+
+
+def table_regions(stream: Stream, lay: template.Layout, heads: dict[str, Found]) -> dict[str, Region]:
+    """Compact-text intervals of tables 二, 三 and 四: between the section headings, or, where a heading
+    is not recognised, from the tables' own first labels."""
+    n = len(stream.compact)
+
+    def after(key: str, default: int) -> int:
+        return heads[key].end if key in heads else default
+
+    def before(keys: tuple[str, ...], default: int) -> int:
+        return next((heads[k].start for k in keys if k in heads), default)
+
+    first_new = find_rows(stream, (lay.table3.row("new"),), 0, n).get("new")
+    new_at = first_new.start if first_new else n
+    t2 = (after("s2", 0), before(("s3",), new_at))
+    t3_start = after("s3", new_at)
+    t3_end = before(("s4", "s5"), n)
+    if "s4" in heads:
+        t4_start = heads["s4"].end
+    else:  # table 四 starts at its first header label after table 三
+        header = stream.search(_TABLE4_START, t3_start, t3_end)
+        t4_start = t3_end = header.start() if header else t3_end
+    return {
+        "table2": (t2[0], max(t2)),
+        "table3": (t3_start, max(t3_start, t3_end)),
+        "table4": (t4_start, before(("s5", "s6"), n)),
+    }

@@ -268,11 +268,7 @@ def row_sources(
     out: dict[str, RowSource] = {}
     for i, f in enumerate(order):
         nxt = order[i + 1].start if i + 1 < len(order) else end
-        row = (
-            table.row(f.key)
-            if f.key in {r.key for r in table.rows}
-            else next(r for r in rows if r.key == f.key)
-        )
+        row = next(r for r in rows if r.key == f.key)
         ncols = len(table.columns_of(row))
         positional = positional_cells(stream, f.end, ncols)
         tokens = tokens_between(stream, f.end, nxt, table.header_labels)
@@ -449,7 +445,6 @@ def read_table4(stream: Stream, lay: template.Layout, start: int, end: int) -> d
     options = solve.row_readings([t.text for t in tokens], rules, eqs)
     plain = len(options) == 1 and all(k == solve.WHOLE for k in options[0].kinds)
     src = RowSource("table4", tokens)
-    cells = {}
     flat_columns = tuple(template.Column(f"{g}.{c.key}", c.label) for g, c in columns)
     cells = _cells_from_verdicts(stream, "table4", flat_columns, src, options, plain)
     return cells
