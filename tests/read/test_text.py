@@ -60,3 +60,21 @@ def test_sniff_by_bytes_not_name():
 def test_text_that_is_not_a_report_is_refused():
     with pytest.raises(InputError, match="not an annual report"):
         gongkai.parse_bytes("这是一封普通的信。\n祝好。\n".encode(), "letter.txt")
+
+
+def test_markdown_pipe_rows_are_table_rows():
+    doc = read_bytes("| 信息内容 | 本年制发件数 |\n|---|---|\n| 规章 | 3 |\n普通段落 | 不是表格\n".encode(), "t.md")
+    rows = [line for line in doc.lines if line.is_table_row]
+    assert [[s.text for s in r.spans] for r in rows] == [["信息内容", "本年制发件数"], ["规章", "3"]]
+    assert [s.cell for s in rows[1].spans] == [0, 1]
+    assert doc.lines[-1].text == "普通段落 | 不是表格"
+
+
+def test_blank_markdown_cell_stays_blank():
+    text = (
+        "某县人民政府2023年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+        "| 四、结转下年度继续办理 | 1 | 0 | 0 | 0 | 0 | 0 |  |\n四、政府信息公开行政复议、行政诉讼情况\n"
+    )
+    report = gongkai.parse_bytes(text.encode(), "t.md")
+    assert report.value("table3.carried_forward.natural_person") == 1
+    assert report.cell("table3.carried_forward.total").status == "blank"

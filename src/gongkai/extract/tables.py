@@ -75,7 +75,7 @@ def tokens_between(stream: Stream, cstart: int, cend: int, labels: tuple[str, ..
     for a, b in locate.masked_spans(stream, labels, cstart, cend):
         for t in range(stream.to_text(a) - tstart, stream.to_text(b - 1) - tstart + 1):
             chunk[t] = " "
-    text = _mask_pipe_label_cells("".join(chunk))
+    text = _mask_label_cells("".join(chunk))
     out = []
     for m in _NUMBER.finditer(text):
         piece = m.group(0)
@@ -92,16 +92,14 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _DIGITS = re.compile(r"\d")
 
 
-def _mask_pipe_label_cells(text: str) -> str:
-    """In pipe-table lines (Markdown), a cell with words in it is a label (``数据1``), never a value."""
-    if "|" not in text:
-        return text
+def _mask_label_cells(text: str) -> str:
+    """In table rows (cells separated by tabs, or pipes in Markdown), a cell with words in it is a label
+    (``数据1``), never a value."""
     lines = text.split("\n")
     for i, line in enumerate(lines):
-        if line.count("|") < 2:
-            continue
-        cells = line.split("|")
-        lines[i] = "|".join(_DIGITS.sub(" ", c) if _CJK.search(c) else c for c in cells)
+        sep = "\t" if "\t" in line else "|" if line.count("|") >= 2 else None
+        if sep is not None:
+            lines[i] = sep.join(_DIGITS.sub(" ", c) if _CJK.search(c) else c for c in line.split(sep))
     return "\n".join(lines)
 
 

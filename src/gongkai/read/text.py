@@ -103,15 +103,24 @@ def to_simplified(text: str) -> tuple[str, bool]:
     return _t2s().convert(text), True
 
 
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*\|?\s*$")
+
+
 def lines_of(text: str) -> list[Line]:
-    """One `Line` per source line (1-based numbering kept), dropping page furniture."""
+    """One `Line` per source line (1-based numbering kept), dropping page furniture. A Markdown pipe-table
+    row is a table row whose cells sit where the source puts them; its ``|---|`` rule is dropped."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     out: list[Line] = []
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.replace("\f", "").rstrip()
-        if not line.strip() or _PAGE_FURNITURE.match(line):
+        if not line.strip() or _PAGE_FURNITURE.match(line) or _PIPE_RULE.match(line):
             continue
-        out.append(Line((Span(line, number),)))
+        if _PIPE_ROW.match(line) and line.count("|") >= 3:
+            cells = line.strip()[1:-1].split("|")
+            out.append(Line(tuple(Span(c.strip(), number, cell=i) for i, c in enumerate(cells)), True))
+        else:
+            out.append(Line((Span(line, number),)))
     return out
 
 
