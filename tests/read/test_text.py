@@ -63,7 +63,8 @@ def test_text_that_is_not_a_report_is_refused():
 
 
 def test_markdown_pipe_rows_are_table_rows():
-    doc = read_bytes("| 信息内容 | 本年制发件数 |\n|---|---|\n| 规章 | 3 |\n普通段落 | 不是表格\n".encode(), "t.md")
+    text = "| 信息内容 | 本年制发件数 |\n|---|---|\n| 规章 | 3 |\n普通段落 | 不是表格\n"
+    doc = read_bytes(text.encode(), "t.md")
     rows = [line for line in doc.lines if line.is_table_row]
     assert [[s.text for s in r.spans] for r in rows] == [["信息内容", "本年制发件数"], ["规章", "3"]]
     assert [s.cell for s in rows[1].spans] == [0, 1]
