@@ -143,3 +143,13 @@ def test_doubtful_digit_in_table_two_is_flagged_not_trusted():
     ]
     cell = extract(doc).cell("table2.licensing.decisions")
     assert cell.value is None and cell.status == "ambiguous" and cell.candidates == [3]
+
+
+def test_row_readings_reopen_an_ambiguous_glued_row(corpus):
+    from gongkai.extract.tables import row_readings
+
+    report = gongkai.parse(corpus / "real" / "2021_pingtan_zhsyq.txt")
+    readings = row_readings(report, "table2", "normative_documents")
+    assert (69, 3, 665) in readings and (69, 36, 65) in readings
+    assert all("".join(map(str, r)) == "693665" for r in readings)
+    assert row_readings(report, "table2", "licensing") == [(2293,)]

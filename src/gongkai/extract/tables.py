@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from gongkai import template
 from gongkai.extract import locate, solve
 from gongkai.extract.stream import Stream
-from gongkai.model import AMBIGUOUS, BLANK, INFERRED, MISSING, READ, UNREADABLE, Cell
+from gongkai.model import AMBIGUOUS, BLANK, INFERRED, MISSING, READ, UNREADABLE, Cell, Report
 
 # A number: optional sign, digits (with thousands separators "24,252.31" kept whole), optional decimals.
 _NUMBER = re.compile(r"(?<![\d.,])-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?|(?<=\d)-\d+(?:\.\d+)?")
@@ -472,3 +472,31 @@ def _table4_grid(stream: Stream, start: int, end: int, ncells: int) -> list[Toke
     while len(found) > ncells and found[-1] is None:
         found.pop()
     return found if len(found) == ncells else None
+
+
+def row_readings(report: Report, table_key: str, row_key: str) -> list[tuple[solve.Value, ...]]:
+    """Every reading of one row the report leaves open, as value tuples in template column order.
+
+    A row whose cells are all known has one reading. A row with ambiguous cells is read again from its
+    raw digits (kept on each ambiguous cell), so later stages can test each reading against rules that
+    are not identities, such as the year-to-year document stock. Unreadable or missing cells give []."""
+    lay = template.layout(report.layout)
+    table = {t.key: t for t in lay.tables}[table_key]
+    row = next((r for r in table.rows if r.key == row_key), None)
+    if row is None:
+        return []
+    columns = table.columns_of(row)
+    cells = [report.cells.get(f"{table_key}.{row_key}.{c.key}") for c in columns]
+    if any(c is None or c.status in (UNREADABLE, MISSING) for c in cells):
+        return []
+    if all(c.status != AMBIGUOUS for c in cells):
+        return [tuple(c.value for c in cells)]
+    raw = next(c.raw for c in cells if c.status == AMBIGUOUS and c.raw)
+    equations = _table3_row_equations() if table_key == "table3" else []
+    readings = solve.row_readings(raw.split(), _rules(columns), equations)
+    # keep only readings that agree with the cells the extractor did settle
+    return [
+        r.values
+        for r in readings
+        if all(c.status == AMBIGUOUS or c.value == v for c, v in zip(cells, r.values, strict=True))
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from gongkai import template
 from gongkai.audit.finding import Finding
 from gongkai.audit.labels import cell_label, section_heading
 from gongkai.audit.registry import PAIR, rule
@@ -68,6 +69,7 @@ def stock(report: Report, previous: Report):
         sub = val(report, f"table2.{row}.{minus}") if minus else None
         vals = [cur, prev, add] + ([sub] if sub else [])
         if not all(v.known for v in vals):
+            yield from _stock_of_open_readings(report, previous, row, stock_col, plus, minus)
             continue
         expected = (prev.value or 0) + (add.value or 0) - ((sub.value or 0) if sub else 0)
         if abs(expected - (cur.value or 0)) < 1e-9:
@@ -91,6 +93,36 @@ def stock(report: Report, previous: Report):
                 "expected": expected,
             },
         )
+
+
+def _stock_of_open_readings(report: Report, previous: Report, row: str, stock_col: str, plus: str, minus):
+    """Where glued digits leave table 二 open, the stock rule still speaks if no reading satisfies it."""
+    from gongkai.extract.tables import row_readings
+
+    table = {t.key: t for t in template.layout(report.layout).tables}["table2"]
+    keys = [c.key for c in table.row(row).columns]
+    now, before = row_readings(report, "table2", row), row_readings(previous, "table2", row)
+    if not now or not before:
+        return
+    at = {k: i for i, k in enumerate(keys)}
+    stocks = {r[at[stock_col]] for r in before}
+    for r in now:
+        removed = r[at[minus]] if minus else 0
+        if any(r[at[stock_col]] == s + r[at[plus]] - removed for s in stocks):
+            return  # some reading satisfies the rule: nothing can be said
+    path = f"table2.{row}.{stock_col}"
+    raw = next((c.raw for k in keys if (c := report.cells.get(f"table2.{row}.{k}")) and c.raw), "")
+    label = {c.key: c.label for c in table.row(row).columns}
+    rule_text = f"本年{label[stock_col]} = 上年{label[stock_col]} + {label[plus]}" + (
+        f" − {label[minus]}" if minus else ""
+    )
+    yield Finding(
+        f"{cell_label(path, report.layout)}所在行的数字在原文中粘连（「{raw}」），无法确定各格；"
+        f"但其任何一种读法都不满足「{rule_text}」（上年 {previous.year} 年度可能为 "
+        f"{'、'.join(num_text(s) for s in sorted(stocks))}）；请核对或说明（文件失效、清理等）。",
+        where=[path, f"table2.{row}.{plus}"] + ([f"table2.{row}.{minus}"] if minus else []),
+        evidence={"raw": raw, "readings": [list(r) for r in now], "previous_stock": sorted(stocks)},
+    )
 
 
 _SPLIT = re.compile(r"[。！？!?；;]")
