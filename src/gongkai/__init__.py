@@ -16,20 +16,20 @@ __all__ = ["Cell", "GongkaiError", "InputError", "Report", "check", "parse", "pa
 __version__ = "0.1.0"
 
 
-def parse_bytes(data: bytes, source: str = "<bytes>") -> Report:
-    """Read and extract a report from bytes of any supported format."""
+def parse_bytes(data: bytes, source: str = "<bytes>", debug: bool = False) -> Report:
+    """Read and extract a report from bytes of any supported format (``debug``: keep a match trace)."""
     from gongkai.extract import extract
     from gongkai.read import read_bytes
 
-    return extract(read_bytes(data, source))
+    return extract(read_bytes(data, source), debug=debug)
 
 
-def parse(path: str | Path) -> Report:
-    """Read and extract the report in ``path``."""
+def parse(path: str | Path, debug: bool = False) -> Report:
+    """Read and extract the report in ``path`` (``debug``: keep a match trace in ``report.trace``)."""
     from gongkai.extract import extract
     from gongkai.read import read_path
 
-    return extract(read_path(path))
+    return extract(read_path(path), debug=debug)
 
 
 def check(reports):
@@ -43,4 +43,3 @@ def check(reports):
     if isinstance(reports, (list, tuple)):
         return check_reports([load(r) for r in reports])
     return check_report(load(reports))
-

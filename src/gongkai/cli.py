@@ -36,6 +36,7 @@ def _unexpected(e: Exception) -> str:
 def parse(
     files: Annotated[list[Path], typer.Argument(help="Report files (text, HTML, PDF, Word, images).")],
     format: Annotated[str, typer.Option("--format", "-f", help="table (readable view) or json.")] = "table",
+    debug: Annotated[bool, typer.Option("--debug", help="Also show what was matched where.")] = False,
 ) -> None:
     """Read reports into the national template: meta, sections, tables 二/三/四."""
     from gongkai import parse as parse_file
@@ -46,7 +47,7 @@ def parse(
     failed = False
     for path in files:
         try:
-            report = parse_file(path)
+            report = parse_file(path, debug=debug)
         except GongkaiError as e:
             _error(str(path), str(e))
             failed = True
@@ -59,9 +60,11 @@ def parse(
             indent = 1 if len(files) == 1 else None
             typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=indent))
         else:
-            from gongkai.render.terminal import print_report
+            from gongkai.render.terminal import print_report, print_trace
 
             print_report(report)
+            if debug:
+                print_trace(report)
     if failed:
         raise typer.Exit(2)
 

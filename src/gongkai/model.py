@@ -66,6 +66,7 @@ class Report:
     sections: dict[str, SectionText] = field(default_factory=dict)
     text: str = ""  # the document's text, one line per source line
     notes: list[str] = field(default_factory=list)  # what the extractor noticed while reading
+    trace: list[dict] = field(default_factory=list)  # what was matched where (``extract(debug=True)``)
 
     @property
     def layout(self) -> str:
@@ -108,6 +109,8 @@ class Report:
         if detail:
             out["cells"] = {p: c.to_json() for p, c in self.cells.items()}
             out["notes"] = self.notes
+        if self.trace:
+            out["trace"] = self.trace
         return out
 
     @classmethod

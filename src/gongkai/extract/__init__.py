@@ -10,7 +10,7 @@ from gongkai.extract.locate import Found, find_rows
 from gongkai.extract.meta import extract_meta
 from gongkai.extract.sections import extract_sections
 from gongkai.extract.stream import Stream
-from gongkai.extract.tables import read_table2, read_table3, read_table4
+from gongkai.extract.tables import read_table2, read_table3, read_table4, table3_rows, trace_rows
 from gongkai.model import MISSING, Report
 from gongkai.read.document import Document
 
@@ -20,8 +20,9 @@ __all__ = ["extract"]
 _TABLE4_START = re.compile(r"(?<=[\d\s])(?:四[、.,])?[^\d]{0,30}?行政复议")
 
 
-def extract(doc: Document) -> Report:
-    """The report a document holds. Raises `InputError` when it holds no report at all."""
+def extract(doc: Document, debug: bool = False) -> Report:
+    """The report a document holds. Raises `InputError` when it holds no report at all. With ``debug``,
+    ``report.trace`` records what was matched where (sections, table regions, each row's label and tokens)."""
     stream = Stream.of(doc)
     text = doc.text
     meta = extract_meta(stream, text)
@@ -36,6 +37,8 @@ def extract(doc: Document) -> Report:
     report.cells.update(read_table4(stream, lay, *regions["table4"]))
     if not sections and meta["year"] is None and all(c.status == MISSING for c in report.cells.values()):
         raise InputError("不是政府信息公开工作年度报告 (not an annual report: no title, sections or tables)")
+    if debug:
+        report.trace = _trace(stream, lay, regions, found)
     missing = [s.key for s in template.SECTIONS if s.key not in sections]
     if missing:
         report.notes.append("sections not found: " + ", ".join(missing))
@@ -43,6 +46,25 @@ def extract(doc: Document) -> Report:
 
 
 Region = tuple[int, int]
+
+
+def _trace(
+    stream: Stream, lay: template.Layout, regions: dict[str, Region], found: list[Found]
+) -> list[dict]:
+    def line_of(cpos: int) -> int | None:
+        at = stream.span_at(stream.to_text(min(cpos, len(stream.compact) - 1)))
+        return at[2].line if at else None
+
+    out: list[dict] = [{"section": f.key, "heading": f.heading, "line": line_of(f.start)} for f in found]
+    for key, (a, b) in regions.items():
+        out.append({"region": key, "from_line": line_of(a), "to_line": line_of(max(a, b - 1))})
+    out += trace_rows(stream, lay.table2.rows, lay.table2, *regions["table2"])
+    rows3 = table3_rows(stream, lay, *regions["table3"])
+    table3 = (
+        template.TABLE3_2021 if any(r.key == "other_no_correction" for r in rows3) else template.TABLE3_2019
+    )
+    out += trace_rows(stream, rows3, table3, *regions["table3"])
+    return out
 
 
 def table_regions(stream: Stream, lay: template.Layout, heads: dict[str, Found]) -> dict[str, Region]:

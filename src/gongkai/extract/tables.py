@@ -276,6 +276,36 @@ def row_sources(
     return out
 
 
+def trace_rows(
+    stream: Stream, rows: tuple[template.Row, ...], table: template.Table, start: int, end: int
+) -> list[dict]:
+    """What the extractor matched for each row: the label as printed, its line, how the row was read
+    (by grid position or from a token sequence) and the numeric tokens it saw. For ``--debug``."""
+    found = locate.find_rows(stream, rows, start, end)
+    sources = row_sources(stream, rows, table, start, end)
+    out = []
+    for r in rows:
+        f = found.get(r.key)
+        if f is None:
+            out.append({"table": table.key, "row": r.key, "found": False})
+            continue
+        a, b = stream.to_text(f.start), stream.to_text(f.end - 1) + 1
+        at = stream.span_at(a)
+        src = sources[r.key]
+        out.append(
+            {
+                "table": table.key,
+                "row": r.key,
+                "found": True,
+                "label": stream.text[a:b].replace("\t", " ").replace("\n", " "),
+                "line": at[2].line if at else None,
+                "mode": "grid" if src.positional is not None else "tokens",
+                "tokens": [t.text for t in src.tokens],
+            }
+        )
+    return out
+
+
 # ---------------------------------------------------------------- table 二
 
 

@@ -78,3 +78,26 @@ def print_report(report: Report, console: Console | None = None) -> None:
     uncertain = report.uncertain()
     if uncertain:
         console.print(f"不确定的单元格 {len(uncertain)} 个。 {_LEGEND}")
+
+
+def print_trace(report: Report, console: Console | None = None) -> None:
+    """The match trace (``parse --debug``): sections, table regions, each row's label and tokens."""
+    console = console or make_console()
+    t = Table(title="匹配记录 trace")
+    for col in ("what", "line", "matched", "read as"):
+        t.add_column(col)
+    for e in report.trace:
+        if "section" in e:
+            t.add_row(e["section"], str(e["line"]), e["heading"], "")
+        elif "region" in e:
+            t.add_row(e["region"], f"{e['from_line']}–{e['to_line']}", "", "")
+        elif not e["found"]:
+            t.add_row(f"{e['table']}.{e['row']}", "", "[red]未找到 not found[/]", "")
+        else:
+            t.add_row(
+                f"{e['table']}.{e['row']}",
+                str(e["line"]),
+                e["label"],
+                f"{e['mode']}: {' '.join(e['tokens'])}",
+            )
+    console.print(t)
