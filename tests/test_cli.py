@@ -95,7 +95,11 @@ def test_parse_debug_shows_what_was_matched_where(corpus):
     data = json.loads(runner.invoke(app, ["parse", path, "-f", "json", "--debug"]).stdout)
     rows = {(e["table"], e["row"]): e for e in data["trace"] if "row" in e}
     new = rows[("table3", "new")]
-    assert new["line"] == 95 and new["mode"] == "tokens" and new["tokens"] == ["16", "0", "0", "0", "0", "0", "16"]
+    assert (
+        new["line"] == 95
+        and new["mode"] == "tokens"
+        and new["tokens"] == ["16", "0", "0", "0", "0", "0", "16"]
+    )
     assert any(e.get("section") == "s5" for e in data["trace"])
     assert "trace" not in json.loads(runner.invoke(app, ["parse", path, "-f", "json"]).stdout)
     assert "匹配记录" in runner.invoke(app, ["parse", path, "--debug"]).stdout
