@@ -75,6 +75,7 @@ def check(
     format: Annotated[str, typer.Option("--format", "-f", help="text (problem list) or json.")] = "text",
     fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 at or above: error|warning.")] = "error",
     db: Annotated[str | None, typer.Option("--db", help="Audit the reports stored in this database.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Audit reports: every rule a careful reviewer applies (see `gongkai rules`). Reports of one agency in
     consecutive years are also checked against each other."""
@@ -98,7 +99,7 @@ def check(
     for source, reason in errors:
         _error(source, reason)
     reports, sources = [], []
-    for path in files:
+    for path in _with_progress(files, "读取 reading", quiet):
         try:
             reports.append(parse_file(path))
             sources.append(str(path))
@@ -191,6 +192,17 @@ def _print_rows(columns: list[str], rows: list[dict], format: str, title: str = 
         for r in rows:
             table.add_row(*("" if r.get(c) is None else str(r.get(c)) for c in columns))
         make_console().print(table)
+
+
+def _with_progress(items: list, description: str, quiet: bool):
+    """``items``, with a progress bar on stderr when there are several and stderr is a terminal."""
+    if quiet or len(items) < 2:
+        return items
+    from rich.progress import track
+
+    from gongkai.render.terminal import make_console
+
+    return track(items, description=description, console=make_console(stderr=True), transient=True)
 
 
 def _check_format(format: str, allowed: tuple[str, ...]) -> None:
