@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from gongkai import template
 from gongkai.audit.finding import ERROR, WARNING, Finding
 from gongkai.audit.labels import cell_label, row_label, section_heading
 from gongkai.audit.registry import rule
@@ -126,7 +127,8 @@ def _group(report: Report, prefix: str, desc: str) -> Table:
     return Table(v, vals, desc)
 
 
-_COL4 = {"total": "总计", "upheld": "结果维持", "pending": "尚未审结", "corrected": "结果纠正"}
+_APPLICANT_KEY = {c.label: c.key for c in template.APPLICANT_COLUMNS}
+_COL4 = {c.key: c.label for c in template.TABLE4_COLUMNS}
 
 
 def _litigation(report: Report, col: str = "total") -> Table:
@@ -335,13 +337,7 @@ def applications(report: Report):
                     table = _sum(report, paths, "表三「一、本年新收」行法人或其他组织各列之和")
                     col = None
                 else:
-                    col = {
-                        "自然人": "natural_person",
-                        "商业企业": "commercial_enterprise",
-                        "科研机构": "research_institution",
-                        "社会公益组织": "social_welfare_org",
-                        "法律服务机构": "legal_service_org",
-                    }[who]
+                    col = _APPLICANT_KEY[who]
                     paths = [f"table3.new.{col}"]
                     table = _cell(report, paths[0])
                 expl = []
