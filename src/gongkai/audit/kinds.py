@@ -2,8 +2,8 @@
 
 《政府信息公开条例》第四十九条 and 第五十条 treat a government department (部门) differently from the
 本级人民政府 whose report its office compiles; 乡镇人民政府 and 街道办事处 are a kind of their own in most
-local rules. The kind comes from the agency's name (or the report title) unless the caller knows better: a report's
-``meta["kind"]`` (given by a roster) always wins over :func:`classify_kind`.
+local rules. The kind comes from the agency's name (or the report title) unless the caller knows better:
+a report's ``meta["kind"]`` (given by a roster) always wins over :func:`classify_kind`.
 
 >>> classify_kind("淮安市洪泽区人民政府")
 'government'
@@ -69,8 +69,8 @@ def _name_of(text: str) -> str:
 def classify_kind(agency_name: str | None) -> str:
     """The kind of the agency named ``agency_name`` (a bare name or a report title).
 
-    ``department`` for a department or office (``…局``, ``…人民政府办公室``), ``government`` for a county-level
-    or higher people's government itself (and a comprehensive zone or new area reporting as one),
+    ``department`` for a department or office (``…局``, ``…人民政府办公室``), ``government`` for a
+    county-level or higher people's government itself (and a comprehensive zone or new area reporting as one),
     ``township`` for 乡镇人民政府 and 街道办事处, ``other`` when the name says neither (enterprises, public
     institutions, and the 管理委员会 of development zones, whose deadlines local rules set differently).
     """
