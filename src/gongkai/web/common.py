@@ -1,0 +1,151 @@
+"""What the routers share: the page renderer, the store of the running app, and report/document look-ups
+that answer 404 in Chinese when a thing is not there."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+from sqlalchemy import select
+
+from gongkai import template
+from gongkai.model import Report
+from gongkai.render.html import tables_html
+from gongkai.store import schema as S
+from gongkai.store.db import Store
+from gongkai.web import data as D
+from gongkai.web.uploads import Blobs
+
+
+def store_of(request: Request) -> Store:
+    return request.app.state.store
+
+
+def blobs_of(request: Request) -> Blobs:
+    return request.app.state.blobs
+
+
+def render(request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
+    """A page from ``templates/`` with the context every layout needs."""
+    ctx.setdefault("nav", "")
+    ctx["login"] = bool(request.app.state.password)
+    html = request.app.state.templates.get_template(name).render(request=request, **ctx)
+    return HTMLResponse(html, status_code=status_code)
+
+
+def local_target(target: str) -> str:
+    """Only same-site paths as redirect targets."""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+
+
+def document(store: Store, report_id: int) -> dict:
+    d, r = S.documents, S.reports
+    q = (
+        select(
+            d.c.id,
+            d.c.sha256,
+            d.c.name,
+            d.c.path,
+            d.c.format,
+            d.c.size,
+            d.c.status,
+            d.c.error,
+            r.c.agency_id,
+            r.c.province,
+            r.c.city,
+            r.c.county,
+        )
+        .outerjoin(r, r.c.id == d.c.id)
+        .where(d.c.id == report_id)
+    )
+    with store.engine.connect() as c:
+        row = c.execute(q).mappings().first()
+    if row is None:
+        raise HTTPException(404, "没有这份报告 (no such report)")
+    out = dict(row)
+    out["region"] = "/".join(D._dedup((out["province"], out["city"], out["county"])))
+    return out
+
+
+def report_and_document(store: Store, report_id: int) -> tuple[Report, dict]:
+    doc = document(store, report_id)
+    with store.engine.connect() as c:
+        exists = c.execute(select(S.reports.c.id).where(S.reports.c.id == report_id)).first()
+    if exists is None:
+        raise HTTPException(404, "这份文件没有读出报告 (no report was read from this document)")
+    return store.load_report(report_id), doc
+
+
+def disk_original(doc: dict) -> Path | None:
+    """A document ingested from disk by the CLI: its path as the store recorded it (never from a user)."""
+    p = doc.get("path")
+    if not p:
+        return None
+    path = Path(str(p))
+    return path if path.is_file() else None
+
+
+def original_bytes(blobs: Blobs, doc: dict) -> bytes | None:
+    body = blobs.get(doc["sha256"])
+    if body is not None:
+        return body
+    p = disk_original(doc)
+    if p is None:
+        return None
+    try:
+        data = p.read_bytes()
+    except OSError:
+        return None
+    return data if hashlib.sha256(data).hexdigest() == doc["sha256"] else None
+
+
+def compare_context(store: Store, agency: str, a: int | None, b: int | None) -> dict:
+    """Two years of one agency side by side: the cells that changed, cross-year findings, text reuse."""
+    agencies = store.agencies()
+    ctx: dict[str, Any] = {"agencies": agencies, "agency": agency, "a": a, "b": b, "ready": False}
+    if not agency:
+        return ctx
+    years = D.agency_reports(store, agency)
+    ctx["years"] = years
+    if not years:
+        raise HTTPException(404, "没有这个机关的报告 (no reports for this agency)")
+    by_year = {r["year"]: r for r in years}
+    if b is None or b not in by_year:
+        b = years[-1]["year"]
+    if a is None or a not in by_year or a == b:
+        earlier = [y for y in by_year if y < b]
+        a = max(earlier) if earlier else None
+    ctx.update(a=a, b=b)
+    if a is None:
+        return ctx
+    ra, rb = store.load_report(by_year[a]["id"]), store.load_report(by_year[b]["id"])
+    changes = D.cell_changes(ra, rb)
+    fb = store.findings([by_year[b]["id"]]).get(by_year[b]["id"], [])
+    cross = [f for f in fb if f.get("scope") == "cross"]
+    reuse = []
+    for s in template.SECTIONS:
+        sa, sb = ra.sections.get(s.key), rb.sections.get(s.key)
+        share = D.text_reuse(sa.text if sa else "", sb.text if sb else "") if sb else None
+        reuse.append({"key": s.key, "heading": f"{s.number}、{s.title}", "share": share})
+    whole = D.text_reuse(ra.text, rb.text)
+    changed = [c for c in changes if c["a"] != c["b"]]
+    ctx.update(
+        ready=True,
+        ra=ra,
+        rb=rb,
+        ida=by_year[a]["id"],
+        idb=by_year[b]["id"],
+        tables=Markup(tables_html(rb, cross)),
+        changes=changes,
+        changed=changed,
+        deltas={c["path"]: c for c in changes},
+        cross=cross,
+        reuse=reuse,
+        whole=whole,
+        labels={c["path"]: D.cell_labels(c["path"], rb.layout) for c in changes},
+    )
+    return ctx

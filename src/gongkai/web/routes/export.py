@@ -1,0 +1,161 @@
+"""``/export/{view}.{csv|xlsx}``: the rows of a page, with the same query string, as a download."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from gongkai.store.db import Store
+from gongkai.web import data as D
+from gongkai.web.common import compare_context, report_and_document, store_of
+
+router = APIRouter()
+
+EXPORT_VIEWS = ("reports", "problems", "coverage", "charts", "report", "compare")
+
+
+@router.get("/export/{view}.{fmt}")
+def export(request: Request, view: str, fmt: str):
+    if view not in EXPORT_VIEWS or fmt not in ("csv", "xlsx"):
+        raise HTTPException(404, "没有这种导出 (no such export)")
+    rows = _export_rows(store_of(request), view, dict(request.query_params))
+    name = f"gongkai-{view}.{fmt}"
+    if fmt == "csv":
+        body = _csv(rows)
+        media = "text/csv; charset=utf-8"
+    else:
+        body = _xlsx(rows, view)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _report_rows(store: Store, f: D.Filters) -> list[dict]:
+    return [
+        {
+            "报告编号": r["id"],
+            "机关": r["agency"],
+            "机关标识": r["agency_id"],
+            "年度": r["year"],
+            "地区": r["region"],
+            "模板": r["layout"],
+            "文件": r["name"],
+            "格式": r["format"],
+            "状态": D.STATUS_LABELS.get(r["status"], r["status"]),
+            "错误": r["errors"],
+            "警告": r["warnings"],
+            "不确定单元格": r["uncertain"],
+            "问题代码": " ".join(f"{k}×{v}" for k, v in r["codes"].items()),
+        }
+        for r in D.reports(store, f)
+    ]
+
+
+def _problem_rows(store: Store, f: D.Filters) -> list[dict]:
+    by_id = {r["id"]: r for r in D.reports(store, f)}
+    out = []
+    for rid, found in store.findings(list(by_id)).items():
+        r = by_id[rid]
+        for x in found:
+            out.append(
+                {
+                    "报告编号": rid,
+                    "机关": r["agency"],
+                    "年度": r["year"],
+                    "地区": r["region"],
+                    "代码": x.get("code"),
+                    "级别": D.SEVERITY_LABELS.get(x.get("severity"), ""),
+                    "范围": "跨年度" if x.get("scope") == "cross" else "本报告",
+                    "位置": " ".join(x.get("where") or []),
+                    "说明": x.get("message"),
+                }
+            )
+    return sorted(out, key=lambda x: (x["报告编号"], x["代码"] or ""))
+
+
+def _cell_rows(store: Store, params: dict[str, str]) -> list[dict]:
+    rid = params.get("id", "")
+    if not rid.isdigit():
+        raise HTTPException(404, "没有这份报告 (no such report)")
+    report, _ = report_and_document(store, int(rid))
+    return [
+        {
+            "路径": p,
+            **dict(zip(("表", "行", "列"), D.cell_labels(p, report.layout), strict=True)),
+            "数值": c.value,
+            "原文": c.raw,
+            "状态": c.status,
+        }
+        for p, c in report.cells.items()
+    ]
+
+
+def _compare_rows(store: Store, params: dict[str, str]) -> list[dict]:
+    b_raw, a_raw = params.get("b", ""), params.get("a", "")
+    ctx = compare_context(
+        store,
+        params.get("agency", ""),
+        int(a_raw) if a_raw.isdigit() else None,
+        int(b_raw) if b_raw.isdigit() else None,
+    )
+    if not ctx.get("ready"):
+        raise HTTPException(404, "没有可对比的两个年度 (no two years to compare)")
+    return [
+        {
+            "路径": c["path"],
+            **dict(zip(("表", "行", "列"), ctx["labels"][c["path"]], strict=True)),
+            str(ctx["a"]): c["a"],
+            str(ctx["b"]): c["b"],
+            "变化": c["delta"],
+        }
+        for c in ctx["changes"]
+    ]
+
+
+def _export_rows(store: Store, view: str, params: dict[str, str]) -> list[dict]:
+    f = D.Filters.from_query(params)
+    if view == "reports":
+        return _report_rows(store, f)
+    if view == "problems":
+        return _problem_rows(store, f)
+    if view == "coverage":
+        return D.coverage(store, f).table()
+    if view == "charts":
+        return D.chart_table(D.charts(store, f))
+    if view == "report":
+        return _cell_rows(store, params)
+    return _compare_rows(store, params)
+
+
+def _cell_text(v: Any) -> Any:
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + v  # never a formula in a spreadsheet
+    return v
+
+
+def _csv(rows: list[dict]) -> bytes:
+    buf = io.StringIO()
+    if rows:
+        w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: _cell_text(v) for k, v in r.items()})
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _xlsx(rows: list[dict], title: str) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    if rows:
+        ws.append(list(rows[0]))
+        for r in rows:
+            ws.append([_cell_text(v) for v in r.values()])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,181 @@
+"""The reading pages: reports and problems, one report (with its original and page images), coverage,
+charts and the year-on-year comparison."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+
+from gongkai.model import STATUSES
+from gongkai.read import sniff
+from gongkai.render.html import STATUS_LABELS as CELL_STATUS_LABELS
+from gongkai.render.html import tables_html
+from gongkai.web import data as D
+from gongkai.web.common import (
+    blobs_of,
+    compare_context,
+    disk_original,
+    document,
+    original_bytes,
+    render,
+    report_and_document,
+    store_of,
+)
+from gongkai.web.pages import pdf_page_png, problem_anchor, sections_html
+
+router = APIRouter()
+
+MEDIA = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "ole": "application/msword",
+    "html": "text/html",
+    "text": "text/plain",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "tiff": "image/tiff",
+}
+EXT = {
+    "pdf": "pdf",
+    "docx": "docx",
+    "ole": "doc",
+    "html": "html",
+    "text": "txt",
+    "png": "png",
+    "jpeg": "jpg",
+    "tiff": "tif",
+}
+PAGE_CACHE = 32  # rendered PDF pages kept per app
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def reports_page(request: Request):
+    store = store_of(request)
+    f = D.Filters.from_query(dict(request.query_params))
+    probs = D.problems(store, f)
+    rows = D.reports(store, f)
+    return render(
+        request,
+        "reports.html",
+        nav="reports",
+        f=f,
+        rows=rows,
+        kinds=probs["kinds"],
+        regions=D.regions(store),
+        qs=f.query_string(),
+        with_problems=len(probs["reports"]),
+    )
+
+
+@router.get("/report/{report_id}", response_class=HTMLResponse)
+def report_page(request: Request, report_id: int):
+    store = store_of(request)
+    report, doc = report_and_document(store, report_id)
+    found = store.findings([report_id]).get(report_id, [])
+    found.sort(key=lambda f: (-{"error": 2, "warning": 1}.get(f.get("severity"), 0), f.get("code", "")))
+    sections = sections_html(report, found)
+    for f in found:
+        f["_anchor"] = problem_anchor(f, report)
+    cells = {p: {"where": c.where, "status": c.status, "raw": c.raw} for p, c in report.cells.items()}
+    counts = {s: sum(1 for c in report.cells.values() if c.status == s) for s in STATUSES}
+    years = D.agency_reports(store, doc["agency_id"]) if doc["agency_id"] else []
+    prev = next((r for r in reversed(years) if r["year"] and report.year and r["year"] < report.year), None)
+    has_original = blobs_of(request).get(doc["sha256"]) is not None or disk_original(doc) is not None
+    return render(
+        request,
+        "report.html",
+        nav="reports",
+        report=report,
+        doc=doc,
+        findings=found,
+        tables=Markup(tables_html(report, found)),
+        sections=sections,
+        cells=cells,
+        counts=counts,
+        has_original=has_original,
+        is_pdf=doc["format"] == "pdf",
+        prev=prev,
+        cell_status=CELL_STATUS_LABELS,
+    )
+
+
+@router.get("/report/{report_id}/original")
+def original(request: Request, report_id: int):
+    doc = document(store_of(request), report_id)
+    body = original_bytes(blobs_of(request), doc)
+    if body is None:
+        raise HTTPException(404, "原件不在服务器上 (original not kept)")
+    kind = sniff(body)
+    filename = f"report-{report_id}.{EXT.get(kind, 'bin')}"
+    disposition = "inline" if kind == "pdf" else "attachment"
+    return Response(
+        body,
+        media_type=MEDIA.get(kind, "application/octet-stream"),
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{filename}"',
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
+    )
+
+
+@router.get("/report/{report_id}/page/{page}.png")
+def page_image(request: Request, report_id: int, page: int):
+    doc = document(store_of(request), report_id)
+    key = (doc["sha256"], page)
+    cache: OrderedDict = request.app.state.pages
+    png = cache.get(key)
+    if png is None:
+        body = original_bytes(blobs_of(request), doc)
+        if body is None or sniff(body) != "pdf" or not 1 <= page <= 2000:
+            raise HTTPException(404, "没有该页 (no such page)")
+        png = pdf_page_png(body, page)
+        if png is None:
+            raise HTTPException(404, "没有该页 (no such page)")
+        cache[key] = png
+        while len(cache) > PAGE_CACHE:
+            cache.popitem(last=False)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.get("/coverage", response_class=HTMLResponse)
+def coverage_page(request: Request):
+    store = store_of(request)
+    f = D.Filters.from_query(dict(request.query_params))
+    return render(
+        request,
+        "coverage.html",
+        nav="coverage",
+        f=f,
+        cov=D.coverage(store, f),
+        regions=D.regions(store),
+        qs=f.query_string(),
+    )
+
+
+@router.get("/charts", response_class=HTMLResponse)
+def charts_page(request: Request):
+    store = store_of(request)
+    f = D.Filters.from_query(dict(request.query_params))
+    return render(
+        request,
+        "charts.html",
+        nav="charts",
+        f=f,
+        data=D.charts(store, f),
+        regions=D.regions(store),
+        qs=f.query_string(),
+    )
+
+
+@router.get("/api/charts")
+def charts_api(request: Request):
+    return D.charts(store_of(request), D.Filters.from_query(dict(request.query_params)))
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare_page(request: Request, agency: str = "", a: int | None = None, b: int | None = None):
+    ctx = compare_context(store_of(request), agency, a, b)
+    return render(request, "compare.html", nav="compare", **ctx)
