@@ -302,10 +302,17 @@ def export(
     typer.echo(f"导出 exported {n} rows → {to}", err=True)
 
 
+def _region(a: dict) -> str:
+    return "/".join(dict.fromkeys(x for x in (a["province"], a["city"], a["county"]) if x))
+
+
 @app.command()
 def coverage(
     db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    reports: Annotated[
+        bool, typer.Option("--reports", help="A row per stored report, with its URL and publication date.")
+    ] = False,
 ) -> None:
     """Which agencies have which years, which years are missing, per region."""
     from gongkai.store import coverage as run_coverage
@@ -318,10 +325,22 @@ def coverage(
     if format == "json":
         typer.echo(json.dumps(cov, ensure_ascii=False, indent=1))
         return
+    if reports:
+        _print_rows(
+            ["region", "agency", "year", "published", "source_url", "name", "status"],
+            [
+                {**r, "region": _region(a), "agency": a["agency"]}
+                for a in cov["agencies"]
+                for r in a["reports"]
+            ],
+            format,
+            title="覆盖 coverage: 报告 reports",
+        )
+        return
     rows = [
         {
             **a,
-            "region": "/".join(dict.fromkeys(x for x in (a["province"], a["city"], a["county"]) if x)),
+            "region": _region(a),
             "years": " ".join(map(str, a["years"])),
             "missing": " ".join(map(str, a["missing"])),
         }

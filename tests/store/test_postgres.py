@@ -67,3 +67,26 @@ def test_postgres_concurrent_writers_never_duplicate(pg_url, text_corpus):
     with Store(pg_url) as st, st.engine.connect() as c:
         assert c.execute(text("select count(*) from documents")).scalar() == 5
         assert c.execute(text("select count(*) from reports")).scalar() == 5
+
+
+def test_postgres_publication_round_trip(pg_url, text_corpus):
+    import datetime as dt
+
+    from gongkai.store import Publication, Store, coverage, ingest
+
+    path = sorted((text_corpus / "seeds").glob("*.txt"))[0]
+    pub = Publication(
+        source_url="http://127.0.0.1/r.html",
+        published="2024-01-20",
+        published_source="page_text",
+        fetched_at=dt.datetime(2024, 3, 1, 8, 30, tzinfo=dt.UTC),
+        http_headers={"Content-Type": "text/html; charset=gbk"},
+    )
+    ingest([path], pg_url, workers=1, publications={path: pub})
+    with Store(pg_url) as st:
+        sha = next(s for s, p in st.publications().items() if p.source_url == pub.source_url)
+        assert st.publication(sha) == pub
+        assert st.set_publication(sha, Publication(published="2024-01-21"), overwrite=False)
+        assert st.publication(sha) == pub
+    reports = [r for a in coverage(pg_url)["agencies"] for r in a["reports"]]
+    assert [r["published"] for r in reports if r["source_url"] == pub.source_url] == ["2024-01-20"]

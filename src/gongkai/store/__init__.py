@@ -15,6 +15,7 @@ from gongkai.store.db import DEFAULT_URL, Store, open_store, resolve_url
 from gongkai.store.export import export
 from gongkai.store.ingest import IngestResult, ingest, walk
 from gongkai.store.process import process_bytes
+from gongkai.store.publication import Publication
 from gongkai.store.regions import Overrides, identify
 from gongkai.store.summaries import QUERIES, check_store, coverage, query
 
@@ -23,6 +24,7 @@ __all__ = [
     "QUERIES",
     "IngestResult",
     "Overrides",
+    "Publication",
     "Store",
     "check_store",
     "coverage",

@@ -19,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from gongkai.errors import InputError
 from gongkai.model import Report
 from gongkai.store import schema as S
-from gongkai.store.process import FAILED, audit_functions, finding_json, status_of
+from gongkai.store.process import FAILED, apply_given, audit_functions, finding_json, status_of
+from gongkai.store.publication import PUBLICATION_COLUMNS, Publication
 
 __all__ = ["DEFAULT_URL", "Store", "StoredReport", "open_store", "resolve_url"]
 
@@ -149,16 +150,55 @@ class Store:
                 c.execute(delete(S.reports).where(S.reports.c.id.in_(rids)))
                 c.execute(delete(S.documents).where(S.documents.c.id.in_(rids)))
 
-    def write(self, result: dict, path: str | None = None, overrides=None) -> str | None:
-        """Store one ``process_bytes`` result in one transaction. Returns its status, or ``None`` when the
-        document is already stored (another writer got there first)."""
+    def write(
+        self, result: dict, path: str | None = None, overrides=None, publication: Publication | None = None
+    ) -> str | None:
+        """Store one ``process_bytes`` result in one transaction, with its ``publication`` if known. Returns
+        its status, or ``None`` when the document is already stored (another writer got there first)."""
         try:
             with self.engine.begin() as c:
-                return _write(c, result, path, overrides)
+                return _write(c, result, path, overrides, publication)
         except IntegrityError:
             if result["sha256"] in self.known():
                 return None
             raise
+
+    # ------------------------------------------------------------------ publication metadata
+
+    def set_publication(self, document: str | int, publication: Publication, overwrite: bool = True) -> bool:
+        """Set a stored document's publication metadata (``document``: its sha256 or id). ``overwrite=False``
+        fills only the fields still empty. The date also goes into the report's meta (source ``given``),
+        where the audit reads it. Returns whether the document exists."""
+        d = S.documents
+        with self.engine.begin() as c:
+            row = c.execute(select(d).where(_document_is(document))).mappings().first()
+            if row is None:
+                return False
+            new = publication if overwrite else Publication.from_row(row).filled_from(publication)
+            c.execute(update(d).where(d.c.id == row["id"]).values(**new.columns()))
+            if new.published and new.published != row["published"]:
+                meta = c.execute(select(S.reports.c.meta).where(S.reports.c.id == row["id"])).scalar()
+                if meta is not None:
+                    meta = dict(meta)
+                    apply_given(meta, {"published": new.published})
+                    c.execute(update(S.reports).where(S.reports.c.id == row["id"]).values(meta=meta))
+        return True
+
+    def publication(self, document: str | int) -> Publication | None:
+        """A stored document's publication metadata (``document``: its sha256 or id), ``None`` if unknown."""
+        cols = [S.documents.c[name] for name in PUBLICATION_COLUMNS]
+        with self.engine.connect() as c:
+            row = c.execute(select(*cols).where(_document_is(document))).mappings().first()
+        return None if row is None else Publication.from_row(row)
+
+    def publications(self) -> dict[str, Publication]:
+        """sha256 → publication metadata of every stored document that has some."""
+        d = S.documents
+        cols = [d.c[name] for name in PUBLICATION_COLUMNS]
+        known = d.c.source_url.is_not(None) | d.c.published.is_not(None)
+        with self.engine.connect() as c:
+            rows = c.execute(select(d.c.sha256, *cols).where(known)).mappings().all()
+        return {r["sha256"]: Publication.from_row(r) for r in rows}
 
     # ------------------------------------------------------------------ reading
 
@@ -286,12 +326,19 @@ def open_store(url: str | None = None) -> Store:
     return Store(url)
 
 
+def _document_is(document: str | int):
+    if isinstance(document, int):
+        return S.documents.c.id == document
+    return S.documents.c.sha256 == document
+
+
 # ---------------------------------------------------------------------- write helpers (one transaction)
 
 
-def _write(c: Connection, result: dict, path: str | None, overrides) -> str:
+def _write(c: Connection, result: dict, path: str | None, overrides, publication: Publication | None) -> str:
     report = result.get("report")
     status = result["status"] if report is not None else FAILED
+    publication = publication or Publication()
     doc_id = c.execute(
         insert(S.documents).values(
             sha256=result["sha256"],
@@ -303,11 +350,15 @@ def _write(c: Connection, result: dict, path: str | None, overrides) -> str:
             status=status,
             error=result.get("error"),
             tool_version=result.get("tool_version"),
+            **publication.columns(),
         )
     ).inserted_primary_key[0]
     if report is None:
         return status
     meta = report.get("meta") or {}
+    if publication.published and meta.get("published") != publication.published:
+        meta = dict(meta)
+        apply_given(meta, {"published": publication.published})
     ident = result.get("identity") or {}
     if overrides is not None and len(overrides):
         from gongkai.store.regions import identify

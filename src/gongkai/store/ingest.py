@@ -15,16 +15,18 @@ import contextlib
 import os
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
 from gongkai.errors import InputError
 from gongkai.store.db import Store
 from gongkai.store.process import FAILED, OK, PROBLEMS, process_bytes
+from gongkai.store.publication import Publication
 
 __all__ = ["IngestResult", "Source", "ingest", "walk"]
 
@@ -158,7 +160,8 @@ def ingest(
     retry_failed: bool = False,
     store: Store | None = None,
     executor=None,
-    reader: Callable[[bytes, str], dict] = process_bytes,
+    reader: Callable[..., dict] = process_bytes,
+    publications: Mapping[str | Path, Publication] | None = None,
 ) -> IngestResult:
     """Read every document under ``paths`` into the store at ``url``.
 
@@ -167,7 +170,11 @@ def ingest(
     already stored. ``retry_failed``: read again the documents a previous run could not read.
     ``executor``: any ``concurrent.futures.Executor``-like object with ``submit`` (e.g.
     ``distributed.RayExecutor``) instead of the local process pool. ``reader``: the bytes → dict function
-    (``process_bytes``; a picklable replacement for tests or custom pipelines)."""
+    (``process_bytes``; a picklable replacement for tests or custom pipelines).
+    ``publications``: file path → its ``Publication`` (source URL, 发布日期, fetch time, HTTP headers), stored
+    with the document; a member of a .zip archive gets its archive's. The date is given to the reader
+    (``given={"published": …}``) so the audit sees it; for a document stored already, only its empty
+    publication fields are filled."""
     started = time.monotonic()
     own = store is None
     store = store or Store(url)
@@ -184,7 +191,9 @@ def ingest(
             store.forget(failed)
             for s in failed:
                 known.pop(s)
-        _run(sources, store, known, result, workers, overrides, progress, executor, reader)
+        pubs = Publications(publications, reader)
+        _run(sources, store, known, result, workers, overrides, progress, executor, pubs)
+        pubs.fill_skipped(store)
         result.cross_findings = store.refresh_cross()
     finally:
         result.seconds = time.monotonic() - started
@@ -193,10 +202,43 @@ def ingest(
     return result
 
 
+class Publications:
+    """The publications given to ``ingest``, by absolute file path, and the reader bound to each file's."""
+
+    def __init__(self, given: Mapping[str | Path, Publication] | None, reader: Callable[..., dict]):
+        self.by_path = {os.path.abspath(p): pub for p, pub in (given or {}).items() if not pub.is_empty()}
+        self.reader = reader
+        self.skipped: list[tuple[str, Publication]] = []
+
+    def of(self, src: Source) -> Publication | None:
+        return self.by_path.get(os.path.abspath(src.path)) if self.by_path else None
+
+    def reader_for(self, src: Source) -> Callable[[bytes, str], dict]:
+        pub = self.of(src)
+        return (
+            partial(self.reader, given={"published": pub.published}) if pub and pub.published else self.reader
+        )
+
+    def skip(self, src: Source, sha256: str) -> None:
+        pub = self.of(src)
+        if pub is not None:
+            self.skipped.append((sha256, pub))
+
+    def fill_skipped(self, store: Store) -> None:
+        for sha256, pub in self.skipped:
+            store.set_publication(sha256, pub, overwrite=False)
+
+
 def _store(
-    store: Store, out: dict, src: Source, result: IngestResult, overrides, progress: Progress | None
+    store: Store,
+    out: dict,
+    src: Source,
+    result: IngestResult,
+    overrides,
+    progress: Progress | None,
+    pubs: Publications,
 ) -> None:
-    status = store.write(out, src.display, overrides)
+    status = store.write(out, src.display, overrides, publication=pubs.of(src))
     if status is None:
         result.counts["skipped"] += 1
     else:
@@ -208,7 +250,11 @@ def _store(
 
 
 def _pending(
-    sources: list[Source], known: dict[str, str], result: IngestResult, progress: Progress | None
+    sources: list[Source],
+    known: dict[str, str],
+    result: IngestResult,
+    progress: Progress | None,
+    pubs: Publications,
 ) -> Iterator[tuple[Source, bytes]]:
     import hashlib
 
@@ -223,6 +269,7 @@ def _pending(
         sha = hashlib.sha256(data).hexdigest()
         if sha in seen:  # stored already, or the same bytes twice in this run
             result.counts["skipped"] += 1
+            pubs.skip(src, sha)
             if progress:
                 progress(f"done:{src.display}", result)
             continue
@@ -234,18 +281,19 @@ def _new_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
 
 
-def _run(sources, store, known, result, workers, overrides, progress, executor, reader) -> None:
-    todo = _pending(sources, known, result, progress)
+def _run(sources, store, known, result, workers, overrides, progress, executor, pubs: Publications) -> None:
+    todo = _pending(sources, known, result, progress, pubs)
     workers = workers or os.cpu_count() or 1
     if executor is None and workers <= 1:
         for src, data in todo:
-            _store(store, reader(data, src.name), src, result, overrides, progress)
+            _store(store, pubs.reader_for(src)(data, src.name), src, result, overrides, progress, pubs)
         return
     pools = [executor or _new_pool(workers)]
     limit = max(2, 3 * workers)  # documents in flight: bounded, so memory stays flat on any corpus size
     inflight: dict[Future, tuple[Source, bytes]] = {}
 
     def submit(src: Source, data: bytes) -> None:
+        reader = pubs.reader_for(src)
         try:
             inflight[pools[-1].submit(reader, data, src.name)] = (src, data)
         except BrokenProcessPool:  # a worker died (a reader crashed the interpreter): start a new pool
@@ -256,9 +304,9 @@ def _run(sources, store, known, result, workers, overrides, progress, executor, 
         for src, data in todo:
             submit(src, data)
             if len(inflight) >= limit:
-                _drain(inflight, store, result, overrides, progress, reader)
+                _drain(inflight, store, result, overrides, progress, pubs)
         while inflight:
-            _drain(inflight, store, result, overrides, progress, reader)
+            _drain(inflight, store, result, overrides, progress, pubs)
     finally:
         for f in inflight:
             f.cancel()
@@ -267,17 +315,18 @@ def _run(sources, store, known, result, workers, overrides, progress, executor, 
                 pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _drain(inflight: dict, store, result, overrides, progress, reader) -> None:
+def _drain(inflight: dict, store, result, overrides, progress, pubs: Publications) -> None:
     done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
     for f in sorted(done, key=lambda f: inflight[f][0].display):
         src, data = inflight.pop(f)
         try:
             out = f.result()
         except BrokenProcessPool:
-            out = _isolated(src, data, reader)  # maybe not this document's fault: read it again on its own
+            # maybe not this document's fault: read it again on its own
+            out = _isolated(src, data, pubs.reader_for(src))
         except Exception as e:
             out = _failed(src, data, e)
-        _store(store, out, src, result, overrides, progress)
+        _store(store, out, src, result, overrides, progress, pubs)
 
 
 def _isolated(src: Source, data: bytes, reader) -> dict:

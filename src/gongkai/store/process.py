@@ -39,8 +39,20 @@ def status_of(findings: list[dict], uncertain: int) -> str:
     return PROBLEMS if bad or uncertain else OK
 
 
-def process_bytes(data: bytes, name: str = "<bytes>") -> dict:
+def apply_given(meta: dict, given: dict | None) -> None:
+    """Put the caller's known meta values (those not None) on ``meta``, marking their source ``given``."""
+    for key, value in (given or {}).items():
+        if value is not None:
+            meta[key] = value
+            sources = meta.get("sources")
+            meta["sources"] = {**(sources if isinstance(sources, dict) else {}), key: "given"}
+
+
+def process_bytes(data: bytes, name: str = "<bytes>", given: dict | None = None) -> dict:
     """Read, extract and audit one document. Never raises for a bad document: the error is in the result.
+
+    ``given``: meta values the caller knows better than the text (e.g. ``{"published": "2024-01-20"}``, the
+    page's 发布日期): set on the report before the audit, with ``meta["sources"][key] = "given"``.
 
     Keys: ``sha256``, ``name``, ``format``, ``size``, ``status`` (ok | problems | failed), ``error``,
     ``report`` (``Report.to_json()`` plus ``text``), ``findings`` (``Finding.to_json()`` each) and
@@ -68,6 +80,7 @@ def process_bytes(data: bytes, name: str = "<bytes>") -> dict:
         doc = read_bytes(data, name)
         out["format"] = doc.format or out["format"]
         report = extract(doc)
+        apply_given(report.meta, given)
         rj = report.to_json(detail=True)
         rj["text"] = report.text
         out["report"] = rj

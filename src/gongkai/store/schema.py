@@ -2,7 +2,8 @@
 this module is the current shape the code reads and writes, and must match the latest migration
 (``tests/store`` checks it).
 
-documents  one row per distinct file content (sha256); status ok | problems | failed, with the error
+documents  one row per distinct file content (sha256); status ok | problems | failed, with the error;
+           where and when it was published (source URL, 发布日期, fetch time, HTTP headers) when known
 agencies   one row per agency key (``regions.identify``): latest name as written, region
 reports    one row per successfully read document: meta, layout, agency, region, full text
 cells      long form: one row per table cell (value, raw text, status, provenance JSON)
@@ -42,6 +43,14 @@ documents = Table(
     Column("status", String(16), nullable=False),  # ok | problems | failed
     Column("error", Text),
     Column("tool_version", String(32)),
+    # where and when it was published (collect, or given to ingest): all optional
+    Column("source_url", Text, index=True),  # the URL the bytes were fetched from
+    Column("published", String(10)),  # ISO date "YYYY-MM-DD", the page's 发布日期
+    Column(
+        "published_source", String(32)
+    ),  # how the date was found (page_text, html_meta, list_page, given …)
+    Column("fetched_at", DateTime(timezone=True)),
+    Column("http_headers", JSON),  # the response's headers as received
 )
 
 agencies = Table(

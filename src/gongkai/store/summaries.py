@@ -58,6 +58,9 @@ def _report_rows(store: Store, ids: list[int]) -> dict[int, dict]:
         d.c.name,
         d.c.sha256,
         d.c.status,
+        d.c.source_url,
+        d.c.published,
+        d.c.published_source,
     ).join(d, d.c.id == r.c.id)
     out = {}
     with store.engine.connect() as c:
@@ -81,7 +84,8 @@ def _values(store: Store, ids: list[int], paths: list[str]) -> dict[int, dict[st
 
 
 def coverage(url_or_store=None) -> dict:
-    """Which agencies have which years, which years are missing (within the corpus's span), per region."""
+    """Which agencies have which years, which years are missing (within the corpus's span), per region.
+    Each agency lists its stored ``reports`` (year, file name, status, source URL, publication date)."""
     store, own = _open(url_or_store)
     try:
         reps = store.stored_reports()
@@ -106,15 +110,20 @@ def coverage(url_or_store=None) -> dict:
                 "county": a.get("county"),
                 "years": set(),
                 "documents": 0,
+                "reports": [],
             },
         )
         row["documents"] += 1
+        row["reports"].append(_coverage_report(r, names[r.id]))
         if r.year is not None:
             row["years"].add(r.year)
     rows = []
     for row in per.values():
         row["years"] = sorted(row["years"])
         row["missing"] = [y for y in span if y not in row["years"]]
+        row["reports"].sort(
+            key=lambda x: (x["year"] is None, x["year"] or 0, x["published"] or "", x["name"])
+        )
         rows.append(row)
     rows.sort(key=lambda x: (x["province"] or "~", x["city"] or "~", x["county"] or "~", x["agency"] or ""))
     regions: dict[str, dict] = {}
@@ -125,6 +134,18 @@ def coverage(url_or_store=None) -> dict:
         g["reports"] += len(row["years"])
         g["missing"] += len(row["missing"])
     return {"years": span, "agencies": rows, "regions": list(regions.values())}
+
+
+def _coverage_report(r: StoredReport, row: dict) -> dict:
+    return {
+        "id": r.id,
+        "year": r.year,
+        "name": row["name"],
+        "status": row["status"],
+        "source_url": row["source_url"],
+        "published": row["published"],
+        "published_source": row["published_source"],
+    }
 
 
 # ---------------------------------------------------------------------- ready summaries
