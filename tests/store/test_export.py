@@ -119,4 +119,16 @@ def test_cli_export(corpus_db, tmp_path):
     assert res.exit_code == 2 and "错误/Error" in res.output
 
 
+def test_spreadsheet_writers_never_write_a_formula():
+    import io
 
+    from openpyxl import load_workbook
+
+    from gongkai.store.export import csv_bytes, spreadsheet_safe, xlsx_bytes
+
+    rows = [{"机关": '=HYPERLINK("x")', "数值": -3, "原文": "@SUM(A1)"}]
+    assert spreadsheet_safe("+1") == "'+1" and spreadsheet_safe(-3) == -3
+    text = csv_bytes(rows).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'@SUM" in text and ",-3," in text
+    ws = load_workbook(io.BytesIO(xlsx_bytes(rows, "报告"))).active
+    assert [c.value for c in ws[2]] == ['\'=HYPERLINK("x")', -3, "'@SUM(A1)"]

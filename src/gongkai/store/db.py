@@ -54,6 +54,15 @@ def _num(v: Any):
     return int(f) if f.is_integer() else f
 
 
+def region_path(province: str | None, city: str | None, county: str | None) -> str:
+    """``福建省/福州市/鼓楼区``: the levels present, a level repeating the one above (直辖市) once."""
+    parts: list[str] = []
+    for p in (province, city, county):
+        if p and (not parts or parts[-1] != p):
+            parts.append(p)
+    return "/".join(parts)
+
+
 @dataclass
 class StoredReport:
     id: int
@@ -600,16 +609,21 @@ def _load_report(c: Connection, report_id: int) -> Report:
     return report
 
 
+def representative_rank(uncertain: int, fmt: str | None, sha256: str | None) -> tuple[int, int, str]:
+    """Which of several files holding one agency's year speaks for it (smallest first): fewest uncertain
+    cells, then the most structured format, then the smallest sha256 (never the ingest order)."""
+    return (uncertain or 0, FORMAT_RANK.get(fmt or "", 9), sha256 or "")
+
+
 def representatives(reps: list[StoredReport]) -> list[StoredReport]:
-    """One report per year (several files may hold one agency's year): fewest uncertain cells, then the most
-    structured format, then the smallest sha256 (so the choice never depends on ingest order)."""
+    """One report per year of one agency, by ``representative_rank``."""
     best: dict[int, StoredReport] = {}
     for r in reps:
         if r.year is None:
             continue
-        key = (r.uncertain, FORMAT_RANK.get(r.format or "", 9), r.sha256)
         cur = best.get(r.year)
-        if cur is None or key < (cur.uncertain, FORMAT_RANK.get(cur.format or "", 9), cur.sha256):
+        rank = representative_rank(r.uncertain, r.format, r.sha256)
+        if cur is None or rank < representative_rank(cur.uncertain, cur.format, cur.sha256):
             best[r.year] = r
     return [best[y] for y in sorted(best)]
 

@@ -8,19 +8,32 @@ cell), as CSV, Excel (Chinese headers from the template) or Parquet.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import or_, select
 
 from gongkai import template
 from gongkai.errors import InputError
 from gongkai.store import schema as S
-from gongkai.store.db import Store, _num
+from gongkai.store.db import Store, _num, region_path
 
-__all__ = ["FORMATS", "META_COLUMNS", "cell_label", "export", "rows_long", "rows_wide", "wide_paths"]
+__all__ = [
+    "FORMATS",
+    "META_COLUMNS",
+    "cell_label",
+    "csv_bytes",
+    "export",
+    "rows_long",
+    "rows_wide",
+    "spreadsheet_safe",
+    "wide_paths",
+    "write_csv",
+    "xlsx_bytes",
+]
 
 FORMATS = ("csv", "xlsx", "parquet")
 META_COLUMNS = ("source", "sha256", "agency", "agency_id", "year", "layout", "region", "region_code")
@@ -82,14 +95,6 @@ def _is_decimal(path: str) -> bool:
     return bool(hit and (hit[1].decimal or hit[1].signed))
 
 
-def _region(row: dict) -> str:
-    parts: list[str] = []
-    for p in (row["province"], row["city"], row["county"]):
-        if p and (not parts or parts[-1] != p):
-            parts.append(p)
-    return "/".join(parts)
-
-
 def _reports(store: Store, agencies: Iterable[str] | None, years: Iterable[int] | None) -> list[dict]:
     d, r = S.documents, S.reports
     q = select(
@@ -114,7 +119,7 @@ def _reports(store: Store, agencies: Iterable[str] | None, years: Iterable[int] 
     with store.engine.connect() as c:
         rows = [dict(m) for m in c.execute(q.order_by(r.c.agency_id, r.c.year, d.c.name)).mappings()]
     for row in rows:
-        row["region"] = _region(row)
+        row["region"] = region_path(row["province"], row["city"], row["county"])
     return rows
 
 
@@ -192,16 +197,54 @@ def export(
     return len(rows)
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(v: Any) -> Any:
+    """A text that a spreadsheet would take for a formula gets a leading apostrophe; anything else as is."""
+    if isinstance(v, str) and v.startswith(_FORMULA_STARTS):
+        return "'" + v
+    return v
+
+
 def _text(v: Any) -> str:
-    return "" if v is None else str(v)
+    return "" if v is None else str(spreadsheet_safe(v))
+
+
+def write_csv(out: IO[str], columns: list[str], rows: Iterable[dict]) -> None:
+    """Rows as CSV under a header of ``columns`` (texts made spreadsheet-safe)."""
+    w = csv.writer(out)
+    w.writerow(columns)
+    for row in rows:
+        w.writerow([_text(row.get(c)) for c in columns])
+
+
+def csv_bytes(rows: list[dict]) -> bytes:
+    """Rows (dicts of one shape) as UTF-8 CSV with a BOM, so Excel opens Chinese text correctly."""
+    buf = io.StringIO()
+    if rows:
+        write_csv(buf, list(rows[0]), rows)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(rows: list[dict], sheet: str) -> bytes:
+    """Rows (dicts of one shape) as one Excel sheet with their keys as the header."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet[:31])
+    if rows:
+        ws.append(list(rows[0]))
+        for r in rows:
+            ws.append([spreadsheet_safe(v) for v in r.values()])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def _csv(to: Path, columns: list[str], rows: list[dict], long: bool) -> None:
     with to.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens Chinese CSV correctly
-        w = csv.writer(f)
-        w.writerow(columns)
-        for row in rows:
-            w.writerow([_text(row.get(c)) for c in columns])
+        write_csv(f, columns, rows)
 
 
 def _header(col: str) -> str:
@@ -217,11 +260,11 @@ def _xlsx(to: Path, columns: list[str], rows: list[dict], long: bool) -> None:
     if long:
         ws.append([_header(c) for c in columns] + [META_LABELS["label"]])
         for row in rows:
-            ws.append([row.get(c) for c in columns] + [cell_label(row["path"])])
+            ws.append([spreadsheet_safe(row.get(c)) for c in columns] + [cell_label(row["path"])])
     else:
         ws.append([_header(c) for c in columns])
         for row in rows:
-            ws.append([row.get(c) for c in columns])
+            ws.append([spreadsheet_safe(row.get(c)) for c in columns])
     fields = wb.create_sheet("字段 fields")
     fields.append(["字段 key", "名称 label"])
     for c in columns:

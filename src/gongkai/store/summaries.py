@@ -19,7 +19,8 @@ from sqlalchemy import select
 
 from gongkai.errors import InputError
 from gongkai.store import schema as S
-from gongkai.store.db import Store, StoredReport, _num, cross_findings, representatives
+from gongkai.store.corpus import report_rows, representative_rows
+from gongkai.store.db import Store, StoredReport, _num, cross_findings
 from gongkai.store.process import PROBLEM_SEVERITIES, audit_functions, finding_json
 
 __all__ = ["QUERIES", "check_store", "coverage", "query"]
@@ -31,18 +32,9 @@ def _open(url_or_store) -> tuple[Store, bool]:
     return Store(url_or_store), True
 
 
-def _chosen(store: Store) -> list[StoredReport]:
+def _chosen(store: Store) -> list[dict]:
     """The representative report of every (agency, year); reports without an agency stand alone."""
-    by_agency: dict[str | None, list[StoredReport]] = defaultdict(list)
-    for r in store.stored_reports():
-        by_agency[r.agency_id].append(r)
-    out: list[StoredReport] = []
-    for agency_id, reps in by_agency.items():
-        if agency_id is None:
-            out.extend(r for r in reps if r.year is not None)
-        else:
-            out.extend(representatives(reps))
-    return out
+    return representative_rows(report_rows(store))
 
 
 def _report_rows(store: Store, ids: list[int]) -> dict[int, dict]:
@@ -88,23 +80,22 @@ def coverage(url_or_store=None) -> dict:
     Each agency lists its stored ``reports`` (year, file name, status, source URL, publication date)."""
     store, own = _open(url_or_store)
     try:
-        reps = store.stored_reports()
+        reps = report_rows(store)
         agencies = {a["id"]: a for a in store.agencies()}
-        names = _report_rows(store, [r.id for r in reps])
     finally:
         if own:
             store.close()
-    years_all = sorted({r.year for r in reps if r.year is not None})
+    years_all = sorted({r["year"] for r in reps if r["year"] is not None})
     span = list(range(years_all[0], years_all[-1] + 1)) if years_all else []
     per: dict[str, dict] = {}
     for r in reps:
-        key = r.agency_id or f"?{r.sha256[:12]}"
-        a = agencies.get(r.agency_id or "", {})
+        key = r["agency_id"] or f"?{r['sha256'][:12]}"
+        a = agencies.get(r["agency_id"] or "", {})
         row = per.setdefault(
             key,
             {
-                "agency_id": r.agency_id,
-                "agency": a.get("name") or names[r.id]["agency"] or names[r.id]["name"],
+                "agency_id": r["agency_id"],
+                "agency": a.get("name") or r["agency"] or r["name"],
                 "province": a.get("province"),
                 "city": a.get("city"),
                 "county": a.get("county"),
@@ -114,9 +105,9 @@ def coverage(url_or_store=None) -> dict:
             },
         )
         row["documents"] += 1
-        row["reports"].append(_coverage_report(r, names[r.id]))
-        if r.year is not None:
-            row["years"].add(r.year)
+        row["reports"].append(_coverage_report(r))
+        if r["year"] is not None:
+            row["years"].add(r["year"])
     rows = []
     for row in per.values():
         row["years"] = sorted(row["years"])
@@ -136,10 +127,10 @@ def coverage(url_or_store=None) -> dict:
     return {"years": span, "agencies": rows, "regions": list(regions.values())}
 
 
-def _coverage_report(r: StoredReport, row: dict) -> dict:
+def _coverage_report(row: dict) -> dict:
     return {
-        "id": r.id,
-        "year": r.year,
+        "id": row["id"],
+        "year": row["year"],
         "name": row["name"],
         "status": row["status"],
         "source_url": row["source_url"],
@@ -190,16 +181,15 @@ def _share(part, whole) -> float | None:
 
 def _applications(store: Store) -> dict:
     chosen = _chosen(store)
-    info = _report_rows(store, [r.id for r in chosen])
-    vals = _values(store, [r.id for r in chosen], ["table3.new.total"])
+    vals = _values(store, [r["id"] for r in chosen], ["table3.new.total"])
     acc: dict[tuple, dict] = {}
     for r in chosen:
-        prov = info[r.id]["province"] or "（未知地区）"
+        prov = r["province"] or "（未知地区）"
         g = acc.setdefault(
-            (r.year, prov), {"year": r.year, "province": prov, "reports": 0, "applications": 0}
+            (r["year"], prov), {"year": r["year"], "province": prov, "reports": 0, "applications": 0}
         )
         g["reports"] += 1
-        g["applications"] += vals.get(r.id, {}).get("table3.new.total") or 0
+        g["applications"] += vals.get(r["id"], {}).get("table3.new.total") or 0
     return {
         "columns": ["year", "province", "reports", "applications"],
         "rows": [acc[k] for k in sorted(acc, key=lambda k: (k[0], k[1]))],
@@ -209,11 +199,13 @@ def _applications(store: Store) -> dict:
 def _outcomes(store: Store) -> dict:
     chosen = _chosen(store)
     paths = [f"{_T3}.{row}.total" for rows in _OUTCOMES.values() for row in rows] + [f"{_T3}.total.total"]
-    vals = _values(store, [r.id for r in chosen], paths)
+    vals = _values(store, [r["id"] for r in chosen], paths)
     acc: dict[int, dict] = {}
     for r in chosen:
-        v = vals.get(r.id, {})
-        g = acc.setdefault(r.year, {"year": r.year, "reports": 0, "answered": 0, **{k: 0 for k in _OUTCOMES}})
+        v = vals.get(r["id"], {})
+        g = acc.setdefault(
+            r["year"], {"year": r["year"], "reports": 0, "answered": 0, **{k: 0 for k in _OUTCOMES}}
+        )
         g["reports"] += 1
         g["answered"] += v.get(f"{_T3}.total.total") or 0
         for k, rows in _OUTCOMES.items():
@@ -239,11 +231,11 @@ def _corrections(store: Store) -> dict:
     paths = [
         f"table4.{g}.{c}" for gs in groups.values() for g in gs for c in ("corrected", "pending", "total")
     ]
-    vals = _values(store, [r.id for r in chosen], paths)
+    vals = _values(store, [r["id"] for r in chosen], paths)
     acc: dict[int, dict] = {}
     for r in chosen:
-        v = vals.get(r.id, {})
-        g = acc.setdefault(r.year, {"year": r.year, "reports": 0})
+        v = vals.get(r["id"], {})
+        g = acc.setdefault(r["year"], {"year": r["year"], "reports": 0})
         g["reports"] += 1
         for name, gs in groups.items():
             for col in ("corrected", "pending", "total"):

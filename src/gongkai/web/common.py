@@ -10,12 +10,11 @@ from typing import Any
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
-from sqlalchemy import select
 
 from gongkai import template
 from gongkai.model import Report
 from gongkai.render.html import tables_html
-from gongkai.store import schema as S
+from gongkai.store import corpus
 from gongkai.store.db import Store
 from gongkai.web import data as D
 from gongkai.web.uploads import Blobs
@@ -43,39 +42,15 @@ def local_target(target: str) -> str:
 
 
 def document(store: Store, report_id: int) -> dict:
-    d, r = S.documents, S.reports
-    q = (
-        select(
-            d.c.id,
-            d.c.sha256,
-            d.c.name,
-            d.c.path,
-            d.c.format,
-            d.c.size,
-            d.c.status,
-            d.c.error,
-            r.c.agency_id,
-            r.c.province,
-            r.c.city,
-            r.c.county,
-        )
-        .outerjoin(r, r.c.id == d.c.id)
-        .where(d.c.id == report_id)
-    )
-    with store.engine.connect() as c:
-        row = c.execute(q).mappings().first()
-    if row is None:
+    doc = corpus.document_row(store, report_id)
+    if doc is None:
         raise HTTPException(404, "没有这份报告 (no such report)")
-    out = dict(row)
-    out["region"] = "/".join(D._dedup((out["province"], out["city"], out["county"])))
-    return out
+    return doc
 
 
 def report_and_document(store: Store, report_id: int) -> tuple[Report, dict]:
     doc = document(store, report_id)
-    with store.engine.connect() as c:
-        exists = c.execute(select(S.reports.c.id).where(S.reports.c.id == report_id)).first()
-    if exists is None:
+    if not corpus.has_report(store, report_id):
         raise HTTPException(404, "这份文件没有读出报告 (no report was read from this document)")
     return store.load_report(report_id), doc
 
@@ -109,7 +84,7 @@ def compare_context(store: Store, agency: str, a: int | None, b: int | None) -> 
     ctx: dict[str, Any] = {"agencies": agencies, "agency": agency, "a": a, "b": b, "ready": False}
     if not agency:
         return ctx
-    years = D.agency_reports(store, agency)
+    years = corpus.agency_reports(store, agency)
     ctx["years"] = years
     if not years:
         raise HTTPException(404, "没有这个机关的报告 (no reports for this agency)")

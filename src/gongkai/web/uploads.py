@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gongkai.read import sniff
+from gongkai.store.corpus import document_by_sha256
 from gongkai.store.db import Store
 from gongkai.store.ingest import member_name
 from gongkai.store.process import process_bytes
@@ -131,16 +132,5 @@ def store_one(store: Store, blobs: Blobs, data: bytes, name: str) -> dict:
 
 
 def _ids(store: Store, sha: str) -> dict:
-    from sqlalchemy import select
-
-    from gongkai.store import schema as S
-
-    with store.engine.connect() as c:
-        row = c.execute(
-            select(S.documents.c.id, S.reports.c.agency_id)
-            .outerjoin(S.reports, S.reports.c.id == S.documents.c.id)
-            .where(S.documents.c.sha256 == sha)
-        ).first()
-    if row is None:
-        return {}
-    return {"id": row[0], "agency_id": row[1]}
+    row = document_by_sha256(store, sha)
+    return {} if row is None else {"id": row["id"], "agency_id": row["agency_id"]}

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from typing import Any
-
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from gongkai.store import corpus
 from gongkai.store.db import Store
+from gongkai.store.export import csv_bytes, xlsx_bytes
 from gongkai.web import data as D
 from gongkai.web.common import compare_context, report_and_document, store_of
 
@@ -25,15 +23,15 @@ def export(request: Request, view: str, fmt: str):
     rows = _export_rows(store_of(request), view, dict(request.query_params))
     name = f"gongkai-{view}.{fmt}"
     if fmt == "csv":
-        body = _csv(rows)
+        body = csv_bytes(rows)
         media = "text/csv; charset=utf-8"
     else:
-        body = _xlsx(rows, view)
+        body = xlsx_bytes(rows, view)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def _report_rows(store: Store, f: D.Filters) -> list[dict]:
+def _report_rows(store: Store, f: corpus.Filters) -> list[dict]:
     return [
         {
             "报告编号": r["id"],
@@ -50,12 +48,12 @@ def _report_rows(store: Store, f: D.Filters) -> list[dict]:
             "不确定单元格": r["uncertain"],
             "问题代码": " ".join(f"{k}×{v}" for k, v in r["codes"].items()),
         }
-        for r in D.reports(store, f)
+        for r in corpus.report_rows(store, f)
     ]
 
 
-def _problem_rows(store: Store, f: D.Filters) -> list[dict]:
-    by_id = {r["id"]: r for r in D.reports(store, f)}
+def _problem_rows(store: Store, f: corpus.Filters) -> list[dict]:
+    by_id = {r["id"]: r for r in corpus.report_rows(store, f)}
     out = []
     for rid, found in store.findings(list(by_id)).items():
         r = by_id[rid]
@@ -116,46 +114,15 @@ def _compare_rows(store: Store, params: dict[str, str]) -> list[dict]:
 
 
 def _export_rows(store: Store, view: str, params: dict[str, str]) -> list[dict]:
-    f = D.Filters.from_query(params)
+    f = corpus.Filters.from_query(params)
     if view == "reports":
         return _report_rows(store, f)
     if view == "problems":
         return _problem_rows(store, f)
     if view == "coverage":
-        return D.coverage(store, f).table()
+        return D.coverage_table(corpus.coverage_matrix(store, f))
     if view == "charts":
-        return D.chart_table(D.charts(store, f))
+        return D.chart_table(corpus.chart_series(store, f))
     if view == "report":
         return _cell_rows(store, params)
     return _compare_rows(store, params)
-
-
-def _cell_text(v: Any) -> Any:
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + v  # never a formula in a spreadsheet
-    return v
-
-
-def _csv(rows: list[dict]) -> bytes:
-    buf = io.StringIO()
-    if rows:
-        w = csv.DictWriter(buf, fieldnames=list(rows[0]))
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: _cell_text(v) for k, v in r.items()})
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
-def _xlsx(rows: list[dict], title: str) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    if rows:
-        ws.append(list(rows[0]))
-        for r in rows:
-            ws.append([_cell_text(v) for v in r.values()])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()

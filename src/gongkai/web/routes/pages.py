@@ -13,7 +13,7 @@ from gongkai.model import STATUSES
 from gongkai.read import sniff
 from gongkai.render.html import STATUS_LABELS as CELL_STATUS_LABELS
 from gongkai.render.html import tables_html
-from gongkai.web import data as D
+from gongkai.store import corpus
 from gongkai.web.common import (
     blobs_of,
     compare_context,
@@ -54,9 +54,9 @@ PAGE_CACHE = 32  # rendered PDF pages kept per app
 @router.get("/reports", response_class=HTMLResponse)
 def reports_page(request: Request):
     store = store_of(request)
-    f = D.Filters.from_query(dict(request.query_params))
-    probs = D.problems(store, f)
-    rows = D.reports(store, f)
+    f = corpus.Filters.from_query(dict(request.query_params))
+    probs = corpus.problem_summary(store, f)
+    rows = corpus.report_rows(store, f)
     return render(
         request,
         "reports.html",
@@ -64,7 +64,7 @@ def reports_page(request: Request):
         f=f,
         rows=rows,
         kinds=probs["kinds"],
-        regions=D.regions(store),
+        regions=corpus.regions(store),
         qs=f.query_string(),
         with_problems=len(probs["reports"]),
     )
@@ -81,7 +81,7 @@ def report_page(request: Request, report_id: int):
         f["_anchor"] = problem_anchor(f, report)
     cells = {p: {"where": c.where, "status": c.status, "raw": c.raw} for p, c in report.cells.items()}
     counts = {s: sum(1 for c in report.cells.values() if c.status == s) for s in STATUSES}
-    years = D.agency_reports(store, doc["agency_id"]) if doc["agency_id"] else []
+    years = corpus.agency_reports(store, doc["agency_id"]) if doc["agency_id"] else []
     prev = next((r for r in reversed(years) if r["year"] and report.year and r["year"] < report.year), None)
     has_original = blobs_of(request).get(doc["sha256"]) is not None or disk_original(doc) is not None
     return render(
@@ -143,14 +143,14 @@ def page_image(request: Request, report_id: int, page: int):
 @router.get("/coverage", response_class=HTMLResponse)
 def coverage_page(request: Request):
     store = store_of(request)
-    f = D.Filters.from_query(dict(request.query_params))
+    f = corpus.Filters.from_query(dict(request.query_params))
     return render(
         request,
         "coverage.html",
         nav="coverage",
         f=f,
-        cov=D.coverage(store, f),
-        regions=D.regions(store),
+        cov=corpus.coverage_matrix(store, f),
+        regions=corpus.regions(store),
         qs=f.query_string(),
     )
 
@@ -158,21 +158,21 @@ def coverage_page(request: Request):
 @router.get("/charts", response_class=HTMLResponse)
 def charts_page(request: Request):
     store = store_of(request)
-    f = D.Filters.from_query(dict(request.query_params))
+    f = corpus.Filters.from_query(dict(request.query_params))
     return render(
         request,
         "charts.html",
         nav="charts",
         f=f,
-        data=D.charts(store, f),
-        regions=D.regions(store),
+        data=corpus.chart_series(store, f),
+        regions=corpus.regions(store),
         qs=f.query_string(),
     )
 
 
 @router.get("/api/charts")
 def charts_api(request: Request):
-    return D.charts(store_of(request), D.Filters.from_query(dict(request.query_params)))
+    return corpus.chart_series(store_of(request), corpus.Filters.from_query(dict(request.query_params)))
 
 
 @router.get("/compare", response_class=HTMLResponse)

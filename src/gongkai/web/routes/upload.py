@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from gongkai.web import data as D
+from gongkai.store import corpus
 from gongkai.web.common import render, store_of
 from gongkai.web.uploads import Limits, UploadRejected, members, safe_name, store_one
 
@@ -22,9 +22,9 @@ def home(request: Request):
         request,
         "index.html",
         nav="home",
-        summary=D.summary(store),
+        summary=corpus.store_summary(store),
         limits=request.app.state.limits,
-        failed=D.failed_documents(store)[:50],
+        failed=corpus.failed_documents(store)[:50],
     )
 
 
