@@ -105,7 +105,10 @@ class Report:
     def to_json(self, detail: bool = True) -> dict:
         out: dict[str, Any] = {"meta": self.meta, **self.tables_json()}
         out["sections"] = {k: s.to_json() for k, s in self.sections.items()}
-        out["uncertain"] = self.uncertain()
+        out["uncertain"] = self.uncertain() | {
+            f"meta.{key}": {"status": "uncertain", "candidates": [], "note": why}
+            for key, why in (self.meta.get("uncertain") or {}).items()
+        }
         if detail:
             out["cells"] = {p: c.to_json() for p, c in self.cells.items()}
             out["notes"] = self.notes

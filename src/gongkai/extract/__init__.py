@@ -20,12 +20,13 @@ __all__ = ["extract"]
 _TABLE4_START = re.compile(r"(?<=[\d\s])(?:四[、.,])?[^\d]{0,30}?行政复议")
 
 
-def extract(doc: Document, debug: bool = False) -> Report:
+def extract(doc: Document, debug: bool = False, given: dict | None = None) -> Report:
     """The report a document holds. Raises `InputError` when it holds no report at all. With ``debug``,
-    ``report.trace`` records what was matched where (sections, table regions, each row's label and tokens)."""
+    ``report.trace`` records what was matched where (sections, table regions, each row's label and tokens).
+    ``given`` (``agency``, ``year``, ``published``; from a roster) fills what the document leaves open."""
     stream = Stream.of(doc)
     text = doc.text
-    meta = extract_meta(stream, text)
+    meta = extract_meta(stream, text, {"source": doc.source, **doc.info}, given)
     meta.update(source=doc.source, format=doc.format, sha256=doc.sha256)
     sections, found = extract_sections(stream, text)
     lay = template.layout(meta["template"])

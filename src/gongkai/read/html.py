@@ -211,7 +211,41 @@ def read_text(text: str, source: str) -> Document:
     walker.block(body if body is not None else root)
     if len(walker.lines) == before:
         raise InputError("网页没有文字内容 (page has no text)")
-    return Document(source=source, format="html", lines=walker.lines, notes=notes)
+    doc = Document(source=source, format="html", lines=walker.lines, notes=notes)
+    published = _meta_published(root)
+    if published:
+        doc.info.update(published=published, published_source="html_meta")
+    return doc
+
+
+# <meta> names content management systems give a page's publication date under.
+_PUBDATE_NAMES = (
+    "pubdate",
+    "publishdate",
+    "publish_date",
+    "publishtime",
+    "firstpublishedtime",
+    "article:published_time",
+    "dcterms.issued",
+    "dc.date.issued",
+    "dc.date",
+    "date",
+)
+_ISO_DATE = re.compile(r"(20[0-3]\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+
+def _meta_published(root: etree._Element) -> str | None:
+    """The publication date a page's ``<meta>`` tags give (PubDate and the like), as an ISO date."""
+    found: dict[str, str] = {}
+    for el in root.iter("meta"):
+        key = (el.get("name") or el.get("property") or el.get("itemprop") or "").strip().lower()
+        if key in _PUBDATE_NAMES and key not in found:
+            found[key] = el.get("content") or ""
+    for key in _PUBDATE_NAMES:
+        m = _ISO_DATE.search(found.get(key, ""))
+        if m and 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3)) <= 31:
+            return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    return None
 
 
 def grid(table: etree._Element) -> list[list[str]]:

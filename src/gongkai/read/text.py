@@ -103,6 +103,17 @@ def to_simplified(text: str) -> tuple[str, bool]:
     return _t2s().convert(text), True
 
 
+# A pinyin gloss after a character, as some mirror sites print traditional text: 經(jīng)濟(jì).
+_PINYIN_GLOSS = re.compile(
+    r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}\)"
+)
+
+
+def drop_pinyin_glosses(text: str) -> tuple[str, int]:
+    """The text without pinyin glosses inside words (``項(xiàng)`` → ``項``), and how many there were."""
+    return _PINYIN_GLOSS.subn("", text)
+
+
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _PIPE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*\|?\s*$")
 
@@ -133,12 +144,15 @@ def read(data: bytes, source: str) -> Document:
         from gongkai.read import html
 
         return html.read_text(text, source)
+    text, glosses = drop_pinyin_glosses(text)
     text, converted = to_simplified(text)
     doc = Document(source=source, format="text", lines=lines_of(text))
     if encoding not in ("utf-8", "utf-8-sig"):
         doc.notes.append(f"decoded as {encoding}")
     if converted:
         doc.notes.append("converted from traditional to simplified script")
+    if glosses:
+        doc.notes.append(f"dropped {glosses} pinyin gloss(es) inside words")
     if not doc.lines:
         raise InputError("文件没有文字内容 (no text content)")
     return doc
