@@ -22,6 +22,7 @@ __all__ = [
     "INFO",
     "SEVERITIES",
     "WARNING",
+    "INTERNAL_ERROR",
     "Finding",
     "Rule",
     "all_rules",
@@ -36,11 +37,29 @@ def _sorted(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (-severity_rank(f.severity), f.code))
 
 
+INTERNAL_ERROR = "Z000"  # not a rule: the code of the finding left when a rule fails on a report
+
+
 def _run(rules: list[Rule], *reports: Report) -> list[Finding]:
     out: list[Finding] = []
     for r in rules:
-        out.extend(r.run(*reports))
+        try:
+            out.extend(r.run(*reports))
+        except Exception as e:  # a broken rule must not take down the run: the report says what was not checked
+            out.append(internal_error(r, e))
     return out
+
+
+def internal_error(rule: Rule, error: Exception) -> Finding:
+    """The finding that stands for rule ``rule`` failing on a report: the check was not done."""
+    return Finding(
+        f"内部错误：规则 {rule.code}（{rule.name}）核查本报告时出错，此项未能核查，请向 gongkai 报告"
+        f"（internal error: {type(error).__name__}: {error}）。",
+        evidence={"rule": rule.code, "error": f"{type(error).__name__}: {error}"},
+        code=INTERNAL_ERROR,
+        severity=WARNING,
+        name="internal-error",
+    )
 
 
 def check_report(report: Report, select: Iterable[str] | None = None) -> list[Finding]:

@@ -520,13 +520,18 @@ def row_readings(report: Report, table_key: str, row_key: str) -> list[tuple[sol
     if any(c is None or c.status in (UNREADABLE, MISSING) for c in cells):
         return []
     if all(c.status != AMBIGUOUS for c in cells):
-        return [tuple(c.value for c in cells)]
-    raw = next(c.raw for c in cells if c.status == AMBIGUOUS and c.raw)
+        return [tuple(0 if c.status == BLANK else c.value for c in cells)]  # a blank cell counts as 0
+    raw = next((c.raw for c in cells if c.status == AMBIGUOUS and c.raw), None)
+    if raw is None:  # no digits kept to read again: the row stays open
+        return []
     equations = _table3_row_equations() if table_key == "table3" else []
     readings = solve.row_readings(raw.split(), _rules(columns), equations)
     # keep only readings that agree with the cells the extractor did settle
     return [
         r.values
         for r in readings
-        if all(c.status == AMBIGUOUS or c.value == v for c, v in zip(cells, r.values, strict=True))
+        if all(
+            c.status == AMBIGUOUS or (0 if c.status == BLANK else c.value) == v
+            for c, v in zip(cells, r.values, strict=True)
+        )
     ]

@@ -105,7 +105,11 @@ def _stock_of_open_readings(report: Report, previous: Report, row: str, stock_co
     if not now or not before:
         return
     at = {k: i for i, k in enumerate(keys)}
-    stocks = {r[at[stock_col]] for r in before}
+    needed = [at[k] for k in (stock_col, plus, minus) if k]
+    now = [r for r in now if all(r[i] is not None for i in needed)]
+    stocks = {r[at[stock_col]] for r in before if r[at[stock_col]] is not None}
+    if not now or not stocks:
+        return
     for r in now:
         removed = r[at[minus]] if minus else 0
         if any(r[at[stock_col]] == s + r[at[plus]] - removed for s in stocks):
