@@ -20,9 +20,9 @@ from gongkai.model import Report
 __all__ = [
     "ERROR",
     "INFO",
+    "INTERNAL_ERROR",
     "SEVERITIES",
     "WARNING",
-    "INTERNAL_ERROR",
     "Finding",
     "Rule",
     "all_rules",
@@ -45,7 +45,7 @@ def _run(rules: list[Rule], *reports: Report) -> list[Finding]:
     for r in rules:
         try:
             out.extend(r.run(*reports))
-        except Exception as e:  # a broken rule must not take down the run: the report says what was not checked
+        except Exception as e:  # a broken rule must not stop the run; the report says what went unchecked
             out.append(internal_error(r, e))
     return out
 
