@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 
 from gongkai.errors import ConversionError, InputError
 from gongkai.read.document import Document, Line, Span
+from gongkai.read.pdfium_lock import PDFIUM_LOCK, capped_scale
 
 try:
     import cv2
@@ -90,11 +91,13 @@ def read(data: bytes, source: str, *, timeout: float = DEFAULT_TIMEOUT, dpi: int
     if fmt == "pdf":
         pdf = _open_pdf(data)
         try:
-            doc.pages = len(pdf)
-            pages = [(i + 1, _renderer(pdf, i, dpi)) for i in range(len(pdf))]
+            with PDFIUM_LOCK:
+                doc.pages = len(pdf)
+            pages = [(i + 1, _renderer(pdf, i, dpi)) for i in range(doc.pages)]
             _ocr_pages(engine, pages, doc.lines, doc.notes, deadline, first_line=1)
         finally:
-            pdf.close()
+            with PDFIUM_LOCK:
+                pdf.close()
         doc.notes.append(
             f"OCR: 扫描 PDF，{doc.pages} 页按 {dpi} dpi 识别 (scanned PDF, {doc.pages} pages at {dpi} dpi)"
         )
@@ -126,11 +129,14 @@ def ocr_pdf_pages(
     pdf = _open_pdf(data)
     out: list[Line] = []
     try:
-        wanted = sorted({p for p in pages if 1 <= p <= len(pdf)})
+        with PDFIUM_LOCK:
+            count = len(pdf)
+        wanted = sorted({p for p in pages if 1 <= p <= count})
         todo = [(p, _renderer(pdf, p - 1, dpi)) for p in wanted]
         _ocr_pages(engine, todo, out, notes if notes is not None else [], deadline, first_line=first_line)
     finally:
-        pdf.close()
+        with PDFIUM_LOCK:
+            pdf.close()
     return out
 
 
@@ -338,7 +344,8 @@ def _open_pdf(data: bytes):
     except ImportError:
         raise ConversionError(_NOT_INSTALLED) from None
     try:
-        return pdfium.PdfDocument(data)
+        with PDFIUM_LOCK:
+            return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
         if "password" in str(e).lower():
             raise InputError("PDF 已加密 (encrypted PDF)") from None
@@ -349,14 +356,16 @@ def _renderer(pdf, index: int, dpi: int) -> Callable[[], tuple]:
     """A page in grey at ``dpi`` with its scale: (image, pixels per PDF point)."""
 
     def render():
-        page = pdf[index]
-        try:
-            arr = np.array(page.render(scale=dpi / 72, grayscale=True).to_numpy(), copy=True)
-        finally:
-            page.close()
+        with PDFIUM_LOCK:
+            page = pdf[index]
+            try:
+                scale = capped_scale(*page.get_size(), dpi / 72)
+                arr = np.array(page.render(scale=scale, grayscale=True).to_numpy(), copy=True)
+            finally:
+                page.close()
         if arr.ndim == 3:
             arr = arr[:, :, 0] if arr.shape[2] == 1 else cv2.cvtColor(arr[:, :, :3], cv2.COLOR_BGR2GRAY)
-        return arr, dpi / 72
+        return arr, scale
 
     return render
 

@@ -28,20 +28,19 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import threading
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
 from gongkai.errors import InputError
 from gongkai.read.document import Document, Line, Span
+from gongkai.read.pdfium_lock import PDFIUM_LOCK
 
 __all__ = ["MAX_PAGES", "NO_TEXT_NOTE", "pages_without_text", "read"]
 
 MAX_PAGES = 300  # no annual report is longer; larger files are refused before any parsing
 NO_TEXT_NOTE = "page {page}: no usable text layer"
 
-_PDFIUM_LOCK = threading.Lock()  # PDFium is not thread-safe; the web app may read files concurrently
 
 # ---------------------------------------------------------------- tunables (points unless noted)
 _RULE_THIN = 2.5  # a filled rectangle this thin (or thinner) is a drawn ruling line
@@ -218,7 +217,7 @@ def _read_pages(data: bytes) -> list[_Page]:
         raise InputError("读取 PDF 需要 gongkai[pdf] (install gongkai[pdf] to read PDF files)") from None
     if not data:
         raise InputError("文件为空 (empty file)")
-    with _PDFIUM_LOCK:
+    with PDFIUM_LOCK:
         try:
             pdf = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as e:
