@@ -1,5 +1,6 @@
 """The `gongkai` command: a thin shell over the library. Exit 0 clean, 1 findings at or above the
-threshold, 2 usage or input error. Errors are one line: ``错误/Error: <file>: <reason>``."""
+threshold, 2 usage or input error, 3 internal error (a bug in gongkai, or out of memory). Errors are one
+line: ``错误/Error: <file>: <reason>``, never a traceback."""
 
 from __future__ import annotations
 
@@ -8,11 +9,108 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from gongkai.errors import GongkaiError
 
+EXIT_INTERNAL = 3  # a crash: distinct from 1 (findings) and 2 (bad input), so scripts can tell them apart
+
+
+_PASS_THROUGH = (typer.Exit, click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt)
+
+
+class _OneLineErrors(TyperGroup):
+    """Whatever escapes a command becomes one ``错误/Error`` line: exit 2 for the input or the environment
+    (database, disk, permissions), 3 for a bug in gongkai."""
+
+    def invoke(self, ctx: click.Context):
+        ctx.meta["gongkai.argv"] = [*getattr(ctx, "_protected_args", []), *ctx.args]
+        try:
+            return super().invoke(ctx)
+        except _PASS_THROUGH:
+            raise
+        except Exception as e:
+            source, reason, code = describe_failure(e, ctx)
+            _error(source, reason)
+            raise typer.Exit(code) from None
+
+
+def describe_failure(e: BaseException, ctx: click.Context | None = None) -> tuple[str, str, int]:
+    """(source, one-line reason, exit code) for an exception no command handled."""
+    sub = ctx.invoked_subcommand if ctx is not None else None
+    where = sub or "gongkai"
+    if isinstance(e, GongkaiError):
+        return where, str(e), 2
+    if isinstance(e, MemoryError):
+        return where, "内存不足 (out of memory)", EXIT_INTERNAL
+    if isinstance(e, OSError):
+        name = e.filename if e.filename is not None else where
+        return escape_name(str(name)), f"{os_reason(e)}", 2
+    db_reason = database_reason(e)
+    if db_reason:
+        return _option_value(ctx, "--db") or "--db", db_reason, 2
+    return where, _unexpected(e), EXIT_INTERNAL
+
+
+def _option_value(ctx: click.Context | None, option: str) -> str | None:
+    """The value given to ``option`` on the command line of the failed command."""
+    if ctx is None:
+        return None
+    args = ctx.meta.get("gongkai.argv", [])
+    for i, a in enumerate(args):
+        if a == option and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith(option + "="):
+            return a.split("=", 1)[1]
+    return None
+
+
+def os_reason(e: OSError) -> str:
+    import errno
+
+    words = {
+        errno.ENOSPC: "磁盘已满",
+        errno.EACCES: "没有权限",
+        errno.EROFS: "只读文件系统",
+        errno.ENOENT: "不存在",
+        errno.EFBIG: "文件过大",
+        errno.EMFILE: "打开的文件过多",
+        errno.EAGAIN: "资源暂时不可用",
+    }
+    detail = e.strerror or type(e).__name__
+    return f"{words.get(e.errno or 0, '系统错误')} ({detail})"
+
+
+def database_reason(e: BaseException) -> str | None:
+    """A database error (SQLAlchemy/DBAPI) in words, or None when ``e`` is not one."""
+    try:
+        from sqlalchemy.exc import DBAPIError
+    except ImportError:  # pragma: no cover - the store extra is missing
+        return None
+    if not isinstance(e, DBAPIError):
+        return None
+    text = str(e.orig if e.orig is not None else e).splitlines()[0]
+    low = text.lower()
+    if "readonly" in low or "read-only" in low:
+        return f"数据库只读 (read-only database: {text})"
+    if "not a database" in low or "malformed" in low or "corrupt" in low:
+        return f"数据库损坏或不是数据库 (corrupt or not a database: {text})"
+    if "disk" in low and "full" in low:
+        return f"磁盘已满 (disk full: {text})"
+    if "locked" in low:
+        return f"数据库被占用 (database is locked: {text})"
+    return f"数据库错误 (database error: {text})"
+
+
+def escape_name(name: str) -> str:
+    """A file name safe on one terminal line: control characters shown as escapes."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in name)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     add_completion=False,
     no_args_is_help=True,
     help="gongkai — 政府信息公开工作年度报告：读取、核查、发布。Read, check and publish annual reports.",
@@ -25,7 +123,7 @@ def _root() -> None:
 
 
 def _error(source: str, reason: str) -> None:
-    typer.echo(f"错误/Error: {source}: {reason}", err=True)
+    typer.echo(f"错误/Error: {escape_name(source)}: {escape_name(reason)}", err=True)
 
 
 def _unexpected(e: Exception) -> str:
@@ -44,7 +142,7 @@ def parse(
     if format not in ("table", "json"):
         _error("--format", f"unknown format {format!r} (table|json)")
         raise typer.Exit(2)
-    failed = False
+    failed = crashed = False
     for path in files:
         try:
             report = parse_file(path, debug=debug)
@@ -54,7 +152,7 @@ def parse(
             continue
         except Exception as e:
             _error(str(path), _unexpected(e))
-            failed = True
+            crashed = True
             continue
         if format == "json":
             indent = 1 if len(files) == 1 else None
@@ -65,6 +163,8 @@ def parse(
             print_report(report)
             if debug:
                 print_trace(report)
+    if crashed:
+        raise typer.Exit(EXIT_INTERNAL)
     if failed:
         raise typer.Exit(2)
 
@@ -99,6 +199,7 @@ def check(
     for source, reason in errors:
         _error(source, reason)
     reports, sources = [], []
+    crashed = False
     for path in _with_progress(files, "读取 reading", quiet):
         try:
             reports.append(parse_file(path))
@@ -109,6 +210,7 @@ def check(
         except Exception as e:
             errors.append((str(path), _unexpected(e)))
             _error(str(path), _unexpected(e))
+            crashed = True
     results = check_reports(reports)
     if format == "json":
         out = {
@@ -123,6 +225,8 @@ def check(
         from gongkai.audit.show import print_results
 
         print_results([(src, rep.meta, fs) for src, rep, fs in zip(sources, reports, results, strict=True)])
+    if crashed:
+        raise typer.Exit(EXIT_INTERNAL)
     if errors or not (reports or errors):
         raise typer.Exit(2)
     threshold = severity_rank(fail_on)
@@ -167,7 +271,7 @@ _DB_HELP = "Database URL (any SQLAlchemy URL) or SQLite file; default sqlite:///
 
 def _store_error(e: Exception, source: str = "--db") -> None:
     _error(source, str(e) if isinstance(e, GongkaiError) else _unexpected(e))
-    raise typer.Exit(2) from None
+    raise typer.Exit(2 if isinstance(e, GongkaiError) else EXIT_INTERNAL) from None
 
 
 def _print_rows(columns: list[str], rows: list[dict], format: str, title: str = "") -> None:
@@ -177,10 +281,12 @@ def _print_rows(columns: list[str], rows: list[dict], format: str, title: str = 
     elif format == "csv":
         import csv
 
+        from gongkai.store.export import spreadsheet_safe
+
         w = csv.writer(sys.stdout)
         w.writerow(columns)
         for r in rows:
-            w.writerow(["" if r.get(c) is None else r.get(c) for c in columns])
+            w.writerow(["" if r.get(c) is None else spreadsheet_safe(r.get(c)) for c in columns])
     else:
         from rich.table import Table
 
@@ -274,8 +380,8 @@ def ingest(
     c = result.counts
     typer.echo(
         f"入库 ingested {result.stored} · ok {c['ok']} · problems {c['problems']}"
-        f" · failed {c['failed']}"
-        f" · skipped {c['skipped']} · cross-year findings {result.cross_findings}"
+        f" · failed {c['failed']} · skipped {c['skipped']} · unreadable {c['unreadable']}"
+        f" · cross-year findings {result.cross_findings}"
         f" · {result.seconds:.1f}s → {resolve_url(db)}"
     )
     if result.errors:
@@ -394,6 +500,9 @@ def serve(
     except ImportError as e:
         _error("serve", f"网页界面需要安装 gongkai[web] (missing dependency: {e.name})")
         raise typer.Exit(2) from None
+    if not 0 < port < 65536:
+        _error("--port", f"端口须在 1–65535 之间 (port must be 1–65535, not {port})")
+        raise typer.Exit(2)
     if host not in ("127.0.0.1", "localhost", "::1") and not password:
         typer.echo(
             "警告/Warning: 没有设置密码，网络上的任何人都能访问 (no --password on a network address)",
@@ -434,6 +543,10 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as e:  # outside any command (option parsing, start-up): still one line
+        source, reason, code = describe_failure(e)
+        _error(source, reason)
+        sys.exit(code)
 
 
 if __name__ == "__main__":

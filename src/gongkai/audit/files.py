@@ -24,7 +24,7 @@ REPORT_EXTENSIONS = (
 def is_report_file(path: Path) -> bool:
     name = path.name.lower()
     return (
-        path.is_file()
+        not path.is_dir()  # FIFOs, devices and dangling links are kept, so reading them says why it cannot
         and name.endswith(REPORT_EXTENSIONS)
         and not name.endswith(".expected.json")
         and not name.startswith(".")

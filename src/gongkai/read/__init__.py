@@ -7,12 +7,14 @@ The format is recognised from the bytes, never from the file name. Each format h
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from pathlib import Path
 
 from gongkai.errors import InputError
 from gongkai.read.document import Document, Line, Span
 
-__all__ = ["MAX_BYTES", "Document", "Line", "Span", "read_bytes", "read_path", "sniff"]
+__all__ = ["MAX_BYTES", "Document", "Line", "Span", "load_file", "read_bytes", "read_path", "sniff"]
 
 MAX_BYTES = 200 * 1024 * 1024  # larger inputs are refused: no annual report is this big
 
@@ -72,10 +74,48 @@ def read_bytes(data: bytes, source: str = "<bytes>") -> Document:
 
 def read_path(path: str | Path) -> Document:
     p = Path(path)
+    return read_bytes(load_file(p), str(p))
+
+
+def file_kind_problem(mode: int) -> str | None:
+    """Why a file of this ``st_mode`` cannot be read as a document (None for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "是目录而不是文件 (is a directory)"
+    kind = (
+        "命名管道 (a FIFO)"
+        if stat.S_ISFIFO(mode)
+        else "套接字 (a socket)"
+        if stat.S_ISSOCK(mode)
+        else "设备 (a device)"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "特殊文件 (a special file)"
+    )
+    return f"不是普通文件：{kind} (not a regular file)"
+
+
+def load_file(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file, refused (`InputError`) before reading when it is a FIFO, device, socket
+    or folder, or larger than ``limit`` (default `MAX_BYTES`); read in bounded chunks so a file that grows
+    or lies about its size cannot take more than the limit."""
+    limit = MAX_BYTES if limit is None else limit
     try:
-        data = p.read_bytes()
-    except IsADirectoryError:
-        raise InputError("是目录而不是文件 (is a directory)") from None
+        st = os.stat(path)
     except OSError as e:
         raise InputError(f"无法读取文件 (cannot read: {e.strerror or e})") from None
-    return read_bytes(data, str(p))
+    problem = file_kind_problem(st.st_mode)
+    if problem:
+        raise InputError(problem)
+    if st.st_size > limit:
+        raise InputError(
+            f"文件过大 (file too large: {st.st_size // (1024 * 1024)} MiB > {limit // (1024 * 1024)} MiB)"
+        )
+    try:
+        with open(path, "rb") as f:
+            data = f.read(limit + 1)
+    except OSError as e:
+        raise InputError(f"无法读取文件 (cannot read: {e.strerror or e})") from None
+    if len(data) > limit:
+        raise InputError(f"文件过大 (file too large: > {limit // (1024 * 1024)} MiB)")
+    return data

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from gongkai.atomic import write_bytes_atomic
 from gongkai.errors import GongkaiError
 from gongkai.model import Report
 
@@ -19,11 +20,11 @@ def publish(report: Report, target: str | Path, findings=()) -> Path:
         wanted = "|".join(FORMATS)
         raise GongkaiError(f"不支持的输出格式 (unsupported output format {suffix!r}; use {wanted})")
     if suffix == ".json":
-        path.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+        data = json.dumps(report.to_json(), ensure_ascii=False, indent=1).encode("utf-8")
     elif suffix == ".html":
         from gongkai.render.html import document_html
 
-        path.write_text(document_html(report, findings), encoding="utf-8")
+        data = document_html(report, findings).encode("utf-8")
     else:
         from gongkai.render.docx import render_docx
 
@@ -32,5 +33,4 @@ def publish(report: Report, target: str | Path, findings=()) -> Path:
             from gongkai.read.convert import convert_to_pdf
 
             data = convert_to_pdf(data)
-        path.write_bytes(data)
-    return path
+    return write_bytes_atomic(path, data)

@@ -17,6 +17,7 @@ from typing import IO, Any
 from sqlalchemy import or_, select
 
 from gongkai import template
+from gongkai.atomic import atomic_target
 from gongkai.errors import InputError
 from gongkai.store import schema as S
 from gongkai.store.db import Store, _num, region_path
@@ -192,8 +193,12 @@ def export(
     finally:
         if store is not url_or_store:
             store.close()
-    to.parent.mkdir(parents=True, exist_ok=True)
-    {"csv": _csv, "xlsx": _xlsx, "parquet": _parquet}[fmt](to, columns, rows, long)
+    try:
+        to.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"无法创建文件夹 (cannot create folder {to.parent}: {e.strerror or e})") from None
+    with atomic_target(to) as tmp:
+        {"csv": _csv, "xlsx": _xlsx, "parquet": _parquet}[fmt](tmp, columns, rows, long)
     return len(rows)
 
 

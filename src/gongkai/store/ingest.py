@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -24,6 +25,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from gongkai.errors import InputError
+from gongkai.read import load_file
 from gongkai.store.db import Store
 from gongkai.store.process import FAILED, OK, PROBLEMS, process_bytes
 from gongkai.store.publication import Publication
@@ -55,7 +57,7 @@ class Source:
 
     def read(self) -> bytes:
         if self.member is None:
-            return Path(self.path).read_bytes()
+            return load_file(Path(self.path))
         with zipfile.ZipFile(self.path) as z:
             return z.read(self.member)
 
@@ -79,6 +81,8 @@ def _is_zip_archive(path: Path) -> bool:
     from gongkai.read import sniff
 
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return False  # a FIFO would block here; the reader refuses it with one line instead
         with path.open("rb") as f:
             head = f.read(65536)
     except OSError:
@@ -120,7 +124,10 @@ def walk(paths: Iterable[str | Path]) -> Iterator[Source]:
 
 @dataclass
 class IngestResult:
-    counts: dict[str, int] = field(default_factory=lambda: {OK: 0, PROBLEMS: 0, FAILED: 0, "skipped": 0})
+    # skipped: stored already; unreadable: not stored at all (could not be opened), each with a line in errors
+    counts: dict[str, int] = field(
+        default_factory=lambda: {OK: 0, PROBLEMS: 0, FAILED: 0, "skipped": 0, "unreadable": 0}
+    )
     errors: list[tuple[str, str]] = field(default_factory=list)  # (file, reason) of failed documents
     cross_findings: int = 0
     seconds: float = 0.0
@@ -144,6 +151,9 @@ Progress = Callable[[str, IngestResult], None]  # (event, result so far); events
 def _read(src: Source, result: IngestResult) -> bytes | None:
     try:
         return src.read()
+    except InputError as e:
+        result.errors.append((src.display, str(e)))
+        return None
     except (OSError, zipfile.BadZipFile, KeyError) as e:
         result.errors.append(
             (src.display, f"无法读取文件 (cannot read: {getattr(e, 'strerror', None) or e})")
@@ -262,7 +272,7 @@ def _pending(
     for src in sources:
         data = _read(src, result)
         if data is None:
-            result.counts[FAILED] += 1
+            result.counts["unreadable"] += 1
             if progress:
                 progress(f"done:{src.display}", result)
             continue
@@ -277,17 +287,26 @@ def _pending(
         yield src, data
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, else the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def _new_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
 
 
 def _run(sources, store, known, result, workers, overrides, progress, executor, pubs: Publications) -> None:
     todo = _pending(sources, known, result, progress, pubs)
-    workers = workers or os.cpu_count() or 1
-    if executor is None and workers <= 1:
+    asked = workers or usable_cores()
+    if executor is None and asked <= 1:
         for src, data in todo:
             _store(store, pubs.reader_for(src)(data, src.name), src, result, overrides, progress, pubs)
         return
+    workers = min(asked, usable_cores())  # more processes than cores only add memory
     pools = [executor or _new_pool(workers)]
     limit = max(2, 3 * workers)  # documents in flight: bounded, so memory stays flat on any corpus size
     inflight: dict[Future, tuple[Source, bytes]] = {}
