@@ -493,6 +493,13 @@ def serve(
         str | None,
         typer.Option("--files", help="Folder for uploaded originals (default: beside the database)."),
     ] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option("--allowed-host", help="Host name the browser may use (repeatable; default: --host)."),
+    ] = None,
+    insecure: Annotated[
+        bool, typer.Option("--insecure", help="Allow a network address without --password.")
+    ] = False,
 ) -> None:
     """Web app: upload reports and review them and the whole corpus in the browser (网页界面)."""
     try:
@@ -503,13 +510,22 @@ def serve(
     if not 0 < port < 65536:
         _error("--port", f"端口须在 1–65535 之间 (port must be 1–65535, not {port})")
         raise typer.Exit(2)
+    if password is not None and not password.strip():
+        _error("--password", "密码不能为空 (the password must not be empty or blank)")
+        raise typer.Exit(2)
     if host not in ("127.0.0.1", "localhost", "::1") and not password:
+        if not insecure:
+            _error(
+                "--host",
+                "网络地址需要 --password 或 --insecure (a network address needs --password or --insecure)",
+            )
+            raise typer.Exit(2)
         typer.echo(
             "警告/Warning: 没有设置密码，网络上的任何人都能访问 (no --password on a network address)",
             err=True,
         )
     try:
-        run(db, host=host, port=port, password=password, files_dir=files)
+        run(db, host=host, port=port, password=password, files_dir=files, allowed_hosts=allowed_host)
     except GongkaiError as e:
         _error(db or "gongkai.db", str(e))
         raise typer.Exit(2) from None

@@ -14,6 +14,7 @@ from gongkai.web import create_app
 from gongkai.web.auth import COOKIE, Signer
 from gongkai.web.data import text_reuse
 from gongkai.web.uploads import Blobs, Limits, safe_name
+from tests.web.conftest import CsrfClient
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -25,7 +26,7 @@ EVIL_AGENCY = "<img src=x onerror=alert(1)>管理委员会"
 
 def _client(tmp_path, **kw) -> TestClient:
     app = create_app(f"sqlite:///{tmp_path / 'web.db'}", files_dir=tmp_path / "files", **kw)
-    return TestClient(app)
+    return CsrfClient(app)
 
 
 @pytest.fixture()

@@ -128,3 +128,27 @@ findings = Table(
     Column("evidence", JSON),
     Column("data", JSON),  # the finding's full to_json()
 )
+
+# Web sessions, kept server-side so logout and a password change revoke them. The cookie holds a random
+# token; only its sha256 is stored. ``user_id``/``role`` are empty for the shared password (which acts as
+# admin) and are set when accounts exist.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),  # sha256 hex of the cookie token
+    Column("user_id", Integer, index=True),
+    Column("role", String(16)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("client", String(64)),  # the address it was opened from (for an audit trail)
+)
+
+# Small key/value settings of a deployment, e.g. the verifier of the shared web password.
+app_settings = Table(
+    "app_settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text),
+)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
+from collections.abc import Iterable
 from pathlib import Path
 from threading import Lock
 
@@ -27,10 +28,12 @@ from gongkai.errors import InputError
 from gongkai.render.html import CSS as TABLE_CSS
 from gongkai.render.html import format_value
 from gongkai.store.db import Store, resolve_url
+from gongkai.store.sessions import remember_password
 from gongkai.web import data as D
 from gongkai.web.auth import Signer
 from gongkai.web.middleware import guard, http_error
 from gongkai.web.routes import ROUTERS
+from gongkai.web.security import LoginThrottle, csrf_token, default_allowed_hosts
 from gongkai.web.uploads import Blobs, Limits
 
 HERE = Path(__file__).parent
@@ -57,6 +60,7 @@ def templates_env() -> Environment:
     env.globals["SEVERITY"] = D.SEVERITY_LABELS
     env.globals["DOC_STATUS"] = D.STATUS_LABELS
     env.globals["table_css"] = Markup(TABLE_CSS)
+    env.globals["csrf_token"] = csrf_token
     return env
 
 
@@ -66,16 +70,25 @@ def create_app(
     files_dir: str | Path | None = None,
     limits: Limits | None = None,
     store: Store | None = None,
+    allowed_hosts: Iterable[str] | None = None,
 ) -> FastAPI:
-    """The web app over the store at ``url``; ``password`` (or env ``GONGKAI_PASSWORD``) turns on login."""
-    store = store or Store(url)
+    """The web app over the store at ``url``; ``password`` (or env ``GONGKAI_PASSWORD``) turns on login.
+    ``allowed_hosts``: the names the Host header may carry (None: any; `serve` passes the bound address).
+    A password changed since the last start revokes the sessions the old one opened."""
     password = password if password is not None else os.environ.get("GONGKAI_PASSWORD") or None
+    if password and not password.strip():
+        raise InputError("密码不能为空白 (the password must not be blank)")
+    password = password or None  # "" turns login off (and keeps the environment's password out)
+    store = store or Store(url)
+    remember_password(store, password)
     app = FastAPI(title="gongkai", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.store = store
     app.state.blobs = Blobs(Path(files_dir) if files_dir else default_files_dir(store.url))
     app.state.limits = limits or Limits()
     app.state.password = password
-    app.state.signer = Signer()
+    app.state.signer = Signer()  # its key signs the CSRF tokens
+    app.state.allowed_hosts = None if allowed_hosts is None else frozenset(h.lower() for h in allowed_hosts)
+    app.state.login_throttle = LoginThrottle()
     app.state.lock = Lock()  # one writer at a time (uploads)
     app.state.pages = OrderedDict()  # (sha256, page) → PNG, a small cache
     app.state.templates = templates_env()
@@ -93,12 +106,12 @@ def serve(
     port: int = 8000,
     password: str | None = None,
     files_dir: str | None = None,
+    allowed_hosts: Iterable[str] | None = None,
 ) -> None:
-    """Run the app with uvicorn (blocking)."""
+    """Run the app with uvicorn (blocking). The Host header must name ``allowed_hosts`` (default: the
+    bound address), so a DNS-rebinding page cannot talk to the server; no ``Server`` banner is sent."""
     import uvicorn
 
-    try:
-        app = create_app(url, password=password, files_dir=files_dir)
-    except InputError:
-        raise
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    hosts = list(allowed_hosts or []) or sorted(default_allowed_hosts(host))
+    app = create_app(url, password=password, files_dir=files_dir, allowed_hosts=hosts)
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)

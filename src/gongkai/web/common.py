@@ -3,8 +3,6 @@ that answer 404 in Chinese when a thing is not there."""
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
 from typing import Any
 
 from fastapi import HTTPException, Request
@@ -41,7 +39,12 @@ def local_target(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
 
 
+MAX_ID = 2**63 - 1  # larger numbers in a URL are no row of any database (and would overflow SQLite)
+
+
 def document(store: Store, report_id: int) -> dict:
+    if not 0 < report_id <= MAX_ID:
+        raise HTTPException(404, "没有这份报告 (no such report)")
     doc = corpus.document_row(store, report_id)
     if doc is None:
         raise HTTPException(404, "没有这份报告 (no such report)")
@@ -55,27 +58,9 @@ def report_and_document(store: Store, report_id: int) -> tuple[Report, dict]:
     return store.load_report(report_id), doc
 
 
-def disk_original(doc: dict) -> Path | None:
-    """A document ingested from disk by the CLI: its path as the store recorded it (never from a user)."""
-    p = doc.get("path")
-    if not p:
-        return None
-    path = Path(str(p))
-    return path if path.is_file() else None
-
-
 def original_bytes(blobs: Blobs, doc: dict) -> bytes | None:
-    body = blobs.get(doc["sha256"])
-    if body is not None:
-        return body
-    p = disk_original(doc)
-    if p is None:
-        return None
-    try:
-        data = p.read_bytes()
-    except OSError:
-        return None
-    return data if hashlib.sha256(data).hexdigest() == doc["sha256"] else None
+    """The stored copy of a document's bytes (kept at upload), never a file at a recorded disk path."""
+    return blobs.get(doc["sha256"])
 
 
 def compare_context(store: Store, agency: str, a: int | None, b: int | None) -> dict:

@@ -87,19 +87,8 @@ def _worst(found: list[dict]) -> str:
 
 
 def pdf_page_png(data: bytes, page: int, scale: float = 2.0) -> bytes | None:
-    """Page ``page`` (1-based) of a PDF as PNG at ``scale`` × 72 dpi; ``None`` when there is no such page."""
-    import io
+    """Page ``page`` (1-based) of a PDF as PNG at ``scale`` × 72 dpi; ``None`` when there is no such page.
+    Holds the one PDFium lock and caps the image in pixels (see `gongkai.read.pdfium_lock`)."""
+    from gongkai.read.pdfium_lock import render_page_png
 
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(data)
-    try:
-        if not 1 <= page <= len(pdf):
-            return None
-        bitmap = pdf[page - 1].render(scale=scale)
-        img = bitmap.to_pil()
-        buf = io.BytesIO()
-        img.save(buf, format="PNG", optimize=False)
-        return buf.getvalue()
-    finally:
-        pdf.close()
+    return render_page_png(data, page, scale)

@@ -9,6 +9,7 @@ import hashlib
 import io
 import re
 import zipfile
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +67,10 @@ class Blobs:
             tmp.replace(p)
         return sha
 
+    def has(self, sha256: str) -> bool:
+        p = self.path(sha256)
+        return p is not None and p.is_file()
+
     def get(self, sha256: str) -> bytes | None:
         p = self.path(sha256)
         return p.read_bytes() if p is not None and p.is_file() else None
@@ -103,8 +108,13 @@ def members(data: bytes, name: str, limits: Limits) -> list[tuple[str, bytes]]:
     return out
 
 
-def store_one(store: Store, blobs: Blobs, data: bytes, name: str) -> dict:
-    """Read, audit and store one document; returns a small JSON-able result for the upload page."""
+def store_one(
+    store: Store, blobs: Blobs, data: bytes, name: str, write_lock: AbstractContextManager | None = None
+) -> dict:
+    """Read, audit and store one document; returns a small JSON-able result for the upload page. Reading
+    runs outside ``write_lock`` (only the database write holds it), so one slow file never makes other
+    uploads wait."""
+    write_lock = write_lock or nullcontext()
     kind = sniff(data) if data else "empty"
     if kind not in ACCEPTED:
         return {"name": name, "status": "rejected", "error": f"不支持的文件格式 (unsupported format: {kind})"}
@@ -114,8 +124,9 @@ def store_one(store: Store, blobs: Blobs, data: bytes, name: str) -> dict:
         blobs.put(data)
         return {"name": name, "status": known[sha], "sha256": sha, "duplicate": True, **_ids(store, sha)}
     out = process_bytes(data, name)
-    blobs.put(data)
-    status = store.write(out, None)
+    with write_lock:
+        blobs.put(data)
+        status = store.write(out, None)
     result = {
         "name": name,
         "status": status or known.get(sha, "ok"),

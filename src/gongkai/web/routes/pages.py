@@ -17,7 +17,6 @@ from gongkai.store import corpus
 from gongkai.web.common import (
     blobs_of,
     compare_context,
-    disk_original,
     document,
     original_bytes,
     render,
@@ -83,7 +82,7 @@ def report_page(request: Request, report_id: int):
     counts = {s: sum(1 for c in report.cells.values() if c.status == s) for s in STATUSES}
     years = corpus.agency_reports(store, doc["agency_id"]) if doc["agency_id"] else []
     prev = next((r for r in reversed(years) if r["year"] and report.year and r["year"] < report.year), None)
-    has_original = blobs_of(request).get(doc["sha256"]) is not None or disk_original(doc) is not None
+    has_original = blobs_of(request).has(doc["sha256"])
     return render(
         request,
         "report.html",

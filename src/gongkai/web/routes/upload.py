@@ -70,10 +70,8 @@ async def upload(request: Request):
     state = request.app.state
 
     def work() -> list[dict]:
-        out = []
+        out = [store_one(state.store, state.blobs, body, name, state.lock) for name, body in docs]
         with state.lock:
-            for name, body in docs:
-                out.append(store_one(state.store, state.blobs, body, name))
             state.store.refresh_cross()
         return out
 

@@ -8,6 +8,11 @@
     if (cls) e.className = cls;
     return e;
   }
+  /* the CSRF token every state-changing request sends (X-CSRF-Token), from the base layout */
+  function csrfToken() {
+    var m = document.querySelector('meta[name="csrf-token"]');
+    return m ? m.getAttribute("content") : "";
+  }
   var STATUS = {ok: "无问题", problems: "有问题", failed: "读取失败", rejected: "已拒绝"};
 
   /* ---------------------------------------------------------------- upload */
@@ -80,6 +85,7 @@
       fd.append("files", item.file, item.file.name);
       var xhr = new XMLHttpRequest();
       xhr.open("POST", "/api/upload");
+      xhr.setRequestHeader("X-CSRF-Token", csrfToken());
       xhr.upload.onprogress = function (e) {
         if (e.lengthComputable) state.textContent = "上传 " + Math.round(100 * e.loaded / e.total) + "%";
       };
