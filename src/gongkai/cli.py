@@ -462,6 +462,68 @@ def coverage(
 
 
 @app.command()
+def collect(
+    urls: Annotated[
+        list[str] | None, typer.Argument(help="年报 column, report page or attachment URLs.")
+    ] = None,
+    from_file: Annotated[Path | None, typer.Option("--from", help="A file of URLs, one a line.")] = None,
+    roster: Annotated[
+        Path | None, typer.Option("--roster", help="Roster CSV with name and url columns.")
+    ] = None,
+    db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
+    to: Annotated[Path, typer.Option("--to", help="Folder for the originals and manifest.")] = Path(
+        "gongkai-collected"
+    ),
+    interval: Annotated[float, typer.Option("--interval", help="Seconds between requests to a host.")] = 1.0,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per request.")] = 20.0,
+    retries: Annotated[int, typer.Option("--retries", help="Retries after a timeout or 5xx.")] = 2,
+    max_mb: Annotated[float, typer.Option("--max-mb", help="Largest file fetched, in MB.")] = 50.0,
+    no_ingest: Annotated[bool, typer.Option("--no-ingest", help="Only fetch and save.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Collect annual reports from government sites (robots.txt honoured, one host at a time, politely),
+    keep each original with its URL, fetch time, HTTP headers and 发布日期, then ingest them. A rerun
+    fetches only what is new."""
+    from gongkai.collect import FetchSettings, ingest_records, targets_from
+    from gongkai.collect import collect as run_collect
+    from gongkai.collect.archive import Archive
+    from gongkai.collect.progress import CollectProgress
+    from gongkai.store.progress import IngestProgress
+
+    settings = FetchSettings(
+        timeout=timeout, interval=interval, retries=retries, max_bytes=int(max_mb * 1024 * 1024)
+    )
+    try:
+        targets = targets_from(urls or [], from_file, roster)
+        if not targets:
+            _error("collect", "没有要采集的网址 (no URL given: URLs, --from or --roster)")
+            raise typer.Exit(2)
+        with CollectProgress(enabled=not quiet) as progress:
+            result = run_collect(targets, db, to, settings, progress=progress, ingest=False)
+        for url, reason in result.errors:
+            _error(url, reason)
+        c = result.counts
+        typer.echo(
+            f"采集 collected: list pages {c['list_pages']} · reports {c['reports']}"
+            f" · new files {c['fetched']} · known {c['known']} · failed {c['failed']} → {to}"
+        )
+        if not no_ingest and result.records:
+            with IngestProgress(enabled=not quiet) as bar:
+                ingested = ingest_records(result.records, Archive(to), db, progress=bar)
+            for source, reason in ingested.errors:
+                _error(source, reason)
+            n = ingested.counts
+            typer.echo(
+                f"入库 ingested {ingested.stored} · ok {n['ok']} · problems {n['problems']}"
+                f" · failed {n['failed']} · skipped {n['skipped']}"
+            )
+    except GongkaiError as e:
+        _store_error(e, "collect")
+    if result.errors:
+        raise typer.Exit(2)
+
+
+@app.command()
 def query(
     name: Annotated[str, typer.Argument(help="applications | outcomes | corrections | problems")],
     db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,

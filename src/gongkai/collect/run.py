@@ -1,0 +1,256 @@
+"""Collect annual reports from government sites: for each target (a 年报 column, a report page or an
+attachment URL) walk the column's list pages, open each year's report page, fetch its attachments, save every
+original with its URL, fetch time, HTTP headers and 发布日期, then ingest them into the store with that
+metadata. Resumable: what the archive's manifest holds is not fetched again (list pages always are, to find
+what is new).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gongkai.collect.archive import Archive, Record
+from gongkai.collect.fetch import Fetcher, FetchError, FetchSettings, Response
+from gongkai.collect.page import Link, Page, attachment_suffix, decode_page, parse_page
+from gongkai.collect.targets import Target
+
+__all__ = ["DEFAULT_FOLDER", "CollectResult", "collect"]
+
+DEFAULT_FOLDER = "gongkai-collected"
+MAX_LIST_PAGES = 100
+
+
+@dataclass
+class CollectResult:
+    counts: dict[str, int] = field(
+        default_factory=lambda: {"list_pages": 0, "reports": 0, "fetched": 0, "known": 0, "failed": 0}
+    )
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (url, Chinese reason)
+    records: list[Record] = field(default_factory=list)  # every report file of this run, new or known
+    ingest: object | None = None  # the store's IngestResult, when ingested
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        from dataclasses import asdict
+
+        return {
+            "counts": self.counts,
+            "errors": [{"url": u, "error": e} for u, e in self.errors],
+            "records": [asdict(r) for r in self.records],
+            "ingest": self.ingest.to_json() if self.ingest is not None else None,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+Progress = Callable[[str, CollectResult], None]  # events: targets:N, target:URL, fetch:URL, done:URL
+
+
+def collect(
+    targets: Iterable[Target | str],
+    db: str | None = None,
+    folder: str | Path = DEFAULT_FOLDER,
+    settings: FetchSettings | None = None,
+    progress: Progress | None = None,
+    ingest: bool = True,
+    workers: int | None = 1,
+    fetcher: Fetcher | None = None,
+) -> CollectResult:
+    """Collect every target's reports into ``folder`` and (``ingest``) the store at ``db``."""
+    started = time.monotonic()
+    result = CollectResult()
+    todo = [t if isinstance(t, Target) else Target(t) for t in targets]
+    archive = Archive(folder)
+    own = fetcher is None
+    fetcher = fetcher or Fetcher(settings)
+    try:
+        if progress:
+            progress(f"targets:{len(todo)}", result)
+        for target in todo:
+            if progress:
+                progress(f"target:{target.url}", result)
+            _Run(target, fetcher, archive, result, progress).run()
+            if progress:
+                progress(f"done:{target.url}", result)
+    finally:
+        if own:
+            fetcher.close()
+    if ingest:
+        result.ingest = ingest_records(result.records, archive, db, workers)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def ingest_records(
+    records: list[Record], archive: Archive, db: str | None, workers: int | None = 1, progress=None
+):
+    """Ingest the report files of ``records`` with their publication metadata (a store ``IngestResult``)."""
+    from gongkai.store import ingest
+
+    files = {str(archive.path(r)): r.publication() for r in records if r.report}
+    return ingest(list(files), db, workers=workers, publications=files, progress=progress)
+
+
+@dataclass
+class _Run:
+    """One target's collection."""
+
+    target: Target
+    fetcher: Fetcher
+    archive: Archive
+    result: CollectResult
+    progress: Progress | None
+
+    def run(self) -> None:
+        url = self.target.url
+        if attachment_suffix(url):
+            self.attachment(Link(url, ""), page_url=None, published=(None, None))
+            return
+        first = self.fetch(url)
+        if first is None:
+            return
+        if "html" not in first.content_type and first.content.lstrip()[:1] != b"<":
+            self.save_attachment(url, first, None, (None, None), "")
+            return
+        reports = self.walk_list(first)
+        if not reports:  # no list of reports: the URL is a report page itself
+            self.report_page(Link(url, ""), first)
+            return
+        for link in reports:
+            self.report(link)
+
+    # ------------------------------------------------------------------ list pages
+
+    def walk_list(self, first: Response) -> list[Link]:
+        """The report links of every list page of the column, in the order found, each URL once."""
+        column = first.url
+        queue: list[tuple[str, Response | None]] = [(column, first)]
+        seen = {self.target.url, column}
+        reports: dict[str, Link] = {}
+        while queue and self.result.counts["list_pages"] < MAX_LIST_PAGES * (1 + len(self.result.errors)):
+            url, resp = queue.pop(0)
+            resp = resp or self.fetch(url)
+            if resp is None:
+                continue
+            self.result.counts["list_pages"] += 1
+            page = self.parse(resp)
+            for link in page.report_links():
+                reports.setdefault(link.url, link)
+            for nxt in page.pagination(column):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    queue.append((nxt, None))
+        return list(reports.values())
+
+    # ------------------------------------------------------------------ report pages and attachments
+
+    def report(self, link: Link) -> None:
+        self.result.counts["reports"] += 1
+        if attachment_suffix(link.url, link.text):
+            self.attachment(link, None, (link.date, "list_page" if link.date else None))
+            return
+        known = self.archive.known(link.url)
+        if known is not None:
+            self.result.counts["known"] += 1
+            if known.report:
+                self.result.records.append(known)
+            for rec in self.archive.attachments_of(link.url):
+                self.result.records.append(rec)
+            return
+        resp = self.fetch(link.url)
+        if resp is not None:
+            self.report_page(link, resp)
+
+    def report_page(self, link: Link, resp: Response) -> None:
+        page = self.parse(resp)
+        published = page.published()
+        if published[0] is None and link.date:
+            published = (link.date, "list_page")
+        attachments = page.attachments()
+        failures = sum(not self.attachment(a, link.url, published) for a in attachments)
+        holds = _holds_report(resp.content, resp.url)
+        if not attachments and not holds:
+            self.fail(
+                link.url, "页面中未找到年报正文或附件（no report text, table or attachment on the page）"
+            )
+        rec = self.archive.save(
+            link.url,
+            resp,
+            "page",
+            ".html",
+            published=published[0],
+            published_source=published[1],
+            title=link.text or page.title,
+            agency=self.target.name,
+            report=holds,
+            complete=failures == 0,
+        )
+        self.result.counts["fetched"] += 1
+        if holds:
+            self.result.records.append(rec)
+
+    def attachment(self, link: Link, page_url: str | None, published: tuple) -> bool:
+        """Fetch and save one attachment (unless known); returns whether it is there."""
+        known = self.archive.known(link.url)
+        if known is not None:
+            self.result.counts["known"] += 1
+            self.result.records.append(known)
+            return True
+        resp = self.fetch(link.url)
+        if resp is None:
+            return False
+        self.save_attachment(link.url, resp, page_url, published, link.text)
+        return True
+
+    def save_attachment(
+        self, url: str, resp: Response, page_url: str | None, published: tuple, text: str
+    ) -> None:
+        rec = self.archive.save(
+            url,
+            resp,
+            "attachment",
+            attachment_suffix(resp.url, text),
+            published=published[0],
+            published_source=published[1],
+            page_url=page_url,
+            title=text or None,
+            agency=self.target.name,
+        )
+        self.result.counts["fetched"] += 1
+        self.result.records.append(rec)
+
+    # ------------------------------------------------------------------ helpers
+
+    def fetch(self, url: str) -> Response | None:
+        if self.progress:
+            self.progress(f"fetch:{url}", self.result)
+        try:
+            return self.fetcher.get(url)
+        except FetchError as e:
+            self.fail(url, str(e))
+            return None
+
+    def fail(self, url: str, reason: str) -> None:
+        self.result.counts["failed"] += 1
+        self.result.errors.append((url, reason))
+
+    @staticmethod
+    def parse(resp: Response) -> Page:
+        return parse_page(decode_page(resp.content, resp.headers), resp.url)
+
+
+def _holds_report(content: bytes, name: str) -> bool:
+    """Whether an HTML page holds a report itself (gongkai reads table cells from it), rather than only
+    linking to its attachments."""
+    from gongkai.errors import GongkaiError
+    from gongkai.extract import extract
+    from gongkai.model import READ
+    from gongkai.read import read_bytes
+
+    try:
+        report = extract(read_bytes(content, name))
+    except GongkaiError:
+        return False
+    return any(cell.status == READ for cell in report.cells.values())
