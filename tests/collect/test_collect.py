@@ -190,3 +190,15 @@ def test_cli_collect_then_coverage_shows_every_report_with_url_and_date(tmp_path
     }
     table = runner.invoke(app, ["coverage", "--db", db, "--reports", "-f", "csv"])
     assert table.output.count(site.base) == 5
+
+
+def test_a_target_may_be_a_report_page_or_an_attachment(tmp_path):
+    with Server(build_site()) as s:
+        targets = [s.url("/ndbg/2024/t2.html"), s.url("/files/hz2023.pdf")]
+        first = collect(targets, folder=tmp_path, settings=FAST, ingest=False)
+        again = collect(targets, folder=tmp_path, settings=FAST, ingest=False)
+    assert [r.url.removeprefix(s.base) for r in first.records] == ["/files/hz2023.pdf"] * 2
+    # the page's own attachment gets the page's date; the second target is the same file, known by then
+    assert [r.published for r in first.records] == ["2024-01-22"] * 2
+    assert first.counts["fetched"] == 1 and first.counts["known"] == 1 and first.errors == []
+    assert again.counts["fetched"] == 0 and again.counts["known"] == 2

@@ -54,6 +54,7 @@ class Link:
     url: str
     text: str
     date: str | None = None  # the date shown beside the link (its list item or table row), ISO
+    date_source: str | None = None  # list_page, or how the page holding the link gave its date
 
 
 @dataclass
@@ -176,7 +177,8 @@ def _links(root: etree._Element, base: str) -> list[Link]:
         text = " ".join((el.text_content() or "").split()) or (el.get("title") or "").strip()
         if el.get("title") and len(el.get("title", "")) > len(text):
             text = el.get("title", "").strip()  # list items often cut long titles, the title attribute not
-        out.append(Link(url, text, _date_beside(el)))
+        date = _date_beside(el)
+        out.append(Link(url, text, date, "list_page" if date else None))
     return out
 
 

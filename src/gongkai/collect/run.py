@@ -7,9 +7,10 @@ what is new).
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gongkai.collect.archive import Archive, Record
@@ -116,7 +117,12 @@ class _Run:
             return
         reports = self.walk_list(first)
         if not reports:  # no list of reports: the URL is a report page itself
-            self.report_page(Link(url, ""), first)
+            self.result.counts["reports"] += 1
+            known = self.archive.known(url)
+            if known is not None and known.sha256 == hashlib.sha256(first.content).hexdigest():
+                self.reuse(url, known)
+            else:
+                self.report_page(Link(url, ""), first)
             return
         for link in reports:
             self.report(link)
@@ -129,14 +135,19 @@ class _Run:
         queue: list[tuple[str, Response | None]] = [(column, first)]
         seen = {self.target.url, column}
         reports: dict[str, Link] = {}
-        while queue and self.result.counts["list_pages"] < MAX_LIST_PAGES * (1 + len(self.result.errors)):
+        walked = 0
+        while queue and walked < MAX_LIST_PAGES:
             url, resp = queue.pop(0)
             resp = resp or self.fetch(url)
             if resp is None:
                 continue
+            walked += 1
             self.result.counts["list_pages"] += 1
             page = self.parse(resp)
             for link in page.report_links():
+                if not link.date and attachment_suffix(link.url, link.text):
+                    # a report page's own attachment: the page's date is the attachment's
+                    link = replace(link, date=page.published()[0], date_source=page.published()[1])
                 reports.setdefault(link.url, link)
             for nxt in page.pagination(column):
                 if nxt not in seen:
@@ -149,25 +160,28 @@ class _Run:
     def report(self, link: Link) -> None:
         self.result.counts["reports"] += 1
         if attachment_suffix(link.url, link.text):
-            self.attachment(link, None, (link.date, "list_page" if link.date else None))
+            self.attachment(link, None, (link.date, link.date_source))
             return
         known = self.archive.known(link.url)
         if known is not None:
-            self.result.counts["known"] += 1
-            if known.report:
-                self.result.records.append(known)
-            for rec in self.archive.attachments_of(link.url):
-                self.result.records.append(rec)
+            self.reuse(link.url, known)
             return
         resp = self.fetch(link.url)
         if resp is not None:
             self.report_page(link, resp)
 
+    def reuse(self, url: str, known: Record) -> None:
+        """A report page fetched completely before: its records again, nothing fetched."""
+        self.result.counts["known"] += 1
+        if known.report:
+            self.result.records.append(known)
+        self.result.records.extend(self.archive.attachments_of(url))
+
     def report_page(self, link: Link, resp: Response) -> None:
         page = self.parse(resp)
         published = page.published()
         if published[0] is None and link.date:
-            published = (link.date, "list_page")
+            published = (link.date, link.date_source)
         attachments = page.attachments()
         failures = sum(not self.attachment(a, link.url, published) for a in attachments)
         holds = _holds_report(resp.content, resp.url)
@@ -185,7 +199,7 @@ class _Run:
             title=link.text or page.title,
             agency=self.target.name,
             report=holds,
-            complete=failures == 0,
+            complete=failures == 0 and bool(attachments or holds),  # else tried again next run
         )
         self.result.counts["fetched"] += 1
         if holds:
