@@ -120,3 +120,9 @@ def test_an_unreachable_robots_txt_allows_nothing_and_a_missing_one_everything()
 def test_only_http_urls():
     with fetcher(site({})) as f, pytest.raises(FetchError, match="http"):
         f.get("file:///etc/passwd")
+
+
+def test_private_addresses_can_be_refused():
+    pages = {"/a": httpx.Response(200, text="a")}
+    with fetcher(site(pages), allow_private=False) as f, pytest.raises(FetchError, match="内网"):
+        f.get("http://127.0.0.1/a")

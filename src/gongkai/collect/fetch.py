@@ -45,6 +45,9 @@ class FetchSettings:
     max_bytes: int = 50 * 1024 * 1024
     max_redirects: int = 5
     respect_robots: bool = True
+    # Loopback, private and link-local addresses: allowed from the command line; the web app refuses them,
+    # so a form cannot make the server fetch from its own network.
+    allow_private: bool = True
 
 
 @dataclass
@@ -130,6 +133,8 @@ class Fetcher:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(f"不是 http(s) 地址（not an http(s) URL: {url}）")
+        if not self.settings.allow_private and _private_host(parts.hostname, parts.port):
+            raise FetchError("不采集本机或内网地址（loopback or private address refused）")
 
     def _check_robots(self, url: str) -> None:
         if not self.settings.respect_robots:
@@ -226,6 +231,22 @@ class Fetcher:
         rules = self._robots.get(origin)
         delay = rules.crawl_delay(self.settings.user_agent) if rules is not None else None
         return max(interval, float(delay or 0))
+
+
+def _private_host(host: str, port: int | None) -> bool:
+    """Whether ``host`` is or resolves to a loopback, private, link-local or reserved address."""
+    import ipaddress
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port or 80, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        return False  # unresolvable: the request fails on its own
+    for info in infos:
+        addr = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved or addr.is_multicast:
+            return True
+    return False
 
 
 def _http_reason(status: int) -> str:

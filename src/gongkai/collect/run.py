@@ -85,13 +85,19 @@ def collect(
 
 
 def ingest_records(
-    records: list[Record], archive: Archive, db: str | None, workers: int | None = 1, progress=None
+    records: list[Record],
+    archive: Archive,
+    db: str | None,
+    workers: int | None = 1,
+    progress=None,
+    store=None,
 ):
-    """Ingest the report files of ``records`` with their publication metadata (a store ``IngestResult``)."""
+    """Ingest the report files of ``records`` with their publication metadata (a store ``IngestResult``);
+    into ``store`` when given (an open ``Store``), else the database at ``db``."""
     from gongkai.store import ingest
 
     files = {str(archive.path(r)): r.publication() for r in records if r.report}
-    return ingest(list(files), db, workers=workers, publications=files, progress=progress)
+    return ingest(list(files), db, workers=workers, publications=files, progress=progress, store=store)
 
 
 @dataclass

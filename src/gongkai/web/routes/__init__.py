@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gongkai.web.routes import auth, export, pages, upload
+from gongkai.web.routes import auth, collect, export, pages, upload
 
-ROUTERS = (auth.router, upload.router, pages.router, export.router)
+ROUTERS = (auth.router, upload.router, pages.router, export.router, collect.router)
 
 __all__ = ["ROUTERS"]
