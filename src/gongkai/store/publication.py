@@ -14,9 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["PUBLICATION_COLUMNS", "Publication", "iso_date"]
+if TYPE_CHECKING:
+    from gongkai.store.db import Store
+
+__all__ = ["PUBLICATION_COLUMNS", "Publication", "collected_count", "collected_documents", "iso_date"]
 
 PUBLICATION_COLUMNS = ("source_url", "published", "published_source", "fetched_at", "http_headers")
 
@@ -92,3 +95,45 @@ class Publication:
 
     def is_empty(self) -> bool:
         return all(v in (None, {}) for v in self.columns().values())
+
+
+def collected_count(store: Store) -> int:
+    """How many stored documents have a source URL."""
+    from sqlalchemy import func, select
+
+    from gongkai.store import schema as S
+
+    d = S.documents
+    with store.engine.connect() as c:
+        return c.execute(select(func.count()).where(d.c.source_url.is_not(None))).scalar() or 0
+
+
+def collected_documents(store: Store, offset: int, limit: int) -> list[dict]:
+    """Documents with a source URL, latest fetched first: file, status, agency, year, URL, 发布日期."""
+    from sqlalchemy import select
+
+    from gongkai.store import schema as S
+
+    d, r = S.documents, S.reports
+    q = (
+        select(
+            d.c.id,
+            d.c.name,
+            d.c.status,
+            d.c.error,
+            d.c.source_url,
+            d.c.published,
+            d.c.published_source,
+            d.c.fetched_at,
+            r.c.id.label("report_id"),
+            r.c.agency,
+            r.c.year,
+        )
+        .select_from(d.outerjoin(r, r.c.id == d.c.id))
+        .where(d.c.source_url.is_not(None))
+        .order_by(d.c.fetched_at.desc(), d.c.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    with store.engine.connect() as c:
+        return [dict(m) for m in c.execute(q).mappings()]

@@ -15,10 +15,8 @@ from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import func, select
 
-from gongkai.store import schema as S
-from gongkai.store.db import Store
+from gongkai.store.publication import collected_count, collected_documents
 from gongkai.web.common import render, store_of
 
 router = APIRouter()
@@ -26,6 +24,7 @@ router = APIRouter()
 PER_PAGE = 50
 MAX_TARGETS = 200
 MAX_FORM_BYTES = 64 * 1024
+_START_LOCK = threading.Lock()  # one background collection at a time
 
 
 @dataclass
@@ -130,40 +129,5 @@ async def start_collect(request: Request):
     return RedirectResponse("/collect", status_code=303)
 
 
-_START_LOCK = threading.Lock()
 
-
-def collected_count(store: Store) -> int:
-    d = S.documents
-    with store.engine.connect() as c:
-        return c.execute(select(func.count()).where(d.c.source_url.is_not(None))).scalar() or 0
-
-
-def collected_documents(store: Store, offset: int, limit: int) -> list[dict]:
-    """Documents with a source URL, latest fetched first: file, status, agency, year, URL, 发布日期."""
-    d, r = S.documents, S.reports
-    q = (
-        select(
-            d.c.id,
-            d.c.name,
-            d.c.status,
-            d.c.error,
-            d.c.source_url,
-            d.c.published,
-            d.c.published_source,
-            d.c.fetched_at,
-            r.c.id.label("report_id"),
-            r.c.agency,
-            r.c.year,
-        )
-        .select_from(d.outerjoin(r, r.c.id == d.c.id))
-        .where(d.c.source_url.is_not(None))
-        .order_by(d.c.fetched_at.desc(), d.c.id.desc())
-        .offset(offset)
-        .limit(limit)
-    )
-    with store.engine.connect() as c:
-        return [dict(m) for m in c.execute(q).mappings()]
-
-
-__all__ = ["Job", "collected_count", "collected_documents", "router"]
+__all__ = ["Job", "router"]
