@@ -129,5 +129,4 @@ async def start_collect(request: Request):
     return RedirectResponse("/collect", status_code=303)
 
 
-
 __all__ = ["Job", "router"]
