@@ -5,6 +5,7 @@ run resumable: a URL recorded there is not fetched again.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -44,7 +45,7 @@ class Record:
             source_url=self.final_url,
             published=self.published,
             published_source=self.published_source,
-            fetched_at=self.fetched_at,
+            fetched_at=dt.datetime.fromisoformat(self.fetched_at),
             http_headers=self.http_headers,
         )
 

@@ -243,7 +243,7 @@ def _private_host(host: str, port: int | None) -> bool:
     except (socket.gaierror, UnicodeError):
         return False  # unresolvable: the request fails on its own
     for info in infos:
-        addr = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        addr = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
         if addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved or addr.is_multicast:
             return True
     return False

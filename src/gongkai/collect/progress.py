@@ -3,6 +3,8 @@ failures, and the URL being fetched."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from gongkai.collect.run import CollectResult
 
 
@@ -11,8 +13,8 @@ class CollectProgress:
 
     def __init__(self, enabled: bool = True):
         self.enabled = enabled
-        self._progress = None
-        self._task = None
+        self._progress: Any = None
+        self._task: Any = None
 
     def __enter__(self) -> CollectProgress:
         if self.enabled:

@@ -12,11 +12,16 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gongkai.collect.archive import Archive, Record
 from gongkai.collect.fetch import Fetcher, FetchError, FetchSettings, Response
 from gongkai.collect.page import Link, Page, attachment_suffix, decode_page, parse_page
 from gongkai.collect.targets import Target
+
+if TYPE_CHECKING:
+    from gongkai.store.ingest import IngestResult
+    from gongkai.store.publication import Publication
 
 __all__ = ["DEFAULT_FOLDER", "CollectResult", "collect"]
 
@@ -31,7 +36,7 @@ class CollectResult:
     )
     errors: list[tuple[str, str]] = field(default_factory=list)  # (url, Chinese reason)
     records: list[Record] = field(default_factory=list)  # every report file of this run, new or known
-    ingest: object | None = None  # the store's IngestResult, when ingested
+    ingest: IngestResult | None = None  # when ingested
     seconds: float = 0.0
 
     def to_json(self) -> dict:
@@ -96,7 +101,7 @@ def ingest_records(
     into ``store`` when given (an open ``Store``), else the database at ``db``."""
     from gongkai.store import ingest
 
-    files = {str(archive.path(r)): r.publication() for r in records if r.report}
+    files: dict[str | Path, Publication] = {archive.path(r): r.publication() for r in records if r.report}
     return ingest(list(files), db, workers=workers, publications=files, progress=progress, store=store)
 
 
