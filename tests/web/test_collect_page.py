@@ -92,6 +92,8 @@ def test_collect_page_in_the_browser(tmp_path):
             page.locator("#collected tbody tr a", has_text="测试县人民政府").click()
             page.wait_for_url(re.compile(r"/report/\d+$"))
             assert "测试县人民政府" in page.inner_text("main")
+            original = page.request.get(page.url + "/original")
+            assert original.ok and "测试县人民政府".encode("gbk") in original.body()
         browser.close()
     finally:
         pw.stop()

@@ -74,8 +74,12 @@ def _run(state, job: Job, targets) -> None:
         job.counts, job.errors = dict(result.counts), list(result.errors)
         if result.records:
             job.current = "入库 ingest"
+            archive = Archive(folder)
+            for rec in result.records:  # the app serves originals from its own copies
+                if rec.report:
+                    state.blobs.put(archive.path(rec).read_bytes())
             with state.lock:  # one writer at a time, as for uploads
-                ingested = ingest_records(result.records, Archive(folder), None, store=state.store)
+                ingested = ingest_records(result.records, archive, None, store=state.store)
             job.ingested = dict(ingested.counts)
             job.errors += ingested.errors
     except Exception as e:  # the page must say what happened, whatever it was
