@@ -504,7 +504,8 @@ def collect(
             _error(url, reason)
         c = result.counts
         typer.echo(
-            f"采集 collected: list pages {c['list_pages']} · reports {c['reports']}"
+            f"采集 collected: list pages {c['list_pages']} (unchanged {c['unchanged']})"
+            f" · reports {c['reports']}"
             f" · new files {c['fetched']} · known {c['known']} · failed {c['failed']} → {to}"
         )
         if not no_ingest and result.records:

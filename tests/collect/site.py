@@ -6,6 +6,7 @@ own renderer and the shared corpus; nothing big is committed.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import threading
 import time
@@ -130,6 +131,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.site.requests.append(self.path)
         route = self.site.routes.get(path)
         status, headers, body = (route() if callable(route) else route) if route else (404, {}, b"not found")
+        if status == 200:  # validators, so a rerun can ask "changed since?" and get 304 Not Modified
+            etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+            headers = {**headers, "ETag": etag}
+            if self.headers.get("If-None-Match") == etag:
+                status, body = 304, b""
         try:
             self.send_response(status)
             for k, v in headers.items():

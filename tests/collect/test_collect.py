@@ -138,6 +138,7 @@ def test_a_second_run_fetches_only_the_list_pages(collected):
         "/ndbg/slow.html",
     }  # the failures are tried again
     assert second.counts["fetched"] == 0 and second.counts["known"] == 5
+    assert second.counts["list_pages"] == 3 and second.counts["unchanged"] == 3  # 304 Not Modified
     assert second.ingest.stored == 0 and second.ingest.counts["skipped"] == 5
 
 
@@ -202,3 +203,28 @@ def test_a_target_may_be_a_report_page_or_an_attachment(tmp_path):
     assert [r.published for r in first.records] == ["2024-01-22"] * 2
     assert first.counts["fetched"] == 1 and first.counts["known"] == 1 and first.errors == []
     assert again.counts["fetched"] == 0 and again.counts["known"] == 2
+
+
+def test_a_new_report_on_the_column_is_all_a_rerun_fetches(tmp_path):
+    from tests.collect.site import list_page, page, report_html
+
+    site = build_site()
+    del site.routes["/ndbg/slow.html"]
+    with Server(site) as s:
+        column = s.url("/ndbg/index.html")
+        collect([column], folder=tmp_path, settings=FAST, ingest=False)
+        site.routes["/ndbg/index.html"] = page(
+            list_page(
+                [("2025/t0.html", "测试市教育局2024年政府信息公开工作年度报告", "2025-01-15")],
+                '<script>createPageHTML(3, 0, "index", "html");</script>',
+            )
+        )
+        site.routes["/ndbg/2025/t0.html"] = page(
+            report_html(5, "测试市教育局", 2024, "<p>发布日期：2025-01-15</p>")
+        )
+        s.requests.clear()
+        again = collect([column], folder=tmp_path, settings=FAST, ingest=False)
+    assert again.counts["fetched"] == 1 and again.counts["unchanged"] == 2
+    new = [r for r in again.records if r.url.endswith("/2025/t0.html")]
+    assert [r.published for r in new] == ["2025-01-15"]
+    assert "/ndbg/2025/t0.html" in s.requests and "/ndbg/2024/t1.html" not in s.requests

@@ -25,7 +25,7 @@ MANIFEST = "manifest.jsonl"
 class Record:
     url: str  # as linked
     final_url: str  # after redirects
-    kind: str  # page | attachment
+    kind: str  # page | attachment | list (a list page, kept for its validators: ETag, Last-Modified)
     file: str  # relative to the archive folder
     sha256: str
     size: int
@@ -55,13 +55,13 @@ class Archive:
 
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
-        self.records: dict[str, Record] = {}
+        self.records: dict[str, Record] = {}  # report pages and attachments by URL
+        self.lists: dict[str, Record] = {}  # list pages by URL
         manifest = self.folder / MANIFEST
         if manifest.exists():
             for line in manifest.read_text(encoding="utf-8").splitlines():
                 if line.strip():
-                    rec = Record(**json.loads(line))
-                    self.records[rec.url] = rec  # the latest record of a URL wins
+                    self._keep(Record(**json.loads(line)))  # the latest record of a URL wins
 
     def known(self, url: str) -> Record | None:
         """The record of ``url`` when its file is still there (a complete page, or any attachment)."""
@@ -101,7 +101,15 @@ class Archive:
         self.folder.mkdir(parents=True, exist_ok=True)
         with (self.folder / MANIFEST).open("a", encoding="utf-8") as f:
             f.write(json.dumps(asdict(rec), ensure_ascii=False) + "\n")
-        self.records[rec.url] = rec
+        self._keep(rec)
+
+    def _keep(self, rec: Record) -> None:
+        (self.lists if rec.kind == "list" else self.records)[rec.url] = rec
+
+    def saved_list(self, url: str) -> Record | None:
+        """The last saved copy of a list page, when its file is still there."""
+        rec = self.lists.get(url)
+        return rec if rec is not None and (self.folder / rec.file).exists() else None
 
     def path(self, rec: Record) -> Path:
         return self.folder / rec.file

@@ -32,7 +32,14 @@ MAX_LIST_PAGES = 100
 @dataclass
 class CollectResult:
     counts: dict[str, int] = field(
-        default_factory=lambda: {"list_pages": 0, "reports": 0, "fetched": 0, "known": 0, "failed": 0}
+        default_factory=lambda: {
+            "list_pages": 0,
+            "unchanged": 0,  # list pages the server said were not modified since the last run
+            "reports": 0,
+            "fetched": 0,
+            "known": 0,
+            "failed": 0,
+        }
     )
     errors: list[tuple[str, str]] = field(default_factory=list)  # (url, Chinese reason)
     records: list[Record] = field(default_factory=list)  # every report file of this run, new or known
@@ -120,7 +127,7 @@ class _Run:
         if attachment_suffix(url):
             self.attachment(Link(url, ""), page_url=None, published=(None, None))
             return
-        first = self.fetch(url)
+        first = self.fetch_list(url)
         if first is None:
             return
         if "html" not in first.content_type and first.content.lstrip()[:1] != b"<":
@@ -149,7 +156,7 @@ class _Run:
         walked = 0
         while queue and walked < MAX_LIST_PAGES:
             url, resp = queue.pop(0)
-            resp = resp or self.fetch(url)
+            resp = resp or self.fetch_list(url)
             if resp is None:
                 continue
             walked += 1
@@ -248,14 +255,38 @@ class _Run:
 
     # ------------------------------------------------------------------ helpers
 
-    def fetch(self, url: str) -> Response | None:
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> Response | None:
         if self.progress:
             self.progress(f"fetch:{url}", self.result)
         try:
-            return self.fetcher.get(url)
+            return self.fetcher.get(url, headers)
         except FetchError as e:
             self.fail(url, str(e))
             return None
+
+    def fetch_list(self, url: str) -> Response | None:
+        """A list page (or a target URL), asked conditionally when a copy was saved: on 304 Not Modified the
+        saved copy is used, so an unchanged column costs the site only its validators."""
+        saved = self.archive.saved_list(url)
+        resp = self.fetch(url, _validators(saved) if saved else None)
+        if resp is None:
+            return None
+        if resp.status == 304 and saved is not None:
+            self.result.counts["unchanged"] += 1
+            return replace(
+                resp,
+                url=saved.final_url,
+                status=200,
+                content=self.archive.path(saved).read_bytes(),
+                headers={**saved.http_headers, **resp.headers},
+            )
+        if resp.status == 304:  # not asked conditionally: a server error; fetch it plainly
+            resp = self.fetch(url)
+            if resp is None or resp.status == 304:
+                return None
+        if resp.headers.get("etag") or resp.headers.get("last-modified"):
+            self.archive.save(url, resp, "list", ".html", report=False)
+        return resp
 
     def fail(self, url: str, reason: str) -> None:
         self.result.counts["failed"] += 1
@@ -264,6 +295,15 @@ class _Run:
     @staticmethod
     def parse(resp: Response) -> Page:
         return parse_page(decode_page(resp.content, resp.headers), resp.url)
+
+
+def _validators(saved: Record) -> dict[str, str]:
+    headers = {}
+    if saved.http_headers.get("etag"):
+        headers["If-None-Match"] = saved.http_headers["etag"]
+    if saved.http_headers.get("last-modified"):
+        headers["If-Modified-Since"] = saved.http_headers["last-modified"]
+    return headers
 
 
 def _holds_report(content: bytes, name: str) -> bool:

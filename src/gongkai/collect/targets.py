@@ -17,7 +17,18 @@ __all__ = ["Target", "read_roster", "read_url_file", "targets_from"]
 
 # Accepted roster column names (lower-cased): the agency's name and its annual-report column URL.
 NAME_COLUMNS = ("name", "agency", "机关", "机关名称", "单位", "单位名称", "名称")
-URL_COLUMNS = ("url", "report_url", "column_url", "年报栏目", "年报网址", "年报", "网址", "链接")
+URL_COLUMNS = (
+    "url",
+    "report_url",
+    "column_url",
+    "年报栏目",
+    "年报网址",
+    "年报",
+    "网址",
+    "网站",
+    "公开网址",
+    "链接",
+)
 
 
 @dataclass(frozen=True)
