@@ -152,3 +152,86 @@ app_settings = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text),
 )
+
+# ---------------------------------------------------------------------- review campaign (gongkai.review)
+# roster           the agencies that must report: one row per agency name; agency_id = matched store agency
+# version_marks    per document (by sha256, so marks survive re-ingest): withdrawn / picked as current
+# finding_reviews  a reviewer's state of a finding, by (subject, year, fingerprint): survives re-ingest
+# users, activity  accounts with roles, and who did what when
+# score_runs       each scoring: the scheme (name, version, text) with its results
+
+roster = Table(
+    "roster",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("region", Text),
+    Column("level", Text),
+    Column("kind", String(16), nullable=False),
+    Column("url", Text),
+    Column("due", String(10)),  # ISO date the report is due
+    Column("row", Integer),  # row in the imported file
+    Column("agency_id", String(255), index=True),
+    Column("manual", Boolean, nullable=False, default=False),  # agency_id set by a reviewer
+)
+
+version_marks = Table(
+    "version_marks",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("withdrawn", Boolean, nullable=False, default=False),
+    Column("picked", Boolean, nullable=False, default=False),
+    Column("user", Text),
+    Column("at", DateTime(timezone=True)),
+)
+
+finding_reviews = Table(
+    "finding_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject", String(255), nullable=False),  # agency id, or "sha256:<hex>" for a report without one
+    Column("year", Integer),
+    Column("fingerprint", String(64), nullable=False),
+    Column("code", String(32), nullable=False),
+    Column("severity", String(16)),
+    Column("message", Text),
+    Column("state", String(16), nullable=False),  # pending | confirmed | dismissed
+    Column("comment", Text),
+    Column("reviewer", Text),
+    Column("at", DateTime(timezone=True)),
+    Index("ux_finding_reviews", "subject", "year", "fingerprint", unique=True),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(16), nullable=False),  # admin | reviewer | readonly
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+activity = Table(
+    "activity",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("user", Text),
+    Column("action", String(32), nullable=False),
+    Column("target", Text),
+    Column("detail", JSON),
+)
+
+score_runs = Table(
+    "score_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("scheme_name", Text, nullable=False),
+    Column("scheme_version", String(32), nullable=False),
+    Column("scheme", Text, nullable=False),  # the TOML as applied
+    Column("year", Integer),
+    Column("results", JSON, nullable=False),
+)

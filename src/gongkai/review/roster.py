@@ -1,0 +1,388 @@
+"""The roster (名录): the agencies that must publish a report, imported from CSV or XLSX, matched to the
+store's agencies through the same identity the store gives every report, with a manual match for the rest.
+
+Columns (Chinese or English header): 名称/name, 地区/region, 层级/level, 类型/kind (部门, 本级人民政府,
+乡镇街道, 其他), optional 网址/url and 截止日期/due. A bad file is refused as a whole with the row and
+column of the first problem; nothing is half-imported.
+
+>>> import_roster("sqlite:///gongkai.db", "名录.xlsx").count
+38
+>>> [r.name for r in roster_coverage("sqlite:///gongkai.db", 2024) if r.status == "unpublished"]
+['某某镇人民政府']
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import delete, insert, select, update
+
+from gongkai.audit import kinds
+from gongkai.audit.agency import normalise
+from gongkai.errors import InputError
+from gongkai.review.common import log, opened
+from gongkai.review.versions import Version, current_versions
+from gongkai.store import schema as S
+from gongkai.store.regions import identify
+
+__all__ = [
+    "COLUMNS",
+    "CoverageRow",
+    "RosterEntry",
+    "RosterImport",
+    "import_roster",
+    "read_roster",
+    "roster",
+    "roster_coverage",
+    "set_match",
+]
+
+# key → (Chinese label, accepted headers); the first four are required
+COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "name": ("名称", ("名称", "单位名称", "机关名称", "单位", "name", "agency")),
+    "region": ("地区", ("地区", "所属地区", "区域", "行政区划", "region")),
+    "level": ("层级", ("层级", "级别", "行政层级", "level")),
+    "kind": ("类型", ("类型", "类别", "单位类型", "kind")),
+    "url": ("网址", ("网址", "网站", "公开网址", "url", "URL")),
+    "due": ("截止日期", ("截止日期", "报送期限", "发布期限", "期限", "due")),
+}
+REQUIRED = ("name", "region", "level", "kind")
+PUBLISHED, UNPUBLISHED, UNMATCHED = "published", "unpublished", "unmatched"
+STATUS_LABELS = {PUBLISHED: "已发布", UNPUBLISHED: "未发布", UNMATCHED: "名录外"}
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+@dataclass
+class RosterEntry:
+    name: str
+    region: str
+    level: str
+    kind: str  # a code of gongkai.audit.kinds
+    url: str | None = None
+    due: str | None = None  # ISO date
+    row: int | None = None  # row in the file (header = 1)
+    agency_id: str | None = None
+    manual: bool = False
+
+    @property
+    def kind_label(self) -> str:
+        return kinds.label(self.kind)
+
+
+@dataclass
+class RosterImport:
+    count: int
+    matched: int
+    unmatched: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------- reading the file
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _csv_rows(path: Path, data: bytes) -> list[list[str]]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        row = data[: e.start].count(b"\n") + 1
+        raise InputError(
+            f"第{row}行：文件不是 UTF-8 编码，请另存为 UTF-8 的 CSV 或 XLSX (not UTF-8 encoded)"
+        ) from None
+    if "\x00" in text:
+        raise InputError("第1行：文件不是 UTF-8 编码的文本，请另存为 UTF-8 的 CSV 或 XLSX (not UTF-8 text)")
+    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+
+
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+    except Exception as e:
+        raise InputError(f"无法读取 XLSX 文件 (cannot read XLSX: {type(e).__name__})") from None
+    return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+
+
+def _header(cells: list[str]) -> dict[str, int]:
+    wanted = {h.lower(): key for key, (_, heads) in COLUMNS.items() for h in heads}
+    found: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        key = wanted.get(cell.strip().lower())
+        if key and key not in found:
+            found[key] = i
+    for key in REQUIRED:
+        if key not in found:
+            label, heads = COLUMNS[key]
+            raise InputError(
+                f"第1行：缺少「{label}」列 (missing column; header one of {'、'.join(heads[:-1])})"
+            )
+    return found
+
+
+def _kind(value: str, row: int) -> str:
+    if value in kinds.KINDS:
+        return value
+    for code, label in kinds.LABELS.items():
+        if value == label:
+            return code
+    labels = "、".join(kinds.LABELS.values())
+    raise InputError(f"第{row}行「类型」列：未知的类型「{value}」，应为 {labels} 之一 (unknown kind)")
+
+
+def _due(value: str, row: int) -> str | None:
+    if not value:
+        return None
+    m = _DATE.match(value.split(" ")[0] if " " in value and ":" in value else value)
+    try:
+        if not m:
+            raise ValueError
+        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    except ValueError:
+        raise InputError(
+            f"第{row}行「截止日期」列：无法识别的日期「{value}」，应写作 2025-01-31 (bad date)"
+        ) from None
+
+
+def read_roster(path: str | Path) -> list[RosterEntry]:
+    """The entries of a roster file, checked: every required column, a name, a known kind, a date, and no
+    agency twice. Raises ``InputError`` naming the first bad row and column."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(f"无法读取文件 (cannot read: {e.strerror})") from None
+    rows = _xlsx_rows(data) if data[:2] == b"PK" else _csv_rows(path, data)
+    while rows and not any(rows[0]):
+        rows.pop(0)
+    if not rows:
+        raise InputError("第1行：文件为空 (empty roster)")
+    cols = _header(rows[0])
+    entries: list[RosterEntry] = []
+    seen: dict[str, int] = {}
+    for number, cells in enumerate(rows[1:], start=2):
+        if not any(cells):
+            continue
+
+        def get(key: str, cells=cells) -> str:
+            i = cols.get(key)
+            return cells[i].strip() if i is not None and i < len(cells) else ""
+
+        for key in REQUIRED:
+            if not get(key):
+                raise InputError(f"第{number}行「{COLUMNS[key][0]}」列：不能为空 (required)")
+        name = get("name")
+        key = normalise(name)
+        if key in seen:
+            raise InputError(
+                f"第{number}行「名称」列：单位「{name}」与第{seen[key]}行重复 (duplicate agency)"
+            )
+        seen[key] = number
+        entries.append(
+            RosterEntry(
+                name=name,
+                region=get("region"),
+                level=get("level"),
+                kind=_kind(get("kind"), number),
+                url=get("url") or None,
+                due=_due(get("due"), number),
+                row=number,
+            )
+        )
+    return entries
+
+
+# ---------------------------------------------------------------------- matching and importing
+
+
+def _auto_match(entry: RosterEntry, agencies: dict[str, str]) -> str | None:
+    """The store agency whose key the roster name (or region + name) identifies to, else whose name reads
+    the same once province/city prefixes are dropped."""
+    candidates = [entry.name]
+    if entry.region and not entry.name.startswith(entry.region):
+        candidates.append(entry.region + entry.name)
+    for name in candidates:
+        agency_id = identify(name).agency_id
+        if agency_id in agencies:
+            return agency_id
+    wanted = normalise(entry.name)
+    for agency_id, name in agencies.items():
+        if normalise(name) == wanted:
+            return agency_id
+    return None
+
+
+def import_roster(url_or_store, path: str | Path, user: str | None = None) -> RosterImport:
+    """Replace the roster with the file's entries (all or nothing); manual matches of names kept are kept."""
+    entries = read_roster(path)
+    with opened(url_or_store) as store:
+        agencies = {a["id"]: a["name"] for a in store.agencies()}
+        with store.engine.begin() as c:
+            manual = {
+                name: agency_id
+                for name, agency_id in c.execute(
+                    select(S.roster.c.name, S.roster.c.agency_id).where(S.roster.c.manual.is_(True))
+                )
+            }
+            c.execute(delete(S.roster))
+            for e in entries:
+                if e.name in manual:
+                    e.agency_id, e.manual = manual[e.name], True
+                else:
+                    e.agency_id = _auto_match(e, agencies)
+                c.execute(insert(S.roster).values(**_row(e)))
+            log(c, user, "roster_import", str(Path(path).name), count=len(entries))
+    unmatched = [e.name for e in entries if not e.agency_id]
+    return RosterImport(len(entries), len(entries) - len(unmatched), unmatched)
+
+
+def _row(e: RosterEntry) -> dict:
+    return dict(
+        name=e.name,
+        region=e.region,
+        level=e.level,
+        kind=e.kind,
+        url=e.url,
+        due=e.due,
+        row=e.row,
+        agency_id=e.agency_id,
+        manual=e.manual,
+    )
+
+
+def rematch(url_or_store) -> int:
+    """Match the roster's automatic entries again (after new agencies were ingested): how many match."""
+    with opened(url_or_store) as store:
+        agencies = {a["id"]: a["name"] for a in store.agencies()}
+        entries = roster(store)
+        with store.engine.begin() as c:
+            for e in entries:
+                if e.manual:
+                    continue
+                new = _auto_match(e, agencies)
+                if new != e.agency_id:
+                    c.execute(update(S.roster).where(S.roster.c.name == e.name).values(agency_id=new))
+                    e.agency_id = new
+    return sum(1 for e in entries if e.agency_id)
+
+
+def roster(url_or_store=None) -> list[RosterEntry]:
+    with opened(url_or_store) as store, store.engine.connect() as c:
+        rows = c.execute(select(S.roster).order_by(S.roster.c.row, S.roster.c.id)).mappings().all()
+    return [
+        RosterEntry(
+            name=r["name"],
+            region=r["region"],
+            level=r["level"],
+            kind=r["kind"],
+            url=r["url"],
+            due=r["due"],
+            row=r["row"],
+            agency_id=r["agency_id"],
+            manual=bool(r["manual"]),
+        )
+        for r in rows
+    ]
+
+
+def set_match(url_or_store, name: str, agency_id: str | None, user: str | None = None) -> None:
+    """Match a roster entry to a store agency by hand (``None`` clears the match)."""
+    with opened(url_or_store) as store:
+        known = {a["id"] for a in store.agencies()}
+        if agency_id is not None and agency_id not in known:
+            raise InputError(f"没有这个机关 (unknown agency id {agency_id!r})")
+        with store.engine.begin() as c:
+            done = c.execute(
+                update(S.roster).where(S.roster.c.name == name).values(agency_id=agency_id, manual=True)
+            )
+            if not done.rowcount:
+                raise InputError(f"名录中没有「{name}」 (not in the roster)")
+            log(c, user, "roster_match", name, agency_id=agency_id)
+
+
+# ---------------------------------------------------------------------- coverage against the roster
+
+
+@dataclass
+class CoverageRow:
+    name: str
+    region: str | None
+    kind: str | None
+    status: str  # published | unpublished | unmatched (a report of an agency not on the roster)
+    agency_id: str | None = None
+    due: str | None = None
+    report_id: int | None = None
+    published: str | None = None
+    on_time: bool | None = None  # None when the due date or the publication date is unknown
+    entry: RosterEntry | None = None
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def kind_label(self) -> str:
+        return kinds.label(self.kind) if self.kind else ""
+
+
+def campaign_year(url_or_store=None) -> int | None:
+    """The year a campaign reviews by default: the latest report year stored."""
+    years = [v.year for v in current_versions(url_or_store) if v.year]
+    return max(years) if years else None
+
+
+def roster_coverage(url_or_store=None, year: int | None = None) -> list[CoverageRow]:
+    """Every roster entry with its current report of ``year`` (已发布) or none (未发布), then the stored
+    reports of that year whose agency is not on the roster (名录外)."""
+    with opened(url_or_store) as store:
+        year = year if year is not None else campaign_year(store)
+        entries = roster(store)
+        current = {v.subject: v for v in current_versions(store, year=year)}
+    rows = [_coverage_row(e, current.get(e.agency_id or "")) for e in entries]
+    listed = {e.agency_id for e in entries if e.agency_id}
+    for subject, v in sorted(current.items(), key=lambda kv: kv[1].agency or ""):
+        if subject not in listed:
+            rows.append(
+                CoverageRow(
+                    name=v.agency or v.name,
+                    region=v.region,
+                    kind=None,
+                    status=UNMATCHED,
+                    agency_id=v.agency_id,
+                    report_id=v.report_id,
+                    published=v.published,
+                )
+            )
+    return rows
+
+
+def _coverage_row(e: RosterEntry, v: Version | None) -> CoverageRow:
+    row = CoverageRow(
+        name=e.name,
+        region=e.region,
+        kind=e.kind,
+        status=UNPUBLISHED,
+        agency_id=e.agency_id,
+        due=e.due,
+        entry=e,
+    )
+    if v is not None:
+        row.status, row.report_id, row.published = PUBLISHED, v.report_id, v.published
+        if e.due and v.published:
+            row.on_time = v.published <= e.due
+    return row

@@ -1,0 +1,232 @@
+"""Scoring and ranking: a deduction scheme (TOML) applied to the roster and the confirmed findings.
+
+Every roster entry starts from the scheme's full score. Deductions: not published; late (publication date
+after the roster's due date); each confirmed finding of the current version, under the first item whose
+codes list its rule, else under the item of its severity; each item capped. Ranks are per region and kind;
+scores below the scheme's ``red`` / ``yellow`` thresholds make the red and yellow lists. Runs are stored
+with their scheme.
+
+>>> run = score("sqlite:///gongkai.db", year=2024)
+>>> run.agencies[0].score, run.agencies[0].rank
+(100, 1)
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from gongkai.errors import InputError
+from gongkai.review.common import log, now, opened
+from gongkai.review.reviews import CONFIRMED, RECTIFIED, ReviewFilter, findings_for_review
+from gongkai.review.roster import PUBLISHED, UNPUBLISHED, campaign_year, roster_coverage
+from gongkai.store import schema as S
+
+__all__ = ["AgencyScore", "Item", "Scheme", "ScoreRun", "load_scheme", "score"]
+
+NOT_PUBLISHED, LATE = "not_published", "late"
+RED, YELLOW = "red", "yellow"
+LIST_LABELS = {RED: "红牌", YELLOW: "黄牌"}
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    label: str
+    points: float
+    cap: float | None = None
+    codes: tuple[str, ...] = ()
+    severity: str | None = None
+
+    def deduction(self, count: int) -> float:
+        total = count * self.points
+        return min(total, self.cap) if self.cap is not None else total
+
+
+@dataclass(frozen=True)
+class Scheme:
+    name: str
+    version: str
+    full: float
+    red: float
+    yellow: float
+    items: tuple[Item, ...]
+    text: str  # the TOML as read, stored with every run
+
+    def item(self, key: str) -> Item | None:
+        return next((i for i in self.items if i.key == key), None)
+
+    def item_for(self, code: str, severity: str) -> Item | None:
+        for i in self.items:
+            if code in i.codes:
+                return i
+        return next((i for i in self.items if i.severity == severity and not i.codes), None)
+
+
+def _number(value, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{where}：应为数字 (not a number: {value!r})")
+    return float(value)
+
+
+def load_scheme(path: str | Path | None = None) -> Scheme:
+    """A scheme from a TOML file, or the default one bundled with gongkai."""
+    if path is None:
+        text = resources.files("gongkai.review").joinpath("data/default_scheme.toml").read_text("utf-8")
+    else:
+        try:
+            text = Path(path).read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise InputError(f"无法读取扣分方案 (cannot read scheme: {e})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(f"扣分方案不是有效的 TOML (invalid TOML: {e})") from None
+    head = data.get("scheme") or {}
+    if not head.get("name") or not head.get("version"):
+        raise InputError("扣分方案缺少 [scheme] 的 name 或 version (scheme needs a name and a version)")
+    items = []
+    for n, raw in enumerate(data.get("items") or [], start=1):
+        if not raw.get("key") or not raw.get("label"):
+            raise InputError(f"第{n}个 [[items]]：缺少 key 或 label (item needs a key and a label)")
+        cap = raw.get("cap")
+        items.append(
+            Item(
+                key=str(raw["key"]),
+                label=str(raw["label"]),
+                points=_number(raw.get("points"), f"[[items]] {raw['key']} points"),
+                cap=None if cap is None else _number(cap, f"[[items]] {raw['key']} cap"),
+                codes=tuple(str(c) for c in raw.get("codes") or ()),
+                severity=raw.get("severity"),
+            )
+        )
+    return Scheme(
+        name=str(head["name"]),
+        version=str(head["version"]),
+        full=_number(head.get("full", 100), "[scheme] full"),
+        red=_number(head.get("red", 60), "[scheme] red"),
+        yellow=_number(head.get("yellow", 80), "[scheme] yellow"),
+        items=tuple(items),
+        text=text,
+    )
+
+
+@dataclass
+class AgencyScore:
+    name: str
+    region: str | None
+    kind: str | None
+    status: str
+    agency_id: str | None
+    report_id: int | None
+    score: float
+    deductions: dict[str, dict] = field(default_factory=dict)  # item key → {label, count, points}
+    rank: int | None = None  # within its region and kind
+    list: str | None = None  # red | yellow | None
+
+    @property
+    def list_label(self) -> str:
+        return LIST_LABELS.get(self.list or "", "")
+
+
+@dataclass
+class ScoreRun:
+    scheme: Scheme
+    year: int | None
+    agencies: list[AgencyScore]
+    id: int | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "scheme": {"name": self.scheme.name, "version": self.scheme.version},
+            "year": self.year,
+            "agencies": [asdict(a) for a in self.agencies],
+        }
+
+
+def _deduct(out: AgencyScore, item: Item | None, count: int) -> None:
+    if item is None or count <= 0:
+        return
+    points = item.deduction(count)
+    out.deductions[item.key] = {"label": item.label, "count": count, "points": points}
+
+
+def _clean(x: float) -> float | int:
+    x = round(x, 2)
+    return int(x) if float(x).is_integer() else x
+
+
+def score(
+    url_or_store=None,
+    scheme: Scheme | None = None,
+    year: int | None = None,
+    user: str | None = None,
+    record: bool = True,
+) -> ScoreRun:
+    """Score every roster entry for ``year`` (default: the latest report year), rank, store the run."""
+    scheme = scheme or load_scheme()
+    with opened(url_or_store) as store:
+        year = year if year is not None else campaign_year(store)
+        cover = [r for r in roster_coverage(store, year) if r.status in (PUBLISHED, UNPUBLISHED)]
+        confirmed: dict[int, list] = defaultdict(list)
+        for f in findings_for_review(store, ReviewFilter(year=year, state=CONFIRMED)):
+            if f.rectification != RECTIFIED:
+                confirmed[f.report_id].append(f)
+        results = [_score_one(scheme, row, confirmed.get(row.report_id or -1, [])) for row in cover]
+        _rank(results, scheme)
+        run = ScoreRun(scheme, year, results)
+        if record:
+            with store.engine.begin() as c:
+                run.id = c.execute(
+                    insert(S.score_runs).values(
+                        at=now(),
+                        scheme_name=scheme.name,
+                        scheme_version=scheme.version,
+                        scheme=scheme.text,
+                        year=year,
+                        results=json.loads(json.dumps(run.to_json(), default=str)),
+                    )
+                ).inserted_primary_key[0]
+                log(c, user, "score", f"year:{year}", scheme=scheme.name, version=scheme.version)
+    return run
+
+
+def _score_one(scheme: Scheme, row, found: list) -> AgencyScore:
+    out = AgencyScore(row.name, row.region, row.kind, row.status, row.agency_id, row.report_id, scheme.full)
+    if row.status == UNPUBLISHED:
+        _deduct(out, scheme.item(NOT_PUBLISHED), 1)
+    elif row.on_time is False:
+        _deduct(out, scheme.item(LATE), 1)
+    counts: dict[str, int] = defaultdict(int)
+    items: dict[str, Item] = {}
+    for f in found:
+        item = scheme.item_for(f.code, f.severity)
+        if item is not None:
+            counts[item.key] += 1
+            items[item.key] = item
+    for key, n in counts.items():
+        _deduct(out, items[key], n)
+    total = sum(d["points"] for d in out.deductions.values())
+    out.score = _clean(max(0.0, scheme.full - total))
+    for d in out.deductions.values():
+        d["points"] = _clean(d["points"])
+    return out
+
+
+def _rank(results: list[AgencyScore], scheme: Scheme) -> None:
+    """Competition ranking (1, 2, 2, 4) within each region and kind; red/yellow lists by threshold."""
+    groups: dict[tuple, list[AgencyScore]] = defaultdict(list)
+    for a in results:
+        groups[(a.region or "", a.kind or "")].append(a)
+        a.list = RED if a.score < scheme.red else YELLOW if a.score < scheme.yellow else None
+    for group in groups.values():
+        group.sort(key=lambda a: (-a.score, a.name))
+        for i, a in enumerate(group):
+            a.rank = group[i - 1].rank if i and group[i - 1].score == a.score else i + 1
+    results.sort(key=lambda a: (a.region or "", a.kind or "", a.rank or 0, a.name))
