@@ -617,6 +617,15 @@ def render(
     typer.echo(f"已写出 wrote {to}", err=True)
 
 
+def _register_review() -> None:
+    from gongkai.review.cli import register
+
+    register(app)
+
+
+_register_review()
+
+
 def main() -> None:
     try:
         app()

@@ -13,6 +13,7 @@ Needs the ``store`` extra; documents need ``docx`` (python-docx) and openpyxl; a
 from __future__ import annotations
 
 from gongkai.review.reviews import (
+    RECTIFICATION_LABELS,
     STATE_LABELS,
     STATES,
     ReviewedFinding,
@@ -37,6 +38,7 @@ from gongkai.review.scoring import Scheme, ScoreRun, load_scheme, score
 from gongkai.review.versions import Version, current_versions, pick, versions, withdraw
 
 __all__ = [
+    "RECTIFICATION_LABELS",
     "STATES",
     "STATE_LABELS",
     "CoverageRow",
