@@ -1,12 +1,7 @@
 """review campaign: roster, version marks, finding reviews, users, activity, score runs
 
-<<<<<<<< HEAD:src/gongkai/store/migrations/versions/0004_review.py
 Revision ID: 0004
 Revises: 0003
-========
-Revision ID: 0003
-Revises: 0002
->>>>>>>> cb6202a (review: migration renumbered 0003 after 0002_publication):src/gongkai/store/migrations/versions/0003_review.py
 Create Date: 2026-11-28
 """
 
@@ -15,13 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-<<<<<<<< HEAD:src/gongkai/store/migrations/versions/0004_review.py
 revision = "0004"
 down_revision = "0003"
-========
-revision = "0003"
-down_revision = "0002"
->>>>>>>> cb6202a (review: migration renumbered 0003 after 0002_publication):src/gongkai/store/migrations/versions/0003_review.py
 branch_labels = None
 depends_on = None
 
