@@ -152,9 +152,15 @@ def test_scores_equal_a_hand_computed_table(campaign, tmp_path):
     if errors_b:
         set_state(db, ReviewFilter(year=YEAR, fingerprints=(errors_b[0].fingerprint,)), "dismissed")
     a, b = errors_a[0].agency, warning_b[0].agency
-    # default scheme: 100 − 2 per confirmed error − 1 per confirmed warning; not published: −100
+    # publication dates as a reviewer corrects them: all on time (due 2025-01-31) but b's
+    from gongkai.review.publication import edit_publication
+
+    for v in current_versions(db, year=YEAR):
+        late = v.agency == b
+        edit_publication(db, v.report_id, None, "2025-02-10" if late else "2025-01-20", user="王五")
+    # default scheme: 100 − 2 per confirmed error − 1 per confirmed warning − 10 late; not published: −100
     expected = {name: 100 for name in campaign["agencies"]}
-    expected |= {a: 96, b: 99, NEVER[0][0]: 0, NEVER[1][0]: 0}
+    expected |= {a: 96, b: 89, NEVER[0][0]: 0, NEVER[1][0]: 0}
     out = json.loads(cli("score", "--db", db, "--year", str(YEAR), "-f", "json").stdout)
     assert {x["name"]: x["score"] for x in out["agencies"]} == expected
     assert out["scheme"]["version"] == load_scheme().version
