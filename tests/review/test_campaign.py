@@ -253,6 +253,15 @@ def test_versions_withdraw_and_pick(campaign, tmp_path):
     ingest([copy], db, workers=1)
     group = versions(db, subject=first.subject, year=YEAR)
     assert [v.name for v in group if v.current] == [copy.name] and len(group) == 2
+    # exports and summaries count the current version only
+    from gongkai.store import export, query
+
+    n = export(db, tmp_path / "wide.csv")
+    assert n == len([v for v in current_versions(db) if v.year is not None or v.agency_id])
+    assert copy.name in (tmp_path / "wide.csv").read_text("utf-8-sig")
+    assert first.name not in (tmp_path / "wide.csv").read_text("utf-8-sig")
+    reports = sum(r["reports"] for r in query(db, "applications")["rows"] if r["year"] == YEAR)
+    assert reports == len(current_versions(db, year=YEAR))
     withdraw(db, group[0].report_id, user="李四")
     assert [v.name for v in versions(db, subject=first.subject, year=YEAR) if v.current] == [first.name]
     cli("version", "restore", str(group[0].report_id), "--db", db)

@@ -109,6 +109,14 @@ def users(url_or_store=None) -> list[User]:
     return [User(r["id"], r["name"], r["role"], bool(r["active"]), as_utc(r["created_at"])) for r in rows]
 
 
+def user_by_id(url_or_store, user_id: int) -> User | None:
+    with opened(url_or_store) as store, store.engine.connect() as c:
+        r = c.execute(select(S.users).where(S.users.c.id == user_id)).mappings().first()
+    return (
+        None if r is None else User(r["id"], r["name"], r["role"], bool(r["active"]), as_utc(r["created_at"]))
+    )
+
+
 def user_count(url_or_store=None) -> int:
     with opened(url_or_store) as store, store.engine.connect() as c:
         return c.execute(select(func.count()).select_from(S.users)).scalar() or 0
@@ -141,17 +149,24 @@ def authenticate(url_or_store, name: str, password: str) -> User | None:
     return User(row["id"], row["name"], row["role"], True, as_utc(row["created_at"]))
 
 
-def _update(url_or_store, name: str, by: str | None, action: str, **values) -> None:
-    with opened(url_or_store) as store, store.engine.begin() as c:
-        done = c.execute(update(S.users).where(S.users.c.name == name).values(**values))
-        if not done.rowcount:
-            raise InputError(f"没有用户「{name}」 (no such user)")
-        log(c, by, action, name, **{k: v for k, v in values.items() if k != "password_hash"})
+def _update(url_or_store, name: str, by: str | None, action: str, revoke: bool = False, **values) -> None:
+    """Change a user; ``revoke`` ends their open web sessions (a new password, a disabled account)."""
+    with opened(url_or_store) as store:
+        with store.engine.begin() as c:
+            done = c.execute(update(S.users).where(S.users.c.name == name).values(**values))
+            if not done.rowcount:
+                raise InputError(f"没有用户「{name}」 (no such user)")
+            log(c, by, action, name, **{k: v for k, v in values.items() if k != "password_hash"})
+            uid = c.execute(select(S.users.c.id).where(S.users.c.name == name)).scalar()
+        if revoke:
+            from gongkai.store.sessions import revoke_sessions
+
+            revoke_sessions(store, user_id=uid)
 
 
 def set_password(url_or_store, name: str, password: str, by: str | None = None) -> None:
     _check(name, password, None)
-    _update(url_or_store, name, by, "user_password", password_hash=_hasher().hash(password))
+    _update(url_or_store, name, by, "user_password", revoke=True, password_hash=_hasher().hash(password))
 
 
 def set_role(url_or_store, name: str, role: str, by: str | None = None) -> None:
@@ -160,7 +175,7 @@ def set_role(url_or_store, name: str, role: str, by: str | None = None) -> None:
 
 
 def set_active(url_or_store, name: str, active: bool, by: str | None = None) -> None:
-    _update(url_or_store, name, by, "user_active", active=active)
+    _update(url_or_store, name, by, "user_active", revoke=not active, active=active)
 
 
 def activity(url_or_store=None, limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:

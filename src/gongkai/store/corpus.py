@@ -128,6 +128,13 @@ def _report_query(filters: Filters):
     return q.order_by(r.c.agency_id, r.c.year, d.c.name)
 
 
+def current_report_ids(store: Store) -> set[int]:
+    """The ids of the current version of every agency-year (``gongkai.review.versions``)."""
+    from gongkai.review.versions import current_versions
+
+    return {v.report_id for v in current_versions(store)}
+
+
 def report_rows(store: Store, filters: Filters = Filters()) -> list[dict]:
     """Every stored report matching ``filters``, with its finding counts by severity and by code."""
     with store.engine.connect() as c:
@@ -160,9 +167,12 @@ def _agency_key(row: dict) -> Any:
     return row["agency_id"] or ("?", row["id"])
 
 
-def representative_rows(rows: list[dict]) -> list[dict]:
-    """One row per agency and year (copies of one report in several formats count once), chosen by the
-    store's rule for cross-year checks (``db.representative_rank``)."""
+def representative_rows(rows: list[dict], current: set[int] | None = None) -> list[dict]:
+    """One row per agency and year (copies of one report in several formats count once): the current
+    version when ``current`` (their ids, ``current_report_ids``) is given — withdrawn versions never — else
+    the one chosen by the store's rule for cross-year checks (``db.representative_rank``)."""
+    if current is not None:
+        return [row for row in rows if row["id"] in current and row["year"] is not None]
     best: dict[tuple, dict] = {}
     for row in rows:
         if row["year"] is None:
@@ -258,7 +268,7 @@ def has_report(store: Store, document_id: int) -> bool:
 def agency_reports(store: Store, agency_id: str) -> list[dict]:
     """One agency's representative report of each year, in year order."""
     rows = [r for r in report_rows(store) if r["agency_id"] == agency_id]
-    return sorted(representative_rows(rows), key=lambda r: r["year"])
+    return sorted(representative_rows(rows, current_report_ids(store)), key=lambda r: r["year"])
 
 
 # ---------------------------------------------------------------- coverage
@@ -408,7 +418,7 @@ def _rate(d: dict[int, Counter], y: int) -> float | None:
 
 def chart_series(store: Store, filters: Filters = Filters()) -> dict:
     """Series for the charts page, over one report per agency and year."""
-    reps = representative_rows(report_rows(store, filters))
+    reps = representative_rows(report_rows(store, filters), current_report_ids(store))
     year_of = {r["id"]: r["year"] for r in reps}
     region_of = {r["id"]: (r["city"] if filters.region else r["province"]) or "未识别" for r in reps}
     s = _collect_series(store, year_of, region_of)

@@ -20,6 +20,7 @@ from gongkai import template
 from gongkai.atomic import atomic_target
 from gongkai.errors import InputError
 from gongkai.store import schema as S
+from gongkai.store.corpus import current_report_ids
 from gongkai.store.db import Store, _num, region_path
 
 __all__ = [
@@ -119,6 +120,8 @@ def _reports(store: Store, agencies: Iterable[str] | None, years: Iterable[int] 
         q = q.where(r.c.year.in_(years))
     with store.engine.connect() as c:
         rows = [dict(m) for m in c.execute(q.order_by(r.c.agency_id, r.c.year, d.c.name)).mappings()]
+    current = current_report_ids(store)  # format copies and older versions of a report count once
+    rows = [row for row in rows if row["id"] in current]
     for row in rows:
         row["region"] = region_path(row["province"], row["city"], row["county"])
     return rows

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from gongkai.errors import InputError
 from gongkai.store import schema as S
-from gongkai.store.corpus import report_rows, representative_rows
+from gongkai.store.corpus import current_report_ids, report_rows, representative_rows
 from gongkai.store.db import Store, StoredReport, _num, cross_findings
 from gongkai.store.process import PROBLEM_SEVERITIES, audit_functions, finding_json
 
@@ -33,8 +33,8 @@ def _open(url_or_store) -> tuple[Store, bool]:
 
 
 def _chosen(store: Store) -> list[dict]:
-    """The representative report of every (agency, year); reports without an agency stand alone."""
-    return representative_rows(report_rows(store))
+    """The current version of every (agency, year); reports without an agency stand alone."""
+    return representative_rows(report_rows(store), current_report_ids(store))
 
 
 def _report_rows(store: Store, ids: list[int]) -> dict[int, dict]:

@@ -35,6 +35,7 @@ from gongkai.web.middleware import guard, http_error
 from gongkai.web.routes import ROUTERS
 from gongkai.web.security import LoginThrottle, csrf_token, default_allowed_hosts
 from gongkai.web.uploads import Blobs, Limits
+from gongkai.web.users import install as install_users
 
 HERE = Path(__file__).parent
 
@@ -92,6 +93,7 @@ def create_app(
     app.state.lock = Lock()  # one writer at a time (uploads)
     app.state.pages = OrderedDict()  # (sha256, page) → PNG, a small cache
     app.state.templates = templates_env()
+    install_users(app.state.templates)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.middleware("http")(guard)
     app.add_exception_handler(HTTPException, http_error)

@@ -42,9 +42,9 @@ async def guard(request: Request, call_next):
     fresh_seed = None if valid_seed(seed) else new_seed()
     request.state.csrf_token = token_for(state.signer.key, fresh_seed or seed)
     request.state.session = None
-    if state.password and not path.startswith("/static/"):
-        token = request.cookies.get(COOKIE)
-        request.state.session = await run_in_threadpool(session_of, state.store, token) if token else None
+    token = request.cookies.get(COOKIE)
+    if token and not path.startswith("/static/"):  # the shared password's session, or a user's
+        request.state.session = await run_in_threadpool(session_of, state.store, token)
     open_path = path.startswith("/static/") or path == "/login"
     if state.password and not open_path and request.state.session is None:
         if path.startswith(("/api/", "/export/")) or request.method != "GET":

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gongkai.web.routes import auth, collect, export, pages, upload
+from gongkai.web.routes import auth, collect, export, pages, review, upload
 
-ROUTERS = (auth.router, upload.router, pages.router, export.router, collect.router)
+ROUTERS = (auth.router, upload.router, pages.router, export.router, collect.router, review.router)
 
 __all__ = ["ROUTERS"]

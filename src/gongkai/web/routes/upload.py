@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from gongkai.store import corpus
 from gongkai.web.common import render, store_of
 from gongkai.web.uploads import Limits, UploadRejected, members, safe_name, store_one
+from gongkai.web.users import log_activity, require_role
 
 router = APIRouter()
 
@@ -44,6 +45,7 @@ async def _form(request: Request, lim: Limits):
 
 @router.post("/api/upload")
 async def upload(request: Request):
+    user = require_role(request, "change")
     lim: Limits = request.app.state.limits
     form = await _form(request, lim)
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
@@ -76,4 +78,6 @@ async def upload(request: Request):
         return out
 
     results.extend(await run_in_threadpool(work))
+    stored = [r for r in results if r.get("status") != "rejected" and not r.get("duplicate")]
+    log_activity(request, user, "upload", None, files=len(stored))
     return {"results": results}

@@ -1,0 +1,180 @@
+"""The review campaign in Chromium: a corpus ingested and a roster imported by the CLI, then in the browser a
+reviewer sees the two agencies that never publish as 未发布, confirms and dismisses findings in bulk, sees a
+corrected version as 已整改, the scores, and downloads a notice. Screenshots of the new pages go into a
+temporary folder (copied to docs/screenshots/ only when GONGKAI_SCREENSHOTS_TO_DOCS=1)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.review.conftest import NEVER, YEAR, write_roster
+from tests.web.test_e2e import ARGS, CHROMIUM, _free_port
+
+pytest.importorskip("argon2")
+sync_api = pytest.importorskip("playwright.sync_api")
+uvicorn = pytest.importorskip("uvicorn")
+
+from typer.testing import CliRunner  # noqa: E402
+
+from gongkai.cli import app as cli_app  # noqa: E402
+from gongkai.web import create_app  # noqa: E402
+
+CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus"
+DOCS_SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+
+
+def _cli(*args: str) -> str:
+    result = CliRunner().invoke(cli_app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def campaign_server(tmp_path_factory):
+    if not CORPUS.is_dir():
+        pytest.skip("shared corpus not available")
+    tmp = tmp_path_factory.mktemp("campaign")
+    docs = tmp / "docs"
+    docs.mkdir()
+    for folder in ("seeds", "real"):
+        for p in sorted((CORPUS / folder).iterdir()):
+            if p.suffix in (".txt", ".html"):
+                shutil.copy(p, docs / p.name)
+    db = str(tmp / "campaign.db")
+    _cli("ingest", str(docs), "--db", db, "--workers", "1")
+    from gongkai.audit import kinds
+    from gongkai.review import current_versions
+
+    chosen = {v.agency: v.region or "未知" for v in current_versions(db, year=YEAR)}
+    rows = [(a, chosen[a], "县级", kinds.label(kinds.classify_kind(a))) for a in sorted(chosen)] + NEVER
+    _cli("roster", "import", str(write_roster(tmp / "roster.csv", rows)), "--db", db)
+    _cli("user", "add", "rev", "--role", "reviewer", "--password", "rev-password", "--db", db)
+    app = create_app(f"sqlite:///{db}", files_dir=tmp / "files", password="")
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started
+    yield {"url": f"http://127.0.0.1:{port}", "db": db, "docs": docs, "tmp": tmp, "agencies": sorted(chosen)}
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium")
+    pw = sync_api.sync_playwright().start()
+    try:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+    except Exception as e:
+        pw.stop()
+        pytest.skip(f"chromium does not start: {e}")
+    yield b
+    b.close()
+    pw.stop()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("screenshots")
+    yield folder
+    if os.environ.get("GONGKAI_SCREENSHOTS_TO_DOCS") == "1":
+        DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
+        for p in folder.glob("*.png"):
+            shutil.copy(p, DOCS_SHOTS / p.name)
+
+
+def test_campaign_in_the_browser(campaign_server, browser, shots):
+    s = campaign_server
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", accept_downloads=True)
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(f"{s['url']}/account/login")
+    page.fill("input[name=name]", "rev")
+    page.fill("input[name=password]", "rev-password")
+    page.click("#account-login button[type=submit]")
+    page.wait_for_url("**/campaign/roster")
+
+    # coverage: the two that never publish are 未发布, every corpus agency 已发布
+    page.goto(f"{s['url']}/campaign/roster?year={YEAR}&status=unpublished")
+    names = page.locator("#roster td.name").all_inner_texts()
+    assert sorted(names) == sorted(n for n, *_ in NEVER)
+    page.goto(f"{s['url']}/campaign/roster?year={YEAR}")
+    assert page.locator("#n-published").inner_text() == str(len(s["agencies"]))
+    page.screenshot(path=str(shots / "campaign-roster.png"), full_page=True)
+
+    # review: confirm the selected findings of one agency, dismiss the rest of the year by filter
+    from gongkai.review import ReviewFilter, findings_for_review
+
+    target = next(f for f in findings_for_review(s["db"], ReviewFilter(year=YEAR)) if _quoted(f, s["docs"]))
+    page.goto(f"{s['url']}/campaign/review?year={YEAR}&agency={target.subject}")
+    boxes = page.locator("#findings input[name=item]")
+    assert boxes.count() >= 1
+    for i in range(boxes.count()):
+        boxes.nth(i).check()
+    page.fill("input[name=comment]", "请整改")
+    page.click("button[value=confirm]")
+    page.wait_for_load_state()
+    states = page.locator("#findings td.state").all_inner_texts()
+    assert states and set(states) == {"确认"}
+    page.goto(f"{s['url']}/campaign/review?year={YEAR}&state=pending")
+    pending = page.locator("#findings tbody tr").count()
+    if pending:
+        page.check("input[name=scope][value=filter]")
+        page.click("button[value=dismiss]")
+        page.wait_for_load_state()
+        assert page.locator("#findings tbody tr").count() == 0
+    page.goto(f"{s['url']}/campaign/review?year={YEAR}")
+    page.screenshot(path=str(shots / "campaign-review.png"), full_page=True)
+
+    # a corrected version (the quoted sentence rewritten) is ingested: the finding shows 已整改
+    source = _quoted(target, s["docs"])
+    fixed = s["tmp"] / f"corrected{source.suffix}"
+    fixed.write_text(source.read_text("utf-8").replace(target.evidence["quote"], "", 1), encoding="utf-8")
+    _cli("ingest", str(fixed), "--db", s["db"])
+    page.goto(f"{s['url']}/campaign/review?year={YEAR}&agency={target.subject}")
+    row = page.locator(f"#findings tr[data-fingerprint='{target.fingerprint}']")
+    assert row.locator("td.rect").inner_text() == "已整改"
+    page.goto(f"{s['url']}/campaign/versions?agency={target.subject}")
+    assert page.locator("#versions tr.current").count() >= 1
+    page.screenshot(path=str(shots / "campaign-versions.png"), full_page=True)
+
+    # scores: the two that never publish get 0 and a red card
+    page.goto(f"{s['url']}/campaign/scores?year={YEAR}")
+    rows = page.locator("#scores tbody tr")
+    scored = {
+        rows.nth(i).locator("td.name").inner_text(): rows.nth(i).locator("td.score").inner_text()
+        for i in range(rows.count())
+    }
+    assert all(scored[n] == "0" for n, *_ in NEVER)
+    page.screenshot(path=str(shots / "campaign-scores.png"), full_page=True)
+
+    # a notice downloads as DOCX
+    link = page.locator("#scores a[href$='.docx']").first
+    with page.expect_download() as info:
+        link.click()
+    path = info.value.path()
+    import docx
+
+    assert "整改通知" in "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    page.goto(f"{s['url']}/campaign/activity")
+    assert "确认问题" in page.locator("#activity").inner_text()
+    page.screenshot(path=str(shots / "campaign-activity.png"), full_page=True)
+    ctx.close()
+
+
+def _quoted(f, docs: Path) -> Path | None:
+    quote = f.evidence.get("quote") if isinstance(f.evidence, dict) else None
+    if not isinstance(quote, str) or len(quote) < 8:
+        return None
+    return next((p for p in sorted(docs.iterdir()) if quote in p.read_text("utf-8", errors="replace")), None)
