@@ -9,6 +9,7 @@ the campaign's 通报 (DOCX) and the review sheet (XLSX) of the whole campaign.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 from collections import defaultdict
@@ -185,12 +186,14 @@ def _pdf_crop(pdf: bytes, page: int, bbox: tuple | None) -> bytes | None:
 
 
 def _original_from_path(v: Version) -> bytes | None:
-    if v.path and Path(v.path).is_file():
-        try:
-            return Path(v.path).read_bytes()
-        except OSError:
-            return None
-    return None
+    """The file the CLI ingested, if it is still there unchanged."""
+    if not v.path or not Path(v.path).is_file():
+        return None
+    try:
+        data = Path(v.path).read_bytes()
+    except OSError:
+        return None
+    return data if hashlib.sha256(data).hexdigest() == v.sha256 else None
 
 
 # ---------------------------------------------------------------------- 整改通知

@@ -19,7 +19,7 @@ from gongkai.review import accounts as A
 from gongkai.review import documents as Docs
 from gongkai.store.sessions import open_session, revoke_session
 from gongkai.web.auth import COOKIE
-from gongkai.web.common import local_target, render, store_of
+from gongkai.web.common import blobs_of, local_target, render, store_of
 from gongkai.web.security import CSRF_COOKIE, new_seed
 from gongkai.web.users import current_user, log_activity, require
 
@@ -315,7 +315,12 @@ def notice_download(request: Request, report_id: int, fmt: str):
     v = chosen[0]
     name = f"{v.agency or v.name}{v.year or ''}年报整改通知.{fmt}"
     if fmt == "docx":
-        return _file(lambda p: Docs.notice_docx(store, v.subject, p, v.year), ".docx", DOCX, name)
+
+        def original(version) -> bytes | None:  # the copy kept at upload, never a path on the server
+            return blobs_of(request).get(version.sha256)
+
+        write = lambda p: Docs.notice_docx(store, v.subject, p, v.year, original=original)  # noqa: E731
+        return _file(write, ".docx", DOCX, name)
     return _file(lambda p: Docs.notice_xlsx(store, v.subject, p, v.year), ".xlsx", XLSX, name)
 
 
