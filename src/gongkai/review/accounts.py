@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "restore": "恢复版本",
     "pick": "指定当前版本",
     "upload": "上传",
+    "collect": "采集",
     "roster_import": "导入名录",
     "roster_match": "手动匹配名录",
     "score": "评分",

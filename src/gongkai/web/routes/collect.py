@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from gongkai.store.publication import collected_count, collected_documents
 from gongkai.web.common import render, store_of
+from gongkai.web.users import log_activity, require_role
 
 router = APIRouter()
 
@@ -111,6 +112,8 @@ def collect_page(request: Request, page: int = 1):
 async def start_collect(request: Request):
     from gongkai.collect import targets_from
 
+    user = require_role(request, "change")
+
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_FORM_BYTES:
         raise HTTPException(413, "内容过多 (form too large)")
@@ -130,6 +133,7 @@ async def start_collect(request: Request):
             raise HTTPException(409, "已有采集任务在运行 (a collection is running)")
         state.collect_job = Job(targets=len(targets))
     threading.Thread(target=_run, args=(state, state.collect_job, targets), daemon=True).start()
+    log_activity(request, user, "collect", None, targets=len(targets))
     return RedirectResponse("/collect", status_code=303)
 
 
