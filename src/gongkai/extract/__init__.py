@@ -68,6 +68,17 @@ def _trace(
     return out
 
 
+def _first_row_at_line_start(stream: Stream, rows: tuple, end: int, default: int) -> int:
+    """Where a page that begins inside table 三 (no heading, no first row) has its first row: the earliest
+    row label that starts a line or a cell before ``end``."""
+    starts = [
+        f.start
+        for f in find_rows(stream, rows, 0, end).values()
+        if f.start == 0 or stream.text[stream.to_text(f.start) - 1] in "\n\t"
+    ]
+    return min(starts, default=default)
+
+
 def table_regions(stream: Stream, lay: template.Layout, heads: dict[str, Found]) -> dict[str, Region]:
     """Compact-text intervals of tables 二, 三 and 四: between the section headings, or, where a heading
     is not recognised, from the tables' own first labels."""
@@ -81,6 +92,8 @@ def table_regions(stream: Stream, lay: template.Layout, heads: dict[str, Found])
 
     first_new = find_rows(stream, (lay.table3.row("new"),), 0, n).get("new")
     new_at = first_new.start if first_new else n
+    if first_new is None and "s3" not in heads:
+        new_at = _first_row_at_line_start(stream, lay.table3.rows, before(("s4", "s5"), n), new_at)
     t2 = (after("s2", 0), before(("s3",), new_at))
     t3_start = after("s3", new_at)
     t3_end = before(("s4", "s5"), n)

@@ -75,7 +75,7 @@ def tokens_between(stream: Stream, cstart: int, cend: int, labels: tuple[str, ..
     for a, b in locate.masked_spans(stream, labels, cstart, cend):
         for t in range(stream.to_text(a) - tstart, stream.to_text(b - 1) - tstart + 1):
             chunk[t] = " "
-    text = _mask_label_cells("".join(chunk))
+    text = _DATE.sub(lambda m: " " * len(m.group(0)), _mask_label_cells("".join(chunk)))
     out = []
     for m in _NUMBER.finditer(text):
         piece = m.group(0)
@@ -89,6 +89,8 @@ def tokens_between(stream: Stream, cstart: int, cend: int, labels: tuple[str, ..
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# A year or a date in prose next to a table (「2020 年，我单位…」) is never a cell.
+_DATE = re.compile(r"(?<![\d.])(?:19|20)\d{2}\s*年|(?<![\d.])\d{1,2}\s*月\s*\d{1,2}\s*日")
 _DIGITS = re.compile(r"\d")
 
 

@@ -120,19 +120,63 @@ _PIPE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*\|?\s*$")
 
 def lines_of(text: str) -> list[Line]:
     """One `Line` per source line (1-based numbering kept), dropping page furniture. A Markdown pipe-table
-    row is a table row whose cells sit where the source puts them; its ``|---|`` rule is dropped."""
+    row is a table row whose cells sit where the source puts them; its ``|---|`` rule is dropped. Other
+    ``|``-separated text (a crawler's output: ``label | 0 | | 0 |``, or one cell per line ending in ``|``)
+    is read cell by cell: see `_PipeRows`."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     out: list[Line] = []
+    pending = _PipeRows(out)
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.replace("\f", "").rstrip()
         if not line.strip() or _PAGE_FURNITURE.match(line) or _PIPE_RULE.match(line):
             continue
         if _PIPE_ROW.match(line) and line.count("|") >= 3:
+            pending.flush()
             cells = line.strip()[1:-1].split("|")
             out.append(Line(tuple(Span(c.strip(), number, cell=i) for i, c in enumerate(cells)), True))
+        elif "|" in line:
+            pending.add(line, number)
         else:
+            pending.flush()
             out.append(Line((Span(line, number),)))
+    pending.flush()
     return out
+
+
+_VALUE_PIECE = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:万?元|件|条|个)?$")
+_BLANK_PIECE = re.compile(r"^(?:[-—–－/／]{1,3}|无)?$")
+
+
+class _PipeRows:
+    """Rows of ``|``-separated text that is not a Markdown table: every ``|`` and every line end closes a
+    cell, so ``label | 0 | | 0 |`` and one cell per line (``label |`` / ``0 |`` / ``|``) read alike. A cell
+    with words in it (a label) starts a row; the numbers and blanks after it are that row's cells, in order.
+    An empty cell stays an empty cell: its column is kept. A piece the text leaves open at its very end
+    (no closing ``|``: a cut-off ``2`` or ``6.`` of the next label, or a cut number) is not a cell."""
+
+    def __init__(self, out: list[Line]) -> None:
+        self.out = out
+        self.row: list[Span] = []
+
+    def add(self, line: str, number: int) -> None:
+        pieces = line.strip().split("|")
+        closed = line.rstrip().endswith("|")
+        if closed:
+            pieces.pop()
+        for i, piece in enumerate(pieces):
+            cell = piece.strip()
+            if not closed and i == len(pieces) - 1 and cell and not _CJK.search(cell):
+                self.flush()  # an open piece: text, never a cell of the row before
+                self.out.append(Line((Span(cell, number),)))
+                continue
+            if cell and not _VALUE_PIECE.match(cell) and not _BLANK_PIECE.match(cell):
+                self.flush()
+            self.row.append(Span(cell, number, cell=len(self.row)))
+
+    def flush(self) -> None:
+        if any(s.text for s in self.row):
+            self.out.append(Line(tuple(self.row), True))
+        self.row = []
 
 
 def read(data: bytes, source: str) -> Document:
