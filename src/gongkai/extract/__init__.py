@@ -6,6 +6,7 @@ import re
 
 from gongkai import template
 from gongkai.errors import InputError
+from gongkai.extract import cut
 from gongkai.extract.locate import Found, find_rows
 from gongkai.extract.meta import extract_meta
 from gongkai.extract.sections import extract_sections
@@ -30,12 +31,16 @@ def extract(doc: Document, debug: bool = False, given: dict | None = None) -> Re
     meta.update(source=doc.source, format=doc.format, sha256=doc.sha256)
     sections, found = extract_sections(stream, text)
     lay = template.layout(meta["template"])
-    regions = table_regions(stream, lay, {f.key: f for f in found})
+    cut_at = cut.cut_piece(stream)
+    regions = cut.clip(table_regions(stream, lay, {f.key: f for f in found}), cut_at)
 
     report = Report(meta=meta, sections=sections, text=text, notes=list(doc.notes))
     report.cells.update(read_table2(stream, lay, *regions["table2"]))
     report.cells.update(read_table3(stream, lay, *regions["table3"]))
     report.cells.update(read_table4(stream, lay, *regions["table4"]))
+    cut_note = cut.mark_cut(stream, lay, regions, report.cells, cut_at)
+    if cut_note:
+        report.notes.append(cut_note)
     if not sections and meta["year"] is None and all(c.status == MISSING for c in report.cells.values()):
         raise InputError("不是政府信息公开工作年度报告 (not an annual report: no title, sections or tables)")
     if debug:
