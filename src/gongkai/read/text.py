@@ -134,7 +134,7 @@ def lines_of(text: str) -> list[Line]:
             pending.flush()
             cells = line.strip()[1:-1].split("|")
             out.append(Line(tuple(Span(c.strip(), number, cell=i) for i, c in enumerate(cells)), True))
-        elif "|" in line:
+        elif "|" in line and _pipe_cells(line):
             pending.add(line, number)
         else:
             pending.flush()
@@ -145,6 +145,16 @@ def lines_of(text: str) -> list[Line]:
 
 _VALUE_PIECE = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:万?元|件|条|个)?$")
 _BLANK_PIECE = re.compile(r"^(?:[-—–－/／]{1,3}|无)?$")
+
+
+def _pipe_cells(line: str) -> bool:
+    """Whether a line with ``|`` in it holds table cells: it opens or closes with ``|``, or a piece after
+    the first is a number or a blank (``普通段落 | 不是表格`` is text)."""
+    stripped = line.strip()
+    if stripped.startswith("|") or stripped.endswith("|"):
+        return True
+    pieces = [p.strip() for p in stripped.split("|")[1:]]
+    return any(_VALUE_PIECE.match(p) or _BLANK_PIECE.match(p) for p in pieces)
 
 
 class _PipeRows:
