@@ -158,6 +158,14 @@ def test_scores_equal_a_hand_computed_table(campaign, tmp_path):
     for v in current_versions(db, year=YEAR):
         late = v.agency == b
         edit_publication(db, v.report_id, None, "2025-02-10" if late else "2025-01-20", user="王五")
+    import pytest
+
+    from gongkai.errors import InputError
+
+    with pytest.raises(InputError, match="来源网址"):
+        edit_publication(db, current_versions(db)[0].report_id, "javascript:alert(1)", None)
+    edited = next(v for v in current_versions(db, year=YEAR) if v.agency == b)
+    assert edited.published == "2025-02-10" and edited.published_source == "given"
     # default scheme: 100 − 2 per confirmed error − 1 per confirmed warning − 10 late; not published: −100
     expected = {name: 100 for name in campaign["agencies"]}
     expected |= {a: 96, b: 89, NEVER[0][0]: 0, NEVER[1][0]: 0}

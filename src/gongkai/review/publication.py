@@ -10,12 +10,28 @@ from gongkai.review.common import log, opened
 from gongkai.store.publication import Publication
 
 REVIEWER_SOURCE = "given"  # a date a person gave, as the agreed source names call it
+SOURCE_LABELS = {
+    "given": "人工填写",
+    "title": "标题",
+    "opening": "正文开头",
+    "signature": "落款",
+    "page_title": "网页标题",
+    "file_name": "文件名",
+    "html_meta": "网页元数据",
+    "page_text": "网页正文",
+    "pdf_metadata": "PDF 属性",
+    "docx_metadata": "Word 属性",
+    "body": "正文",
+    "list_page": "栏目列表页",
+}
 
 
 def edit_publication(
     url_or_store, report_id: int, source_url: str | None, published: str | None, user: str | None = None
 ) -> Publication:
     """Set a document's source URL and publication date (ISO ``YYYY-MM-DD``); other fields are kept."""
+    if source_url and not source_url.lower().startswith(("http://", "https://")):
+        raise InputError(f"来源网址应以 http:// 或 https:// 开头 (not a web address: {source_url!r})")
     with opened(url_or_store) as store:
         old = store.publication(report_id)
         if old is None:

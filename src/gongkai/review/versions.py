@@ -42,6 +42,7 @@ class Version:
     status: str
     published: str | None  # ISO date, when known
     published_source: str | None
+    source_url: str | None = None
     withdrawn: bool = False
     picked: bool = False
     blank: bool = False  # a blank official template
@@ -82,7 +83,7 @@ def _rows(store: Store) -> list[Version]:
         .group_by(S.cells.c.report_id)
         .subquery()
     )
-    doc_cols = [d.c[k] for k in ("published", "published_source") if k in d.c]
+    doc_cols = [d.c[k] for k in ("published", "published_source", "source_url") if k in d.c]
     q = (
         select(
             r.c.id,
@@ -133,6 +134,7 @@ def _rows(store: Store) -> list[Version]:
                     status=row["status"],
                     published=published,
                     published_source=source,
+                    source_url=row.get("source_url"),
                     withdrawn=bool(row["withdrawn"]),
                     picked=bool(row["picked"]),
                     blank=not row["agency"] and row["year"] is None and not row["n"],

@@ -245,7 +245,16 @@ def versions_page(request: Request):
         for v in R.versions(store_of(request), year=_year(request))
         if not agency or agency == v.subject or agency in (v.agency or "")
     ]
-    return _page(request, "campaign_versions.html", "versions", page=paginate(rows, request), agency=agency)
+    from gongkai.review.publication import SOURCE_LABELS
+
+    return _page(
+        request,
+        "campaign_versions.html",
+        "versions",
+        page=paginate(rows, request),
+        agency=agency,
+        sources=SOURCE_LABELS,
+    )
 
 
 @router.post("/campaign/versions/{report_id}/{action}")
