@@ -9,10 +9,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gongkai.audit.finding import Finding
 from gongkai.errors import GongkaiError, InputError
 from gongkai.model import Cell, Report
+from gongkai.sources import Parsed, discover, parse_many
 
-__all__ = ["Cell", "GongkaiError", "InputError", "Report", "check", "parse", "parse_bytes"]
+__all__ = [
+    "Cell",
+    "Finding",
+    "GongkaiError",
+    "InputError",
+    "Parsed",
+    "Report",
+    "check",
+    "discover",
+    "parse",
+    "parse_bytes",
+    "parse_many",
+]
 __version__ = "0.1.0"
 
 

@@ -130,58 +130,72 @@ def _unexpected(e: Exception) -> str:
     return f"内部错误 (internal error: {type(e).__name__}: {e})"
 
 
+_PATHS_HELP = "报告文件、文件夹（遍历）或 .zip 压缩包 (report files, folders walked, .zip archives)."
+
+
 @app.command()
 def parse(
-    files: Annotated[list[Path], typer.Argument(help="Report files (text, HTML, PDF, Word, images).")],
+    paths: Annotated[list[Path], typer.Argument(help=_PATHS_HELP)],
     format: Annotated[str, typer.Option("--format", "-f", help="table (readable view) or json.")] = "table",
     debug: Annotated[bool, typer.Option("--debug", help="Also show what was matched where.")] = False,
 ) -> None:
     """Read reports into the national template: meta, sections, tables 二/三/四."""
-    from gongkai import parse as parse_file
+    from gongkai.sources import discover, parse_source
 
     if format not in ("table", "json"):
         _error("--format", f"unknown format {format!r} (table|json)")
         raise typer.Exit(2)
-    failed = crashed = False
-    for path in files:
-        try:
-            report = parse_file(path, debug=debug)
-        except GongkaiError as e:
-            _error(str(path), str(e))
+    sources, errors = discover(paths)
+    for source, reason in errors:
+        _error(source, reason)
+    failed = bool(errors)
+    crashed = False
+    for src in sources:
+        item = parse_source(src, debug=debug)
+        if item.report is None:
+            _error(item.source, item.error or "")
             failed = True
-            continue
-        except Exception as e:
-            _error(str(path), _unexpected(e))
-            crashed = True
+            crashed = crashed or item.internal
             continue
         if format == "json":
-            indent = 1 if len(files) == 1 else None
-            typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=indent))
+            indent = 1 if len(sources) == 1 else None
+            typer.echo(json.dumps(item.report.to_json(), ensure_ascii=False, indent=indent))
         else:
             from gongkai.render.terminal import print_report, print_trace
 
-            print_report(report)
+            print_report(item.report)
             if debug:
-                print_trace(report)
+                print_trace(item.report)
     if crashed:
         raise typer.Exit(EXIT_INTERNAL)
-    if failed:
+    if not sources and not errors:
+        _error(" ".join(map(str, paths)), "没有找到报告文件 (no report files found)")
+    if failed or not sources:
         raise typer.Exit(2)
+
+
+_CODES_HELP = "规则代码或前缀，逗号分隔，如 T3,X101 (rule codes or prefixes, comma-separated)."
+_SELECT_HELP = "只运行这些规则。" + _CODES_HELP
+_IGNORE_HELP = "不运行这些规则。" + _CODES_HELP
 
 
 @app.command()
 def check(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Report files or directories (walked).")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(help=_PATHS_HELP)] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="text (problem list) or json.")] = "text",
     fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 at or above: error|warning.")] = "error",
     db: Annotated[str | None, typer.Option("--db", help="Audit the reports stored in this database.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    select: Annotated[
+        list[str] | None, typer.Option("--select", help="只运行这些规则。" + _CODES_HELP)
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="不运行这些规则。" + _CODES_HELP)
+    ] = None,
 ) -> None:
     """Audit reports: every rule a careful reviewer applies (see `gongkai rules`). Reports of one agency in
     consecutive years are also checked against each other."""
-    from gongkai import parse as parse_file
-    from gongkai.audit import check_reports, severity_rank
-    from gongkai.audit.files import report_files
+    from gongkai.audit.entries import rule_codes
 
     if format not in ("text", "json"):
         _error("--format", f"unknown format {format!r} (text|json)")
@@ -189,48 +203,89 @@ def check(
     if fail_on not in ("error", "warning"):
         _error("--fail-on", f"unknown level {fail_on!r} (error|warning)")
         raise typer.Exit(2)
+    try:
+        codes = rule_codes(select, ignore)
+    except GongkaiError as e:
+        _error("--select/--ignore", str(e))
+        raise typer.Exit(2) from None
+    crashed = False
     if db is not None:
-        _check_db(db, format, fail_on)
-        return
-    if not paths:
+        entries, errors = _check_db(db, codes), []
+    elif paths:
+        entries, errors, crashed = _check_paths(paths, codes, quiet)
+    else:
         _error("check", "no report files given (or --db URL)")
         raise typer.Exit(2)
-    files, errors = report_files(paths)
-    for source, reason in errors:
-        _error(source, reason)
-    reports, sources = [], []
-    crashed = False
-    for path in _with_progress(files, "读取 reading", quiet):
-        try:
-            reports.append(parse_file(path))
-            sources.append(str(path))
-        except GongkaiError as e:
-            errors.append((str(path), str(e)))
-            _error(str(path), str(e))
-        except Exception as e:
-            errors.append((str(path), _unexpected(e)))
-            _error(str(path), _unexpected(e))
-            crashed = True
-    results = check_reports(reports)
-    if format == "json":
-        out = {
-            "reports": [
-                {"source": src, "meta": rep.meta, "findings": [f.to_json() for f in fs]}
-                for src, rep, fs in zip(sources, reports, results, strict=True)
-            ],
-            "errors": [{"source": s, "error": r} for s, r in errors],
-        }
-        typer.echo(json.dumps(out, ensure_ascii=False, indent=1 if len(reports) == 1 else None))
-    else:
-        from gongkai.audit.show import print_results
-
-        print_results([(src, rep.meta, fs) for src, rep, fs in zip(sources, reports, results, strict=True)])
+    _show_checked(entries, errors, format)
     if crashed:
         raise typer.Exit(EXIT_INTERNAL)
-    if errors or not (reports or errors):
+    if db is None and (errors or not entries):
         raise typer.Exit(2)
+    _exit_on_findings(entries, fail_on)
+
+
+def _check_paths(
+    paths: list[Path], codes: set[str] | None, quiet: bool
+) -> tuple[list[dict], list[tuple[str, str]], bool]:
+    """``check PATH``: the documents under ``paths`` read and audited together (consecutive years too);
+    (entries, errors, whether reading crashed)."""
+    from gongkai.audit import check_reports
+    from gongkai.audit.entries import entry
+    from gongkai.sources import discover, parse_source
+
+    sources, errors = discover(paths)
+    for source, reason in errors:
+        _error(source, reason)
+    parsed = []
+    crashed = False
+    for src in _with_progress(sources, "读取 reading", quiet):
+        item = parse_source(src)
+        if item.report is None:
+            errors.append((item.source, item.error or ""))
+            _error(item.source, item.error or "")
+            crashed = crashed or item.internal
+        else:
+            parsed.append(item)
+    results = check_reports([p.report for p in parsed], select=codes)
+    entries = [
+        entry(
+            p.source,
+            p.report.meta,
+            [f.to_json() for f in fs],
+            sha256=p.sha256,
+            agency_id=_agency_id(p.report),
+        )
+        for p, fs in zip(parsed, results, strict=True)
+    ]
+    return entries, errors, crashed
+
+
+def _agency_id(report) -> str | None:
+    """The agency key the store would give (None where the store's extra is not installed)."""
+    try:
+        from gongkai.store.regions import identify
+    except ImportError:
+        return None
+    return identify(report.meta.get("agency"), report.text).agency_id
+
+
+def _show_checked(entries: list[dict], errors: list[tuple[str, str]], format: str) -> None:
+    """``check``'s output, the same for files and for ``--db``."""
+    if format == "json":
+        out = {"reports": entries, "errors": [{"source": s, "error": r} for s, r in errors]}
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=1 if len(entries) == 1 else None))
+        return
+    from gongkai.audit import Finding
+    from gongkai.audit.show import print_results
+
+    print_results([(e["source"], e["meta"], [Finding.from_json(f) for f in e["findings"]]) for e in entries])
+
+
+def _exit_on_findings(entries: list[dict], fail_on: str) -> None:
+    from gongkai.audit import severity_rank
+
     threshold = severity_rank(fail_on)
-    if any(severity_rank(f.severity) >= threshold for fs in results for f in fs):
+    if any(severity_rank(f.get("severity") or "info") >= threshold for e in entries for f in e["findings"]):
         raise typer.Exit(1)
 
 
@@ -317,34 +372,15 @@ def _check_format(format: str, allowed: tuple[str, ...]) -> None:
         raise typer.Exit(2)
 
 
-def _check_db(db: str, format: str, fail_on: str) -> None:
+def _check_db(db: str, codes: set[str] | None) -> list[dict]:
     """``check --db``: the stored corpus audited again, each agency's consecutive years compared."""
-    from gongkai.audit import Finding, severity_rank
     from gongkai.store import check_store
 
     try:
-        results = check_store(db)
+        return check_store(db, codes=codes)
     except GongkaiError as e:
         _store_error(e)
-    if format == "json":
-        typer.echo(json.dumps({"reports": results, "errors": []}, ensure_ascii=False))
-    else:
-        from gongkai.audit.show import print_results
-
-        fields = ("message", "where", "evidence", "span", "code", "severity", "name")
-        print_results(
-            [
-                (
-                    r["source"],
-                    {"agency": r["agency"], "year": r["year"]},
-                    [Finding(**{k: f.get(k) for k in fields if k in f}) for f in r["findings"]],
-                )
-                for r in results
-            ]
-        )
-    threshold = severity_rank(fail_on)
-    if any(severity_rank(f.get("severity", "")) >= threshold for r in results for f in r["findings"]):
-        raise typer.Exit(1)
+        raise
 
 
 @app.command()

@@ -9,6 +9,7 @@ ERROR = "error"
 WARNING = "warning"
 INFO = "info"
 SEVERITIES = (ERROR, WARNING, INFO)
+PROBLEM_SEVERITIES = (ERROR, WARNING)  # findings that make a report need a human's look
 _RANK = {INFO: 0, WARNING: 1, ERROR: 2}
 
 
@@ -46,3 +47,17 @@ class Finding:
         if self.evidence is not None:
             out["evidence"] = self.evidence
         return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Finding:
+        """Rebuild a finding from ``to_json`` output (extra keys such as ``scope`` are ignored)."""
+        span = data.get("span")
+        return cls(
+            message=str(data.get("message") or ""),
+            where=[str(w) for w in data.get("where") or []],
+            evidence=data.get("evidence"),
+            span=(int(span[0]), int(span[1])) if span else None,
+            code=str(data.get("code") or ""),
+            severity=str(data.get("severity") or ""),
+            name=str(data.get("name") or ""),
+        )

@@ -11,9 +11,7 @@ so a second run changes nothing and an interrupted run continues where it stoppe
 
 from __future__ import annotations
 
-import contextlib
 import os
-import stat
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -25,101 +23,22 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from gongkai.errors import InputError
-from gongkai.read import load_file
+from gongkai.sources import Source, discover
 from gongkai.store.db import Store
 from gongkai.store.process import FAILED, OK, PROBLEMS, process_bytes
 from gongkai.store.publication import Publication
 
 __all__ = ["IngestResult", "Source", "ingest", "walk"]
 
-# Files a folder walk leaves alone: truth files, READMEs, hidden files. Files named on their own are read.
-SKIP_SUFFIXES = (".json", ".py", ".csv", ".db", ".db-wal", ".db-shm", ".sqlite")
-SKIP_PREFIXES = (".", "~$", "readme", "license")
-MAX_ARCHIVE_MEMBERS = 100_000
-
-
-@dataclass(frozen=True)
-class Source:
-    """One document to read: a file, or a member of a .zip archive (``member`` set)."""
-
-    path: str  # file on disk
-    member: str | None = None
-
-    @property
-    def name(self) -> str:
-        """The file name stored with the document (``archive.zip/dir/member.pdf`` for a member)."""
-        base = Path(self.path).name
-        return f"{base}/{self.member}" if self.member else base
-
-    @property
-    def display(self) -> str:
-        return f"{self.path}/{self.member}" if self.member else self.path
-
-    def read(self) -> bytes:
-        if self.member is None:
-            return load_file(Path(self.path))
-        with zipfile.ZipFile(self.path) as z:
-            return z.read(self.member)
-
-
-def member_name(info: zipfile.ZipInfo) -> str:
-    """Archive member names from Windows are GBK bytes that zipfile decoded as cp437: undo that."""
-    name = info.filename
-    if not info.flag_bits & 0x800:
-        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
-            name = name.encode("cp437").decode("gbk")
-    return name
-
-
-def _skipped(name: str) -> bool:
-    low = name.lower()
-    return low.endswith(SKIP_SUFFIXES) or low.startswith(SKIP_PREFIXES)
-
-
-def _is_zip_archive(path: Path) -> bool:
-    """A .zip archive (not a .docx, which is a zip too): recognised from the bytes like every format."""
-    from gongkai.read import sniff
-
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            return False  # a FIFO would block here; the reader refuses it with one line instead
-        with path.open("rb") as f:
-            head = f.read(65536)
-    except OSError:
-        return False
-    return sniff(head) == "zip" and zipfile.is_zipfile(path)
-
-
-def _archive(path: Path) -> Iterator[Source]:
-    try:
-        with zipfile.ZipFile(path) as z:
-            infos = [i for i in z.infolist() if not i.is_dir()][:MAX_ARCHIVE_MEMBERS]
-    except (zipfile.BadZipFile, OSError):
-        yield Source(str(path))  # recorded as a failed document with its reader's error
-        return
-    for info in sorted(infos, key=lambda i: i.filename):
-        if any(_skipped(part) for part in member_name(info).split("/")):
-            continue
-        yield Source(str(path), info.filename)
-
 
 def walk(paths: Iterable[str | Path]) -> Iterator[Source]:
-    """Every document under ``paths`` (files, folders walked recursively in name order, .zip archives)."""
-    for p in map(Path, paths):
-        if not p.exists():
-            raise InputError(f"{p}: 文件不存在 (no such file or directory)")
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for f in sorted(files):
-                    if _skipped(f):
-                        continue
-                    fp = Path(root) / f
-                    yield from (_archive(fp) if _is_zip_archive(fp) else [Source(str(fp))])
-        elif _is_zip_archive(p):
-            yield from _archive(p)
-        else:
-            yield Source(str(p))
+    """Every document under ``paths`` (``gongkai.sources.discover``); a path that does not exist is an
+    `InputError`."""
+    sources, errors = discover(paths)
+    if errors:
+        path, reason = errors[0]
+        raise InputError(f"{path}: {reason}")
+    yield from sources
 
 
 @dataclass

@@ -12,12 +12,12 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from gongkai.audit.finding import PROBLEM_SEVERITIES
 from gongkai.errors import GongkaiError
 
 __all__ = ["FAILED", "OK", "PROBLEMS", "audit_functions", "process_bytes", "status_of"]
 
 OK, PROBLEMS, FAILED = "ok", "problems", "failed"
-PROBLEM_SEVERITIES = ("error", "warning")  # findings that make a report need a human's look
 
 
 def audit_functions():

@@ -17,11 +17,12 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from gongkai.audit.entries import entry
 from gongkai.errors import InputError
 from gongkai.store import schema as S
 from gongkai.store.corpus import current_report_ids, report_rows, representative_rows
 from gongkai.store.db import Store, StoredReport, _num, cross_findings
-from gongkai.store.process import PROBLEM_SEVERITIES, audit_functions, finding_json
+from gongkai.store.process import audit_functions, finding_json
 
 __all__ = ["QUERIES", "check_store", "coverage", "query"]
 
@@ -311,10 +312,11 @@ def query(url_or_store, name: str) -> dict:
 # ---------------------------------------------------------------------- audit of the stored corpus
 
 
-def check_store(url_or_store=None) -> list[dict]:
+def check_store(url_or_store=None, codes: set[str] | None = None) -> list[dict]:
     """Audit every stored report again (rebuilt with ``Report.from_json``), each agency's consecutive years
-    compared with ``gongkai.audit.check_reports``. One entry per report: its document, agency, year and
-    findings (``scope``: report or cross). Empty findings when the audit module is missing."""
+    compared with ``gongkai.audit.check_reports``. One ``gongkai.audit.entries.entry`` per report, as
+    ``gongkai check PATH`` gives (findings with ``scope``: report or cross; only rules in ``codes`` when
+    given). Empty findings when the audit module is missing."""
     check_report, check_reports = audit_functions()
     store, own = _open(url_or_store)
     try:
@@ -330,30 +332,27 @@ def check_store(url_or_store=None) -> list[dict]:
             [{**finding_json(f), "scope": "report"} for f in check_report(r.report)] if check_report else []
         )
     if check_reports is not None:
-        by_agency: dict[str, list[StoredReport]] = defaultdict(list)
-        for r in reps:
-            if r.agency_id:
-                by_agency[r.agency_id].append(r)
-        for agency_id, group in by_agency.items():
-            name = agencies.get(agency_id, {}).get("name")
-            for rid, found in cross_findings(group, check_reports, name).items():
-                have = {_key(f) for f in per[rid]}
-                per[rid].extend({**f, "scope": "cross"} for f in found if _key(f) not in have)
+        _add_cross(reps, per, agencies, check_reports)
     out = []
     for r in reps:
         i = info[r.id]
-        out.append(
-            {
-                "source": i["name"],
-                "sha256": i["sha256"],
-                "agency": i["agency"],
-                "agency_id": r.agency_id,
-                "year": r.year,
-                "findings": per[r.id],
-                "problems": sum(1 for f in per[r.id] if str(f.get("severity")).lower() in PROBLEM_SEVERITIES),
-            }
-        )
+        meta = r.report.meta if r.report is not None else {}
+        e = entry(i["name"], meta, per[r.id], sha256=i["sha256"], agency_id=r.agency_id, codes=codes)
+        e.update(agency=i["agency"], year=r.year)  # the store's reading, overrides applied
+        out.append(e)
     return out
+
+
+def _add_cross(reps: list[StoredReport], per: dict[int, list[dict]], agencies: dict, check_reports) -> None:
+    by_agency: dict[str, list[StoredReport]] = defaultdict(list)
+    for r in reps:
+        if r.agency_id:
+            by_agency[r.agency_id].append(r)
+    for agency_id, group in by_agency.items():
+        name = agencies.get(agency_id, {}).get("name")
+        for rid, found in cross_findings(group, check_reports, name).items():
+            have = {_key(f) for f in per[rid]}
+            per[rid].extend({**f, "scope": "cross"} for f in found if _key(f) not in have)
 
 
 def _key(f: dict) -> tuple:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gongkai.read import sniff
+from gongkai.sources import archive_documents, member_name
 from gongkai.store.corpus import document_by_sha256
 from gongkai.store.db import Store
-from gongkai.store.ingest import member_name
 from gongkai.store.process import process_bytes
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -84,13 +84,8 @@ def members(data: bytes, name: str, limits: Limits) -> list[tuple[str, bytes]]:
     total = 0
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            infos = [i for i in z.infolist() if not i.is_dir()]
-            for info in sorted(infos, key=lambda i: i.filename):
+            for info in archive_documents(z):
                 member = safe_name(member_name(info))
-                if member.lower().endswith((".json", ".md5")) or member.startswith((".", "__MACOSX")):
-                    continue
-                if "__MACOSX/" in info.filename:
-                    continue
                 if len(out) >= limits.max_files:
                     raise UploadRejected(f"压缩包内文件过多 (more than {limits.max_files} files)")
                 if info.file_size > limits.max_file_bytes:
