@@ -76,9 +76,41 @@ class Report:
     def year(self) -> int | None:
         return self.meta.get("year")
 
+    def __repr__(self) -> str:
+        agency = self.meta.get("agency") or "?"
+        return (
+            f"<Report {agency} {self.year or '?'} layout={self.layout} "
+            f"cells={len(self.cells)} uncertain={len(self.uncertain())}>"
+        )
+
     def value(self, path: str) -> Number | None:
+        """The value of the cell at ``path`` (None where the cell is blank or missing); `KeyError` for a key
+        path the template does not have (see ``docs/fields.md``)."""
         cell = self.cells.get(path)
-        return None if cell is None else cell.value
+        if cell is not None:
+            return cell.value
+        from gongkai.fields import known_paths
+
+        if path not in known_paths():
+            raise KeyError(f"{path}: 模板中没有这个字段 (not a key path of the template; see docs/fields.md)")
+        return None
+
+    def records(self) -> list[dict[str, Any]]:
+        """One record per cell, in template order: ``path``, Chinese labels (``table``, ``row``, ``column``),
+        ``value``, ``status``, ``raw`` (the source text) and ``where`` (provenance)."""
+        from gongkai.fields import records
+
+        return records(self)
+
+    def to_pandas(self) -> Any:
+        """``records()`` as a pandas DataFrame (needs the ``pandas`` extra)."""
+        from gongkai.fields import RECORD_KEYS
+
+        try:
+            import pandas as pd
+        except ImportError as e:
+            raise ImportError("Report.to_pandas needs pandas: pip install 'gongkai[pandas]'") from e
+        return pd.DataFrame.from_records(self.records(), columns=list(RECORD_KEYS))
 
     def cell(self, path: str) -> Cell | None:
         return self.cells.get(path)

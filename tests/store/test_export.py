@@ -132,3 +132,13 @@ def test_spreadsheet_writers_never_write_a_formula():
     assert "'=HYPERLINK" in text and "'@SUM" in text and ",-3," in text
     ws = load_workbook(io.BytesIO(xlsx_bytes(rows, "报告"))).active
     assert [c.value for c in ws[2]] == ['\'=HYPERLINK("x")', -3, "'@SUM(A1)"]
+
+
+def test_corpus_as_a_dataframe(corpus_db):
+    pytest.importorskip("pandas")
+    from gongkai.store import to_pandas
+
+    wide = to_pandas(corpus_db)
+    assert {"source", "sha256", "table3.new.total"} <= set(wide.columns) and len(wide) > 0
+    long = to_pandas(corpus_db, long=True)
+    assert {"path", "value", "status"} <= set(long.columns) and len(long) > len(wide)

@@ -12,7 +12,7 @@ Needs the ``store`` extra (SQLAlchemy, Alembic, openpyxl, pyarrow).
 from __future__ import annotations
 
 from gongkai.store.db import DEFAULT_URL, Store, open_store, resolve_url
-from gongkai.store.export import export
+from gongkai.store.export import export, to_pandas
 from gongkai.store.ingest import IngestResult, ingest, walk
 from gongkai.store.process import process_bytes
 from gongkai.store.publication import Publication
@@ -35,5 +35,6 @@ __all__ = [
     "process_bytes",
     "query",
     "resolve_url",
+    "to_pandas",
     "walk",
 ]

@@ -32,6 +32,7 @@ __all__ = [
     "rows_long",
     "rows_wide",
     "spreadsheet_safe",
+    "to_pandas",
     "wide_paths",
     "write_csv",
     "xlsx_bytes",
@@ -174,6 +175,27 @@ def rows_long(store: Store, agencies=None, years=None) -> tuple[list[str], list[
             }
         )
     return list(LONG_COLUMNS), out
+
+
+def to_pandas(
+    url_or_store: str | Store | None = None,
+    long: bool = False,
+    agencies: Iterable[str] | None = None,
+    years: Iterable[int] | None = None,
+) -> Any:
+    """The stored reports as a pandas DataFrame, the rows ``export`` writes: wide (a row per report, a column
+    per key path) or long (a row per cell). Needs the ``pandas`` extra."""
+    try:
+        import pandas as pd
+    except ImportError as e:
+        raise ImportError("to_pandas needs pandas: pip install 'gongkai[pandas]'") from e
+    store = url_or_store if isinstance(url_or_store, Store) else Store(url_or_store)
+    try:
+        columns, rows = (rows_long if long else rows_wide)(store, agencies, years)
+    finally:
+        if store is not url_or_store:
+            store.close()
+    return pd.DataFrame.from_records(rows, columns=columns)
 
 
 def export(

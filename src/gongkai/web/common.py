@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from gongkai import template
+from gongkai.fields import cell_labels
 from gongkai.model import Report
 from gongkai.render.html import tables_html
 from gongkai.store import corpus
@@ -106,6 +107,6 @@ def compare_context(store: Store, agency: str, a: int | None, b: int | None) -> 
         cross=cross,
         reuse=reuse,
         whole=whole,
-        labels={c["path"]: D.cell_labels(c["path"], rb.layout) for c in changes},
+        labels={c["path"]: cell_labels(c["path"], rb.layout) for c in changes},
     )
     return ctx

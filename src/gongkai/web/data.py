@@ -1,6 +1,6 @@
 """What the web pages show beyond the store's rows (``gongkai.store.corpus``): Chinese labels, the flat
 tables the CSV/XLSX exports write, and the pure comparison helpers — `text_reuse` (the share of a report's
-text taken over from the previous year), `cell_changes` and `cell_labels`. No SQL here.
+text taken over from the previous year) and `cell_changes`. No SQL here.
 """
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from gongkai import template
 from gongkai.store.corpus import Coverage
 
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -80,32 +79,3 @@ def cell_changes(a, b) -> list[dict]:
             delta = round(delta, 4)
         out.append({"path": p, "a": va, "b": vb, "delta": delta})
     return out
-
-
-def cell_labels(path: str, layout_key: str = "2021") -> tuple[str, str, str]:
-    """(table, row, column) official labels of a key path, from the template (either layout)."""
-    t, r, c = [*path.split("."), "", ""][:3]
-    for lay in (layout_key, *template.LAYOUTS):
-        try:
-            table = getattr(template.layout(lay), t)
-        except (KeyError, AttributeError):
-            return (t, r, c)
-        sec = next((s for s in template.SECTIONS if s.title == table.title), None)
-        title = f"{sec.number}、{table.title}" if sec else table.title
-        if t == "table4":
-            row = dict(table.groups).get(r)
-        else:
-            row_obj = next((x for x in table.rows if x.key == r), None)
-            row = None
-            if row_obj is not None:
-                label = re.sub(r"（[^（）]{6,}）$", "", row_obj.label)
-                row = f"{row_obj.group} {label}" if row_obj.group.startswith("（") else label
-                cols = table.columns_of(row_obj)
-                col = next((x.label for x in cols if x.key == c), None)
-                if col is not None:
-                    return (title, row, col)
-                continue
-        if row is not None:
-            col = next((x.label for x in table.columns if x.key == c), c)
-            return (title, row, col)
-    return (t, r, c)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from gongkai.fields import cell_labels
 from gongkai.store import corpus
 from gongkai.store.db import Store
 from gongkai.store.export import csv_bytes, xlsx_bytes
@@ -82,7 +83,7 @@ def _cell_rows(store: Store, params: dict[str, str]) -> list[dict]:
     return [
         {
             "路径": p,
-            **dict(zip(("表", "行", "列"), D.cell_labels(p, report.layout), strict=True)),
+            **dict(zip(("表", "行", "列"), cell_labels(p, report.layout), strict=True)),
             "数值": c.value,
             "原文": c.raw,
             "状态": c.status,
