@@ -136,10 +136,12 @@ _PATHS_HELP = "报告文件、文件夹（遍历）或 .zip 压缩包 (report fi
 @app.command()
 def parse(
     paths: Annotated[list[Path], typer.Argument(help=_PATHS_HELP)],
-    format: Annotated[str, typer.Option("--format", "-f", help="table (readable view) or json.")] = "table",
-    debug: Annotated[bool, typer.Option("--debug", help="Also show what was matched where.")] = False,
+    format: Annotated[str, typer.Option("--format", "-f", help="输出格式：table（表格）或 json。")] = "table",
+    debug: Annotated[
+        bool, typer.Option("--debug", help="同时显示在何处匹配到了什么 (debug trace)。")
+    ] = False,
 ) -> None:
-    """Read reports into the national template: meta, sections, tables 二/三/四."""
+    """读取报告，填入全国统一模板：基本信息、六个部分、表二/三/四。Read reports into the national template."""
     from gongkai.sources import discover, parse_source
 
     if format not in ("table", "json"):
@@ -182,10 +184,16 @@ _IGNORE_HELP = "不运行这些规则。" + _CODES_HELP
 @app.command()
 def check(
     paths: Annotated[list[Path] | None, typer.Argument(help=_PATHS_HELP)] = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="text (problem list) or json.")] = "text",
-    fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 at or above: error|warning.")] = "error",
-    db: Annotated[str | None, typer.Option("--db", help="Audit the reports stored in this database.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="输出格式：text（问题清单）或 json。")
+    ] = "text",
+    fail_on: Annotated[
+        str, typer.Option("--fail-on", help="达到此级别即以 1 退出：error 或 warning。")
+    ] = "error",
+    db: Annotated[
+        str | None, typer.Option("--db", help="核查此数据库中已入库的报告 (database URL or SQLite file)。")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条。")] = False,
     select: Annotated[
         list[str] | None, typer.Option("--select", help="只运行这些规则。" + _CODES_HELP)
     ] = None,
@@ -193,8 +201,8 @@ def check(
         list[str] | None, typer.Option("--ignore", help="不运行这些规则。" + _CODES_HELP)
     ] = None,
 ) -> None:
-    """Audit reports: every rule a careful reviewer applies (see `gongkai rules`). Reports of one agency in
-    consecutive years are also checked against each other."""
+    """核查报告：逐条应用审核规则（见 `gongkai rules`），同一机关相邻年度的报告互相对照。Audit reports with
+    every rule a careful reviewer applies; consecutive years of one agency are also checked together."""
     from gongkai.audit.entries import rule_codes
 
     if format not in ("text", "json"):
@@ -291,10 +299,11 @@ def _exit_on_findings(entries: list[dict], fail_on: str) -> None:
 
 @app.command()
 def rules(
-    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    format: Annotated[str, typer.Option("--format", "-f", help="输出格式：text 或 json。")] = "text",
 ) -> None:
-    """The audit rule catalogue: code, severity, name and summary of every rule."""
+    """审核规则目录：每条规则的代码、级别、名称和说明。The audit rule catalogue."""
     from gongkai.audit import all_rules
+    from gongkai.audit.titles import title
 
     catalogue = all_rules()
     if format == "json":
@@ -303,6 +312,7 @@ def rules(
                 [
                     {
                         "code": r.code,
+                        "title": title(r.code),
                         "name": r.name,
                         "severity": r.severity,
                         "scope": r.scope,
@@ -316,17 +326,63 @@ def rules(
         )
         return
     for r in catalogue:
-        typer.echo(f"{r.code}  {r.severity:<7}  {r.name:<32}  {r.summary}")
+        cross = "（跨年度）" if r.scope == "pair" else ""
+        typer.echo(
+            f"{r.code}  {_SEVERITY_CN.get(r.severity, r.severity)}  {title(r.code)}{cross}  ({r.name})"
+        )
+
+
+_SEVERITY_CN = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 # ---------------------------------------------------------------- store: ingest, export, coverage, query
 
-_DB_HELP = "Database URL (any SQLAlchemy URL) or SQLite file; default sqlite:///gongkai.db."
+_DB_HELP = "数据库 URL（任何 SQLAlchemy URL）或 SQLite 文件，默认 sqlite:///gongkai.db。"
 
 
 def _store_error(e: Exception, source: str = "--db") -> None:
     _error(source, str(e) if isinstance(e, GongkaiError) else _unexpected(e))
     raise typer.Exit(2 if isinstance(e, GongkaiError) else EXIT_INTERNAL) from None
+
+
+# Table headers of `coverage` and `query` (CSV and JSON keep the keys).
+_HEADERS = {
+    "region": "地区",
+    "province": "省份",
+    "agency": "机关",
+    "agency_id": "机关标识",
+    "years": "已有年度",
+    "missing": "缺少年度",
+    "documents": "文件数",
+    "year": "年度",
+    "published": "发布日期",
+    "source_url": "来源网址",
+    "name": "文件名",
+    "source": "文件名",
+    "status": "状态",
+    "reports": "报告数",
+    "applications": "新收申请",
+    "answered": "办理结果合计",
+    "granted_share": "予以公开占比",
+    "partially_granted_share": "部分公开占比",
+    "denied_share": "不予公开占比",
+    "unable_share": "无法提供占比",
+    "not_processed_share": "不予处理占比",
+    "other_share": "其他处理占比",
+    "errors": "错误",
+    "warnings": "警告",
+    "findings": "问题数",
+    **{
+        f"{group}_{k}": f"{label}{what}"
+        for group, label in (("review", "行政复议"), ("litigation", "行政诉讼"))
+        for k, what in (
+            ("cases", "案件"),
+            ("decided", "已审结"),
+            ("corrected", "结果纠正"),
+            ("correction_rate", "纠错率"),
+        )
+    },
+}
 
 
 def _print_rows(columns: list[str], rows: list[dict], format: str, title: str = "") -> None:
@@ -349,7 +405,7 @@ def _print_rows(columns: list[str], rows: list[dict], format: str, title: str = 
 
         table = Table(title=title or None, show_lines=False)
         for c in columns:
-            table.add_column(c)
+            table.add_column(_HEADERS.get(c, c))
         for r in rows:
             table.add_row(*("" if r.get(c) is None else str(r.get(c)) for c in columns))
         make_console().print(table)
@@ -385,19 +441,21 @@ def _check_db(db: str, codes: set[str] | None) -> list[dict]:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files, folders (walked) and .zip archives.")],
+    paths: Annotated[list[Path], typer.Argument(help=_PATHS_HELP)],
     db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
     workers: Annotated[
-        int | None, typer.Option("--workers", "-w", help="Processes (default: cores).")
+        int | None, typer.Option("--workers", "-w", help="并行进程数（默认为 CPU 核数）。")
     ] = None,
-    regions: Annotated[Path | None, typer.Option("--regions", help="CSV of agency/region overrides.")] = None,
+    regions: Annotated[
+        Path | None, typer.Option("--regions", help="机关与地区更正表 (CSV of agency/region overrides)。")
+    ] = None,
     retry_failed: Annotated[
-        bool, typer.Option("--retry-failed", help="Read failed documents again.")
+        bool, typer.Option("--retry-failed", help="重新读取此前读取失败的文件。")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条。")] = False,
 ) -> None:
-    """Read, audit and store every report under PATHS. Documents already stored (same sha256) are skipped,
-    so a rerun continues an interrupted one; a document that cannot be read is stored as failed."""
+    """读取、核查并入库 PATHS 下的每份报告。已入库的文件（sha256 相同）跳过，中断后重跑即可续上；读不出的文件
+    记为失败。Read, audit and store every report; stored documents are skipped."""
     from gongkai.store import Overrides
     from gongkai.store import ingest as run_ingest
     from gongkai.store.db import resolve_url
@@ -426,15 +484,15 @@ def ingest(
 
 @app.command()
 def export(
-    to: Annotated[Path, typer.Option("--to", help="Output: .csv, .xlsx (Chinese headers) or .parquet.")],
+    to: Annotated[Path, typer.Option("--to", help="输出文件：.csv、.xlsx（中文表头）或 .parquet。")],
     db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
     long: Annotated[
-        bool, typer.Option("--long/--wide", help="Long: a row per cell. Wide: a row per report.")
+        bool, typer.Option("--long/--wide", help="long：每个单元格一行；wide：每份报告一行。")
     ] = False,
-    agency: Annotated[list[str] | None, typer.Option("--agency", help="Agency id or part of a name.")] = None,
-    year: Annotated[list[int] | None, typer.Option("--year", help="Report year (repeatable).")] = None,
+    agency: Annotated[list[str] | None, typer.Option("--agency", help="机关标识或机关名称的一部分。")] = None,
+    year: Annotated[list[int] | None, typer.Option("--year", help="报告年度（可重复）。")] = None,
 ) -> None:
-    """Export stored reports: wide (a row per report, a column per cell key path) or long (the cells)."""
+    """导出已入库的报告：宽表（每份报告一行、每个字段一列）或长表（每个单元格一行）。Export stored reports."""
     from gongkai.store import export as run_export
 
     try:
@@ -451,12 +509,12 @@ def _region(a: dict) -> str:
 @app.command()
 def coverage(
     db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    format: Annotated[str, typer.Option("--format", "-f", help="输出格式：table、csv 或 json。")] = "table",
     reports: Annotated[
-        bool, typer.Option("--reports", help="A row per stored report, with its URL and publication date.")
+        bool, typer.Option("--reports", help="每份已入库报告一行，含来源网址和发布日期。")
     ] = False,
 ) -> None:
-    """Which agencies have which years, which years are missing, per region."""
+    """覆盖情况：各机关有哪些年度的报告、缺哪些年度，按地区汇总。Which agencies have which years."""
     from gongkai.store import coverage as run_coverage
 
     _check_format(format, ("table", "csv", "json"))
@@ -564,9 +622,9 @@ def collect(
 def query(
     name: Annotated[str, typer.Argument(help="applications | outcomes | corrections | problems")],
     db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    format: Annotated[str, typer.Option("--format", "-f", help="输出格式：table、csv 或 json。")] = "table",
 ) -> None:
-    """Ready summaries of the stored corpus (each agency's year counted once)."""
+    """现成的汇总查询（同一机关同一年度只计一次）。Ready summaries of the stored corpus."""
     from gongkai.store import query as run_query
 
     _check_format(format, ("table", "csv", "json"))
@@ -579,18 +637,16 @@ def query(
 
 @app.command()
 def serve(
-    db: Annotated[
-        str | None, typer.Option("--db", help="Database URL or SQLite file (default gongkai.db).")
-    ] = None,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
+    host: Annotated[str, typer.Option("--host", help="监听地址。")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="监听端口。")] = 8000,
     password: Annotated[
         str | None,
-        typer.Option("--password", envvar="GONGKAI_PASSWORD", help="Require this password to log in."),
+        typer.Option("--password", envvar="GONGKAI_PASSWORD", help="登录所需的密码。"),
     ] = None,
     files: Annotated[
         str | None,
-        typer.Option("--files", help="Folder for uploaded originals (default: beside the database)."),
+        typer.Option("--files", help="上传原件的存放目录（默认在数据库旁边）。"),
     ] = None,
     allowed_host: Annotated[
         list[str] | None,
@@ -600,7 +656,7 @@ def serve(
         bool, typer.Option("--insecure", help="Allow a network address without --password.")
     ] = False,
 ) -> None:
-    """Web app: upload reports and review them and the whole corpus in the browser (网页界面)."""
+    """网页界面：在浏览器中上传、审阅报告和整个语料库。Web app."""
     try:
         from gongkai.web import serve as run
     except ImportError as e:
@@ -632,10 +688,10 @@ def serve(
 
 @app.command()
 def render(
-    file: Annotated[Path, typer.Argument(help="A report in any format gongkai reads.")],
+    file: Annotated[Path, typer.Argument(help="一份报告（gongkai 能读的任何格式）。")],
     to: Annotated[Path, typer.Option("--to", help="out.docx | out.pdf | out.html | out.json")],
 ) -> None:
-    """Write a report in the official layout (DOCX, PDF, HTML) or as JSON, e.g. to republish it corrected."""
+    """按官方版式输出报告（DOCX、PDF、HTML）或 JSON，例如更正后重新发布。Write in the official layout."""
     from gongkai import parse as parse_file
     from gongkai.render.publish import publish
 

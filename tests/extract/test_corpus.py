@@ -14,6 +14,9 @@ import gongkai
 from tests.conftest import corpus_docs, expected_cells, truth_for
 
 DOCS = corpus_docs("seeds", "real", "variants", suffixes=(".txt", ".html", ".docx", ".doc", ".pdf"))
+# Abstaining (a cell left ambiguous/unreadable/missing) is honest, but an extractor that abstains widely is
+# not reading: at most this share of a document's cells may be uncertain (the corpus's worst is under 10%).
+MAX_ABSTAIN_SHARE = 0.15
 
 
 def _reader_available(doc) -> bool:
@@ -24,6 +27,10 @@ def _reader_available(doc) -> bool:
     return True
 
 
+def test_the_corpus_is_there(corpus):
+    assert len(DOCS) >= 20, "the shared corpus is incomplete"
+
+
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
 def test_no_wrong_cell(doc):
     if not _reader_available(doc):
@@ -32,7 +39,12 @@ def test_no_wrong_cell(doc):
     got = report.tables_json()
     unsure = report.uncertain()
     wrong = []
-    for path, want in expected_cells(doc).items():
+    expected = expected_cells(doc)
+    abstained = [p for p in expected if p in unsure]
+    assert len(abstained) <= MAX_ABSTAIN_SHARE * len(expected), (
+        f"{len(abstained)} of {len(expected)} cells uncertain: {abstained[:5]}"
+    )
+    for path, want in expected.items():
         t, r, c = path.split(".")
         value = got.get(t, {}).get(r, {}).get(c, "∅")
         if path in unsure:

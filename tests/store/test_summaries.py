@@ -129,3 +129,22 @@ def test_regions_override_file_merges_and_places_agencies(tmp_path, text_corpus)
         app, ["ingest", str(text_corpus / "seeds"), "--db", url, "--regions", str(bad), "-q"]
     )
     assert r.exit_code == 2 and "agency" in r.output
+
+
+def test_query_outcomes_and_the_charts_agree(corpus_db):
+    from collections import Counter
+
+    from gongkai.store import Store, corpus
+
+    rows = {r["year"]: r for r in query(corpus_db, "outcomes")["rows"]}
+    with Store(corpus_db) as store:
+        charts = corpus.chart_series(store)
+    assert charts["years"] == sorted(rows)
+    for o in charts["outcomes"]:
+        for y, pct in zip(charts["years"], o["data"], strict=True):
+            share = rows[y][f"{o['key']}_share"]
+            assert pct == (0 if share is None else round(100 * share, 1)), (y, o["key"])
+    # a report that leaves its result rows blank adds nothing to either side of a share
+    answered, shares = corpus.outcome_shares(Counter({"granted": 7, "denied": 3}))
+    assert answered == 10 and shares["granted"] == 0.7 and shares["other"] == 0
+    assert corpus.outcome_shares(Counter())[1]["granted"] is None

@@ -2,7 +2,8 @@
 
 Uploads the shared corpus's text/HTML/DOCX/PDF documents through the upload page, opens reports with known
 problems and checks each problem is highlighted, opens the coverage matrix, the charts and a comparison,
-downloads an export and checks its values. Saves screenshots of the main pages under docs/screenshots/.
+downloads an export and checks its values. Saves screenshots of the main pages in a temporary folder, or
+where ``GONGKAI_SCREENSHOTS`` says (``GONGKAI_SCREENSHOTS=docs/screenshots`` refreshes the README's).
 Skipped when /usr/bin/chromium or Playwright is missing.
 """
 
@@ -12,6 +13,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 import socket
 import threading
@@ -29,7 +31,6 @@ uvicorn = pytest.importorskip("uvicorn")
 from gongkai.web import create_app  # noqa: E402
 
 CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus"
-SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -129,12 +130,20 @@ def _in_view(page, locator, timeout: float = 5.0) -> bool:
     return False
 
 
-def shot(page, name: str, full_page: bool = False) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+@pytest.fixture(scope="module")
+def shot(tmp_path_factory):
+    """Save a screenshot: in a temporary folder, or in ``GONGKAI_SCREENSHOTS`` when set."""
+    given = os.environ.get("GONGKAI_SCREENSHOTS")
+    folder = Path(given) if given else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def save(page, name: str, full_page: bool = False) -> None:
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
+
+    return save
 
 
-def test_upload_corpus(server, page):
+def test_upload_corpus(server, page, shot):
     files = corpus_files()
     page.goto(server["url"] + "/")
     page.set_input_files("#file-input", [str(p) for p in files])
@@ -182,7 +191,7 @@ def test_known_problems_highlighted(server, page, name):
         assert "[" in (first.get_attribute("title") or "")
 
 
-def test_report_page_click_scrolls_and_shows_pdf_box(server, page):
+def test_report_page_click_scrolls_and_shows_pdf_box(server, page, shot):
     doc = CORPUS / "real" / "2023_huaian_hongzequ.pdf"
     page.goto(f"{server['url']}/report/{report_id(server, doc)}")
     cell = page.locator("#cell-table4-review-total")
@@ -212,7 +221,7 @@ def test_report_sentence_highlight(server, page):
     assert _in_view(page, marks.first), "the sentence was scrolled into view"
 
 
-def test_coverage_matrix(server, page):
+def test_coverage_matrix(server, page, shot):
     page.goto(server["url"] + "/coverage")
     rows = page.locator("#coverage tbody tr")
     names = page.locator("#coverage th.agency").all_inner_texts()
@@ -230,7 +239,7 @@ def test_coverage_matrix(server, page):
     assert page.locator("#coverage thead th").all_inner_texts()[2:5] == ["2021", "2022", "2023"]
 
 
-def test_compare_two_years(server, page):
+def test_compare_two_years(server, page, shot):
     page.goto(server["url"] + "/compare")
     page.select_option(
         "#agency-select", label=page.locator("#agency-select option", has_text="平潭").first.inner_text()
@@ -245,7 +254,7 @@ def test_compare_two_years(server, page):
     shot(page, "compare")
 
 
-def test_charts(server, page):
+def test_charts(server, page, shot):
     page.goto(server["url"] + "/charts")
     for cid in ("chart-apps", "chart-outcomes", "chart-rates", "chart-regions"):
         page.wait_for_selector(f"#{cid}[data-ready=yes] svg")

@@ -18,7 +18,7 @@ from sqlalchemy import and_, func, or_, select
 
 from gongkai import template
 from gongkai.store import schema as S
-from gongkai.store.db import Store, region_path, representative_rank
+from gongkai.store.db import Store, _num, region_path, representative_rank
 
 __all__ = [
     "DOCUMENT_STATUSES",
@@ -31,6 +31,8 @@ __all__ = [
     "document_row",
     "failed_documents",
     "has_report",
+    "outcome_shares",
+    "outcome_totals",
     "problem_summary",
     "regions",
     "report_rows",
@@ -117,6 +119,7 @@ def _report_query(filters: Filters):
             d.c.source_url,
             d.c.published,
             d.c.published_source,
+            d.c.tool_version,
             a.c.name.label("agency_name"),
         )
         .join(d, d.c.id == r.c.id)
@@ -242,6 +245,7 @@ def _document(store: Store, where) -> dict | None:
             d.c.size,
             d.c.status,
             d.c.error,
+            d.c.tool_version,
             r.c.agency_id,
             r.c.province,
             r.c.city,
@@ -378,10 +382,35 @@ def _outcome(row_key: str) -> str | None:
     return None
 
 
+def outcome_totals(store: Store, ids: list[int]) -> dict[int, Counter]:
+    """Per report: each outcome group's applications, the 总计 column of its table-三 rows as printed (blank
+    cells left out, so a report that leaves them blank adds nothing)."""
+    out: dict[int, Counter] = defaultdict(Counter)
+    c_ = S.cells
+    with store.engine.connect() as c:
+        for i in range(0, len(ids), _CHUNK):
+            q = select(c_.c.report_id, c_.c.row_key, c_.c.value).where(
+                c_.c.report_id.in_(ids[i : i + _CHUNK]),
+                c_.c.table_key == "table3",
+                c_.c.column_key == "total",
+                c_.c.value.is_not(None),
+            )
+            for rid, row, value in c.execute(q):
+                if o := _outcome(row):
+                    out[rid][o] += _num(value)
+    return out
+
+
+def outcome_shares(totals: Counter) -> tuple[float, dict[str, float | None]]:
+    """(applications answered, each outcome's share of them, 0–1): the one computation behind the charts
+    page and ``gongkai query outcomes``. Answered = the outcomes' sum, so shares always add up to 1."""
+    whole = sum(totals.values())
+    return whole, {o: (totals[o] / whole if whole else None) for o in OUTCOMES}
+
+
 @dataclass
 class _Series:
     apps: Counter = field(default_factory=Counter)
-    outcomes: dict[int, Counter] = field(default_factory=lambda: defaultdict(Counter))
     review: dict[int, Counter] = field(default_factory=lambda: defaultdict(Counter))
     litigation: dict[int, Counter] = field(default_factory=lambda: defaultdict(Counter))
     by_region: Counter = field(default_factory=Counter)
@@ -400,12 +429,9 @@ def _collect_series(store: Store, year_of: dict[int, int], region_of: dict[int, 
             )
             for rid, t, row, col, value in c.execute(q):
                 y = year_of[rid]
-                if t == "table3" and col == "total":
-                    if row == "new":
-                        out.apps[y] += value
-                        out.by_region[region_of[rid]] += value
-                    elif o := _outcome(row):
-                        out.outcomes[y][o] += value
+                if t == "table3" and col == "total" and row == "new":
+                    out.apps[y] += value
+                    out.by_region[region_of[rid]] += value
                 elif t == "table4" and col in ("upheld", "corrected", "other"):
                     (out.review if row == "review" else out.litigation)[y][col] += value
     return out
@@ -423,10 +449,14 @@ def chart_series(store: Store, filters: Filters = Filters()) -> dict:
     region_of = {r["id"]: (r["city"] if filters.region else r["province"]) or "未识别" for r in reps}
     s = _collect_series(store, year_of, region_of)
     yrs = sorted(set(year_of.values()))
+    by_year: dict[int, Counter] = defaultdict(Counter)
+    for rid, totals in outcome_totals(store, list(year_of)).items():
+        by_year[year_of[rid]].update(totals)
+    shares = {y: outcome_shares(by_year[y])[1] for y in yrs}
 
     def share(y: int, o: str) -> float:
-        whole = sum(s.outcomes[y].values())
-        return round(100 * s.outcomes[y][o] / whole, 1) if whole else 0
+        x = shares[y][o]
+        return 0 if x is None else round(100 * x, 1)
 
     return {
         "years": yrs,

@@ -39,8 +39,29 @@ __all__ = [
 ]
 
 FORMATS = ("csv", "xlsx", "parquet")
-META_COLUMNS = ("source", "sha256", "agency", "agency_id", "year", "layout", "region", "region_code")
-LONG_COLUMNS = (*META_COLUMNS[:5], "region", "table", "row", "column", "path", "value", "raw", "status")
+META_COLUMNS = (
+    "source",
+    "sha256",
+    "agency",
+    "agency_id",
+    "year",
+    "layout",
+    "region",
+    "region_code",
+    "gongkai_version",
+)
+LONG_COLUMNS = (
+    *META_COLUMNS[:5],
+    "region",
+    "gongkai_version",
+    "table",
+    "row",
+    "column",
+    "path",
+    "value",
+    "raw",
+    "status",
+)
 META_LABELS = {
     "source": "文件名",
     "sha256": "SHA-256",
@@ -50,6 +71,7 @@ META_LABELS = {
     "layout": "模板",
     "region": "地区",
     "region_code": "行政区划代码",
+    "gongkai_version": "读取所用 gongkai 版本",
     "table": "表",
     "row": "行",
     "column": "列",
@@ -112,6 +134,7 @@ def _reports(store: Store, agencies: Iterable[str] | None, years: Iterable[int] 
         r.c.city,
         r.c.county,
         r.c.region_code,
+        d.c.tool_version.label("gongkai_version"),
     ).join(d, d.c.id == r.c.id)
     agencies = [a for a in (agencies or []) if a]
     if agencies:
@@ -164,7 +187,7 @@ def rows_long(store: Store, agencies=None, years=None) -> tuple[list[str], list[
         rep = reports[cell["report_id"]]
         out.append(
             {
-                **{k: rep[k] for k in LONG_COLUMNS[:6]},
+                **{k: rep[k] for k in LONG_COLUMNS[:7]},
                 "table": cell["table_key"],
                 "row": cell["row_key"],
                 "column": cell["column_key"],
@@ -262,6 +285,7 @@ def xlsx_bytes(rows: list[dict], sheet: str) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
+    wb.properties.creator = f"gongkai {_version()}"
     ws = wb.create_sheet(sheet[:31])
     if rows:
         ws.append(list(rows[0]))
@@ -275,6 +299,12 @@ def xlsx_bytes(rows: list[dict], sheet: str) -> bytes:
 def _csv(to: Path, columns: list[str], rows: list[dict], long: bool) -> None:
     with to.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens Chinese CSV correctly
         write_csv(f, columns, rows)
+
+
+def _version() -> str:
+    from gongkai import __version__
+
+    return __version__
 
 
 def _header(col: str) -> str:
@@ -297,6 +327,7 @@ def _xlsx(to: Path, columns: list[str], rows: list[dict], long: bool) -> None:
             ws.append([spreadsheet_safe(row.get(c)) for c in columns])
     fields = wb.create_sheet("字段 fields")
     fields.append(["字段 key", "名称 label"])
+    fields.append(["", f"导出所用 gongkai 版本 (exported by gongkai) {_version()}"])
     for c in columns:
         fields.append([c, _header(c)])
     wb.save(to)

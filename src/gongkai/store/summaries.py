@@ -12,7 +12,7 @@ representative chosen by ``db.representatives`` speaks for it.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from sqlalchemy import select
@@ -20,7 +20,14 @@ from sqlalchemy import select
 from gongkai.audit.entries import entry
 from gongkai.errors import InputError
 from gongkai.store import schema as S
-from gongkai.store.corpus import current_report_ids, report_rows, representative_rows
+from gongkai.store.corpus import (
+    OUTCOMES,
+    current_report_ids,
+    outcome_shares,
+    outcome_totals,
+    report_rows,
+    representative_rows,
+)
 from gongkai.store.db import Store, StoredReport, _num, cross_findings
 from gongkai.store.process import audit_functions, finding_json
 
@@ -142,34 +149,6 @@ def _coverage_report(row: dict) -> dict:
 
 # ---------------------------------------------------------------------- ready summaries
 
-_T3 = "table3"
-_OUTCOMES = {
-    "granted": ("granted",),
-    "partially_granted": ("partially_granted",),
-    "denied": tuple(
-        r
-        for r in (
-            "denied_state_secret",
-            "denied_law_prohibited",
-            "denied_three_safeties_one_stability",
-            "denied_third_party_rights",
-            "denied_internal_affairs",
-            "denied_process_information",
-            "denied_enforcement_case_file",
-            "denied_administrative_query",
-        )
-    ),
-    "unable": ("unable_not_held", "unable_needs_creation", "unable_unclear_after_correction"),
-    "not_processed": (
-        "not_processed_petition_complaint",
-        "not_processed_duplicate",
-        "not_processed_publication",
-        "not_processed_excessive",
-        "not_processed_confirmation",
-    ),
-    "other": ("other", "other_no_correction", "other_fee_unpaid", "other_other"),
-}
-
 
 def _sum(vals: dict, paths) -> float | int | None:
     got = [vals.get(p) for p in paths if vals.get(p) is not None]
@@ -198,31 +177,27 @@ def _applications(store: Store) -> dict:
 
 
 def _outcomes(store: Store) -> dict:
+    """Per year, each outcome's share of the applications answered (``corpus.outcome_shares``, as the charts
+    page shows them)."""
     chosen = _chosen(store)
-    paths = [f"{_T3}.{row}.total" for rows in _OUTCOMES.values() for row in rows] + [f"{_T3}.total.total"]
-    vals = _values(store, [r["id"] for r in chosen], paths)
-    acc: dict[int, dict] = {}
+    totals = outcome_totals(store, [r["id"] for r in chosen])
+    per_year: dict[int, Counter] = defaultdict(Counter)
+    reports: Counter = Counter()
     for r in chosen:
-        v = vals.get(r["id"], {})
-        g = acc.setdefault(
-            r["year"], {"year": r["year"], "reports": 0, "answered": 0, **{k: 0 for k in _OUTCOMES}}
-        )
-        g["reports"] += 1
-        g["answered"] += v.get(f"{_T3}.total.total") or 0
-        for k, rows in _OUTCOMES.items():
-            g[k] += _sum(v, [f"{_T3}.{row}.total" for row in rows]) or 0
+        per_year[r["year"]].update(totals.get(r["id"], Counter()))
+        reports[r["year"]] += 1
     rows = []
-    for y in sorted(acc):
-        g = acc[y]
+    for y in sorted(reports):
+        answered, shares = outcome_shares(per_year[y])
         rows.append(
             {
                 "year": y,
-                "reports": g["reports"],
-                "answered": g["answered"],
-                **{f"{k}_share": _share(g[k], g["answered"]) for k in _OUTCOMES},
+                "reports": reports[y],
+                "answered": answered,
+                **{f"{k}_share": None if x is None else round(x, 4) for k, x in shares.items()},
             }
         )
-    return {"columns": ["year", "reports", "answered", *(f"{k}_share" for k in _OUTCOMES)], "rows": rows}
+    return {"columns": ["year", "reports", "answered", *(f"{k}_share" for k in OUTCOMES)], "rows": rows}
 
 
 def _corrections(store: Store) -> dict:
@@ -289,10 +264,13 @@ def _problems(store: Store, limit: int = 20) -> dict:
 
 
 QUERIES: dict[str, tuple[Callable[[Store], dict], str]] = {
-    "applications": (_applications, "applications received (table3.new.total) per year and province"),
-    "outcomes": (_outcomes, "shares of each outcome of the applications answered, per year"),
-    "corrections": (_corrections, "复议/诉讼 correction rates (结果纠正 / decided cases), per year"),
-    "problems": (_problems, "the reports with the most errors and warnings"),
+    "applications": (_applications, "各年度、各省新收申请数 applications received (table3.new.total)"),
+    "outcomes": (
+        _outcomes,
+        "各年度办理结果占比 shares of each outcome of the applications answered",
+    ),
+    "corrections": (_corrections, "各年度行政复议、诉讼纠错率 correction rates (结果纠正 / decided cases)"),
+    "problems": (_problems, "错误和警告最多的报告 the reports with the most errors and warnings"),
 }
 
 

@@ -42,6 +42,8 @@ def _report_rows(store: Store, f: corpus.Filters) -> list[dict]:
             "地区": r["region"],
             "模板": r["layout"],
             "文件": r["name"],
+            "SHA-256": r["sha256"],
+            "读取所用 gongkai 版本": r["tool_version"],
             "格式": r["format"],
             "状态": D.STATUS_LABELS.get(r["status"], r["status"]),
             "错误": r["errors"],
@@ -65,6 +67,8 @@ def _problem_rows(store: Store, f: corpus.Filters) -> list[dict]:
                     "机关": r["agency"],
                     "年度": r["year"],
                     "地区": r["region"],
+                    "文件": r["name"],
+                    "SHA-256": r["sha256"],
                     "代码": x.get("code"),
                     "级别": D.SEVERITY_LABELS.get(x.get("severity"), ""),
                     "范围": "跨年度" if x.get("scope") == "cross" else "本报告",
@@ -79,9 +83,12 @@ def _cell_rows(store: Store, params: dict[str, str]) -> list[dict]:
     rid = params.get("id", "")
     if not rid.isdigit():
         raise HTTPException(404, "没有这份报告 (no such report)")
-    report, _ = report_and_document(store, int(rid))
+    report, doc = report_and_document(store, int(rid))
     return [
         {
+            "文件": doc["name"],
+            "SHA-256": doc["sha256"],
+            "读取所用 gongkai 版本": doc["tool_version"],
             "路径": p,
             **dict(zip(("表", "行", "列"), cell_labels(p, report.layout), strict=True)),
             "数值": c.value,
