@@ -143,7 +143,7 @@ def test_query_outcomes_and_the_charts_agree(corpus_db):
     for o in charts["outcomes"]:
         for y, pct in zip(charts["years"], o["data"], strict=True):
             share = rows[y][f"{o['key']}_share"]
-            assert pct == (0 if share is None else round(100 * share, 1)), (y, o["key"])
+            assert abs(pct - (0 if share is None else 100 * share)) <= 0.051, (y, o["key"])  # 1 vs 4 decimals
     # a report that leaves its result rows blank adds nothing to either side of a share
     answered, shares = corpus.outcome_shares(Counter({"granted": 7, "denied": 3}))
     assert answered == 10 and shares["granted"] == 0.7 and shares["other"] == 0

@@ -86,14 +86,14 @@ def _cell_rows(store: Store, params: dict[str, str]) -> list[dict]:
     report, doc = report_and_document(store, int(rid))
     return [
         {
-            "文件": doc["name"],
-            "SHA-256": doc["sha256"],
-            "读取所用 gongkai 版本": doc["tool_version"],
             "路径": p,
             **dict(zip(("表", "行", "列"), cell_labels(p, report.layout), strict=True)),
             "数值": c.value,
             "原文": c.raw,
             "状态": c.status,
+            "文件": doc["name"],
+            "SHA-256": doc["sha256"],
+            "读取所用 gongkai 版本": doc["tool_version"],
         }
         for p, c in report.cells.items()
     ]
