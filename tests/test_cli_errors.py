@@ -148,7 +148,7 @@ def test_internal_error_exits_3(monkeypatch, seed, tmp_path):
     def broken(*a, **k):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(gongkai, "parse", broken)
+    monkeypatch.setattr(gongkai, "parse_bytes", broken)  # what parse and check read with
     line = one_line_error(runner.invoke(app, ["parse", str(seed)]), EXIT_INTERNAL)
     assert "内部错误" in line
     monkeypatch.setattr(gongkai.store, "coverage", broken)
