@@ -7,13 +7,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import click
 import typer
 from typer.core import TyperGroup
 
 from gongkai.errors import GongkaiError
+
+if TYPE_CHECKING:
+    from gongkai.model import Report
+    from gongkai.sources import Parsed
 
 EXIT_INTERNAL = 3  # a crash: distinct from 1 (findings) and 2 (bad input), so scripts can tell them apart
 
@@ -25,7 +29,7 @@ class _OneLineErrors(TyperGroup):
     """Whatever escapes a command becomes one ``错误/Error`` line: exit 2 for the input or the environment
     (database, disk, permissions), 3 for a bug in gongkai."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: Any) -> Any:  # typer's own click Context
         ctx.meta["gongkai.argv"] = [*getattr(ctx, "_protected_args", []), *ctx.args]
         try:
             return super().invoke(ctx)
@@ -126,7 +130,7 @@ def _error(source: str, reason: str) -> None:
     typer.echo(f"错误/Error: {escape_name(source)}: {escape_name(reason)}", err=True)
 
 
-def _unexpected(e: Exception) -> str:
+def _unexpected(e: BaseException) -> str:
     return f"内部错误 (internal error: {type(e).__name__}: {e})"
 
 
@@ -218,7 +222,7 @@ def check(
         raise typer.Exit(2) from None
     crashed = False
     if db is not None:
-        entries, errors = _check_db(db, codes), []
+        entries, errors = _check_db(db, codes), list[tuple[str, str]]()
     elif paths:
         entries, errors, crashed = _check_paths(paths, codes, quiet)
     else:
@@ -244,7 +248,7 @@ def _check_paths(
     sources, errors = discover(paths)
     for source, reason in errors:
         _error(source, reason)
-    parsed = []
+    parsed: list[tuple[Parsed, Report]] = []
     crashed = False
     for src in _with_progress(sources, "读取 reading", quiet):
         item = parse_source(src)
@@ -253,17 +257,17 @@ def _check_paths(
             _error(item.source, item.error or "")
             crashed = crashed or item.internal
         else:
-            parsed.append(item)
-    results = check_reports([p.report for p in parsed], select=codes)
+            parsed.append((item, item.report))
+    results = check_reports([report for _, report in parsed], select=codes)
     entries = [
         entry(
             p.source,
-            p.report.meta,
+            report.meta,
             [f.to_json() for f in fs],
             sha256=p.sha256,
-            agency_id=_agency_id(p.report),
+            agency_id=_agency_id(report),
         )
-        for p, fs in zip(parsed, results, strict=True)
+        for (p, report), fs in zip(parsed, results, strict=True)
     ]
     return entries, errors, crashed
 

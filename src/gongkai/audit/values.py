@@ -93,7 +93,8 @@ def row_total(report: Report, row: str, table: str = "table3") -> tuple[Number |
 def group_total(report: Report, prefix: str) -> tuple[Number | None, list[Val]]:
     """Sum of the 总计 of the table 三 rows whose key starts with ``prefix`` (``denied_`` …)."""
     rows = [r for r in result_rows_of(report) if r.startswith(prefix)]
-    total, used = 0, []
+    total: int | float = 0
+    used: list = []
     for r in rows:
         v, vals = row_total(report, r)
         used.extend(vals)

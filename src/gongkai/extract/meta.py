@@ -336,8 +336,8 @@ def extract_meta(
             if meta["year"] is None or year == meta["year"]:
                 meta["title"] = title
             break
-    if meta["year"] is None and (year := _body_year(stream)) is not None:
-        meta["year"], sources["year"] = year, "body"
+    if meta["year"] is None and (body_year := _body_year(stream)) is not None:
+        meta["year"], sources["year"] = body_year, "body"
 
     sig_agency, sig_date = _signature(stream)
     if meta["agency"] is None:
@@ -356,14 +356,14 @@ def extract_meta(
     if meta["year"] is None and given.get("year"):
         meta["year"], sources["year"] = int(given["year"]), "given"
 
-    for date, source in (
+    for date, date_source in (
         (info.get("published"), info.get("published_source")),
         (_page_date(stream), "page_text"),
         (sig_date, "signature"),
         (given.get("published"), "given"),
     ):
         if date:
-            meta["published"], sources["published"] = date, source
+            meta["published"], sources["published"] = date, date_source
             break
 
     meta["template"], decided = detect_layout(stream, meta["year"])

@@ -114,7 +114,9 @@ def enumerate_readings(
                 out.append(Reading(tuple(values), tuple(kinds), tuple(origins)))
             return
         if missing_left:
-            values.append(None), kinds.append(MISSING), origins.append(-1)
+            values.append(None)
+            kinds.append(MISSING)
+            origins.append(-1)
             walk(ti, pos, col + 1, missing_left - 1)
             values.pop(), kinds.pop(), origins.pop()
         if ti == len(tokens):
@@ -129,7 +131,9 @@ def enumerate_readings(
             if value is None:
                 continue
             whole = pos == 0 and end == len(token)
-            values.append(value), kinds.append(WHOLE if whole else SPLIT), origins.append(ti)
+            values.append(value)
+            kinds.append(WHOLE if whole else SPLIT)
+            origins.append(ti)
             if balanced(col):
                 if end == len(token):
                     walk(ti + 1, 0, col + 1, missing_left)

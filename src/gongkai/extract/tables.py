@@ -242,7 +242,7 @@ def _doubtful_cell(
             return Cell(path, value, READ, raw=tok.text, where=where, note=note)
         note = f"OCR 读作 {tok.text}（置信度 {conf:.2f}），按勾稽关系应为 {value}"
         return Cell(path, value, INFERRED, raw=tok.text, where=where, note=note)
-    candidates = sorted(known | {ocr_value})
+    candidates: list[solve.Number | None] = [*sorted(known | {ocr_value})]
     note = f"OCR 读作 {tok.text}（置信度 {conf:.2f}），勾稽关系无法确认"
     return Cell(path, None, AMBIGUOUS, raw=tok.text, where=where, candidates=candidates, note=note)
 
@@ -518,8 +518,9 @@ def row_readings(report: Report, table_key: str, row_key: str) -> list[tuple[sol
     if row is None:
         return []
     columns = table.columns_of(row)
-    cells = [report.cells.get(f"{table_key}.{row_key}.{c.key}") for c in columns]
-    if any(c is None or c.status in (UNREADABLE, MISSING) for c in cells):
+    found = [report.cells.get(f"{table_key}.{row_key}.{c.key}") for c in columns]
+    cells = [c for c in found if c is not None]
+    if len(cells) < len(found) or any(c.status in (UNREADABLE, MISSING) for c in cells):
         return []
     if all(c.status != AMBIGUOUS for c in cells):
         return [tuple(0 if c.status == BLANK else c.value for c in cells)]  # a blank cell counts as 0

@@ -56,15 +56,15 @@ def read_bytes(data: bytes, source: str = "<bytes>") -> Document:
     if kind == "text":
         from gongkai.read import text as reader
     elif kind == "html":
-        from gongkai.read import html as reader
+        from gongkai.read import html as reader  # type: ignore[no-redef]
     elif kind == "pdf":
-        from gongkai.read import pdf as reader
+        from gongkai.read import pdf as reader  # type: ignore[no-redef]
     elif kind == "docx":
-        from gongkai.read import docx as reader
+        from gongkai.read import docx as reader  # type: ignore[no-redef]
     elif kind == "ole":
-        from gongkai.read import convert as reader
+        from gongkai.read import convert as reader  # type: ignore[no-redef]
     elif kind in ("png", "jpeg", "tiff"):
-        from gongkai.read import ocr as reader
+        from gongkai.read import ocr as reader  # type: ignore[no-redef]
     else:
         raise InputError(f"不支持的文件格式 (unsupported format: {kind})")
     doc = reader.read(data, source)

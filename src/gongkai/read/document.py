@@ -30,8 +30,9 @@ class Span:
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
+        box = (self.x0, self.top, self.x1, self.bottom)
         if self.x0 is not None:
-            out["bbox"] = [round(v, 1) for v in (self.x0, self.top, self.x1, self.bottom)]
+            out["bbox"] = [None if v is None else round(v, 1) for v in box]
         return out
 
 

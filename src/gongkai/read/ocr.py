@@ -359,7 +359,8 @@ def _renderer(pdf, index: int, dpi: int) -> Callable[[], tuple]:
         with PDFIUM_LOCK:
             page = pdf[index]
             try:
-                scale = capped_scale(*page.get_size(), dpi / 72)
+                width, height = page.get_size()
+                scale = capped_scale(width, height, dpi / 72)
                 arr = np.array(page.render(scale=scale, grayscale=True).to_numpy(), copy=True)
             finally:
                 page.close()
@@ -793,8 +794,8 @@ def _ocr_page(engine: _Engine, page: _Page, notes: list[str], deadline: _Deadlin
     for y0, y1 in _bands(clean & (1 - in_cells), u):
         deadline.check()
         b0, b1 = max(0, round(y0 - u)), min(page.gray.shape[0], round(y1 + u))
-        for x0, by0, x1, by1 in engine.detect(outside[b0:b1], scale):
-            box = (x0, by0 + b0, x1, by1 + b0)
+        for bx0, by0, bx1, by1 in engine.detect(outside[b0:b1], scale):
+            box = (bx0, by0 + b0, bx1, by1 + b0)
             text_crops.append(crops.add(_crop(outside, box, 2, 2), box, None))
 
     deadline.check()
@@ -812,6 +813,7 @@ def _ocr_page(engine: _Engine, page: _Page, notes: list[str], deadline: _Deadlin
             for c in sorted(rows[r], key=lambda c: c.col):
                 parts = [readings[i] for i in c.crops]
                 read_parts = [p for p in parts if p.text]
+                conf: float
                 if not parts:
                     conf = 1.0  # no ink: a blank cell
                 elif not read_parts:

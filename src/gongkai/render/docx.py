@@ -77,9 +77,9 @@ def render_docx(
     bodies are the tables as read, which the document prints as tables), else short placeholders.
     """
     report = report_or_values if isinstance(report_or_values, Report) else None
-    if report is not None:
-        values: dict[str, Any] = {p: c.value for p, c in report.cells.items()}
-        meta = report.meta
+    if isinstance(report_or_values, Report):
+        values: dict[str, Any] = {p: c.value for p, c in report_or_values.cells.items()}
+        meta = report_or_values.meta
     else:
         values = dict(report_or_values)
         meta = {}

@@ -99,7 +99,7 @@ def add_user(url_or_store, name: str, password: str, role: str, by: str | None =
             insert(S.users).values(
                 name=name, password_hash=_hasher().hash(password), role=role, active=True, created_at=now()
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key[0]  # type: ignore[index]  # one row was inserted
         log(c, by, "user_add", name, role=role)
     return User(uid, name, role, True)
 

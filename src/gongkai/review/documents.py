@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -213,7 +214,7 @@ def _set_font(document) -> None:
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
 
 
-def _table(document, headers: tuple[str, ...] | list[str], rows: list[list[str]]):
+def _table(document, headers: tuple[str, ...] | list[str], rows: list[list[Any]]):
     table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
@@ -312,7 +313,7 @@ def common_problems(found: list[ReviewedFinding]) -> list[dict]:
     for f in found:
         if f.state == CONFIRMED:
             groups[f.code].append(f)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for code, items in groups.items():
         rows.append(
             {
@@ -446,7 +447,7 @@ def review_sheet_xlsx(
         cells = {rid: _cells(store, rid) for rid in {f.report_id for f in found}}
         cover = roster_coverage(store, year)
         run = score(store, scheme, year=year, record=False)
-    rows = []
+    rows: list[list[Any]] = []
     for f in found:
         v = chosen[f.report_id]
         where, _, _ = _where(f, str(v.meta.get("template") or "2021"), cells[f.report_id])

@@ -192,7 +192,7 @@ def score(
                         year=year,
                         results=json.loads(json.dumps(run.to_json(), default=str)),
                     )
-                ).inserted_primary_key[0]
+                ).inserted_primary_key[0]  # type: ignore[index]  # one row was inserted
                 log(c, user, "score", f"year:{year}", scheme=scheme.name, version=scheme.version)
     return run
 

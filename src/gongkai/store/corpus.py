@@ -212,7 +212,7 @@ def regions(store: Store) -> list[str]:
 def store_summary(store: Store) -> dict[str, int]:
     """Documents (in all and by status) and agencies."""
     with store.engine.connect() as c:
-        docs = dict(
+        docs: dict[str, int] = dict(
             c.execute(select(S.documents.c.status, func.count()).group_by(S.documents.c.status)).all()
         )
         agencies = c.execute(select(func.count()).select_from(S.agencies)).scalar() or 0

@@ -361,7 +361,7 @@ def _write(c: Connection, result: dict, path: str | None, overrides, publication
             tool_version=result.get("tool_version"),
             **publication.columns(),
         )
-    ).inserted_primary_key[0]
+    ).inserted_primary_key[0]  # type: ignore[index]  # one row was inserted
     if report is None:
         return status
     meta = report.get("meta") or {}
@@ -634,10 +634,13 @@ def cross_findings(reps: list[StoredReport], check_reports, name: str | None = N
     chosen = representatives(reps)
     if len(chosen) < 2:
         return {}
-    for r in chosen:
+    loaded = [r.report for r in chosen if r.report is not None]
+    if len(loaded) != len(chosen):
+        raise ValueError("cross_findings needs the reports loaded (stored_reports(load=True))")
+    for report in loaded:
         if name:
-            r.report.meta["agency"] = name
-    results = check_reports([r.report for r in chosen])
+            report.meta["agency"] = name
+    results = check_reports(loaded)
     return {r.id: [finding_json(f) for f in found] for r, found in zip(chosen, results, strict=False)}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from gongkai.store.ingest import IngestResult
 
 
@@ -10,8 +12,8 @@ class IngestProgress:
 
     def __init__(self, enabled: bool = True):
         self.enabled = enabled
-        self._progress = None
-        self._task = None
+        self._progress: Any = None  # a rich Progress while enabled
+        self._task: Any = None
 
     def __enter__(self) -> IngestProgress:
         if self.enabled:

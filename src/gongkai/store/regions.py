@@ -121,7 +121,7 @@ class Divisions:
         return ancestor in self.chain(d)
 
     def region(self, d: Division, source: str) -> Region:
-        parts = {x.level: x.name for x in self.chain(d)}
+        parts: dict[str, str | None] = {x.level: x.name for x in self.chain(d)}
         if d.code[:2] in ("11", "12", "31", "50") and "city" not in parts:
             parts["city"] = parts.get("province")  # 直辖市: the city is the province
         return Region(parts.get("province"), parts.get("city"), parts.get("county"), d.code, source)

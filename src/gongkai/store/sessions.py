@@ -72,9 +72,10 @@ def session_of(store: Store, token: str | None) -> dict | None:
     now = _now()
     with store.engine.connect() as c:
         row = c.execute(select(S.sessions).where(S.sessions.c.id == _key(token))).mappings().first()
-    if row is None or row["revoked_at"] is not None or _aware(row["expires_at"]) <= now:
+    expires, last_seen = _aware(row["expires_at"]) if row else None, _aware(row["last_seen"]) if row else None
+    if row is None or row["revoked_at"] is not None or expires is None or expires <= now:
         return None
-    if now - _aware(row["last_seen"]) > _TOUCH_EVERY:
+    if last_seen is None or now - last_seen > _TOUCH_EVERY:
         with store.engine.begin() as c:
             c.execute(update(S.sessions).where(S.sessions.c.id == row["id"]).values(last_seen=now))
     return dict(row)

@@ -151,7 +151,7 @@ def _coverage_report(row: dict) -> dict:
 
 
 def _sum(vals: dict, paths) -> float | int | None:
-    got = [vals.get(p) for p in paths if vals.get(p) is not None]
+    got: list[float | int] = [v for p in paths if (v := vals.get(p)) is not None]
     return sum(got) if got else None
 
 

@@ -96,7 +96,7 @@ def create_app(
     install_users(app.state.templates)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.middleware("http")(guard)
-    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(HTTPException, http_error)  # type: ignore[arg-type]  # Starlette's loose typing
     for router in ROUTERS:
         app.include_router(router)
     return app

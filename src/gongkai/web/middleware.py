@@ -39,8 +39,8 @@ async def guard(request: Request, call_next):
         return PlainTextResponse("主机名不被允许 (host not allowed)", status_code=400)
     path = request.url.path
     seed = request.cookies.get(CSRF_COOKIE)
-    fresh_seed = None if valid_seed(seed) else new_seed()
-    request.state.csrf_token = token_for(state.signer.key, fresh_seed or seed)
+    fresh_seed = None if seed is not None and valid_seed(seed) else new_seed()
+    request.state.csrf_token = token_for(state.signer.key, fresh_seed or seed or "")
     request.state.session = None
     token = request.cookies.get(COOKIE)
     if token and not path.startswith("/static/"):  # the shared password's session, or a user's

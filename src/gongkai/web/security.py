@@ -43,7 +43,7 @@ def new_seed() -> str:
 
 
 def valid_seed(seed: str | None) -> bool:
-    return bool(seed) and len(seed) == _SEED_LENGTH and seed.replace("-", "").replace("_", "").isalnum()
+    return seed is not None and len(seed) == _SEED_LENGTH and seed.replace("-", "").replace("_", "").isalnum()
 
 
 def token_for(key: bytes, seed: str) -> str:

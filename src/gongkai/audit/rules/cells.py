@@ -22,7 +22,12 @@ def _by_row(report: Report, pred) -> dict[tuple[str, str], list[str]]:
 
 
 def _cols(report: Report, paths: list[str]) -> str:
-    return "、".join(column_label(*p.split("."), report.layout) for p in paths)
+    return "、".join(_column(p, report.layout) for p in paths)
+
+
+def _column(path: str, layout: str) -> str:
+    t, r, c = path.split(".")
+    return column_label(t, r, c, layout)
 
 
 def _row_name(report: Report, t: str, r: str) -> str:
@@ -67,9 +72,7 @@ def not_printed(report: Report):
         return c.status == INFERRED and not (c.raw or "").strip()
 
     for (t, r), paths in _by_row(report, pred).items():
-        vals = "、".join(
-            f"{column_label(*p.split('.'), report.layout)}={num_text(report.value(p))}" for p in paths
-        )
+        vals = "、".join(f"{_column(p, report.layout)}={num_text(report.value(p))}" for p in paths)
         yield Finding(
             f"{_row_name(report, t, r)}行原文缺少「{_cols(report, paths)}」格的数字，"
             f"按勾稽关系推算为 {vals}；请在报告中补印该格。",

@@ -112,7 +112,7 @@ def _stock_of_open_readings(report: Report, previous: Report, row: str, stock_co
         return
     for r in now:
         removed = r[at[minus]] if minus else 0
-        if any(r[at[stock_col]] == s + r[at[plus]] - removed for s in stocks):
+        if any(r[at[stock_col]] == s + r[at[plus]] - removed for s in stocks):  # type: ignore[operator]
             return  # some reading satisfies the rule: nothing can be said
     path = f"table2.{row}.{stock_col}"
     raw = next((c.raw for k in keys if (c := report.cells.get(f"table2.{row}.{k}")) and c.raw), "")
@@ -123,7 +123,7 @@ def _stock_of_open_readings(report: Report, previous: Report, row: str, stock_co
     yield Finding(
         f"{cell_label(path, report.layout)}所在行的数字在原文中粘连（「{raw}」），无法确定各格；"
         f"但其任何一种读法都不满足「{rule_text}」（上年 {previous.year} 年度可能为 "
-        f"{'、'.join(num_text(s) for s in sorted(stocks))}）；请核对或说明（文件失效、清理等）。",
+        f"{'、'.join(num_text(s) for s in sorted(stocks))}）；请核对或说明（文件失效、清理等）。",  # type: ignore[type-var]
         where=[path, f"table2.{row}.{plus}"] + ([f"table2.{row}.{minus}"] if minus else []),
         evidence={"raw": raw, "readings": [list(r) for r in now], "previous_stock": sorted(stocks)},
     )

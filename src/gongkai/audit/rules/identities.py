@@ -28,11 +28,11 @@ class Failure:
 
     @property
     def lsum(self) -> float:
-        return sum(v.value for v in self.left)
+        return sum(v.value for v in self.left)  # type: ignore[misc]
 
     @property
     def rsum(self) -> float:
-        return sum(v.value for v in self.right)
+        return sum(v.value for v in self.right)  # type: ignore[misc]
 
     @property
     def diff(self) -> float:
@@ -83,7 +83,7 @@ def _culprits(fails: list[Failure]) -> dict[str, float]:
     for path, n in count.items():
         if n < 2:
             continue
-        fixes = {round(f.fix(path), 6) for f in fails if f.fix(path) is not None}
+        fixes = {round(f.fix(path), 6) for f in fails if f.fix(path) is not None}  # type: ignore[arg-type]
         if len(fixes) == 1:
             out[path] = fixes.pop()
     return out
@@ -110,7 +110,8 @@ def _finding(report: Report, f: Failure, culprits: dict[str, float]) -> Finding:
     name = ident.name
     right0 = f.right[0]
     if name == "table3_balance":
-        col = column_label(*right0.path.split("."), lay)
+        t, r, c = right0.path.split(".")
+        col = column_label(t, r, c, lay)
         new, co = f.left
         tot, cf = f.right
         msg = (

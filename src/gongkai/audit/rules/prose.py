@@ -44,7 +44,7 @@ def _parts(text: str, start: int, end: int) -> list[tuple[int, str, int, int]]:
                 i += 1
             continue
         i += 1
-    return out
+    return out  # type: ignore[return-value]
 
 
 def _fmt(x: float) -> str:

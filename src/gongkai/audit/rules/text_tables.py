@@ -175,7 +175,7 @@ def _emit(
         why = f"该格数字无法确定（可能为 {'、'.join(num_text(c) for c in cands)}），但均不是 {claim.value}"
         severity = ERROR
     else:
-        if abs(table.value - claim.value) < 1e-9:
+        if abs(table.value - claim.value) < 1e-9:  # type: ignore[operator]
             return None
         why = f"为 {num_text(table.value)}"
         severity = ERROR
@@ -296,7 +296,7 @@ def applications(report: Report):
             expl = []
             if not base.unknown:
                 review = _v(report, "table4.review.total")
-                if review and claim.value == base.value + review:
+                if review and claim.value == base.value + review:  # type: ignore[operator]
                     expl.append(
                         f"{claim.value} = {num_text(base.value)} + 行政复议 {review}，"
                         "文中把行政复议案件也计入了办结数"
@@ -343,7 +343,7 @@ def applications(report: Report):
                 expl = []
                 if col and not table.unknown:
                     co = _v(report, f"table3.carried_over.{col}")
-                    if co and claim.value == table.value + co:
+                    if co and claim.value == table.value + co:  # type: ignore[operator]
                         expl.append(
                             f"{claim.value} = {num_text(table.value)} + 上年结转 {co}，"
                             "文中把上年结转的申请也算作本年收到"
@@ -375,7 +375,7 @@ def _result_table(report: Report, what: str) -> tuple[Table, list[str]]:
     rows = result_rows_of(report)
     if what.startswith("予以公开") and "部分公开" in what:
         a, b = _row(report, "granted"), _row(report, "partially_granted")
-        v = None if a.unknown or b.unknown else a.value + b.value
+        v = None if a.unknown or b.unknown else a.value + b.value  # type: ignore[operator]
         return Table(v, a.vals + b.vals, "表三（一）予以公开与（二）部分公开之和"), [
             "table3.granted.total",
             "table3.partially_granted.total",
@@ -449,7 +449,7 @@ def results(report: Report):
                     if not table.unknown and table.value != n:
                         expl[-1] += (
                             f"（按表格应为 {num_text(table.value)}/{num_text(bases[0])} = "
-                            f"{100 * table.value / bases[0]:.1f}%）"
+                            f"{100 * table.value / bases[0]:.1f}%）"  # type: ignore[operator]
                         )
             f = _emit(report, claim, table, paths, expl, f"{what}的件数")
             if f is None and pct and expl:
@@ -530,8 +530,8 @@ def review_litigation(report: Report):
                     if f:
                         yield f
         for pat, col, word in ((_ALL_UPHELD, "upheld", "均获维持"), (_ALL_CLOSED, "pending", "均已结案")):
-            m = pat.search(sent.text)
-            if not m or not groups:
+            said = pat.search(sent.text)
+            if not said or not groups:
                 continue
             bad = []
             for grp in dict.fromkeys(groups):
@@ -555,7 +555,7 @@ def review_litigation(report: Report):
                 for k, t, p, pe in bad
             )
             yield Finding(
-                f"{section_heading(sent.key)}：文中称「{m.group(0)}」，但{details}；请如实说明各案件的结果。",
+                f"{section_heading(sent.key)}：文中称「{said.group(0)}」，但{details}；请如实说明各案件的结果。",
                 where=[sent.key, *(f"table4.{k}" for k, *_ in bad)],
                 span=span,
                 evidence={"quote": report.text[slice(*span)], "claim": word},

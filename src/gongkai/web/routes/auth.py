@@ -46,13 +46,13 @@ async def login(request: Request):
     if old:
         await run_in_threadpool(revoke_session, state.store, old)
     token = await run_in_threadpool(open_session, state.store, state.signer.max_age, client=client)
-    resp = RedirectResponse(target, status_code=303)
+    redirect = RedirectResponse(target, status_code=303)
     secure = request.url.scheme == "https"
     max_age = state.signer.max_age
-    resp.set_cookie(COOKIE, token, max_age=max_age, httponly=True, samesite="strict", secure=secure)
+    redirect.set_cookie(COOKIE, token, max_age=max_age, httponly=True, samesite="strict", secure=secure)
     # a new CSRF seed after login: a token planted before it cannot be used afterwards
-    resp.set_cookie(CSRF_COOKIE, new_seed(), httponly=True, samesite="strict", secure=secure)
-    return resp
+    redirect.set_cookie(CSRF_COOKIE, new_seed(), httponly=True, samesite="strict", secure=secure)
+    return redirect
 
 
 @router.post("/logout")

@@ -70,7 +70,7 @@ def _problem_rows(store: Store, f: corpus.Filters) -> list[dict]:
                     "文件": r["name"],
                     "SHA-256": r["sha256"],
                     "代码": x.get("code"),
-                    "级别": D.SEVERITY_LABELS.get(x.get("severity"), ""),
+                    "级别": D.SEVERITY_LABELS.get(str(x.get("severity")), ""),
                     "范围": "跨年度" if x.get("scope") == "cross" else "本报告",
                     "位置": " ".join(x.get("where") or []),
                     "说明": x.get("message"),

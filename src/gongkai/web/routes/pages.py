@@ -74,7 +74,7 @@ def report_page(request: Request, report_id: int):
     store = store_of(request)
     report, doc = report_and_document(store, report_id)
     found = store.findings([report_id]).get(report_id, [])
-    found.sort(key=lambda f: (-{"error": 2, "warning": 1}.get(f.get("severity"), 0), f.get("code", "")))
+    found.sort(key=lambda f: (-{"error": 2, "warning": 1}.get(str(f.get("severity")), 0), f.get("code", "")))
     sections = sections_html(report, found)
     for f in found:
         f["_anchor"] = problem_anchor(f, report)

@@ -226,9 +226,9 @@ async def review_action(request: Request):
             rid, _, fp = str(item).partition(":")
             if rid.isdigit() and fp:
                 by_report.setdefault(int(rid), []).append(fp)
-        for rid, fps in by_report.items():
+        for report_id, fps in by_report.items():
             n += R.set_state(
-                store, R.ReviewFilter(report_id=rid, fingerprints=tuple(fps)), state, comment, user
+                store, R.ReviewFilter(report_id=report_id, fingerprints=tuple(fps)), state, comment, user
             )
     back = local_target(str(form.get("back") or "/campaign/review"))
     return RedirectResponse(back, status_code=303, headers={"X-Changed": str(n)})
