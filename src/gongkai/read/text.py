@@ -19,44 +19,90 @@ _PAGE_FURNITURE = re.compile(
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+MAX_TEXT_BYTES = 32 * 1024 * 1024  # a plain-text annual report is well under 1 MB; larger is refused unread
+_STRAY_NULS = 8  # more NUL bytes than this (outside UTF-16) make the file binary, fewer are damage
+_DAMAGE_SHARE = 0.01  # at most this share of replaced characters still counts as a damaged text, not binary
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """Decode bytes to text; returns (text, encoding). Raises `InputError` for binary data."""
+    text, encoding, _ = decode_counting(data)
+    return text, encoding
+
+
+def decode_counting(data: bytes) -> tuple[str, str, int]:
+    """(text, encoding, damage): ``damage`` is how many undecodable bytes or stray NULs were replaced
+    (U+FFFD) or dropped. UTF-16 with or without BOM, UTF-8 with a bad byte or a truncated last character,
+    GB18030, else charset-normalizer's guess. Raises `InputError` for binary data."""
+    if len(data) > MAX_TEXT_BYTES:
+        raise InputError(f"文本文件过大 (text file too large: > {MAX_TEXT_BYTES // (1024 * 1024)} MiB)")
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+        return _replacing(data[3:], "utf-8", "utf-8-sig")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        enc = "utf-16-le" if data.startswith(b"\xff\xfe") else "utf-16-be"
+        return _replacing(data[2:], enc, "utf-16")
     utf16 = _guess_utf16(data)
     if utf16:
-        return data.decode(utf16, errors="replace"), utf16
-    if b"\x00" in data[:8192]:
+        return _replacing(data, utf16, utf16)
+    nuls = data.count(b"\x00")
+    if nuls > _STRAY_NULS:
         raise InputError("二进制文件，不是文本 (binary data, not a text document)")
-    for enc in ("utf-8", "gb18030"):
-        try:
-            return data.decode(enc), enc
-        except UnicodeDecodeError:
-            continue
+    body = data.replace(b"\x00", b"") if nuls else data
+    try:
+        return body.decode("utf-8"), "utf-8", nuls
+    except UnicodeDecodeError:
+        pass
+    utf16 = _guess_utf16(data, need_nuls=False)
+    if utf16:
+        return _replacing(data, utf16, utf16)
+    # a bad byte or a cut last character in UTF-8 (GB18030 would take such bytes for other characters)
+    text, enc, damage = _replacing(body, "utf-8", "utf-8")
+    if damage <= max(3, len(text) * _DAMAGE_SHARE):  # GBK read as UTF-8 is damaged almost everywhere
+        return text, enc, damage + nuls
+    text, enc, damage = _replacing(body, "gb18030", "gb18030")
+    if damage <= max(3, len(text) * _DAMAGE_SHARE):  # GBK/GB18030, perhaps with a bad byte
+        return text, enc, damage + nuls
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    best = from_bytes(body).best()
     if best is None:
         raise InputError("无法识别文本编码 (cannot decode text)")
-    return str(best), best.encoding
+    text, enc, damage = _replacing(body, best.encoding, best.encoding)
+    return text, enc, damage + nuls
 
 
-def _guess_utf16(data: bytes) -> str | None:
-    """UTF-16 without BOM: CJK and ASCII text in UTF-16 has many NULs on one side of each code unit."""
-    sample = data[:4096]
-    if len(sample) < 4 or len(sample) % 2:
-        sample = sample[: len(sample) - len(sample) % 2]
-    even, odd = sample[0::2], sample[1::2]
-    if not even or odd.count(0) + even.count(0) < len(sample) // 8:
+def _replacing(data: bytes, codec: str, name: str) -> tuple[str, str, int]:
+    """Decode with U+FFFD for what cannot be decoded; counts the replacements (not those in the source)."""
+    text = data.decode(codec, errors="replace")
+    damage = text.count("\ufffd") - _source_replacement_chars(data, codec)
+    if codec.startswith("utf-16"):  # a stray NUL code unit: dropped and counted
+        nul = text.count("\x00")
+        if nul:
+            text = text.replace("\x00", "")
+            damage += nul
+    return text, name, max(0, damage)
+
+
+def _source_replacement_chars(data: bytes, codec: str) -> int:
+    """U+FFFD characters the source itself contains (they are not damage)."""
+    try:
+        marker = "\ufffd".encode(codec)
+    except (UnicodeEncodeError, LookupError):
+        return 0
+    return data.count(marker)
+
+
+def _guess_utf16(data: bytes, need_nuls: bool = True) -> str | None:
+    """UTF-16 without BOM. ASCII in UTF-16 puts its NUL bytes on one side of each code unit (odd offsets
+    in little-endian); with ``need_nuls`` False (pure CJK has none) the decoded text alone must convince."""
+    sample = data[: min(len(data), 8192) // 2 * 2]
+    if len(sample) < 4:
         return None
-    for enc in ("utf-16-le", "utf-16-be"):
-        try:
-            text = data[: len(data) - len(data) % 2].decode(enc)
-        except UnicodeDecodeError:
-            continue
-        if _looks_like_text(text[:2000]):
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if need_nuls and (even + odd < 2 or max(even, odd) < 0.7 * (even + odd)):
+        return None
+    for enc in ("utf-16-le", "utf-16-be") if odd >= even else ("utf-16-be", "utf-16-le"):
+        if _looks_like_text(sample.decode(enc, errors="replace")[:2000]):
             return enc
     return None
 
@@ -190,7 +236,7 @@ class _PipeRows:
 
 
 def read(data: bytes, source: str) -> Document:
-    text, encoding = decode(data)
+    text, encoding, damage = decode_counting(data)
     if not _looks_like_text(text[:20000]):
         raise InputError("二进制文件，不是文本 (binary data, not a text document)")
     lowered = text[:4000].lower()
@@ -203,6 +249,8 @@ def read(data: bytes, source: str) -> Document:
     doc = Document(source=source, format="text", lines=lines_of(text))
     if encoding not in ("utf-8", "utf-8-sig"):
         doc.notes.append(f"decoded as {encoding}")
+    if damage:
+        doc.notes.append(f"文本有损坏：{damage} 处无法解码，已替换或删除 (damaged text: {damage} replaced)")
     if converted:
         doc.notes.append("converted from traditional to simplified script")
     if glosses:
