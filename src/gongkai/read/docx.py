@@ -43,7 +43,8 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
-MAX_UNPACKED = 1024 * 1024 * 1024  # a DOCX that unpacks to more than this is refused (zip bomb)
+MAX_UNPACKED = 256 * 1024 * 1024  # a DOCX that unpacks to more than this is refused (zip bomb)
+MAX_XML_PART = 48 * 1024 * 1024  # one XML part larger than this (parsed into memory many times over) too
 
 # Wrappers that hold block content (paragraphs, tables, rows, cells) and are looked through.
 _BLOCK_WRAPPERS = {_W + "sdt", _W + "sdtContent", _W + "customXml", _W + "ins", _W + "moveTo"}
@@ -116,11 +117,15 @@ def _body(data: bytes) -> etree._Element:
         raise InputError("是旧版 DOC/WPS 文件，不是 DOCX (legacy DOC/WPS file, not DOCX)")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            unpacked = sum(info.file_size for info in zf.infolist())
+            infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
         raise InputError("文件损坏或不是 Word 文档 (corrupt file: not a valid DOCX/zip)") from None
-    if unpacked > MAX_UNPACKED:
-        raise InputError("解压后过大 (DOCX unpacks to more than 1 GiB)")
+    # sizes from the headers, before anything is inflated (zipfile never inflates past a declared size)
+    if sum(info.file_size for info in infos) > MAX_UNPACKED:
+        raise InputError(f"解压后过大 (DOCX unpacks to more than {MAX_UNPACKED // 2**20} MiB)")
+    xml = [i for i in infos if i.filename.lower().endswith((".xml", ".rels")) and i.file_size > MAX_XML_PART]
+    if xml:
+        raise InputError(f"XML 部件过大 (DOCX part {xml[0].filename} over {MAX_XML_PART // 2**20} MiB)")
 
     from docx.opc.exceptions import PackageNotFoundError
     from docx.opc.package import OpcPackage

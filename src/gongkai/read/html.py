@@ -97,8 +97,11 @@ _BLOCK = frozenset(
 )
 _CELLS = ("td", "th")
 _SECTIONS = ("thead", "tbody", "tfoot")
-_MAX_COLSPAN = 1000
-_MAX_ROWSPAN = 65534
+# Spans clamped to what a report table can have (table 四 is the widest with 15 value columns, table 三
+# the longest with about 35 rows), and a budget for the expanded grid: a crafted page cannot make it huge.
+_MAX_COLSPAN = 64
+_MAX_ROWSPAN = 512
+_MAX_GRID_CELLS = 2_000_000
 # A cell with at least this many paragraphs and characters holds page content, not a value.
 _PROSE_PARAGRAPHS = 3
 _PROSE_CHARS = 150
@@ -256,6 +259,8 @@ def grid(table: etree._Element) -> list[list[str]]:
     rows = _rows(table)
     placed = _layout(rows)
     width = max((col + colspan for row in placed for _, col, colspan in row), default=0)
+    if width * len(rows) > _MAX_GRID_CELLS:
+        raise InputError(f"网页表格过大 (HTML table too large: {len(rows)} × {width} cells)")
     out = [[""] * width for _ in rows]
     for r, row in enumerate(placed):
         for cell, col, _ in row:
@@ -390,6 +395,7 @@ def _span_attr(cell: etree._Element, name: str, limit: int) -> int:
 def _layout(rows: list[etree._Element]) -> list[list[tuple[etree._Element, int, int]]]:
     """Place each row's cells in the expanded grid: (cell, first column, colspan) per cell."""
     covered: dict[int, set[int]] = {}  # row index -> columns taken by rowspans from above
+    budget = _MAX_GRID_CELLS  # slots rowspans may still cover
     placed: list[list[tuple[etree._Element, int, int]]] = []
     for r, tr in enumerate(rows):
         taken = covered.pop(r, set())
@@ -402,6 +408,9 @@ def _layout(rows: list[etree._Element]) -> list[list[tuple[etree._Element, int, 
                 col += 1
             colspan = _span_attr(cell, "colspan", _MAX_COLSPAN)
             rowspan = _span_attr(cell, "rowspan", min(_MAX_ROWSPAN, len(rows) - r))
+            if (rowspan - 1) * colspan > budget:
+                rowspan = 1
+            budget -= (rowspan - 1) * colspan
             for below in range(r + 1, r + rowspan):
                 covered.setdefault(below, set()).update(range(col, col + colspan))
             row.append((cell, col, colspan))

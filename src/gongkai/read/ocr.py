@@ -44,6 +44,11 @@ from gongkai.errors import ConversionError, InputError
 from gongkai.read.document import Document, Line, Span
 from gongkai.read.pdfium_lock import PDFIUM_LOCK, capped_scale
 
+# OpenCV refuses to decode images above this many pixels (its default is 2^30): a 10 MB PNG declaring
+# 60000 × 60000 pixels must not allocate gigabytes. A page scanned at 600 dpi is 35 million.
+os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(64 * 1024 * 1024))
+OCR_MAX_PIXELS = 9_000_000  # a page is OCRed at most this large (A4 at 300 dpi is 8.7 million)
+
 try:
     import cv2
     import numpy as np
@@ -360,7 +365,7 @@ def _renderer(pdf, index: int, dpi: int) -> Callable[[], tuple]:
             page = pdf[index]
             try:
                 width, height = page.get_size()
-                scale = capped_scale(width, height, dpi / 72)
+                scale = capped_scale(width, height, dpi / 72, OCR_MAX_PIXELS)
                 arr = np.array(page.render(scale=scale, grayscale=True).to_numpy(), copy=True)
             finally:
                 page.close()
@@ -376,21 +381,33 @@ def _given(image) -> Callable[[], tuple]:
 
 
 def _decode_image(data: bytes) -> list:
-    buf = np.frombuffer(data, dtype=np.uint8)
-    frames: list = []
-    if data.startswith((b"II*\x00", b"MM\x00*")):
-        ok, multi = cv2.imdecodemulti(buf, cv2.IMREAD_UNCHANGED)
-        if ok:
-            frames = list(multi)
-    else:
-        im = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
-        if im is not None and not (im.ndim == 3 and im.shape[2] == 4):
-            im = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)  # this one applies the EXIF orientation
-        if im is not None:
-            frames = [im]
+    try:
+        frames = _decode_frames(data)
+    except cv2.error:  # above OPENCV_IO_MAX_IMAGE_PIXELS, or damaged
+        raise InputError("图像过大或已损坏 (image too large or damaged)") from None
     if not frames:
         raise InputError("图像无法解码 (cannot decode image)")
-    return [_to_gray(f) for f in frames]
+    return [_within_pixels(_to_gray(f)) for f in frames]
+
+
+def _decode_frames(data: bytes) -> list:
+    buf = np.frombuffer(data, dtype=np.uint8)
+    if data.startswith((b"II*\x00", b"MM\x00*")):
+        ok, multi = cv2.imdecodemulti(buf, cv2.IMREAD_UNCHANGED)
+        return list(multi) if ok else []
+    im = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+    if im is not None and not (im.ndim == 3 and im.shape[2] == 4):
+        im = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)  # this one applies the EXIF orientation
+    return [im] if im is not None else []
+
+
+def _within_pixels(gray):
+    """A page image scaled down to at most `OCR_MAX_PIXELS` (the OCR passes keep several copies)."""
+    h, w = gray.shape[:2]
+    if h * w <= OCR_MAX_PIXELS:
+        return gray
+    f = math.sqrt(OCR_MAX_PIXELS / (h * w))
+    return cv2.resize(gray, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA)
 
 
 def _to_gray(im):

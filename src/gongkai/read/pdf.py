@@ -36,7 +36,7 @@ from gongkai.errors import InputError
 from gongkai.read.document import Document, Line, Span
 from gongkai.read.pdfium_lock import PDFIUM_LOCK
 
-__all__ = ["MAX_PAGES", "NO_TEXT_NOTE", "pages_without_text", "read"]
+__all__ = ["MAX_PAGES", "NO_TEXT_NOTE", "check_expanded_streams", "pages_without_text", "read"]
 
 MAX_PAGES = 300  # no annual report is longer; larger files are refused before any parsing
 NO_TEXT_NOTE = "page {page}: no usable text layer"
@@ -145,6 +145,7 @@ class _Page:
 
 def read(data: bytes, source: str) -> Document:
     """Read a text-layer PDF; raises `InputError` (one-line reason) for unusable files."""
+    check_expanded_streams(data)
     pages = _read_pages(data)
     notes: list[str] = []
     if not any(p.usable for p in pages):
@@ -233,6 +234,46 @@ def _read_pages(data: bytes) -> list[_Page]:
             return [_pdfium_page(pdf, i, raw) for i in range(count)]
         finally:
             pdf.close()
+
+
+MAX_EXPANDED_STREAMS = 256 * 1024 * 1024  # all non-image streams of one PDF, inflated
+MAX_EXPANDED_STREAM = 64 * 1024 * 1024  # one of them
+_STREAM = re.compile(rb"stream\r?\n")
+_IMAGE = re.compile(rb"/Subtype\s*/Image")
+
+
+def check_expanded_streams(data: bytes) -> None:
+    """Refuse a PDF whose Flate-compressed content (page content, fonts, object streams; not images)
+    inflates beyond `MAX_EXPANDED_STREAMS`, before any parser inflates it into memory. Measured in 1 MiB
+    steps, nothing kept."""
+    total = 0
+    for m in _STREAM.finditer(data):
+        head = data[max(0, m.start() - 1024) : m.start()]
+        head = head[head.rfind(b"obj") + 3 :] if b"obj" in head else head
+        if b"FlateDecode" not in head or _IMAGE.search(head):
+            continue
+        end = data.find(b"endstream", m.end())
+        size = _inflated_size(data[m.end() : end if end > 0 else len(data)], MAX_EXPANDED_STREAM)
+        if size > MAX_EXPANDED_STREAM:
+            raise InputError(f"PDF 内容流过大 (a stream inflates to over {MAX_EXPANDED_STREAM >> 20} MiB)")
+        total += size
+        if total > MAX_EXPANDED_STREAMS:
+            raise InputError(f"PDF 解压后过大 (streams inflate to over {MAX_EXPANDED_STREAMS >> 20} MiB)")
+
+
+def _inflated_size(raw: bytes, limit: int) -> int:
+    """Bytes ``raw`` inflates to (zlib), counting stops just past ``limit``; damaged data counts as read."""
+    import zlib
+
+    d = zlib.decompressobj()
+    size = 0
+    try:
+        size += len(d.decompress(raw, 1 << 20))
+        while d.unconsumed_tail and size <= limit:
+            size += len(d.decompress(d.unconsumed_tail, 1 << 20))
+    except zlib.error:
+        pass
+    return size
 
 
 def _diagnose(data: bytes) -> InputError:
