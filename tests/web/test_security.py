@@ -177,3 +177,23 @@ def test_original_only_from_the_stored_copy(tmp_path, seed_bytes):
     assert client.get("/report/1/original").status_code == 404  # the recorded disk path is not served
     assert upload(client, seed_bytes).status_code == 200  # the same bytes uploaded: now there is a copy
     assert client.get("/report/1/original").content == seed_bytes
+
+
+def test_reports_list_is_paginated(tmp_path, seed_bytes):
+    client = CsrfClient(make_app(tmp_path))
+    for i in range(3):
+        assert upload(client, seed_bytes + f"\n第{i}份。\n".encode()).status_code == 200
+    from gongkai.web.routes import review
+
+    page = client.get("/reports")
+    assert page.status_code == 200 and "共 3 份报告" in page.text
+    old = review.PAGE_SIZE
+    try:
+        review.PAGE_SIZE = 2
+        review.paginate.__defaults__ = (2,)
+        first, second = client.get("/reports"), client.get("/reports?page=2")
+    finally:
+        review.PAGE_SIZE = old
+        review.paginate.__defaults__ = (old,)
+    assert first.text.count('href="/report/') == 2 and "第 1 / 2 页" in first.text
+    assert second.text.count('href="/report/') == 1

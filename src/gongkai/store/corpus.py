@@ -334,9 +334,10 @@ def _finding_names(store: Store, ids: list[int]) -> dict[str, tuple[str, str]]:
     return names
 
 
-def problem_summary(store: Store, filters: Filters = Filters()) -> dict:
-    """Which reports have problems and of which kinds: per-report rows plus a per-code summary."""
-    rows = report_rows(store, filters)
+def problem_summary(store: Store, filters: Filters = Filters(), rows: list[dict] | None = None) -> dict:
+    """Which reports have problems and of which kinds: per-report rows plus a per-code summary.
+    ``rows``: the ``report_rows`` of the same filters when the caller has them already."""
+    rows = report_rows(store, filters) if rows is None else rows
     with_problems = [r for r in rows if r["errors"] or r["warnings"] or r["status"] != "ok"]
     names = _finding_names(store, [r["id"] for r in rows])
     by_code: Counter = Counter()

@@ -53,15 +53,19 @@ PAGE_CACHE = 32  # rendered PDF pages kept per app
 @router.get("/reports", response_class=HTMLResponse)
 def reports_page(request: Request):
     store = store_of(request)
+    from gongkai.web.routes.review import paginate
+
     f = corpus.Filters.from_query(dict(request.query_params))
-    probs = corpus.problem_summary(store, f)
     rows = corpus.report_rows(store, f)
+    probs = corpus.problem_summary(store, f, rows)
+    page = paginate(rows, request)
     return render(
         request,
         "reports.html",
         nav="reports",
         f=f,
-        rows=rows,
+        rows=page.items,
+        page=page,
         kinds=probs["kinds"],
         regions=corpus.regions(store),
         qs=f.query_string(),
