@@ -70,7 +70,7 @@ class Report:
 
     @property
     def layout(self) -> str:
-        return self.meta.get("template") or "2021"
+        return self.meta.get("template") or template.default_layout()
 
     @property
     def year(self) -> int | None:
@@ -178,17 +178,12 @@ class Report:
 
 def row_keys(report: Report, table_key: str) -> list[str]:
     """Row keys present in the report for a table, in template order."""
-    lay = template.layout(report.layout)
-    table = {t.key: t for t in lay.tables}[table_key]
+    table = template.layout(report.layout).table(table_key)
     keys = [r.key for r in table.rows]
     if table_key == "table3":
-        # The 2019 single （六）其他处理 row may appear in a 2021-layout report and vice versa.
-        keys = [k for k in keys if not k.startswith("other")]
+        # A report may print another layout's （六）其他处理 rows (`template.Layout.alternates`).
+        others = template.all_other_rows()
+        keys = [k for k in keys if k not in others]
         at = keys.index("total")
-        present = [
-            k
-            for k in ("other", "other_no_correction", "other_fee_unpaid", "other_other")
-            if report.has_row("table3", k)
-        ]
-        keys[at:at] = present
+        keys[at:at] = [k for k in others if report.has_row("table3", k)]
     return [k for k in keys if report.has_row(table_key, k)]

@@ -1,7 +1,9 @@
 """The national annual-report template as data: the one place every label, row, column and identity lives.
 
-Layouts: "2021" (国办公开办函〔2021〕30号, report years 2021 on) and "2019" (the 〔2019〕60号 trial layout,
-report years 2019–2020). Readers, checks, renderers and exports derive everything from here.
+Layouts are registered data (`register`): the 国办公开办函〔2021〕30号 layout (report years 2021 on) and the
+〔2019〕60号 trial layout (2019–2020). Each carries its tables, the years it applies to, the labels that
+identify it, the table-三 （六）其他处理 rows it prints, the document stock carried across years and its
+identities (`IdentityRule`). Readers, solvers, checks, renderers and exports derive everything from here.
 
 Each row and column has a stable English key (see ``shared/spec/template.md``), its official label, and
 ``anchors``: regular-expression fragments that find the label in real text. Anchors are the distinctive
@@ -10,10 +12,9 @@ part of the label and tolerate the variants real reports print (typos, abbreviat
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-
-LAYOUTS = ("2021", "2019")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Row:
     enumerator: str = ""  # "1." etc. printed before the label; may be glued to the previous row's digits
     columns: tuple[Column, ...] = ()  # table 二 rows have their own columns
     section: str = ""  # table 二: 第二十条第（X）项
+    short: str = ""  # the label as messages quote it, where shorter than ``label`` (一、本年新收)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Table:
     key: str
     title: str
     rows: tuple[Row, ...]
+    short_name: str = ""  # 表二 / 表三 / 表四
     columns: tuple[Column, ...] = ()  # shared columns (tables 三 and 四)
     groups: tuple[tuple[str, str], ...] = ()  # table 四: (key, label)
     header_labels: tuple[str, ...] = ()  # printed header text that is never a value
@@ -63,6 +66,39 @@ class Table:
         return row.columns or self.columns
 
 
+# How an identity runs over a table: for every column, the left rows add up to the right rows (ROWS);
+# for every row, the left columns add up to the right columns (COLUMNS).
+ROWS = "rows"
+COLUMNS = "columns"
+
+
+@dataclass(frozen=True)
+class IdentityRule:
+    """An official identity (勾稽关系) as data, expanded by `identities` into one `Identity` per column
+    (``across=ROWS``) or per row (``across=COLUMNS``) of ``table``.
+
+    ``open_left``: the left side lists items of which a document may omit some (the （六）其他处理 rows
+    differ between layouts); the extractor's solver then sums the items the document prints."""
+
+    name: str
+    table: str
+    across: str
+    left: tuple[str, ...]
+    right: tuple[str, ...]
+    description: str
+    open_left: bool = False
+
+
+@dataclass(frozen=True)
+class Stock:
+    """Table 二's document stock carried across years: stock(y) = stock(y−1) + added(y) − removed(y)."""
+
+    rows: tuple[str, ...]
+    stock: str
+    added: str
+    removed: str | None = None
+
+
 @dataclass(frozen=True)
 class Layout:
     key: str
@@ -70,10 +106,30 @@ class Layout:
     table3: Table
     table4: Table
     sections: tuple[Section, ...] = field(default=())
+    name: str = ""  # 2021 年格式
+    document: str = ""  # 国办公开办函〔2021〕30号
+    first_year: int | None = None  # first report year it applies to; it applies until the next layout's
+    markers: tuple[str, ...] = ()  # labels only this layout prints: they identify it in a document
+    table3_markers: tuple[str, ...] = ()  # table-三 row keys whose labels show its table 三 is printed
+    other_rows: tuple[str, ...] = ()  # its table-三 （六）其他处理 row keys
+    alternates: tuple[str, ...] = ()  # layouts whose table-三 （六） rows a report of this layout may print
+    stock: Stock | None = None
+    rules: tuple[IdentityRule, ...] = ()
 
     @property
     def tables(self) -> tuple[Table, Table, Table]:
         return (self.table2, self.table3, self.table4)
+
+    def table(self, key: str) -> Table:
+        for t in self.tables:
+            if t.key == key:
+                return t
+        raise KeyError(key)
+
+    @property
+    def title(self) -> str:
+        """``2021 年格式（国办公开办函〔2021〕30号）``."""
+        return f"{self.name}（{self.document}）" if self.document else self.name
 
 
 # ---------------------------------------------------------------- sections (both layouts)
@@ -116,6 +172,7 @@ _FEE_AMOUNT = Column("amount", "本年收费金额（单位：万元）", decima
 TABLE2_2021 = Table(
     "table2",
     "主动公开政府信息情况",
+    short_name="表二",
     rows=(
         Row(
             "rules", "规章", (r"规章",), columns=(_ISSUED, _REPEALED, _IN_FORCE), section="第二十条第（一）项"
@@ -163,6 +220,7 @@ _ITEMS_2019 = (_PREVIOUS_ITEMS, _CHANGE, _DECISIONS_2019)
 TABLE2_2019 = Table(
     "table2",
     "主动公开政府信息情况",
+    short_name="表二",
     rows=(
         Row("rules", "规章", (r"规章",), columns=_DOCS_2019, section="第二十条第（一）项"),
         Row(
@@ -229,13 +287,21 @@ _NOT_PROCESSED = "（五）不予处理"
 _OTHER = "（六）其他处理"
 
 
-def _row(key: str, label: str, anchors: tuple[str, ...], group: str = "", enumerator: str = "") -> Row:
-    return Row(key, label, anchors, group=group, enumerator=enumerator)
+def _row(
+    key: str, label: str, anchors: tuple[str, ...], group: str = "", enumerator: str = "", short: str = ""
+) -> Row:
+    return Row(key, label, anchors, group=group, enumerator=enumerator, short=short)
 
 
 _TABLE3_HEAD = (
-    _row("new", "一、本年新收政府信息公开申请数量", (r"本年新收",), enumerator="一、"),
-    _row("carried_over", "二、上年结转政府信息公开申请数量", (r"上年结转",), enumerator="二、"),
+    _row("new", "一、本年新收政府信息公开申请数量", (r"本年新收",), enumerator="一、", short="一、本年新收"),
+    _row(
+        "carried_over",
+        "二、上年结转政府信息公开申请数量",
+        (r"上年结转",),
+        enumerator="二、",
+        short="二、上年结转",
+    ),
     _row("granted", "（一）予以公开", (r"予以公开",), group=_RESULT, enumerator="（一）"),
     _row(
         "partially_granted",
@@ -324,6 +390,7 @@ _TABLE3_HEADERS = (
 TABLE3_2021 = Table(
     "table3",
     "收到和处理政府信息公开申请情况",
+    short_name="表三",
     rows=(*_TABLE3_HEAD, *_OTHER_ROWS_2021, *_TABLE3_TAIL),
     columns=APPLICANT_COLUMNS,
     header_labels=_TABLE3_HEADERS,
@@ -331,6 +398,7 @@ TABLE3_2021 = Table(
 TABLE3_2019 = Table(
     "table3",
     "收到和处理政府信息公开申请情况",
+    short_name="表三",
     rows=(*_TABLE3_HEAD, _OTHER_ROW_2019, *_TABLE3_TAIL),
     columns=APPLICANT_COLUMNS,
     header_labels=_TABLE3_HEADERS,
@@ -350,43 +418,99 @@ TABLE4_GROUPS: tuple[tuple[str, str], ...] = (
     ("litigation_direct", "未经复议直接起诉"),
     ("litigation_after_review", "复议后起诉"),
 )
+_LITIGATION = "行政诉讼"
 TABLE4 = Table(
     "table4",
     "政府信息公开行政复议、行政诉讼情况",
+    short_name="表四",
     rows=tuple(Row(key, label, (label,)) for key, label in TABLE4_GROUPS),
     columns=TABLE4_COLUMNS,
     groups=TABLE4_GROUPS,
     header_labels=(
         "行政复议",
-        "行政诉讼",
+        _LITIGATION,
         "未经复议直接起诉",
         "复议后起诉",
         *(c.label for c in TABLE4_COLUMNS),
     ),
 )
 
-LAYOUT_2021 = Layout("2021", TABLE2_2021, TABLE3_2021, TABLE4, SECTIONS)
-LAYOUT_2019 = Layout("2019", TABLE2_2019, TABLE3_2019, TABLE4, SECTIONS)
-_LAYOUTS = {"2021": LAYOUT_2021, "2019": LAYOUT_2019}
+# ---------------------------------------------------------------- identities
+
+_APPLICANT_PARTS = tuple(c.key for c in APPLICANT_COLUMNS[:-1])
+_RESULTS_2021 = tuple(r.key for r in TABLE3_2021.rows[2:-2])
+_RESULTS_2019 = tuple(r.key for r in TABLE3_2019.rows[2:-2])
 
 
-def layout(key: str) -> Layout:
-    """The layout for ``"2021"`` or ``"2019"``."""
-    try:
-        return _LAYOUTS[key]
-    except KeyError:
-        raise KeyError(f"unknown layout {key!r}; expected one of {LAYOUTS}") from None
+def _table3_rules(results: tuple[str, ...]) -> tuple[IdentityRule, ...]:
+    return (
+        IdentityRule(
+            "table3_balance",
+            "table3",
+            ROWS,
+            ("new", "carried_over"),
+            ("total", "carried_forward"),
+            "第一项加第二项之和，等于第三项加第四项之和",
+        ),
+        IdentityRule(
+            "table3_results_total",
+            "table3",
+            ROWS,
+            results,
+            ("total",),
+            "（七）总计等于（一）至（六）各项之和",
+            open_left=True,
+        ),
+        IdentityRule(
+            "table3_row_total",
+            "table3",
+            COLUMNS,
+            _APPLICANT_PARTS,
+            ("total",),
+            "总计等于自然人与法人或其他组织各列之和",
+        ),
+    )
 
 
-def layout_for_year(year: int | None) -> str:
-    """The layout a report of ``year`` must use: 2019 trial layout for 2019–2020, else 2021."""
-    return "2019" if year is not None and year <= 2020 else "2021"
+TABLE4_RULES = (
+    IdentityRule(
+        "table4_group_total",
+        "table4",
+        COLUMNS,
+        tuple(c.key for c in TABLE4_COLUMNS[:-1]),
+        ("total",),
+        "总计等于结果维持、结果纠正、其他结果、尚未审结之和",
+    ),
+)
 
+# ---------------------------------------------------------------- layouts
 
-# Labels that only one layout prints: used to detect which layout a report actually uses.
-LAYOUT_MARKERS: dict[str, tuple[str, ...]] = {
-    "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "逾期不补正", "缴纳费用"),
-    "2019": (
+LAYOUT_2021 = Layout(
+    "2021",
+    TABLE2_2021,
+    TABLE3_2021,
+    TABLE4,
+    SECTIONS,
+    name="2021 年格式",
+    document="国办公开办函〔2021〕30号",
+    first_year=2021,
+    markers=("本年制发件数", "本年废止件数", "现行有效件数", "逾期不补正", "缴纳费用"),
+    table3_markers=("other_no_correction", "other_fee_unpaid"),
+    other_rows=tuple(r.key for r in _OTHER_ROWS_2021),
+    alternates=("2019",),
+    stock=Stock(("rules", "normative_documents"), "in_force", "issued", "repealed"),
+    rules=(*_table3_rules(_RESULTS_2021), *TABLE4_RULES),
+)
+LAYOUT_2019 = Layout(
+    "2019",
+    TABLE2_2019,
+    TABLE3_2019,
+    TABLE4,
+    SECTIONS,
+    name="2019 年试行格式",
+    document="国办公开办函〔2019〕60号",
+    first_year=2019,
+    markers=(
         "本年新制作数量",
         "本年新公开数量",
         "对外公开总数量",
@@ -394,7 +518,137 @@ LAYOUT_MARKERS: dict[str, tuple[str, ...]] = {
         "政府集中采购",
         "其他对外管理服务",
     ),
-}
+    other_rows=(_OTHER_ROW_2019.key,),
+    alternates=("2021",),
+    stock=Stock(("rules", "normative_documents"), "total_public", "published"),
+    rules=(*_table3_rules(_RESULTS_2019), *TABLE4_RULES),
+)
+
+# ---------------------------------------------------------------- the registry
+
+_REGISTRY: dict[str, Layout] = {}
+
+
+def register(lay: Layout) -> None:
+    """Make a layout known to every stage (detection, extraction, checks, rendering, export)."""
+    if lay.key in _REGISTRY:
+        raise ValueError(f"layout {lay.key!r} is already registered")
+    _REGISTRY[lay.key] = lay
+
+
+def unregister(key: str) -> None:
+    _REGISTRY.pop(key, None)
+
+
+def layouts() -> tuple[Layout, ...]:
+    """Registered layouts, in registration order (the current national layout first)."""
+    return tuple(_REGISTRY.values())
+
+
+def layout_keys() -> tuple[str, ...]:
+    return tuple(_REGISTRY)
+
+
+def layout(key: str) -> Layout:
+    """The registered layout ``key``."""
+    try:
+        return _REGISTRY[key]
+    except KeyError:
+        raise KeyError(f"unknown layout {key!r}; expected one of {layout_keys()}") from None
+
+
+def _by_first_year() -> list[Layout]:
+    return sorted(_REGISTRY.values(), key=lambda lay: -1 if lay.first_year is None else lay.first_year)
+
+
+def layout_for_year(year: int | None) -> str:
+    """The layout a report of ``year`` must use: the latest layout in force that year (years before the
+    first layout take the first; an unknown year takes the latest)."""
+    ordered = _by_first_year()
+    if year is None:
+        return ordered[-1].key
+    current = [lay for lay in ordered if lay.first_year is None or lay.first_year <= year]
+    return (current[-1] if current else ordered[0]).key
+
+
+def default_layout() -> str:
+    """The layout assumed when nothing says otherwise: the latest."""
+    return layout_for_year(None)
+
+
+def years(key: str) -> tuple[int | None, int | None]:
+    """(first, last) report year a layout applies to; None where open."""
+    ordered = _by_first_year()
+    i = [lay.key for lay in ordered].index(key)
+    nxt = ordered[i + 1].first_year if i + 1 < len(ordered) else None
+    return ordered[i].first_year, (nxt - 1 if nxt is not None else None)
+
+
+def year_range_text(key: str) -> str:
+    """``2019–2020`` / ``2021 年起``."""
+    first, last = years(key)
+    if last is None:
+        return f"{first} 年起" if first is not None else ""
+    return f"{first}–{last}" if first is not None and first != last else f"{last}"
+
+
+def detect_layout(label_counts: dict[str, int], year: int | None) -> tuple[str, bool]:
+    """The layout a document prints, from how often each of its markers occurs (``label_counts``): the one
+    with the most marker hits; a tie goes to the layout of ``year``. Also whether the markers decided."""
+    scores = {lay.key: sum(label_counts.get(m, 0) for m in lay.markers) for lay in _REGISTRY.values()}
+    best = max(scores.values(), default=0)
+    leaders = [k for k, v in scores.items() if v == best]
+    return (leaders[0], True) if len(leaders) == 1 else (layout_for_year(year), False)
+
+
+def markers() -> tuple[str, ...]:
+    """Every registered layout's marker labels."""
+    return tuple(dict.fromkeys(m for lay in _REGISTRY.values() for m in lay.markers))
+
+
+def table3_candidates(key: str) -> tuple[Layout, ...]:
+    """Layouts whose table 三 a report of layout ``key`` may print: its own, then its alternates."""
+    lay = layout(key)
+    return (lay, *(layout(k) for k in lay.alternates if k in _REGISTRY))
+
+
+def table3_layout(key: str, row_keys: Iterable[str]) -> str:
+    """The layout whose table-三 （六） rows a report of layout ``key`` printing ``row_keys`` uses."""
+    present = set(row_keys)
+    candidates = table3_candidates(key)
+    for lay in candidates:
+        if lay.other_rows and all(k in present for k in lay.other_rows):
+            return lay.key
+    for lay in candidates:
+        if any(k in present for k in lay.other_rows):
+            return lay.key
+    return key
+
+
+def all_other_rows() -> tuple[str, ...]:
+    """Every registered layout's table-三 （六）其他处理 row keys, in registration order."""
+    return tuple(dict.fromkeys(k for lay in _REGISTRY.values() for k in lay.other_rows))
+
+
+def table_names() -> dict[str, str]:
+    """``{"table2": "表二", …}``."""
+    return {t.key: t.short_name for lay in _REGISTRY.values() for t in lay.tables}
+
+
+def find_row(table_key: str, row_key: str, layout_key: str | None = None) -> Row | None:
+    """A row by key: in ``layout_key`` first, then in the other registered layouts."""
+    order = [layout_key] if layout_key in _REGISTRY else []
+    order += [k for k in _REGISTRY if k != layout_key]
+    for k in order:
+        try:
+            return layout(k).table(table_key).row(row_key)
+        except KeyError:
+            continue
+    return None
+
+
+for _lay in (LAYOUT_2021, LAYOUT_2019):
+    register(_lay)
 
 # ---------------------------------------------------------------- identities
 
@@ -407,6 +661,7 @@ class Identity:
     left: tuple[str, ...]
     right: tuple[str, ...]
     description: str
+    open_left: bool = False
 
 
 def result_rows(lay: Layout) -> tuple[str, ...]:
@@ -415,51 +670,41 @@ def result_rows(lay: Layout) -> tuple[str, ...]:
     return tuple(keys[keys.index("granted") : keys.index("total")])
 
 
-@cache
 def identities(layout_key: str) -> tuple[Identity, ...]:
     """Every arithmetic identity a correct report of this layout satisfies (``spec/template.md``)."""
-    lay = layout(layout_key)
-    t3 = lay.table3
-    cols = [c.key for c in t3.columns]
-    parts = cols[:-1]
+    return _expand(layout(layout_key))
+
+
+@cache
+def _expand(lay: Layout) -> tuple[Identity, ...]:
     out: list[Identity] = []
-    for c in cols:
-        out.append(
-            Identity(
-                "table3_balance",
-                (f"table3.new.{c}", f"table3.carried_over.{c}"),
-                (f"table3.total.{c}", f"table3.carried_forward.{c}"),
-                "第一项加第二项之和，等于第三项加第四项之和",
-            )
-        )
-    for c in cols:
-        out.append(
-            Identity(
-                "table3_results_total",
-                tuple(f"table3.{r}.{c}" for r in result_rows(lay)),
-                (f"table3.total.{c}",),
-                "（七）总计等于（一）至（六）各项之和",
-            )
-        )
-    for r in t3.rows:
-        out.append(
-            Identity(
-                "table3_row_total",
-                tuple(f"table3.{r.key}.{c}" for c in parts),
-                (f"table3.{r.key}.total",),
-                "总计等于自然人与法人或其他组织各列之和",
-            )
-        )
-    for g, _label in TABLE4_GROUPS:
-        out.append(
-            Identity(
-                "table4_group_total",
-                tuple(f"table4.{g}.{c.key}" for c in TABLE4_COLUMNS[:-1]),
-                (f"table4.{g}.total",),
-                "总计等于结果维持、结果纠正、其他结果、尚未审结之和",
-            )
-        )
+    for rule in lay.rules:
+        out.extend(expand_rule(lay.table(rule.table), rule))
     return tuple(out)
+
+
+def expand_rule(table: Table, rule: IdentityRule) -> list[Identity]:
+    """One identity per column (``ROWS``) or per row (``COLUMNS``) of ``table``."""
+    t = table.key
+
+    def make(left: Iterable[str], right: Iterable[str]) -> Identity:
+        return Identity(rule.name, tuple(left), tuple(right), rule.description, rule.open_left)
+
+    if rule.across == ROWS:
+        rows = [table.row(k) for k in (*rule.left, *rule.right)]
+        keys = [c.key for c in table.columns_of(rows[0])]
+        common = [c for c in keys if all(c in {x.key for x in table.columns_of(r)} for r in rows)]
+        return [
+            make((f"{t}.{r}.{c}" for r in rule.left), (f"{t}.{r}.{c}" for r in rule.right)) for c in common
+        ]
+    out = []
+    for row in table.rows:
+        cols = {c.key for c in table.columns_of(row)}
+        if all(c in cols for c in (*rule.left, *rule.right)):
+            out.append(
+                make((f"{t}.{row.key}.{c}" for c in rule.left), (f"{t}.{row.key}.{c}" for c in rule.right))
+            )
+    return out
 
 
 def cell_paths(layout_key: str) -> tuple[str, ...]:

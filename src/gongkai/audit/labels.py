@@ -6,23 +6,18 @@ import re
 
 from gongkai import template
 
-TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}
+TABLE_NAMES = template.table_names()
 _TRAILING_NOTE = re.compile(r"（[^（）]{6,}）$")
 
 
-def _find_row(table_key: str, row_key: str, layout: str) -> template.Row | None:
-    order = (layout, "2021" if layout == "2019" else "2019")
-    for lay in order:
-        t = getattr(template.layout(lay), table_key)
-        for r in t.rows:
-            if r.key == row_key:
-                return r
-    return None
+def _layout_order(layout: str | None) -> list[str]:
+    keys = template.layout_keys()
+    return [layout, *(k for k in keys if k != layout)] if layout in keys else list(keys)
 
 
-def _find_column(table_key: str, row_key: str, col_key: str, layout: str) -> template.Column | None:
-    for lay in (layout, "2021" if layout == "2019" else "2019"):
-        t = getattr(template.layout(lay), table_key)
+def _find_column(table_key: str, row_key: str, col_key: str, layout: str | None) -> template.Column | None:
+    for lay in _layout_order(layout):
+        t = template.layout(lay).table(table_key)
         try:
             cols = t.columns_of(t.row(row_key)) if table_key == "table2" else t.columns
         except KeyError:
@@ -33,14 +28,23 @@ def _find_column(table_key: str, row_key: str, col_key: str, layout: str) -> tem
     return None
 
 
-def row_label(table_key: str, row_key: str, layout: str = "2021", short: bool = True) -> str:
+def row_label(table_key: str, row_key: str, layout: str | None = None, short: bool = True) -> str:
     """``（三）不予公开 1.属于国家秘密`` / ``（七）总计`` / ``行政规范性文件`` / ``行政诉讼·复议后起诉``."""
     if table_key == "table4":
-        for key, label in template.TABLE4_GROUPS:
+        t4 = template.layout(_layout_order(layout)[0]).table4
+        band = next(
+            (
+                h
+                for h in t4.header_labels
+                if h not in {lb for _k, lb in t4.groups} | {c.label for c in t4.columns}
+            ),
+            "",
+        )
+        for i, (key, label) in enumerate(t4.groups):
             if key == row_key:
-                return label if key == "review" else f"行政诉讼·{label}"
+                return label if i == 0 or not band else f"{band}·{label}"
         return row_key
-    row = _find_row(table_key, row_key, layout)
+    row = template.find_row(table_key, row_key, layout)
     if row is None:
         return row_key
     label = _TRAILING_NOTE.sub("", row.label) if short else row.label
@@ -49,12 +53,12 @@ def row_label(table_key: str, row_key: str, layout: str = "2021", short: bool = 
     return label
 
 
-def column_label(table_key: str, row_key: str, col_key: str, layout: str = "2021") -> str:
+def column_label(table_key: str, row_key: str, col_key: str, layout: str | None = None) -> str:
     col = _find_column(table_key, row_key, col_key, layout)
     return col.label if col else col_key
 
 
-def cell_label(path: str, layout: str = "2021") -> str:
+def cell_label(path: str, layout: str | None = None) -> str:
     """``表三「（七）总计」行「自然人」列`` for ``table3.total.natural_person``."""
     parts = path.split(".")
     if len(parts) != 3:

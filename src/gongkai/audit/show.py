@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
+from gongkai import template
 from gongkai.audit.finding import Finding, severity_rank
 from gongkai.audit.labels import cell_label, section_heading
 from gongkai.render.terminal import make_console
@@ -21,7 +22,7 @@ def _place(f: Finding, layout: str) -> str:
         return cell_label(w, layout)
     if w.startswith("s") and w[1:].isdigit():
         return section_heading(w)
-    return {"meta": "标题/元数据", "table2": "表二", "table3": "表三", "table4": "表四"}.get(w, w)
+    return {"meta": "标题/元数据", **template.table_names()}.get(w, w)
 
 
 def print_results(results: list[tuple[str, dict, list[Finding]]], console: Console | None = None) -> None:
@@ -45,7 +46,7 @@ def print_results(results: list[tuple[str, dict, list[Finding]]], console: Conso
                 continue
             console.print(f"[{_STYLE[sev]}]{_NAME[sev]}[/]")
             for f in sorted(group, key=lambda f: (f.code, f.where[:1])):
-                place = _place(f, meta.get("template") or "2021")
+                place = _place(f, meta.get("template") or template.default_layout())
                 console.print(
                     f"  [{_STYLE[sev]}]{f.code}[/] [dim]{escape(f.name)}[/] "
                     f"[bold]{escape(place)}[/]\n    {escape(f.message)}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from gongkai import template
 from gongkai.errors import InputError
@@ -11,14 +12,21 @@ from gongkai.extract.locate import Found, find_rows
 from gongkai.extract.meta import extract_meta
 from gongkai.extract.sections import extract_sections
 from gongkai.extract.stream import Stream
-from gongkai.extract.tables import read_table2, read_table3, read_table4, table3_rows, trace_rows
+from gongkai.extract.tables import read_table2, read_table3, read_table4, table3_layout, trace_rows
 from gongkai.model import MISSING, Report
 from gongkai.read.document import Document
 
 __all__ = ["extract"]
 
-# Where table 四 begins when its section heading is not recognised: after table 三's last row label.
-_TABLE4_START = re.compile(r"(?<=[\d\s])(?:四[、.,])?[^\d]{0,30}?行政复议")
+
+@cache
+def _table4_start(lay: template.Layout) -> re.Pattern[str]:
+    """Where table 四 begins when its section heading is not recognised: after table 三's last row label,
+    the section number and the table's first header label (行政复议)."""
+    number = next((s.number for s in lay.sections if s.title == lay.table4.title), "")
+    enum = f"(?:{re.escape(number)}[、.,])?" if number else ""
+    first = re.escape(lay.table4.header_labels[0])
+    return re.compile(rf"(?<=[\d\s]){enum}[^\d]{{0,30}}?{first}")
 
 
 def extract(doc: Document, debug: bool = False, given: dict | None = None) -> Report:
@@ -65,11 +73,8 @@ def _trace(
     for key, (a, b) in regions.items():
         out.append({"region": key, "from_line": line_of(a), "to_line": line_of(max(a, b - 1))})
     out += trace_rows(stream, lay.table2.rows, lay.table2, *regions["table2"])
-    rows3 = table3_rows(stream, lay, *regions["table3"])
-    table3 = (
-        template.TABLE3_2021 if any(r.key == "other_no_correction" for r in rows3) else template.TABLE3_2019
-    )
-    out += trace_rows(stream, rows3, table3, *regions["table3"])
+    table3 = table3_layout(stream, lay, *regions["table3"]).table3
+    out += trace_rows(stream, table3.rows, table3, *regions["table3"])
     return out
 
 
@@ -105,7 +110,7 @@ def table_regions(stream: Stream, lay: template.Layout, heads: dict[str, Found])
     if "s4" in heads:
         t4_start = heads["s4"].end
     else:  # table 四 starts at its first header label after table 三
-        header = stream.search(_TABLE4_START, t3_start, t3_end)
+        header = stream.search(_table4_start(lay), t3_start, t3_end)
         t4_start = t3_end = header.start() if header else t3_end
     return {
         "table2": (t2[0], max(t2)),

@@ -378,10 +378,6 @@ def extract_meta(
 def detect_layout(stream: Stream, year: int | None) -> tuple[str, bool]:
     """The layout the document prints, from labels only one layout has; the year breaks ties. Also
     whether anything decided it."""
-    scores = {
-        k: sum(stream.compact.count(label) for label in labels)
-        for k, labels in template.LAYOUT_MARKERS.items()
-    }
-    if scores["2021"] != scores["2019"]:
-        return max(scores, key=lambda k: scores[k]), True
-    return template.layout_for_year(year), year is not None
+    counts = {m: stream.compact.count(m) for m in template.markers()}
+    key, by_markers = template.detect_layout(counts, year)
+    return key, by_markers or year is not None

@@ -9,6 +9,7 @@ laid over the columns in every possible way (`solve.enumerate_readings`) and the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from gongkai import template
@@ -308,88 +309,124 @@ def trace_rows(
     return out
 
 
-# ---------------------------------------------------------------- table 二
+# ---------------------------------------------------------------- equations from the template
+
+
+def equations(
+    idents: Iterable[template.Identity], paths: Sequence[str], partial: bool = False
+) -> list[solve.Equation]:
+    """The template's identities over ``paths`` as equations on their indices. An identity that needs a
+    cell outside ``paths`` is left out; with ``partial``, an open-left identity (``IdentityRule.open_left``)
+    sums the items the document prints."""
+    at = {p: i for i, p in enumerate(paths)}
+    out: list[solve.Equation] = []
+    for ident in idents:
+        if not all(p in at for p in ident.right):
+            continue
+        left = tuple(at[p] for p in ident.left if p in at)
+        if len(left) < len(ident.left) and not (partial and ident.open_left and left):
+            continue
+        out.append((left, tuple(at[p] for p in ident.right)))
+    return out
+
+
+def _row_equations(
+    idents: Iterable[template.Identity], prefix: str, columns: Sequence[template.Column]
+) -> list[solve.Equation]:
+    """The identities within one row (``prefix`` = ``table3.new``), on its column indices."""
+    return equations(idents, [f"{prefix}.{c.key}" for c in columns])
+
+
+def _check(eqs: list[solve.Equation]):
+    """A cross-row check for `solve.solve_table`: the chosen rows' values, laid end to end, satisfy
+    ``eqs`` (unknowns filled in place)."""
+
+    def check(values: list[list[solve.Value]]) -> bool:
+        flat: list[solve.Value] = [v for row in values for v in row]
+        if not solve.fill_unknowns(flat, eqs):
+            return False
+        at = 0
+        for row in values:
+            row[:] = flat[at : at + len(row)]
+            at += len(row)
+        return True
+
+    return check
+
+
+# ---------------------------------------------------------------- tables 二 and 三
+
+
+def table3_layout(stream: Stream, lay: template.Layout, start: int, end: int) -> template.Layout:
+    """The layout whose table 三 the document prints: a report may print the （六）其他处理 rows of an
+    alternate layout (`template.Layout.alternates`); whichever the text has is used, never an invented
+    row. A layout is recognised by its table-三 marker rows; one without markers is the fallback."""
+    candidates = template.table3_candidates(lay.key)
+    for cand in candidates:
+        for key in cand.table3_markers:
+            if stream.search(locate.row_pattern(cand.table3.row(key)), start, end) is not None:
+                return cand
+    return next((c for c in candidates if not c.table3_markers), lay)
 
 
 def read_table2(stream: Stream, lay: template.Layout, start: int, end: int) -> dict[str, Cell]:
-    table = lay.table2
-    sources = row_sources(stream, table.rows, table, start, end)
-    cells: dict[str, Cell] = {}
-    for row in table.rows:
-        prefix = f"table2.{row.key}"
-        src = sources[row.key]
-        if not src.found:
-            cells.update(_missing_row(prefix, row.columns))
-            continue
-        if src.positional is not None:
-            cells.update(_positional_row(stream, prefix, row.columns, src.positional))
-            continue
-        options = solve.row_readings([t.text for t in src.tokens], _rules(row.columns), [])
-        cells.update(_cells_from_verdicts(stream, prefix, row.columns, src, options, plain=len(options) == 1))
-    return cells
-
-
-# ---------------------------------------------------------------- table 三
-
-
-def table3_rows(stream: Stream, lay: template.Layout, start: int, end: int) -> tuple[template.Row, ...]:
-    """The rows this document prints: a 2021-layout table may still carry the single 2019 （六）其他处理
-    row and the reverse; whichever the text has is used, never an invented row."""
-    t2021, t2019 = template.TABLE3_2021, template.TABLE3_2019
-    marker = t2021.row("other_no_correction")
-    if stream.search(locate.row_pattern(marker), start, end) is not None:
-        return t2021.rows
-    if stream.search(locate.row_pattern(t2021.row("other_fee_unpaid")), start, end) is not None:
-        return t2021.rows
-    return t2019.rows
-
-
-def _table3_row_equations() -> list[solve.Equation]:
-    return [(tuple(range(6)), (6,))]
+    return read_rows(stream, lay, lay.table2, start, end)
 
 
 def read_table3(stream: Stream, lay: template.Layout, start: int, end: int) -> dict[str, Cell]:
-    rows = table3_rows(stream, lay, start, end)
-    table = (
-        template.TABLE3_2021 if any(r.key == "other_no_correction" for r in rows) else template.TABLE3_2019
-    )
-    columns = table.columns
-    sources = row_sources(stream, rows, table, start, end)
-    rules = _rules(columns)
-    eqs = _table3_row_equations()
-    keys = [r.key for r in rows]
+    printed = table3_layout(stream, lay, start, end)
+    return read_rows(stream, printed, printed.table3, start, end)
+
+
+def read_rows(
+    stream: Stream, lay: template.Layout, table: template.Table, start: int, end: int
+) -> dict[str, Cell]:
+    """A table read row by row: each row's readings filtered by its own identities, then the readings
+    of all rows chosen together by the identities that tie rows together (both from the template)."""
+    idents = template.identities(lay.key)
+    sources = row_sources(stream, table.rows, table, start, end)
     options: dict[str, list[solve.Reading]] = {}
     plain: dict[str, bool] = {}
-    cells: dict[str, Cell] = {}
-    for key in keys:
-        src = sources[key]
+    for row in table.rows:
+        src = sources[row.key]
         if not src.found:
             continue
+        columns = table.columns_of(row)
         if src.positional is not None:
-            options[key] = [_positional_reading(stream, src.positional, rules)]
-            plain[key] = True
+            options[row.key] = [_positional_reading(stream, src.positional, _rules(columns))]
+            plain[row.key] = True
             continue
-        opts = solve.row_readings([t.text for t in src.tokens], rules, eqs)
-        options[key] = opts
-        plain[key] = (
-            len(opts) == 1 and solve.SPLIT not in opts[0].kinds and solve.MISSING not in opts[0].kinds
-        )
-    present = [k for k in keys if k in options]
-    if any(len(options[k]) != 1 or None in options[k][0].values for k in present):
-        solved = solve.solve_table([options[k] for k in present], _table3_check(present))
-        if solved is not None:
-            for k, opts in zip(present, solved, strict=True):
-                options[k] = opts
-    for key in keys:
-        prefix = f"table3.{key}"
-        src = sources[key]
+        eqs = _row_equations(idents, f"{table.key}.{row.key}", columns)
+        opts = solve.row_readings([t.text for t in src.tokens], _rules(columns), eqs)
+        options[row.key] = opts
+        plain[row.key] = len(opts) == 1 and (not eqs or all(k == solve.WHOLE for k in opts[0].kinds))
+    _solve_across_rows(table, idents, options)
+    cells: dict[str, Cell] = {}
+    for row in table.rows:
+        prefix, columns, src = f"{table.key}.{row.key}", table.columns_of(row), sources[row.key]
         if not src.found:
             cells.update(_missing_row(prefix, columns))
         elif src.positional is not None:
-            cells.update(_positional_row(stream, prefix, columns, src.positional, options[key]))
+            cells.update(_positional_row(stream, prefix, columns, src.positional, options[row.key]))
         else:
-            cells.update(_cells_from_verdicts(stream, prefix, columns, src, options[key], plain[key]))
+            cells.update(_cells_from_verdicts(stream, prefix, columns, src, options[row.key], plain[row.key]))
     return cells
+
+
+def _solve_across_rows(
+    table: template.Table, idents: tuple[template.Identity, ...], options: dict[str, list[solve.Reading]]
+) -> None:
+    """Where a row is open (several readings, or unknown cells), keep the readings that take part in a
+    choice of all rows satisfying the identities; leave the options alone when no choice does."""
+    present = [r for r in table.rows if r.key in options]
+    paths = [f"{table.key}.{r.key}.{c.key}" for r in present for c in table.columns_of(r)]
+    eqs = equations(idents, paths, partial=True)
+    if not eqs or all(len(options[r.key]) == 1 and None not in options[r.key][0].values for r in present):
+        return
+    solved = solve.solve_table([options[r.key] for r in present], _check(eqs))
+    if solved is not None:
+        for r, opts in zip(present, solved, strict=True):
+            options[r.key] = opts
 
 
 def _positional_reading(
@@ -409,54 +446,17 @@ def _positional_reading(
     return solve.Reading(tuple(values), ("whole",) * len(values), (-1,) * len(values))
 
 
-def _table3_check(present: list[str]):
-    idx = {k: i for i, k in enumerate(present)}
-    results = (
-        [k for k in present if present.index("granted") <= idx[k] < idx.get("total", len(present))]
-        if ("granted" in idx)
-        else []
-    )
-
-    def check(values: list[list[solve.Value]]) -> bool:
-        equations: list[tuple[list[tuple[int, int]], list[tuple[int, int]]]] = []
-        for c in range(7):
-            if "total" in idx and results:
-                equations.append(([(idx[k], c) for k in results], [(idx["total"], c)]))
-            if all(k in idx for k in ("new", "carried_over", "total", "carried_forward")):
-                equations.append(
-                    (
-                        [(idx["new"], c), (idx["carried_over"], c)],
-                        [(idx["total"], c), (idx["carried_forward"], c)],
-                    )
-                )
-        for r in range(len(present)):
-            equations.append(([(r, c) for c in range(6)], [(r, 6)]))
-        flat: list[solve.Value] = [v for row in values for v in row]
-        width = 7
-        eqs = [
-            (tuple(a * width + b for a, b in left), tuple(a * width + b for a, b in right))
-            for left, right in equations
-        ]
-        if not solve.fill_unknowns(flat, eqs):
-            return False
-        for r in range(len(values)):
-            values[r][:] = flat[r * width : (r + 1) * width]
-        return True
-
-    return check
-
-
 # ---------------------------------------------------------------- table 四
 
 
 def read_table4(stream: Stream, lay: template.Layout, start: int, end: int) -> dict[str, Cell]:
     table = lay.table4
-    columns = [(g, c) for g, _ in table.groups for c in table.columns]
+    columns = [(r.key, c) for r in table.rows for c in table.columns]
     paths = [f"table4.{g}.{c.key}" for g, c in columns]
     if start >= end:
         return {p: Cell(p, None, MISSING, note="原文未找到此表") for p in paths}
     rules = [solve.ColumnRule()] * len(paths)
-    eqs = [(tuple(range(5 * g, 5 * g + 4)), (5 * g + 4,)) for g in range(len(table.groups))]
+    eqs = equations(template.identities(lay.key), paths)
     positional = _table4_grid(stream, start, end, len(paths))
     if positional is not None:
         reading = _positional_reading(stream, positional, rules)
@@ -512,8 +512,7 @@ def row_readings(report: Report, table_key: str, row_key: str) -> list[tuple[sol
     A row whose cells are all known has one reading. A row with ambiguous cells is read again from its
     raw digits (kept on each ambiguous cell), so later stages can test each reading against rules that
     are not identities, such as the year-to-year document stock. Unreadable or missing cells give []."""
-    lay = template.layout(report.layout)
-    table = {t.key: t for t in lay.tables}[table_key]
+    table = template.layout(report.layout).table(table_key)
     row = next((r for r in table.rows if r.key == row_key), None)
     if row is None:
         return []
@@ -527,8 +526,8 @@ def row_readings(report: Report, table_key: str, row_key: str) -> list[tuple[sol
     raw = next((c.raw for c in cells if c.status == AMBIGUOUS and c.raw), None)
     if raw is None:  # no digits kept to read again: the row stays open
         return []
-    equations = _table3_row_equations() if table_key == "table3" else []
-    readings = solve.row_readings(raw.split(), _rules(columns), equations)
+    eqs = _row_equations(template.identities(report.layout), f"{table_key}.{row_key}", columns)
+    readings = solve.row_readings(raw.split(), _rules(columns), eqs)
     # keep only readings that agree with the cells the extractor did settle
     return [
         r.values

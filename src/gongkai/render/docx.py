@@ -1,7 +1,7 @@
 """A whole annual report as a Word document in the official layout, built with python-docx.
 
 Title, the six section headings, the section texts and the three statistical tables with the merged cells
-of the national template (国办公开办函〔2021〕30号, or the 2019 trial layout):
+of the national template (any registered layout, `gongkai.template`):
 
 * table 二: one block per 第二十条第（X）项 band (a band row across the table, a 信息内容 header row, the
   item rows; a row's last value cell spans what its columns leave free);
@@ -70,11 +70,12 @@ def render_docx(
     """The report as DOCX bytes in the official layout.
 
     ``report_or_values``: a `Report` (values from its cells; a cell without a value is left empty) or a
-    mapping of key path (``table3.new.total``) to value. ``layout_key``: ``"2021"`` or ``"2019"``; by
-    default the report's layout, else the one ``year`` requires, else 2021. ``agency`` and ``year`` default
-    to the report's meta. ``sections``: body text per section key (``s1`` … ``s6``; paragraphs separated
-    by newlines). Without it a report's own bodies of ``s1``, ``s5`` and ``s6`` are used (its ``s2``–``s4``
-    bodies are the tables as read, which the document prints as tables), else short placeholders.
+    mapping of key path (``table3.new.total``) to value. ``layout_key``: a registered layout; by
+    default the report's layout, else the one ``year`` requires, else the latest. ``agency`` and ``year``
+    default to the report's meta. ``sections``: body text per section key (``s1`` … ``s6``; paragraphs
+    separated by newlines). Without it a report's own bodies of ``s1``, ``s5`` and ``s6`` are used (its
+    ``s2``–``s4`` bodies are the tables as read, which the document prints as tables), else short
+    placeholders.
     """
     report = report_or_values if isinstance(report_or_values, Report) else None
     if isinstance(report_or_values, Report):

@@ -238,11 +238,10 @@ def table2_html(report: Report, marks: Marks | None = None) -> str:
 
 
 def _t3_row(key: str, layout_key: str) -> template.Row:
-    for lay in (layout_key, "2021", "2019"):
-        for r in template.layout(lay).table3.rows:
-            if r.key == key:
-                return r
-    raise KeyError(key)
+    row = template.find_row("table3", key, layout_key)
+    if row is None:
+        raise KeyError(key)
+    return row
 
 
 def table3_html(report: Report, marks: Marks | None = None) -> str:

@@ -29,12 +29,11 @@ def _show(report: Report, path: str) -> str:
 
 def _row_label(table: template.Table, key: str) -> str:
     """The official label, prefixed by its group's number for numbered sub-rows: （三）1.属于国家秘密."""
-    for t in (table, template.TABLE3_2019, template.TABLE3_2021):
-        for r in t.rows:
-            if r.key == key:
-                group = r.group.split("）")[0] + "）" if r.group.startswith("（") else ""
-                return group + r.label
-    return key
+    r = next((r for r in table.rows if r.key == key), None) or template.find_row(table.key, key)
+    if r is None:
+        return key
+    group = r.group.split("）")[0] + "）" if r.group.startswith("（") else ""
+    return group + r.label
 
 
 def make_console(stderr: bool = False) -> Console:

@@ -363,7 +363,7 @@ def problem_summary(store: Store, filters: Filters = Filters(), rows: list[dict]
 
 
 def _t3_label(key: str) -> str:
-    for lay in template.LAYOUTS:
+    for lay in template.layout_keys():
         for r in template.layout(lay).table3.rows:
             if r.key == key:
                 return re.sub(r"（[^（）]{6,}）$", "", r.label)

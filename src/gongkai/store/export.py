@@ -81,31 +81,32 @@ META_LABELS = {
     "status": "状态",
     "label": "项目",
 }
-_TABLE_CN = {"table2": "表二", "table3": "表三", "table4": "表四"}
 
 
-@cache
 def wide_paths() -> tuple[str, ...]:
-    """Every cell column of the wide export: the 2021 layout's paths, then those only the 2019 layout has."""
-    first = template.cell_paths("2021")
-    seen = set(first)
-    return (*first, *(p for p in template.cell_paths("2019") if p not in seen))
+    """Every cell column of the wide export: the first layout's paths, then those only later layouts have."""
+    return _wide_paths(template.layouts())
 
 
 @cache
+def _wide_paths(layouts: tuple[template.Layout, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p for lay in layouts for p in template.cell_paths(lay.key)))
+
+
 def _columns() -> dict[str, tuple[str, template.Column]]:
+    return _columns_of(template.layouts())
+
+
+@cache
+def _columns_of(layouts: tuple[template.Layout, ...]) -> dict[str, tuple[str, template.Column]]:
     out: dict[str, tuple[str, template.Column]] = {}
-    for lay_key in ("2019", "2021"):  # 2021 labels win where both layouts have the path
-        lay = template.layout(lay_key)
+    for lay in reversed(layouts):  # the first layout's labels win where layouts share a path
         for t in lay.tables:
             for r in t.rows:
                 for c in t.columns_of(r):
-                    row_label = (
-                        f"{r.group} {r.label}"
-                        if r.group and not r.label.startswith(r.group) and r.group != "三、本年度办理结果"
-                        else r.label
-                    )
-                    out[f"{t.key}.{r.key}.{c.key}"] = (f"{_TABLE_CN[t.key]}｜{row_label}｜{c.label}", c)
+                    numbered_group = r.group.startswith("（") and not r.label.startswith(r.group)
+                    row_label = f"{r.group} {r.label}" if numbered_group else r.label
+                    out[f"{t.key}.{r.key}.{c.key}"] = (f"{t.short_name}｜{row_label}｜{c.label}", c)
     return out
 
 

@@ -56,13 +56,11 @@ def stock(report: Report, previous: Report):
     Best practice:
         2023 年 现行有效 698，2024 年 制发 77、废止 132、现行有效 643。
     """
-    if report.layout != previous.layout:
+    stock_rule = template.layout(report.layout).stock
+    if report.layout != previous.layout or stock_rule is None:
         return
-    if report.layout == "2021":
-        stock_col, plus, minus = "in_force", "issued", "repealed"
-    else:
-        stock_col, plus, minus = "total_public", "published", None
-    for row in ("rules", "normative_documents"):
+    stock_col, plus, minus = stock_rule.stock, stock_rule.added, stock_rule.removed
+    for row in stock_rule.rows:
         cur = val(report, f"table2.{row}.{stock_col}")
         prev = val(previous, f"table2.{row}.{stock_col}")
         add = val(report, f"table2.{row}.{plus}")

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from gongkai import template
 from gongkai.audit.finding import ERROR, WARNING, Finding
-from gongkai.audit.labels import cell_label, column_label, row_label
+from gongkai.audit.labels import TABLE_NAMES, cell_label, column_label, row_label
 from gongkai.audit.registry import rule
 from gongkai.audit.values import Val, fmt, num_text, val
-from gongkai.model import Report
+from gongkai.model import Report, row_keys
 
 _EPS = 1e-6
 
@@ -52,11 +52,8 @@ class Failure:
 
 
 def _layout_key(report: Report) -> str:
-    if report.has_row("table3", "other") and not report.has_row("table3", "other_other"):
-        return "2019"
-    if report.has_row("table3", "other_other"):
-        return "2021"
-    return report.layout
+    """The layout whose identities apply: the one whose table-三 （六）其他处理 rows the report prints."""
+    return template.table3_layout(report.layout, row_keys(report, "table3"))
 
 
 def failures(report: Report) -> list[Failure]:
@@ -104,22 +101,29 @@ def _terms(vals: tuple[Val, ...], layout: str, by: str) -> str:
     return "，".join(parts)
 
 
+def _sum_text(vals: tuple[Val, ...], layout: str) -> str:
+    """``一、本年新收 3 + 二、上年结转 1``: each row's short label and value."""
+    parts = []
+    for v in vals:
+        t, r, _c = v.path.split(".")
+        row = template.find_row(t, r, layout)
+        parts.append(f"{(row.short or row.label) if row else r} {fmt(v)}")
+    return " + ".join(parts)
+
+
 def _finding(report: Report, f: Failure, culprits: dict[str, float]) -> Finding:
     lay = report.layout
     ident = f.ident
     name = ident.name
     right0 = f.right[0]
     if name == "table3_balance":
-        t, r, c = right0.path.split(".")
-        col = column_label(t, r, c, lay)
-        new, co = f.left
-        tot, cf = f.right
+        t, _r, c = right0.path.split(".")
         msg = (
-            f"表三「{col}」列勾稽关系不成立：一、本年新收 {fmt(new)} + 二、上年结转 {fmt(co)} = "
-            f"{num_text(f.lsum)}，但（七）总计 {fmt(tot)} + 四、结转下年度继续办理 {fmt(cf)} = "
-            f"{num_text(f.rsum)}（第一项加第二项之和应等于第三项加第四项之和）"
+            f"{TABLE_NAMES.get(t, t)}「{column_label(t, _r, c, lay)}」列勾稽关系不成立："
+            f"{_sum_text(f.left, lay)} = {num_text(f.lsum)}，但{_sum_text(f.right, lay)} = "
+            f"{num_text(f.rsum)}（{ident.description}）"
         )
-        where = [v.path for v in (tot, cf, new, co)]
+        where = [v.path for v in (*f.right, *f.left)]
     elif name == "table3_results_total":
         msg = (
             f"{cell_label(right0.path, lay)}为 {fmt(right0)}，但（一）至（六）各项之和为 "

@@ -39,24 +39,29 @@ def layout_for_year(report: Report):
     if printed == expected:
         return
     region = _region(report, ("s2", "s3", "s4")) or report.text
-    markers = [m for m in template.LAYOUT_MARKERS[printed] if m in region.replace(" ", "")]
-    what = (
-        "2019 年试行格式（国办公开办函〔2019〕60号）"
-        if printed == "2019"
-        else "2021 年格式（国办公开办函〔2021〕30号）"
-    )
-    want = (
-        "2021 年格式（国办公开办函〔2021〕30号）"
-        if expected == "2021"
-        else "2019 年试行格式（国办公开办函〔2019〕60号）"
-    )
+    markers = [m for m in template.layout(printed).markers if m in region.replace(" ", "")]
     yield Finding(
-        f"{year} 年度报告的表格使用了{what}"
+        f"{year} 年度报告的表格使用了{template.layout(printed).title}"
         + (f"（印有「{'」「'.join(markers[:3])}」）" if markers else "")
-        + f"，应使用{want}。",
+        + f"，应使用{template.layout(expected).title}。",
         where=["table2", "table3"],
         evidence={"year": year, "printed_layout": printed, "expected_layout": expected, "markers": markers},
     )
+
+
+_NUMERALS = "一二三四五六七八九十"
+
+
+def _printed(report: Report, key: str) -> bool:
+    prefix = f"table3.{key}."
+    return any(c.status != MISSING for p, c in report.cells.items() if p.startswith(prefix))
+
+
+def _other_rows_text(rows: list[template.Row]) -> str:
+    if len(rows) == 1:
+        return f"单独一行「{rows[0].label}」"
+    count = _NUMERALS[len(rows) - 1] if len(rows) <= len(_NUMERALS) else str(len(rows))
+    return f"{count}行（" + "；".join(r.label for r in rows) + "）"
 
 
 @rule("L102", "other-rows-layout", "warning")
@@ -69,28 +74,27 @@ def other_rows(report: Report):
         2023 年度报告表三印「（六）其他处理 1.申请人无正当理由逾期不补正…」
         「2.申请人逾期未按收费通知要求缴纳费用…」「3.其他」三行。
     """
-    expected = template.layout_for_year(report.year) if report.year else report.layout
-    single = report.has_row("table3", "other") and any(
-        c.status != MISSING for p, c in report.cells.items() if p.startswith("table3.other.")
+    expected = template.layout(template.layout_for_year(report.year) if report.year else report.layout)
+    present = [k for k in template.all_other_rows() if _printed(report, k)]
+    if not present or any(k in expected.other_rows for k in present):
+        return
+    printed = next((lay for lay in template.layouts() if present[0] in lay.other_rows), None)
+    if printed is None:
+        return
+    t3 = expected.table3
+    want = [t3.row(k) for k in expected.other_rows]
+    have = [printed.table3.row(k) for k in present if k in printed.other_rows]
+    yield Finding(
+        f"{_year_text(report)}{t3.short_name}按{expected.name}应印{_other_rows_text(want)}，"
+        f"原文印的是{printed.name}的{_other_rows_text(have)}；请按{expected.name}填报。",
+        where=[f"table3.{k}" for k in present]
+        + [p for k in present for p in report.cells if p.startswith(f"table3.{k}.")],
+        evidence={"printed_rows": present, "expected_rows": list(expected.other_rows)},
     )
-    three = any(
-        report.has_row("table3", k) for k in ("other_no_correction", "other_fee_unpaid", "other_other")
-    )
-    rows21 = [r for r in template.TABLE3_2021.rows if r.key.startswith("other_")]
-    if expected == "2021" and single and not three:
-        yield Finding(
-            "表三按 2021 年格式应将「（六）其他处理」分为三行（"
-            + "；".join(r.label for r in rows21)
-            + "），原文只印了 2019 年试行格式的单独一行「（六）其他处理」；请按现行格式分项填报。",
-            where=["table3.other", *(p for p in report.cells if p.startswith("table3.other."))],
-            evidence={"printed_rows": ["other"], "expected_rows": [r.key for r in rows21]},
-        )
-    elif expected == "2019" and three and not single:
-        yield Finding(
-            "2019–2020 年度报告的表三按试行格式只有一行「（六）其他处理」，原文印了 2021 年格式的三行。",
-            where=["table3.other_no_correction", "table3.other_fee_unpaid", "table3.other_other"],
-            evidence={"printed_rows": [r.key for r in rows21], "expected_rows": ["other"]},
-        )
+
+
+def _year_text(report: Report) -> str:
+    return f"{report.year} 年度报告的" if report.year else ""
 
 
 # ------------------------------------------------------------------ printed labels
@@ -166,11 +170,12 @@ def _labels(report: Report):
     for row in t2.rows:
         yield "table2", row.label, [f"table2.{row.key}"]
     present = row_keys(report, "table3")
-    by_key = {r.key: r for t in (template.TABLE3_2021, template.TABLE3_2019) for r in t.rows}
     for key in present:
         if all(c.status == MISSING for p, c in report.cells.items() if p.startswith(f"table3.{key}.")):
             continue
-        r = by_key[key]
+        r = template.find_row("table3", key, report.layout)
+        if r is None:
+            continue
         yield "table3", r.label.removeprefix(r.enumerator), [f"table3.{key}"]
     for col in lay.table3.columns:
         yield "table3", col.label, [f"table3.{k}.{col.key}" for k in present]

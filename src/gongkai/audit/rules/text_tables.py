@@ -597,9 +597,10 @@ def documents(report: Report):
     Best practice:
         集中发布现行有效行政规范性文件470件。（表二现行有效件数 470）
     """
-    if report.layout != "2021":
-        return
     col = {"现行有效": "in_force", "制发": "issued", "废止": "repealed"}
+    printed = template.layout(report.layout).table2.row("normative_documents").columns
+    if not set(col.values()) <= {c.key for c in printed}:
+        return
     for sent in _sentences(report, ("s1",)):
         for m in _DOCS.finditer(sent.text):
             if _SKIP.search(_clause_at(sent.text, m.start("n"))):
