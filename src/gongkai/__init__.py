@@ -12,6 +12,7 @@ from pathlib import Path
 from gongkai.audit.finding import Finding
 from gongkai.errors import GongkaiError, InputError
 from gongkai.model import Cell, Report
+from gongkai.settings import Settings, SettingsLike, resolve
 from gongkai.sources import Parsed, discover, parse_many
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "InputError",
     "Parsed",
     "Report",
+    "Settings",
     "check",
     "discover",
     "parse",
@@ -30,20 +32,26 @@ __all__ = [
 __version__ = "0.1.0"
 
 
-def parse_bytes(data: bytes, source: str = "<bytes>", debug: bool = False) -> Report:
-    """Read and extract a report from bytes of any supported format (``debug``: keep a match trace)."""
+def parse_bytes(
+    data: bytes, source: str = "<bytes>", debug: bool = False, settings: SettingsLike = None
+) -> Report:
+    """Read and extract a report from bytes of any supported format (``debug``: keep a match trace;
+    ``settings``: PDF, OCR and extraction settings, see `gongkai.settings`)."""
     from gongkai.extract import extract
     from gongkai.read import read_bytes
 
-    return extract(read_bytes(data, source), debug=debug)
+    settings = resolve(settings)
+    return extract(read_bytes(data, source, settings=settings), debug=debug, settings=settings)
 
 
-def parse(path: str | Path, debug: bool = False) -> Report:
-    """Read and extract the report in ``path`` (``debug``: keep a match trace in ``report.trace``)."""
+def parse(path: str | Path, debug: bool = False, settings: SettingsLike = None) -> Report:
+    """Read and extract the report in ``path`` (``debug``: keep a match trace in ``report.trace``;
+    ``settings``: PDF, OCR and extraction settings, see `gongkai.settings`)."""
     from gongkai.extract import extract
     from gongkai.read import read_path
 
-    return extract(read_path(path), debug=debug)
+    settings = resolve(settings)
+    return extract(read_path(path, settings=settings), debug=debug, settings=settings)
 
 
 def check(reports):

@@ -15,6 +15,7 @@ from gongkai.extract.stream import Stream
 from gongkai.extract.tables import read_table2, read_table3, read_table4, table3_layout, trace_rows
 from gongkai.model import MISSING, Report
 from gongkai.read.document import Document
+from gongkai.settings import SettingsLike, resolve
 
 __all__ = ["extract"]
 
@@ -29,11 +30,15 @@ def _table4_start(lay: template.Layout) -> re.Pattern[str]:
     return re.compile(rf"(?<=[\d\s]){enum}[^\d]{{0,30}}?{first}")
 
 
-def extract(doc: Document, debug: bool = False, given: dict | None = None) -> Report:
+def extract(
+    doc: Document, debug: bool = False, given: dict | None = None, settings: SettingsLike = None
+) -> Report:
     """The report a document holds. Raises `InputError` when it holds no report at all. With ``debug``,
     ``report.trace`` records what was matched where (sections, table regions, each row's label and tokens).
-    ``given`` (``agency``, ``year``, ``published``; from a roster) fills what the document leaves open."""
+    ``given`` (``agency``, ``year``, ``published``; from a roster) fills what the document leaves open.
+    ``settings``: see `gongkai.settings` (its ``extract`` part is used here)."""
     stream = Stream.of(doc)
+    stream.ocr_trust = resolve(settings).extract.ocr_trust
     text = doc.text
     meta = extract_meta(stream, text, {"source": doc.source, **doc.info}, given)
     meta.update(source=doc.source, format=doc.format, sha256=doc.sha256)

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from gongkai.read.document import Document, Span
+from gongkai.settings import OCR_TRUST
 
 _SPACE = {" ", "\u3000", "\xa0", "\u2002", "\u2003", "\u2009", "\u200a", "\u202f", "\t", "\r", "\f", "\v"}
 _DROP = {"\u200b", "\u200c", "\u200d", "\ufeff", "\u00ad"}
@@ -38,6 +39,7 @@ class Stream:
     compact: str
     cmap: list[int]
     is_grid: list[bool]  # per line: a table row whose cells are reliably positioned
+    ocr_trust: float = OCR_TRUST  # OCR digits read with less confidence are confirmed by the identities
 
     @classmethod
     def of(cls, doc: Document) -> Stream:

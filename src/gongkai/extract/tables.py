@@ -24,10 +24,6 @@ _VALUE_CELL = re.compile(r"^\s*-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:万?�
 _BLANK_CELL = re.compile(r"^\s*(?:[-—–－/／]{1,3}|无)?\s*$")
 
 
-# OCR confidence below which a digit is not trusted on its own: the identities must confirm it, pick
-# another value, or the cell is flagged (never silently trusted, never forced).
-OCR_TRUST = 0.8
-
 _INFERRED_ORDER = (solve.WHOLE, solve.SPLIT, solve.MISSING)
 _INFERRED_NOTES = {
     solve.WHOLE: "本行数字少于格数，按勾稽关系对齐",
@@ -51,9 +47,10 @@ class Token:
         return found[2].confidence if found else None
 
     def doubtful(self, stream: Stream) -> bool:
-        """An OCR reading below `OCR_TRUST`: its value must be confirmed by the identities."""
+        """An OCR reading below the trust threshold (`gongkai.settings.OCR_TRUST` unless set otherwise):
+        its value must be confirmed by the identities."""
         conf = self.confidence(stream)
-        return conf is not None and conf < OCR_TRUST
+        return conf is not None and conf < stream.ocr_trust
 
 
 @dataclass

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from gongkai.errors import InputError
 from gongkai.read.document import Document, Line, Span
+from gongkai.settings import SettingsLike, resolve
 
 __all__ = ["MAX_BYTES", "Document", "Line", "Span", "load_file", "read_bytes", "read_path", "sniff"]
 
@@ -46,8 +47,10 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
-def read_bytes(data: bytes, source: str = "<bytes>") -> Document:
-    """Read a document from bytes; raises `InputError` with a one-line reason when it cannot."""
+def read_bytes(data: bytes, source: str = "<bytes>", settings: SettingsLike = None) -> Document:
+    """Read a document from bytes; raises `InputError` with a one-line reason when it cannot.
+    ``settings``: see `gongkai.settings` (its ``pdf`` and ``ocr`` parts are used here)."""
+    settings = resolve(settings)
     if not data:
         raise InputError("文件为空 (empty file)")
     if len(data) > MAX_BYTES:
@@ -67,14 +70,19 @@ def read_bytes(data: bytes, source: str = "<bytes>") -> Document:
         from gongkai.read import ocr as reader  # type: ignore[no-redef]
     else:
         raise InputError(f"不支持的文件格式 (unsupported format: {kind})")
-    doc = reader.read(data, source)
+    if kind == "pdf":
+        doc = reader.read(data, source, settings=settings)
+    elif kind in ("png", "jpeg", "tiff"):
+        doc = reader.read(data, source, timeout=settings.ocr.timeout, dpi=settings.ocr.dpi)
+    else:
+        doc = reader.read(data, source)
     doc.sha256 = hashlib.sha256(data).hexdigest()
     return doc
 
 
-def read_path(path: str | Path) -> Document:
+def read_path(path: str | Path, settings: SettingsLike = None) -> Document:
     p = Path(path)
-    return read_bytes(load_file(p), str(p))
+    return read_bytes(load_file(p), str(p), settings=settings)
 
 
 def file_kind_problem(mode: int) -> str | None:

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from gongkai.errors import ConversionError, InputError
 from gongkai.read.document import Document, Line, Span
 from gongkai.read.pdfium_lock import PDFIUM_LOCK, capped_scale
+from gongkai.settings import OcrSettings
 
 # OpenCV refuses to decode images above this many pixels (its default is 2^30): a 10 MB PNG declaring
 # 60000 × 60000 pixels must not allocate gigabytes. A page scanned at 600 dpi is 35 million.
@@ -57,8 +58,8 @@ except ImportError:  # the [ocr] extra is not installed: every entry point says 
 
 __all__ = ["DEFAULT_DPI", "DEFAULT_TIMEOUT", "ocr_pdf_pages", "read"]
 
-DEFAULT_TIMEOUT = 120.0  # seconds per file
-DEFAULT_DPI = 200  # rendering resolution for PDF pages
+DEFAULT_TIMEOUT = OcrSettings.timeout  # seconds per file
+DEFAULT_DPI = OcrSettings.dpi  # rendering resolution for PDF pages
 RECHECK_BELOW = 0.9  # numeric cells read with less confidence are re-read from other crops
 DISAGREE_CAP = 0.5  # confidence of a numeric cell whose re-readings disagree
 MAX_SIDE = 3600  # larger page images are scaled down first (300 dpi A4 is 3508 px high)

@@ -35,10 +35,11 @@ from dataclasses import dataclass, field
 from gongkai.errors import InputError
 from gongkai.read.document import Document, Line, Span
 from gongkai.read.pdfium_lock import PDFIUM_LOCK
+from gongkai.settings import OcrSettings, PdfSettings, SettingsLike, resolve
 
 __all__ = ["MAX_PAGES", "NO_TEXT_NOTE", "check_expanded_streams", "pages_without_text", "read"]
 
-MAX_PAGES = 300  # no annual report is longer; larger files are refused before any parsing
+MAX_PAGES = PdfSettings.max_pages  # default; no annual report is longer
 NO_TEXT_NOTE = "page {page}: no usable text layer"
 
 
@@ -143,10 +144,12 @@ class _Page:
 # ---------------------------------------------------------------- entry points
 
 
-def read(data: bytes, source: str) -> Document:
-    """Read a text-layer PDF; raises `InputError` (one-line reason) for unusable files."""
+def read(data: bytes, source: str, settings: SettingsLike = None) -> Document:
+    """Read a text-layer PDF; raises `InputError` (one-line reason) for unusable files. ``settings``: see
+    `gongkai.settings` (``pdf.max_pages``, ``pdf.ocr_missing_pages`` and the ``ocr`` part for scans)."""
+    settings = resolve(settings)
     check_expanded_streams(data)
-    pages = _read_pages(data)
+    pages = _read_pages(data, settings.pdf.max_pages)
     notes: list[str] = []
     if not any(p.usable for p in pages):
         if any(p.has_graphics for p in pages):
@@ -156,7 +159,7 @@ def read(data: bytes, source: str) -> Document:
                 raise InputError(
                     "PDF 没有可用的文字层 (no usable text layer; install gongkai[ocr] for scans)"
                 ) from None
-            return ocr.read(data, source)
+            return ocr.read(data, source, timeout=settings.ocr.timeout, dpi=settings.ocr.dpi)
         raise InputError("PDF 没有文字内容 (PDF has no text)")
 
     # pdfplumber reads pages with rulings (tables) and rotated pages (it reports them as seen, upright)
@@ -175,13 +178,14 @@ def read(data: bytes, source: str) -> Document:
     _chain_tables(pages)
     doc = Document(source=source, format="pdf", lines=_emit(pages), pages=len(pages), notes=notes)
     doc.sha256 = hashlib.sha256(data).hexdigest()
-    _ocr_missing_pages(data, doc)
+    if settings.pdf.ocr_missing_pages:
+        _ocr_missing_pages(data, doc, settings.ocr)
     if not doc.lines:
         raise InputError("PDF 没有文字内容 (PDF has no text)")
     return doc
 
 
-def _ocr_missing_pages(data: bytes, doc: Document) -> None:
+def _ocr_missing_pages(data: bytes, doc: Document, ocr_settings: OcrSettings) -> None:
     """Pages without a usable text layer in an otherwise readable PDF are OCRed (grid kept, cell text
     recognised) and put back in page order, when the OCR extra is installed."""
     missing = pages_without_text(doc)
@@ -192,7 +196,14 @@ def _ocr_missing_pages(data: bytes, doc: Document) -> None:
     except ImportError:
         doc.notes.append("OCR not installed: pages without a text layer were left out")
         return
-    ocr_lines = ocr.ocr_pdf_pages(data, missing, first_line=len(doc.lines) + 1, notes=doc.notes)
+    ocr_lines = ocr.ocr_pdf_pages(
+        data,
+        missing,
+        timeout=ocr_settings.timeout,
+        dpi=ocr_settings.dpi,
+        first_line=len(doc.lines) + 1,
+        notes=doc.notes,
+    )
     doc.notes.append("OCR: pages " + ", ".join(map(str, missing)))
 
     def page_of(line) -> int:
@@ -210,7 +221,7 @@ def pages_without_text(doc: Document) -> list[int]:
 # ---------------------------------------------------------------- PDFium pass: open, chars, drawings
 
 
-def _read_pages(data: bytes) -> list[_Page]:
+def _read_pages(data: bytes, max_pages: int = MAX_PAGES) -> list[_Page]:
     try:
         import pypdfium2 as pdfium
         import pypdfium2.raw as raw
@@ -229,8 +240,8 @@ def _read_pages(data: bytes) -> list[_Page]:
             count = len(pdf)
             if count == 0:
                 raise InputError("PDF 没有页面 (PDF has no pages)")
-            if count > MAX_PAGES:
-                raise InputError(f"页数过多 (too many pages: {count} > {MAX_PAGES})")
+            if count > max_pages:
+                raise InputError(f"页数过多 (too many pages: {count} > {max_pages})")
             return [_pdfium_page(pdf, i, raw) for i in range(count)]
         finally:
             pdf.close()

@@ -19,6 +19,7 @@ from typing import Any
 
 from gongkai import template
 from gongkai.model import AMBIGUOUS, BLANK, INFERRED, MISSING, UNREADABLE, Cell, Report, row_keys
+from gongkai.settings import OCR_TRUST
 
 __all__ = [
     "CSS",
@@ -34,7 +35,7 @@ __all__ = [
     "tables_html",
 ]
 
-LOW_CONFIDENCE = 0.9  # OCR confidence below this marks a cell as uncertain
+LOW_CONFIDENCE = OCR_TRUST  # OCR confidence below this marks a cell as uncertain (one threshold)
 STATUS_LABELS = {
     INFERRED: "推算：原文数字位置由勾稽关系唯一确定",
     AMBIGUOUS: "歧义：有多种读法都满足勾稽关系",
