@@ -19,7 +19,8 @@ from docx.oxml.ns import nsdecls
 from gongkai import template
 from gongkai.errors import InputError
 from gongkai.read import read_bytes
-from gongkai.read.docx import join_cjk, read
+from gongkai.read.docx import read
+from gongkai.read.services import join_lines as join_cjk
 from tests.conftest import CORPUS
 
 TABLE3_COLUMNS = [c.key for c in template.APPLICANT_COLUMNS]

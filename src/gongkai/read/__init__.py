@@ -13,13 +13,12 @@ from pathlib import Path
 
 from gongkai.errors import InputError
 from gongkai.read.document import Document, Line, Span
+from gongkai.read.services import is_ole
 from gongkai.settings import SettingsLike, resolve
 
 __all__ = ["MAX_BYTES", "Document", "Line", "Span", "load_file", "read_bytes", "read_path", "sniff"]
 
 MAX_BYTES = 200 * 1024 * 1024  # larger inputs are refused: no annual report is this big
-
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def sniff(data: bytes) -> str:
@@ -27,7 +26,7 @@ def sniff(data: bytes) -> str:
     head = data[:4096]
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
-    if head.startswith(_OLE):
+    if is_ole(head):
         return "ole"
     if head.startswith(b"PK\x03\x04"):
         return "docx" if b"word/" in data[:65536] or b"[Content_Types].xml" in data[:65536] else "zip"

@@ -19,8 +19,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from gongkai.errors import ConversionError, InputError
+from gongkai.errors import ConversionError
 from gongkai.read.document import Document
+from gongkai.read.services import ole_kind, ole_streams
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -34,7 +35,6 @@ __all__ = [
 
 DEFAULT_TIMEOUT = 120.0  # seconds for one LibreOffice conversion when no ``timeout`` is given
 
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _NOT_FOUND = "未安装 LibreOffice (LibreOffice not found: install the Debian package libreoffice-writer-nogui)"
 _CANDIDATES = (
     "/usr/bin/soffice",
@@ -56,79 +56,6 @@ def read(data: bytes, source: str, *, timeout: float | None = None) -> Document:
     doc.format = kind
     doc.notes.insert(0, f"converted from {kind.upper()} to DOCX by LibreOffice")
     return doc
-
-
-def ole_kind(data: bytes) -> str:
-    """``"doc"`` or ``"wps"`` for a word-processing OLE file; `InputError` for anything else it can tell."""
-    if not data.startswith(_OLE):
-        raise InputError("不是 DOC/WPS 文件 (not an OLE compound file: not DOC or WPS)")
-    streams = ole_streams(data)
-    if "EncryptedPackage" in streams or "EncryptionInfo" in streams:
-        raise InputError("文件已加密，请先去除密码 (encrypted document: remove the password first)")
-    if not streams:
-        raise InputError("文件损坏 (corrupt OLE file: its directory cannot be read)")
-    if "WordDocument" not in streams:
-        for stream, what in (("Workbook", "Excel"), ("Book", "Excel"), ("PowerPoint Document", "PowerPoint")):
-            if stream in streams:
-                raise InputError(f"是 {what} 文件，不是 Word 文档 ({what} file, not a Word document)")
-        raise InputError("不是 Word 文档 (OLE file without a WordDocument stream: not DOC or WPS)")
-    if _fib_encrypted(data, streams["WordDocument"]):
-        raise InputError("文件已加密，请先去除密码 (encrypted document: remove the password first)")
-    # Only Kingsoft's own stream counts: the custom property ``KSOProductBuildVer`` survives re-saving
-    # in other programs (the corpus .doc files, saved by LibreOffice from a WPS-made template, carry it).
-    return "wps" if "WpsCustomData" in streams else "doc"
-
-
-def ole_streams(data: bytes) -> dict[str, int]:
-    """Names of the entries in an OLE compound file's directory, each with its first sector.
-
-    A small reader of the [MS-CFB] header, sector allocation table and directory; a damaged file gives
-    what could be read (possibly nothing), never an exception.
-    """
-    out: dict[str, int] = {}
-    shift = int.from_bytes(data[30:32], "little")
-    if shift not in (9, 12) or len(data) < 512:
-        return out
-    size = 1 << shift
-    n_sectors = (len(data) - 512) // size + 1
-
-    def sector(n: int) -> bytes:
-        return data[512 + n * size : 512 + (n + 1) * size] if 0 <= n < n_sectors else b""
-
-    difat = [int.from_bytes(data[76 + 4 * i : 80 + 4 * i], "little") for i in range(109)]
-    nxt, seen = int.from_bytes(data[68:72], "little"), set()
-    while 0 <= nxt < n_sectors and nxt not in seen:  # DIFAT sectors beyond the 109 in the header
-        seen.add(nxt)
-        block = sector(nxt)
-        ids = [int.from_bytes(block[i : i + 4], "little") for i in range(0, len(block), 4)]
-        difat.extend(ids[:-1])
-        nxt = ids[-1] if ids else -1
-    fat: list[int] = []
-    for n in difat:
-        if 0 <= n < n_sectors:
-            block = sector(n)
-            fat.extend(int.from_bytes(block[i : i + 4], "little") for i in range(0, len(block), 4))
-    nxt, seen = int.from_bytes(data[48:52], "little"), set()
-    while 0 <= nxt < n_sectors and nxt not in seen and len(seen) < 100_000:
-        seen.add(nxt)
-        block = sector(nxt)
-        for e in range(0, len(block) - 127, 128):
-            entry = block[e : e + 128]
-            length = int.from_bytes(entry[64:66], "little")
-            if entry[66] in (1, 2, 5) and 2 <= length <= 64:
-                name = entry[: length - 2].decode("utf-16-le", errors="replace")
-                out.setdefault(name, int.from_bytes(entry[116:120], "little"))
-        nxt = fat[nxt] if nxt < len(fat) else -1
-    return out
-
-
-def _fib_encrypted(data: bytes, start: int) -> bool:
-    """The ``fEncrypted`` flag of the Word file header (FIB), at the start of the ``WordDocument`` stream.
-
-    That stream is always larger than the mini-stream cutoff, so it starts at a regular sector.
-    """
-    fib = (start + 1) << int.from_bytes(data[30:32], "little")
-    return data[fib : fib + 2] == b"\xec\xa5" and len(data) > fib + 11 and bool(data[fib + 11] & 0x01)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -27,7 +27,6 @@ nested and boxed content extends the path (``table[2]/tr[1]/tc[1]/table[1]/tr[3]
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,12 +35,12 @@ from lxml import etree
 
 from gongkai.errors import InputError
 from gongkai.read.document import Document, Line, Span
+from gongkai.read.services import is_ole, join_lines, ole_kind, simplify_document
 
 __all__ = ["read"]
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 MAX_UNPACKED = 256 * 1024 * 1024  # a DOCX that unpacks to more than this is refused (zip bomb)
 MAX_XML_PART = 48 * 1024 * 1024  # one XML part larger than this (parsed into memory many times over) too
@@ -67,11 +66,6 @@ _INLINE_SKIP = {
 _BREAKS = {_W + "br", _W + "cr"}
 _FALSE = {"0", "false", "off"}
 
-# Characters that join without a space when a cell's paragraphs are put together.
-_WIDE = re.compile(
-    r"[\u2014-\u2026\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]"
-)
-
 
 @dataclass
 class _State:
@@ -93,7 +87,7 @@ def read(data: bytes, source: str) -> Document:
     state = _State()
     _walk_blocks(body, state, top=True, prefix="")
     doc = Document(source=source, format="docx", lines=state.lines)
-    _simplify(doc)
+    simplify_document(doc)
     if state.text_boxes:
         doc.notes.append(f"read {state.text_boxes} text box(es)")
     if state.hidden_runs:
@@ -110,9 +104,7 @@ def read(data: bytes, source: str) -> Document:
 
 
 def _body(data: bytes) -> etree._Element:
-    if data.startswith(_OLE):
-        from gongkai.read.convert import ole_kind
-
+    if is_ole(data):
         ole_kind(data)  # raises for encrypted (an encrypted DOCX is an OLE file) and non-Word files
         raise InputError("是旧版 DOC/WPS 文件，不是 DOCX (legacy DOC/WPS file, not DOCX)")
     try:
@@ -254,17 +246,7 @@ def _cell_text(tc: etree._Element, state: _State, boxes: list[etree._Element]) -
             piece = " ".join(piece.split())
             if piece:
                 pieces.append(piece)
-    return join_cjk(pieces)
-
-
-def join_cjk(pieces: list[str]) -> str:
-    """Join text pieces: nothing between two CJK characters, one space otherwise."""
-    out = ""
-    for piece in pieces:
-        if out and not (_WIDE.match(out[-1]) and _WIDE.match(piece[0])):
-            out += " "
-        out += piece
-    return out
+    return join_lines(pieces)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -332,21 +314,3 @@ def _symbol(sym: etree._Element) -> str:
     if 0xF000 <= code <= 0xF0FF or code < 0x20:
         return ""  # a glyph of a symbol font (Wingdings …), not a character
     return chr(code)
-
-
-def _simplify(doc: Document) -> None:
-    """Convert traditional script to simplified, like the text reader does."""
-    from gongkai.read.text import _t2s, to_simplified
-
-    sample = "".join(s.text for line in doc.lines for s in line.spans)
-    _, converted = to_simplified(sample)
-    if not converted:
-        return
-    doc.lines = [
-        Line(
-            tuple(Span(_t2s().convert(s.text), s.line, cell=s.cell, path=s.path) for s in line.spans),
-            is_table_row=line.is_table_row,
-        )
-        for line in doc.lines
-    ]
-    doc.notes.append("converted from traditional to simplified script")

@@ -12,7 +12,6 @@ come out as rows of their own and an article wrapped in a frame table comes out 
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Iterator
 
@@ -21,6 +20,7 @@ from lxml import etree
 
 from gongkai.errors import InputError
 from gongkai.read.document import Document, Line, Span
+from gongkai.read.services import declared_encoding, decode, join_lines, simplify_document
 
 __all__ = ["grid", "read", "read_text"]
 
@@ -114,72 +114,7 @@ _CJK = re.compile(
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.IGNORECASE)
 
-# Charset declarations are ASCII, so they can be found in the raw bytes before decoding.
-_META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
-_XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
-_GBK_LABEL = re.compile(r"gb|936|euc-?cn", re.IGNORECASE)  # gb2312, gbk, x-gbk, cp936, euc-cn, gb18030 …
-# Chinese government pages that declare a Western single-byte charset are mislabelled: nearly every
-# byte sequence decodes under these, so the declaration proves nothing and detection decides instead.
-_WESTERN = frozenset({"iso8859-1", "cp1252", "ascii", "iso8859-15"})
-# Traditional-only characters frequent in these reports; cheap gate before asking OpenCC.
-_TRADITIONAL_HINT = re.compile("[開資訊數據處請報與務議訴機關條護應辦總]")
-
-
-# --- decoding
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode HTML bytes: BOM, then the declared charset, then UTF-8, GB18030, charset-normalizer.
-
-    Returns (text, encoding). A declared charset that fails to decode is ignored (pages often lie).
-    """
-    if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace"), "utf-16"
-    declared = _declared_encoding(data[:16384])
-    if declared and declared != "utf-8" and not data.isascii():
-        # GBK decodes UTF-8 bytes without error (as mojibake), while GBK text is essentially never valid
-        # UTF-8: a page that is valid UTF-8 is UTF-8 whatever a copied <meta> says.
-        try:
-            return data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            pass
-    if declared:
-        try:
-            return data.decode(declared), declared
-        except UnicodeDecodeError:
-            pass
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is not None:
-        return str(best), best.encoding
-    return data.decode("gb18030", errors="replace"), "gb18030"
-
-
-def _declared_encoding(head: bytes) -> str | None:
-    match = _XML_ENCODING.search(head) or _META_CHARSET.search(head)
-    if not match:
-        return None
-    label = match.group(1).decode("ascii").lower()
-    if _GBK_LABEL.search(label):
-        return "gb18030"  # superset: GB2312/GBK pages routinely contain characters outside their set
-    if label.startswith(("utf-16", "utf-32", "unicode")):
-        return "utf-8"  # an ASCII-readable declaration cannot sit in a UTF-16 file (HTML spec rule)
-    try:
-        name = codecs.lookup(label).name
-    except LookupError:
-        return None
-    if name in _WESTERN:
-        return None
-    return name
 
 
 # --- public API
@@ -187,9 +122,9 @@ def _declared_encoding(head: bytes) -> str | None:
 
 def read(data: bytes, source: str) -> Document:
     """Read HTML bytes into a `Document`; raises `InputError` when the page has no text."""
-    text, encoding = decode(data)
+    text, encoding = decode(data, markup=True)
     doc = read_text(text, source)
-    declared = _declared_encoding(data[:16384])
+    declared = declared_encoding(data[:16384])
     if declared and declared != encoding and not encoding.startswith(("utf-8-sig", "utf-16")):
         doc.notes.insert(0, f"declared charset {declared} does not fit; decoded as {encoding}")
     elif encoding not in ("utf-8", "utf-8-sig"):
@@ -199,13 +134,6 @@ def read(data: bytes, source: str) -> Document:
 
 def read_text(text: str, source: str) -> Document:
     """Read already-decoded HTML into a `Document`; raises `InputError` when the page has no text."""
-    notes: list[str] = []
-    if len(_TRADITIONAL_HINT.findall(text, 0, 200000)) >= 5:
-        from gongkai.read.text import to_simplified
-
-        text, converted = to_simplified(text)
-        if converted:
-            notes.append("converted from traditional to simplified script")
     root = _parse(text)
     walker = _Walker(root.getroottree())
     walker.title(root)
@@ -214,7 +142,7 @@ def read_text(text: str, source: str) -> Document:
     walker.block(body if body is not None else root)
     if len(walker.lines) == before:
         raise InputError("网页没有文字内容 (page has no text)")
-    doc = Document(source=source, format="html", lines=walker.lines, notes=notes)
+    doc = simplify_document(Document(source=source, format="html", lines=walker.lines))
     published = _meta_published(root)
     if published:
         doc.info.update(published=published, published_source="html_meta")
@@ -318,18 +246,6 @@ def _collapse(raw: str) -> str:
     return _SPACE.sub(space, raw).strip()
 
 
-def _join(parts: list[str]) -> str:
-    """Join paragraphs of one cell: no separator between CJK on both sides, else one space."""
-    out = ""
-    for part in parts:
-        if not part:
-            continue
-        if out and not (_is_cjk(out[-1]) and _is_cjk(part[0])):
-            out += " "
-        out += part
-    return out
-
-
 def _inline(el: etree._Element) -> Iterator[str | None]:
     """Text of ``el``'s content as pieces; ``None`` marks a paragraph boundary. Nested tables are skipped."""
     if el.text:
@@ -364,7 +280,7 @@ def _cell_parts(cell: etree._Element) -> list[str]:
 
 
 def _cell_text(cell: etree._Element) -> str:
-    return _join(_cell_parts(cell))
+    return join_lines(_cell_parts(cell))
 
 
 # --- tables
@@ -531,7 +447,7 @@ class _Walker:
                 continue
             line = self._next()
             spans = tuple(
-                Span(_join(p), line, cell=col, path=f"table[{number}]/tr[{r}]/{_tag(cell)}[{i}]")
+                Span(join_lines(p), line, cell=col, path=f"table[{number}]/tr[{r}]/{_tag(cell)}[{i}]")
                 for i, ((cell, col, _), p) in enumerate(zip(placed, parts, strict=True), start=1)
             )
             self._emit(spans, is_table_row=True)

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from gongkai.errors import ConversionError, InputError
 from gongkai.read.document import Document, Line, Span
 from gongkai.read.pdfium_lock import PDFIUM_LOCK, capped_scale
+from gongkai.read.services import simplify_document
 from gongkai.settings import OcrSettings
 
 # OpenCV refuses to decode images above this many pixels (its default is 2^30): a 10 MB PNG declaring
@@ -113,7 +114,7 @@ def read(data: bytes, source: str, *, timeout: float = DEFAULT_TIMEOUT, dpi: int
         pages = [(i + 1, _given(im)) for i, im in enumerate(images)]
         _ocr_pages(engine, pages, doc.lines, doc.notes, deadline, first_line=1)
         doc.notes.append(f"OCR: 图像 {doc.pages} 页 (image, {doc.pages} page(s))")
-    return doc
+    return simplify_document(doc)
 
 
 def ocr_pdf_pages(

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from gongkai.errors import InputError
 from gongkai.read.document import Document, Line, Span
 from gongkai.read.pdfium_lock import PDFIUM_LOCK
+from gongkai.read.services import is_cjk, join_lines, simplify_document, space_between
 from gongkai.settings import OcrSettings, PdfSettings, SettingsLike, resolve
 
 __all__ = ["MAX_PAGES", "NO_TEXT_NOTE", "check_expanded_streams", "pages_without_text", "read"]
@@ -182,7 +183,7 @@ def read(data: bytes, source: str, settings: SettingsLike = None) -> Document:
         _ocr_missing_pages(data, doc, settings.ocr)
     if not doc.lines:
         raise InputError("PDF 没有文字内容 (PDF has no text)")
-    return doc
+    return simplify_document(doc)
 
 
 def _ocr_missing_pages(data: bytes, doc: Document, ocr_settings: OcrSettings) -> None:
@@ -601,7 +602,7 @@ def _join_chars(chars: list[_Char]) -> str:
                 continue  # the same glyph drawn twice, slightly offset (fake bold)
             if c.x0 - prev.x1 > max(1.0, 0.15 * em):
                 pending = True
-            if pending and _space_between(out[-1][-1], c.text[0]):
+            if pending and space_between(out[-1][-1], c.text[0]):
                 out.append(" ")
         out.append(c.text)
         prev = c
@@ -614,7 +615,7 @@ def _em(chars: list[_Char]) -> float:
 
     Character widths agree between PDFium and pdfminer while their box heights do not, so widths come first.
     """
-    wide = sorted(c.x1 - c.x0 for c in chars if _is_cjk(c.text[0]))
+    wide = sorted(c.x1 - c.x0 for c in chars if is_cjk(c.text[0]))
     if wide:
         return max(wide[len(wide) // 2], 1.0)
     tall = sorted(c.bottom - c.top for c in chars)
@@ -627,7 +628,7 @@ def _cell_text(chars: list[_Char]) -> str:
         return ""
     if sum(not c.upright for c in chars) > len(chars) / 2:
         return _rotated_text(chars)
-    return _join_lines(_join_chars(line) for line in _group_lines(chars))
+    return join_lines((_join_chars(line) for line in _group_lines(chars)), glue_digits=True)
 
 
 def _rotated_text(chars: list[_Char]) -> str:
@@ -642,44 +643,7 @@ def _rotated_text(chars: list[_Char]) -> str:
     if not ccw:
         columns.reverse()  # clockwise text: the first line is the rightmost column
     parts = ["".join(c.text for c in sorted(col, key=lambda c: c.cy, reverse=ccw)) for col in columns]
-    return _join_lines(parts)
-
-
-def _join_lines(parts) -> str:
-    out = ""
-    for part in parts:
-        part = part.strip()
-        if not part:
-            continue
-        if out and _space_between(out[-1], part[0]) and not (out[-1].isdigit() and part[0].isdigit()):
-            out += " "
-        out += part
-    return out
-
-
-def _space_between(a: str, b: str) -> bool:
-    """Whether a space may separate ``a`` and ``b``: not between CJK characters, not by CJK punctuation."""
-    if _is_cjk_punct(a) or _is_cjk_punct(b):
-        return False
-    return not (_is_cjk(a) and _is_cjk(b))
-
-
-def _is_cjk(ch: str) -> bool:
-    o = ord(ch)
-    return 0x2E80 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xFF00 <= o <= 0xFFEF or 0x20000 <= o <= 0x3FFFF
-
-
-def _is_cjk_punct(ch: str) -> bool:
-    o = ord(ch)
-    return (
-        0x3000 <= o <= 0x303F
-        or 0xFE30 <= o <= 0xFE4F
-        or 0xFF01 <= o <= 0xFF0F
-        or 0xFF1A <= o <= 0xFF20
-        or 0xFF3B <= o <= 0xFF40
-        or 0xFF5B <= o <= 0xFF65
-        or ch in "“”‘’…—·"
-    )
+    return join_lines(parts, glue_digits=True)
 
 
 # ---------------------------------------------------------------- page furniture
@@ -791,7 +755,7 @@ def _merge_break(above: _Fragment, below: _Fragment) -> None:
             spans_rows = upper.top < last.top - _GRID_TOL
             leads = any(c.text for c in labels[k + 1 :])  # a group label: the row's own label is to its right
             if spans_rows or leads:
-                upper.text = _join_lines([upper.text, cell.text])
+                upper.text = join_lines([upper.text, cell.text], glue_digits=True)
                 first.cells.remove(cell)
 
     # 2. A row cut in two: the continuation has no label of its own and its cells line up.
@@ -811,7 +775,7 @@ def _merge_break(above: _Fragment, below: _Fragment) -> None:
         if not p.text:
             p.x0, p.top, p.x1, p.bottom, p.text, p.page = c.x0, c.top, c.x1, c.bottom, c.text, c.page
         else:
-            p.text = _join_lines([p.text, c.text])
+            p.text = join_lines([p.text, c.text], glue_digits=True)
     first.dropped = True
 
 

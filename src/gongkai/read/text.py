@@ -8,10 +8,10 @@ so that it never reads as a table value.
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from gongkai.errors import InputError
 from gongkai.read.document import Document, Line, Span
+from gongkai.read.services import simplify_document
 
 _PAGE_FURNITURE = re.compile(
     r"^\s*(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
@@ -130,25 +130,6 @@ def _looks_like_text(text: str) -> bool:
     return good / len(text) >= 0.85
 
 
-@cache
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> tuple[str, bool]:
-    """Convert to simplified script when the text is written in traditional script."""
-    cjk = _CJK.findall(text[:20000])
-    if not cjk:
-        return text, False
-    sample = "".join(cjk)
-    changed = sum(a != b for a, b in zip(sample, _t2s().convert(sample), strict=False))
-    if changed / len(sample) < 0.03:
-        return text, False
-    return _t2s().convert(text), True
-
-
 # A pinyin gloss after a character, as some mirror sites print traditional text: 經(jīng)濟(jì).
 _PINYIN_GLOSS = re.compile(
     r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}\)"
@@ -245,14 +226,12 @@ def read(data: bytes, source: str) -> Document:
 
         return html.read_text(text, source)
     text, glosses = drop_pinyin_glosses(text)
-    text, converted = to_simplified(text)
     doc = Document(source=source, format="text", lines=lines_of(text))
     if encoding not in ("utf-8", "utf-8-sig"):
         doc.notes.append(f"decoded as {encoding}")
     if damage:
         doc.notes.append(f"文本有损坏：{damage} 处无法解码，已替换或删除 (damaged text: {damage} replaced)")
-    if converted:
-        doc.notes.append("converted from traditional to simplified script")
+    simplify_document(doc)
     if glosses:
         doc.notes.append(f"dropped {glosses} pinyin gloss(es) inside words")
     if not doc.lines:
