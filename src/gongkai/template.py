@@ -87,6 +87,7 @@ class IdentityRule:
     right: tuple[str, ...]
     description: str
     open_left: bool = False
+    left_name: str = ""  # how messages name the left side's items (（一）至（六）各项)
 
 
 @dataclass(frozen=True)
@@ -279,6 +280,8 @@ APPLICANT_COLUMNS: tuple[Column, ...] = (
     Column("total", "总计"),
 )
 TABLE3_NOTE = "本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和"
+APPLICANTS = "申请人情况"
+LEGAL_PERSONS = "法人或其他组织"
 
 _RESULT = "三、本年度办理结果"
 _DENIED = "（三）不予公开"
@@ -382,8 +385,8 @@ _OTHER_ROW_2019 = _row("other", "（六）其他处理", (r"其他处理",), gro
 
 _TABLE3_HEADERS = (
     TABLE3_NOTE,
-    "申请人情况",
-    "法人或其他组织",
+    APPLICANTS,
+    LEGAL_PERSONS,
     *(c.label for c in APPLICANT_COLUMNS),
 )
 
@@ -460,6 +463,7 @@ def _table3_rules(results: tuple[str, ...]) -> tuple[IdentityRule, ...]:
             ("total",),
             "（七）总计等于（一）至（六）各项之和",
             open_left=True,
+            left_name="（一）至（六）各项",
         ),
         IdentityRule(
             "table3_row_total",
@@ -467,7 +471,8 @@ def _table3_rules(results: tuple[str, ...]) -> tuple[IdentityRule, ...]:
             COLUMNS,
             _APPLICANT_PARTS,
             ("total",),
-            "总计等于自然人与法人或其他组织各列之和",
+            f"总计等于自然人与{LEGAL_PERSONS}各列之和",
+            left_name=f"自然人与{LEGAL_PERSONS}各列",
         ),
     )
 
@@ -480,6 +485,7 @@ TABLE4_RULES = (
         tuple(c.key for c in TABLE4_COLUMNS[:-1]),
         ("total",),
         "总计等于结果维持、结果纠正、其他结果、尚未审结之和",
+        left_name="、".join(c.label for c in TABLE4_COLUMNS[:-1]),
     ),
 )
 
@@ -662,6 +668,8 @@ class Identity:
     right: tuple[str, ...]
     description: str
     open_left: bool = False
+    across: str = ROWS
+    left_name: str = ""
 
 
 def result_rows(lay: Layout) -> tuple[str, ...]:
@@ -688,7 +696,15 @@ def expand_rule(table: Table, rule: IdentityRule) -> list[Identity]:
     t = table.key
 
     def make(left: Iterable[str], right: Iterable[str]) -> Identity:
-        return Identity(rule.name, tuple(left), tuple(right), rule.description, rule.open_left)
+        return Identity(
+            rule.name,
+            tuple(left),
+            tuple(right),
+            rule.description,
+            rule.open_left,
+            rule.across,
+            rule.left_name,
+        )
 
     if rule.across == ROWS:
         rows = [table.row(k) for k in (*rule.left, *rule.right)]

@@ -124,24 +124,19 @@ def _finding(report: Report, f: Failure, culprits: dict[str, float]) -> Finding:
             f"{num_text(f.rsum)}（{ident.description}）"
         )
         where = [v.path for v in (*f.right, *f.left)]
-    elif name == "table3_results_total":
+    elif len(f.right) == 1:  # a total: （七）总计, a row's 总计, a table-四 group's 总计
+        by = "row" if ident.across == template.ROWS else "column"
         msg = (
-            f"{cell_label(right0.path, lay)}为 {fmt(right0)}，但（一）至（六）各项之和为 "
-            f"{num_text(f.lsum)}（{_terms(f.left, lay, 'row')}）"
+            f"{cell_label(right0.path, lay)}为 {fmt(right0)}，但{ident.left_name or '各项'}之和为 "
+            f"{num_text(f.lsum)}（{_terms(f.left, lay, by)}）"
         )
         where = [right0.path, *(v.path for v in f.left)]
-    elif name == "table3_row_total":
+    else:
         msg = (
-            f"{cell_label(right0.path, lay)}为 {fmt(right0)}，但自然人与法人或其他组织各列之和为 "
-            f"{num_text(f.lsum)}（{_terms(f.left, lay, 'column')}）"
+            f"{_sum_text(f.left, lay)} = {num_text(f.lsum)}，但{_sum_text(f.right, lay)} = "
+            f"{num_text(f.rsum)}（{ident.description}）"
         )
-        where = [right0.path, *(v.path for v in f.left)]
-    else:  # table4_group_total
-        msg = (
-            f"{cell_label(right0.path, lay)}为 {fmt(right0)}，但结果维持、结果纠正、其他结果、尚未审结之和为 "
-            f"{num_text(f.lsum)}（{_terms(f.left, lay, 'column')}）"
-        )
-        where = [right0.path, *(v.path for v in f.left)]
+        where = [v.path for v in (*f.right, *f.left)]
     blank = [v for v in f.vals if v.blank]
     inferred = [v for v in f.vals if v.inferred]
     if blank:

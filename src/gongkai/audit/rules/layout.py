@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 
 from gongkai import template
@@ -50,6 +51,7 @@ def layout_for_year(report: Report):
 
 
 _NUMERALS = "一二三四五六七八九十"
+_LEADING_YEAR = re.compile(r"^\d+\s*年")  # 2019 年试行格式 → 试行格式
 
 
 def _printed(report: Report, key: str) -> bool:
@@ -57,11 +59,28 @@ def _printed(report: Report, key: str) -> bool:
     return any(c.status != MISSING for p, c in report.cells.items() if p.startswith(prefix))
 
 
-def _other_rows_text(rows: list[template.Row]) -> str:
-    if len(rows) == 1:
-        return f"单独一行「{rows[0].label}」"
-    count = _NUMERALS[len(rows) - 1] if len(rows) <= len(_NUMERALS) else str(len(rows))
-    return f"{count}行（" + "；".join(r.label for r in rows) + "）"
+def _count(rows: list[template.Row]) -> str:
+    return _NUMERALS[len(rows) - 1] if len(rows) <= len(_NUMERALS) else str(len(rows))
+
+
+def _other_rows_message(expected: template.Layout, printed: template.Layout, have: list[template.Row]) -> str:
+    """表三按 2021 年格式应将「（六）其他处理」分为三行（…），原文只印了 2019 年试行格式的单独一行「…」."""
+    t3 = expected.table3.short_name
+    want = [expected.table3.row(k) for k in expected.other_rows]
+    if len(want) == 1:
+        first, last = template.years(expected.key)
+        span = f"{first}–{last}" if first and last and first != last else f"{first or last or ''}"
+        return (
+            f"{span} 年度报告的{t3}按{_LEADING_YEAR.sub('', expected.name)}只有一行「{want[0].label}」，"
+            f"原文印了 {printed.name}的{_count(have)}行。"
+        )
+    group = want[0].group or want[0].label
+    have_text = f"单独一行「{have[0].label}」" if len(have) == 1 else f"{_count(have)}行"
+    return (
+        f"{t3}按 {expected.name}应将「{group}」分为{_count(want)}行（"
+        + "；".join(r.label for r in want)
+        + f"），原文只印了 {printed.name}的{have_text}；请按现行格式分项填报。"
+    )
 
 
 @rule("L102", "other-rows-layout", "warning")
@@ -81,20 +100,13 @@ def other_rows(report: Report):
     printed = next((lay for lay in template.layouts() if present[0] in lay.other_rows), None)
     if printed is None:
         return
-    t3 = expected.table3
-    want = [t3.row(k) for k in expected.other_rows]
     have = [printed.table3.row(k) for k in present if k in printed.other_rows]
     yield Finding(
-        f"{_year_text(report)}{t3.short_name}按{expected.name}应印{_other_rows_text(want)}，"
-        f"原文印的是{printed.name}的{_other_rows_text(have)}；请按{expected.name}填报。",
+        _other_rows_message(expected, printed, have),
         where=[f"table3.{k}" for k in present]
         + [p for k in present for p in report.cells if p.startswith(f"table3.{k}.")],
         evidence={"printed_rows": present, "expected_rows": list(expected.other_rows)},
     )
-
-
-def _year_text(report: Report) -> str:
-    return f"{report.year} 年度报告的" if report.year else ""
 
 
 # ------------------------------------------------------------------ printed labels

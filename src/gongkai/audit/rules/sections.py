@@ -179,9 +179,10 @@ def information_fee(report: Report):
     text = sec.text
     if re.search(r"信息处理费|信息公开处理费|处理费", text):
         return
-    if "行政事业性收费" in text:
+    fees = template.layout(report.layout).table2.row("fees").label
+    if fees in text:
         yield Finding(
-            "第六部分提到的是行政事业性收费（表二），没有说明信息处理费的收取情况；"
+            f"第六部分提到的是{fees}（{template.table_names()['table2']}），没有说明信息处理费的收取情况；"
             "应写明本年度依申请公开信息处理费的收取情况（未收取也应说明）。",
             where=["s6"],
             evidence={"text": text.strip()[:200]},

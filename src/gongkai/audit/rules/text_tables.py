@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from gongkai import template
 from gongkai.audit.finding import ERROR, WARNING, Finding
-from gongkai.audit.labels import cell_label, row_label, section_heading
+from gongkai.audit.labels import TABLE_NAMES, cell_label, row_label, section_heading
 from gongkai.audit.registry import rule
 from gongkai.audit.textutil import Compact, section_compact
 from gongkai.audit.values import Val, applicant_parts, group_total, num_text, row_total, val
@@ -132,10 +132,13 @@ _COL4 = {c.key: c.label for c in template.TABLE4_COLUMNS}
 
 
 def _litigation(report: Report, col: str = "total") -> Table:
+    groups = dict(template.TABLE4_GROUPS)
+    band = template.TABLE4.header_labels[1]  # 行政诉讼, over its two groups
     return _sum(
         report,
         [f"table4.litigation_direct.{col}", f"table4.litigation_after_review.{col}"],
-        f"表四行政诉讼（未经复议直接起诉＋复议后起诉）「{_COL4[col]}」",
+        f"{TABLE_NAMES['table4']}{band}（{groups['litigation_direct']}＋{groups['litigation_after_review']}）"
+        f"「{_COL4[col]}」",
     )
 
 
@@ -334,7 +337,7 @@ def applications(report: Report):
                 claim = Claim("applicant", int(m.group("n")), sent, m.start("n"), m.end("n"))
                 if who.startswith("法人"):
                     paths = [f"table3.new.{c}" for c in applicant_parts()[1:]]
-                    table = _sum(report, paths, "表三「一、本年新收」行法人或其他组织各列之和")
+                    table = _sum(report, paths, _legal_persons_of_new(report))
                     col = None
                 else:
                     col = _APPLICANT_KEY[who]
@@ -376,7 +379,10 @@ def _result_table(report: Report, what: str) -> tuple[Table, list[str]]:
     if what.startswith("予以公开") and "部分公开" in what:
         a, b = _row(report, "granted"), _row(report, "partially_granted")
         v = None if a.unknown or b.unknown else a.value + b.value  # type: ignore[operator]
-        return Table(v, a.vals + b.vals, "表三（一）予以公开与（二）部分公开之和"), [
+        what = (
+            f"{TABLE_NAMES['table3']}{_label(report, 'granted')}与{_label(report, 'partially_granted')}之和"
+        )
+        return Table(v, a.vals + b.vals, what), [
             "table3.granted.total",
             "table3.partially_granted.total",
         ]
@@ -384,13 +390,34 @@ def _result_table(report: Report, what: str) -> tuple[Table, list[str]]:
         return _row(report, "granted"), ["table3.granted.total"]
     if what == "部分公开":
         return _row(report, "partially_granted"), ["table3.partially_granted.total"]
-    prefix, desc = {
-        "不予公开": ("denied_", "表三（三）不予公开各项之和"),
-        "无法提供": ("unable_", "表三（四）无法提供各项之和"),
-        "不予处理": ("not_processed_", "表三（五）不予处理各项之和"),
-        "其他处理": ("other", "表三（六）其他处理各项之和"),
+    prefix = {
+        "不予公开": "denied_",
+        "无法提供": "unable_",
+        "不予处理": "not_processed_",
+        "其他处理": "other",
     }[what]
-    return _group(report, prefix, desc), [f"table3.{r}.total" for r in rows if r.startswith(prefix)]
+    keys = [r for r in rows if r.startswith(prefix)]
+    desc = f"{TABLE_NAMES['table3']}{_group_label(report, keys[0]) if keys else what}各项之和"
+    return _group(report, prefix, desc), [f"table3.{r}.total" for r in keys]
+
+
+def _legal_persons_of_new(report: Report) -> str:
+    """表三「一、本年新收」行法人或其他组织各列之和."""
+    new = template.find_row("table3", "new", report.layout)
+    label = (new.short or new.label) if new else "new"
+    return f"{TABLE_NAMES['table3']}「{label}」行{template.LEGAL_PERSONS}各列之和"
+
+
+def _label(report: Report, row_key: str) -> str:
+    return row_label("table3", row_key, report.layout)
+
+
+def _group_label(report: Report, row_key: str) -> str:
+    """（三）不予公开 for a row of that group; a single-row group (2019's （六）其他处理) is its own label."""
+    row = template.find_row("table3", row_key, report.layout)
+    if row is None:
+        return row_key
+    return row.group if row.group.startswith("（") else row.label
 
 
 def _pct_ok(p: str, n: float, bases: list[float]) -> bool:
@@ -435,7 +462,7 @@ def results(report: Report):
                 rows = sorted({p.split(".")[1] for p in paths})
                 whole_row = [r for r in rows if len(rows) > 1 and row_total(report, r)[0] == n]
                 if whole_row:
-                    expl.append(f"{n} 只是表三「{row_label('table3', whole_row[0], report.layout)}」一项")
+                    expl.append(f"{n} 只是{TABLE_NAMES['table3']}「{_label(report, whole_row[0])}」一项")
                 elif same:
                     expl.append(f"{n} 只是{cell_label(same[0], report.layout)}一格")
             pct = m.group("p")
