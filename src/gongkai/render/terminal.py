@@ -36,6 +36,12 @@ def _row_label(table: template.Table, key: str) -> str:
     return group + r.label
 
 
+def _heading(key: str) -> str:
+    """``二、主动公开政府信息情况``: a section's official heading."""
+    section = next(s for s in template.SECTIONS if s.key == key)
+    return f"{section.number}、{section.title}"
+
+
 def make_console(stderr: bool = False) -> Console:
     """A console for gongkai's output: when it goes to a file or a pipe, lines are not hard-wrapped at
     80 columns (Chinese messages broken mid-word are hard to grep) and tables get room."""
@@ -51,14 +57,14 @@ def print_report(report: Report, console: Console | None = None) -> None:
     m = report.meta
     console.print(f"[bold]{m.get('title') or m.get('source')}[/]")
     console.print(f"机关 {m.get('agency') or '?'} · 年度 {m.get('year') or '?'} · 模板 {m.get('template')}")
-    t2 = Table(title="二、主动公开政府信息情况", show_lines=False)
+    t2 = Table(title=_heading("s2"), show_lines=False)
     t2.add_column("信息内容")
     t2.add_column("数值")
     for row in lay.table2.rows:
         parts = [f"{c.label} {_show(report, f'table2.{row.key}.{c.key}')}" for c in row.columns]
         t2.add_row(row.label, " · ".join(parts))
     console.print(t2)
-    t3 = Table(title="三、收到和处理政府信息公开申请情况")
+    t3 = Table(title=_heading("s3"))
     t3.add_column("", no_wrap=True, max_width=26, overflow="ellipsis")
     for c in lay.table3.columns:
         t3.add_column(c.label, justify="right", min_width=4)
@@ -67,7 +73,7 @@ def print_report(report: Report, console: Console | None = None) -> None:
             _row_label(lay.table3, key), *(_show(report, f"table3.{key}.{c.key}") for c in lay.table3.columns)
         )
     console.print(t3)
-    t4 = Table(title="四、政府信息公开行政复议、行政诉讼情况")
+    t4 = Table(title=_heading("s4"))
     t4.add_column("")
     for c in lay.table4.columns:
         t4.add_column(c.label, justify="right")

@@ -84,7 +84,8 @@ def render_text(
     out += [_row(label, cells, shape) for label, cells in rows[:n2]]
     out += ["", heads["s3"], f"（{template.TABLE3_NOTE}）"]
     out += [_row(label, cells, shape) for label, cells in rows[n2:]]
-    out += ["", heads["s4"], "行政复议 行政诉讼"]
+    review, litigation = template.layout(layout_key).table4.header_labels[:2]
+    out += ["", heads["s4"], f"{review} {litigation}"]
     out.append(_row("", _table4_values(values, layout_key), shape))
     out += ["", heads["s5"], _SECTION_BODIES["s5"], "", heads["s6"], _SECTION_BODIES["s6"], ""]
     return "\n".join(out)
@@ -123,6 +124,10 @@ def render_html(values: Mapping[str, Number | None], layout_key: str, agency: st
         return f"<table>{trs}</table>"
 
     t4 = "<tr>" + "".join(f"<td>{c}</td>" for c in _table4_values(values, layout_key)) + "</tr>"
+    t4_layout = template.layout(layout_key).table4
+    review, litigation = t4_layout.header_labels[:2]
+    n4 = len(t4_layout.columns)
+    n_litigation = n4 * (len(t4_layout.groups) - 1)
     body = [
         f"<h1>{escape(agency)}{year}年政府信息公开工作年度报告</h1>",
         f"<p>{heads['s1']}</p><p>{_SECTION_BODIES['s1']}</p>",
@@ -131,7 +136,7 @@ def render_html(values: Mapping[str, Number | None], layout_key: str, agency: st
         f"<p>{heads['s3']}</p>",
         table(rows[n2:]),
         f"<p>{heads['s4']}</p>",
-        f"<table><tr><td colspan=5>行政复议</td><td colspan=10>行政诉讼</td></tr>{t4}</table>",
+        f"<table><tr><td colspan={n4}>{review}</td><td colspan={n_litigation}>{litigation}</td></tr>{t4}</table>",
         f"<p>{heads['s5']}</p><p>{_SECTION_BODIES['s5']}</p>",
         f"<p>{heads['s6']}</p><p>{_SECTION_BODIES['s6']}</p>",
     ]
