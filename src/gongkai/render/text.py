@@ -136,7 +136,8 @@ def render_html(values: Mapping[str, Number | None], layout_key: str, agency: st
         f"<p>{heads['s3']}</p>",
         table(rows[n2:]),
         f"<p>{heads['s4']}</p>",
-        f"<table><tr><td colspan={n4}>{review}</td><td colspan={n_litigation}>{litigation}</td></tr>{t4}</table>",
+        f"<table><tr><td colspan={n4}>{review}</td><td colspan={n_litigation}>{litigation}</td></tr>"
+        f"{t4}</table>",
         f"<p>{heads['s5']}</p><p>{_SECTION_BODIES['s5']}</p>",
         f"<p>{heads['s6']}</p><p>{_SECTION_BODIES['s6']}</p>",
     ]
