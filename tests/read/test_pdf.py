@@ -226,7 +226,7 @@ def test_scanned_pdf_goes_to_ocr_when_available(monkeypatch):
     if not path.exists():
         pytest.skip("shared corpus not available")
     fake = types.ModuleType("gongkai.read.ocr")
-    fake.read = lambda data, source: Document(source=source, format="pdf", notes=["ocr"])
+    fake.read = lambda data, source, **_settings: Document(source=source, format="pdf", notes=["ocr"])
     monkeypatch.setitem(sys.modules, "gongkai.read.ocr", fake)
     import gongkai.read
 
