@@ -78,6 +78,10 @@ def valid_values(lay: template.Layout) -> dict[str, int | float]:
     return values
 
 
+def test_layouts_alias_follows_the_registry(third_layout):
+    assert template.layout_keys() == template.LAYOUTS and third_layout.key in template.LAYOUTS
+
+
 def test_a_layout_is_registered_by_data_alone(third_layout):
     assert template.layout_for_year(YEAR) == third_layout.key
     assert template.layout_for_year(2024) == "2021"
@@ -147,4 +151,8 @@ def test_no_layout_literal_outside_the_template():
             code = line.split("#", 1)[0]
             if re.search(r"[\"'](?:2019|2021)[\"']|[\"']表[二三四][\"']", code):
                 offenders.append(f"{path.relative_to(src)}:{n}: {line.strip()}")
-    assert not offenders, "\n".join(offenders)
+    hint = (
+        "use template.default_layout(), template.layout_for_year(), template.layout_keys(), "
+        "template.table_names() or a Table's short_name instead of a literal"
+    )
+    assert not offenders, hint + ":\n" + "\n".join(offenders)

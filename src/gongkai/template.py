@@ -552,7 +552,15 @@ def layouts() -> tuple[Layout, ...]:
 
 
 def layout_keys() -> tuple[str, ...]:
+    """Keys of the registered layouts, in registration order."""
     return tuple(_REGISTRY)
+
+
+def __getattr__(name: str) -> object:
+    """``template.LAYOUTS``: the registered layout keys (older name of `layout_keys`, kept dynamic)."""
+    if name == "LAYOUTS":
+        return layout_keys()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def layout(key: str) -> Layout:
