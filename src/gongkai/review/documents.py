@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from gongkai import template
 from gongkai.audit.labels import cell_label, section_heading
 from gongkai.errors import InputError
 from gongkai.review.common import opened
@@ -153,7 +154,7 @@ def notice_problems(url_or_store, agency: str, year: int | None = None) -> tuple
             store, ReviewFilter(report_id=v.report_id, state=CONFIRMED), include_rectified=False
         )
         cells = _cells(store, v.report_id)
-    layout = str(v.meta.get("template") or "2021")
+    layout = str(v.meta.get("template") or template.default_layout())
     problems = []
     for n, f in enumerate(found, start=1):
         where, page, bbox = _where(f, layout, cells)
@@ -450,7 +451,7 @@ def review_sheet_xlsx(
     rows: list[list[Any]] = []
     for f in found:
         v = chosen[f.report_id]
-        where, _, _ = _where(f, str(v.meta.get("template") or "2021"), cells[f.report_id])
+        where, _, _ = _where(f, str(v.meta.get("template") or template.default_layout()), cells[f.report_id])
         rows.append(
             [
                 v.agency or "",
