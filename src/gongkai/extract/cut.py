@@ -13,13 +13,12 @@ import re
 from gongkai import template
 from gongkai.extract import locate
 from gongkai.extract.stream import Stream
-from gongkai.extract.tables import _positional_row, positional_cells, table3_rows
+from gongkai.extract.tables import _positional_row, positional_cells, table3_layout
 from gongkai.model import BLANK, INFERRED, MISSING, READ, Cell
 
 # What a text that stops in the middle ends with: a bare number or enumerator, no closing "|".
 _OPEN_NUMBER = re.compile(r"(?<![\d.,])\d[\d,]*(?:\.\d*)?[、.]?\s*$")
 _CLOSED = re.compile(r"[|。！？；”」)）]\s*$")
-_TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}
 CUT_NOTE = "文档在此截断，原文缺此格"
 
 Region = tuple[int, int]
@@ -58,12 +57,12 @@ def mark_cut(
         if b < end or a >= b:
             continue
         table = lay.table3 if key == "table3" else lay.table2
-        rows = table3_rows(stream, lay, a, b) if key == "table3" else table.rows
+        rows = table3_layout(stream, lay, a, b).table3.rows if key == "table3" else table.rows
         found = locate.find_rows(stream, rows, a, b)
         if not found:
             if a == 0:  # no heading began this table: the document does not end in it
                 continue
-            return f"文档不完整：{_TABLE_NAMES[key]}自「{rows[0].label}」行起缺失"
+            return f"文档不完整：{table.short_name}自「{rows[0].label}」行起缺失"
         order = [r for r in rows if r.key in found]
         last = order[-1]
         columns = table.columns_of(last)
@@ -75,7 +74,7 @@ def mark_cut(
             first_missing = next((r for r in rows if not _has_values(cells, key, r, table)), None)
         if first_missing is None:
             return None
-        return f"文档不完整：{_TABLE_NAMES[key]}自「{first_missing.label}」行起缺失"
+        return f"文档不完整：{table.short_name}自「{first_missing.label}」行起缺失"
     return None
 
 

@@ -141,6 +141,7 @@ def drop_pinyin_glosses(text: str) -> tuple[str, int]:
     return _PINYIN_GLOSS.subn("", text)
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _PIPE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*\|?\s*$")
 
