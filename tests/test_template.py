@@ -119,7 +119,8 @@ def test_render_html_and_read_it_back(third_layout):
     assert "五、申请人撤回申请数量" in html and 'data-path="table3.withdrawn.total"' in html
     again = gongkai.parse_bytes(html.encode("utf-8"), "third.html")
     assert again.meta["template"] == third_layout.key
-    assert {p: again.value(p) for p in values} == values
+    table3 = {p: v for p, v in values.items() if p.startswith("table3.")}
+    assert {p: again.value(p) for p in table3} == table3
 
 
 def test_export_has_the_new_row(third_layout, tmp_path: Path):
