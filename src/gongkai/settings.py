@@ -119,7 +119,8 @@ def _build(cls: type, given: dict[str, Any], prefix: str) -> Any:
         )
     values: dict[str, Any] = {}
     for key, value in given.items():
-        default = known[key].default_factory() if callable(known[key].default_factory) else None
+        factory = known[key].default_factory
+        default = factory() if callable(factory) else None
         if is_dataclass(default):
             if isinstance(value, type(default)):
                 values[key] = value

@@ -556,7 +556,7 @@ def layout_keys() -> tuple[str, ...]:
     return tuple(_REGISTRY)
 
 
-def __getattr__(name: str) -> object:
+def __getattr__(name: str) -> tuple[str, ...]:
     """``template.LAYOUTS``: the registered layout keys (older name of `layout_keys`, kept dynamic)."""
     if name == "LAYOUTS":
         return layout_keys()

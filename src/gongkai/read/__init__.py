@@ -70,9 +70,9 @@ def read_bytes(data: bytes, source: str = "<bytes>", settings: SettingsLike = No
     else:
         raise InputError(f"不支持的文件格式 (unsupported format: {kind})")
     if kind == "pdf":
-        doc = reader.read(data, source, settings=settings)
+        doc = reader.read(data, source, settings=settings)  # type: ignore[call-arg]
     elif kind in ("png", "jpeg", "tiff"):
-        doc = reader.read(data, source, timeout=settings.ocr.timeout, dpi=settings.ocr.dpi)
+        doc = reader.read(data, source, timeout=settings.ocr.timeout, dpi=settings.ocr.dpi)  # type: ignore[call-arg]
     else:
         doc = reader.read(data, source)
     doc.sha256 = hashlib.sha256(data).hexdigest()
