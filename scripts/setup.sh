@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 
 DEBIAN_PACKAGES=(
   libreoffice-writer-nogui  # DOC/WPS -> DOCX, and DOCX -> PDF for the reader tests
-  fonts-noto-cjk            # Chinese glyphs in converted PDFs
+  fonts-noto-cjk            # Chinese glyphs in converted PDFs; the official layout's serif and sans
+  fonts-lxgw-wenkai         # the official layout's kaiti (items （一）…), freely licensed
   chromium                  # end-to-end tests of the web app (Playwright drives /usr/bin/chromium)
   postgresql                # the store is tested against a real PostgreSQL server
 )

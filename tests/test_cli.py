@@ -72,8 +72,11 @@ def test_bad_files_are_one_line_errors_and_the_batch_goes_on(tmp_path, corpus):
 def test_render_official_layout_round_trips(tmp_path, corpus):
     source = corpus / "seeds" / "004_e99c3fa4f96ef56b.txt"
     out = tmp_path / "report.docx"
-    result = runner.invoke(app, ["render", str(source), "--to", str(out)])
+    refused = runner.invoke(app, ["render", str(source), "--to", str(out)])
+    assert refused.exit_code == 1 and "X101" in refused.output and not out.exists()
+    result = runner.invoke(app, ["render", str(source), "--to", str(out), "--force"])
     assert result.exit_code == 0, result.output
+    assert "强制发布" in result.output
     again = json.loads(runner.invoke(app, ["parse", str(out), "-f", "json"]).stdout)
     first = json.loads(runner.invoke(app, ["parse", str(source), "-f", "json"]).stdout)
     assert {t: again[t] for t in ("table2", "table3", "table4")} == {

@@ -36,22 +36,42 @@ def parse_bytes(
     data: bytes, source: str = "<bytes>", debug: bool = False, settings: SettingsLike = None
 ) -> Report:
     """Read and extract a report from bytes of any supported format (``debug``: keep a match trace;
-    ``settings``: PDF, OCR and extraction settings, see `gongkai.settings`)."""
+    ``settings``: PDF, OCR and extraction settings, see `gongkai.settings`). A report's own JSON
+    (``Report.to_json``, as ``gongkai render --to x.json`` writes it) is read back as is."""
     from gongkai.extract import extract
     from gongkai.read import read_bytes
 
+    own = read_own(data, source)
+    if own is not None:
+        return own[1]
     settings = resolve(settings)
     return extract(read_bytes(data, source, settings=settings), debug=debug, settings=settings)
+
+
+def read_own(data: bytes, source: str = "<bytes>") -> tuple[str, Report] | None:
+    """A report in a format gongkai writes, as ``(format, report)``: its JSON (``json``) or a 填报 workbook
+    (``xlsx``, from ``gongkai template``); None for any other document."""
+    from gongkai.read import sniff
+
+    kind = sniff(data) if data else None
+    if kind == "json":
+        from gongkai.read.report_json import read_report
+
+        return "json", read_report(data, source)
+    if kind in ("zip", "docx"):  # the docx sniff also matches other Office Open XML files
+        from gongkai.author.forms import is_form, read_form
+
+        if is_form(data):
+            return "xlsx", read_form(data, source)
+    return None
 
 
 def parse(path: str | Path, debug: bool = False, settings: SettingsLike = None) -> Report:
     """Read and extract the report in ``path`` (``debug``: keep a match trace in ``report.trace``;
     ``settings``: PDF, OCR and extraction settings, see `gongkai.settings`)."""
-    from gongkai.extract import extract
-    from gongkai.read import read_path
+    from gongkai.read import load_file
 
-    settings = resolve(settings)
-    return extract(read_path(path, settings=settings), debug=debug, settings=settings)
+    return parse_bytes(load_file(Path(path)), str(path), debug=debug, settings=settings)
 
 
 def check(reports):

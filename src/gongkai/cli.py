@@ -13,6 +13,7 @@ import click
 import typer
 from typer.core import TyperGroup
 
+from gongkai.atomic import write_bytes_atomic
 from gongkai.errors import GongkaiError
 
 if TYPE_CHECKING:
@@ -692,24 +693,184 @@ def serve(
 
 @app.command()
 def render(
-    file: Annotated[Path, typer.Argument(help="一份报告（gongkai 能读的任何格式）。")],
+    file: Annotated[Path, typer.Argument(help="一份报告（gongkai 能读的任何格式，包括它自己写的 JSON）。")],
     to: Annotated[Path, typer.Option("--to", help="out.docx | out.pdf | out.html | out.json")],
+    force: Annotated[
+        bool, typer.Option("--force", help="强制发布：仍有错误时也写出 DOCX/PDF/HTML（记录在文件中）.")
+    ] = False,
 ) -> None:
-    """按官方版式输出报告（DOCX、PDF、HTML）或 JSON，例如更正后重新发布。Write in the official layout."""
+    """按官方版式发布报告（DOCX、PDF、HTML）或写出 JSON；仍有错误时拒绝发布（退出码 1），
+    除非 --force（记录在文件中）。"""
     from gongkai import parse as parse_file
-    from gongkai.render.publish import publish
+    from gongkai.render.publish import PublishRefused, publish
 
     try:
         report = parse_file(file)
-        findings = []
-        if to.suffix.lower() == ".html":
-            from gongkai.audit import check_report
-
-            findings = check_report(report)
-        publish(report, to, findings)
+        publish(report, to, override=force)
+    except PublishRefused as e:
+        _error(str(file), str(e))
+        raise typer.Exit(1) from None
     except GongkaiError as e:
         _error(str(file), str(e))
         raise typer.Exit(2) from None
+    if report.meta.get("publish_override"):
+        from gongkai.author.prose import override_note
+
+        typer.echo(override_note(report.meta["publish_override"]), err=True)
+    typer.echo(f"已写出 wrote {to}", err=True)
+
+
+@app.command(name="template")
+def template_command(
+    to: Annotated[Path, typer.Option("--to", help="填报.xlsx (the tables) or 台账.xlsx|.csv with --ledger.")],
+    year: Annotated[int | None, typer.Option("--year", help="Report year (chooses the layout).")] = None,
+    agency: Annotated[str, typer.Option("--agency", help="机关名称.")] = "",
+    from_report: Annotated[
+        Path | None, typer.Option("--from", help="Pre-fill from a report (any format gongkai reads).")
+    ] = None,
+    ledger: Annotated[bool, typer.Option("--ledger", help="The 依申请公开台账 template instead.")] = False,
+) -> None:
+    """Write a form to fill in: the three tables as XLSX in the official layout (totals as formulas, values
+    validated; `gongkai parse` reads it back), or with --ledger the 依申请公开 ledger (台账)."""
+    from gongkai import template as tmpl
+    from gongkai.author.forms import form_xlsx
+    from gongkai.author.ledger import ledger_template
+
+    suffix = to.suffix.lower()
+    try:
+        if ledger:
+            if suffix not in (".xlsx", ".csv"):
+                raise GongkaiError(f"台账模板只能是 .xlsx 或 .csv (unsupported {suffix!r})")
+            write_bytes_atomic(to, ledger_template(suffix[1:], year))
+        else:
+            if suffix != ".xlsx":
+                raise GongkaiError(f"填报表只能是 .xlsx (unsupported {suffix!r})")
+            report = None
+            if from_report is not None:
+                from gongkai import parse as parse_file
+
+                report = parse_file(from_report)
+            layout_key = tmpl.layout_for_year(year) if year else (report.layout if report else "2021")
+            write_bytes_atomic(to, form_xlsx(layout_key, report, agency=agency, year=year))
+    except GongkaiError as e:
+        _error(str(from_report or to), str(e))
+        raise typer.Exit(2) from None
+    except OSError as e:
+        _error(str(to), f"无法写出 (cannot write: {e.strerror or e})")
+        raise typer.Exit(2) from None
+    typer.echo(f"已写出 wrote {to}", err=True)
+
+
+@app.command(name="ledger")
+def ledger_command(
+    file: Annotated[Path, typer.Argument(help="依申请公开台账 (CSV or XLSX with Chinese headers).")],
+    year: Annotated[int, typer.Option("--year", help="Report year.")],
+    into: Annotated[
+        Path | None, typer.Option("--into", help="A report JSON (a draft) whose table 三 is replaced.")
+    ] = None,
+) -> None:
+    """Table 三 from the ledger of applications; each bad row is named by its row number and column
+    (exit 1), and left out."""
+    from gongkai.author.ledger import table3_from_ledger
+    from gongkai.read import load_file
+
+    try:
+        result = table3_from_ledger(load_file(file), year)
+    except GongkaiError as e:
+        _error(str(file), str(e))
+        raise typer.Exit(2) from None
+    for e in result.errors:
+        _error(str(file), e.text())
+    report = _ledger_report(result.values, year, into)
+    if into is not None:
+        from gongkai.render.publish import publish
+
+        publish(report, into)
+        typer.echo(f"已写入表三 wrote table 三 into {into}", err=True)
+    else:
+        from gongkai.render.terminal import print_report
+
+        print_report(report)
+    typer.echo(f"台账 {result.rows} 件申请，{len(result.errors)} 个错误", err=True)
+    if result.errors:
+        raise typer.Exit(1)
+
+
+def _ledger_report(values: dict, year: int, into: Path | None):
+    from gongkai import Report
+    from gongkai import parse as parse_file
+    from gongkai import template as tmpl
+    from gongkai.model import READ, Cell
+
+    if into is not None and into.exists():
+        report = parse_file(into)
+    else:
+        report = Report(meta={"agency": None, "year": year, "template": tmpl.layout_for_year(year)})
+    report.cells = {p: c for p, c in report.cells.items() if not p.startswith("table3.")}
+    report.cells.update({p: Cell(p, v, READ, note="依申请公开台账") for p, v in values.items()})
+    return report
+
+
+@app.command(name="new")
+def new_command(
+    agency: Annotated[str, typer.Option("--agency", help="机关名称 as in the title.")],
+    year: Annotated[int, typer.Option("--year", help="Report year.")],
+    to: Annotated[Path, typer.Option("--to", help="draft.json (the draft) or 填报.xlsx (its tables).")],
+    from_report: Annotated[
+        Path | None, typer.Option("--from", help="Last year's report (any format gongkai reads).")
+    ] = None,
+    roster_entry: Annotated[
+        str | None,
+        typer.Option("--roster-entry", help='Roster fields as JSON, e.g. \'{"kind": "department"}\'.'),
+    ] = None,
+    tables: Annotated[
+        Path | None, typer.Option("--tables", help="A filled 填报.xlsx to take the tables from.")
+    ] = None,
+    ledger: Annotated[Path | None, typer.Option("--ledger", help="依申请公开台账: table 三 from it.")] = None,
+) -> None:
+    """Start a report: the six sections and three tables of the year's layout, from last year's report
+    (上年结转, 现行有效件数, its texts for reference), with summaries of 二、三、四 and what is still
+    needed."""
+    from gongkai import parse as parse_file
+    from gongkai.author import draft as drafting
+    from gongkai.read import load_file
+
+    source = str(from_report or tables or ledger or to)
+    try:
+        meta = json.loads(roster_entry) if roster_entry else {}
+        if not isinstance(meta, dict):
+            raise GongkaiError("--roster-entry 应为 JSON 对象 (must be a JSON object)")
+        previous = parse_file(from_report) if from_report else None
+        report = drafting.new_report(agency, year, previous=previous, meta=meta)
+        filled = parse_file(tables) if tables else None
+        for path, cell in (filled.cells if filled else {}).items():
+            if cell.value is not None and path in report.cells:
+                drafting.set_value(report, path, cell.value)
+        errors = []
+        if ledger is not None:
+            from gongkai.author.ledger import table3_from_ledger
+
+            result = table3_from_ledger(load_file(ledger), year, report.layout)
+            errors = result.errors
+            for path, value in result.values.items():
+                drafting.set_value(report, path, value)
+        drafting.refresh_summaries(report)
+        if to.suffix.lower() == ".xlsx":
+            from gongkai.author.forms import form_xlsx
+
+            write_bytes_atomic(to, form_xlsx(report.layout, report))
+        else:
+            from gongkai.render.publish import publish
+
+            publish(report, to.with_suffix(".json") if to.suffix.lower() != ".json" else to)
+    except (GongkaiError, ValueError) as e:
+        _error(source, str(e))
+        raise typer.Exit(2) from None
+    for e in errors:
+        _error(str(ledger), e.text())
+    for key, messages in sorted(drafting.guidance(drafting.check_draft(report, previous)).items()):
+        for m in messages:
+            typer.echo(f"待完善 {key}: {m}", err=True)
     typer.echo(f"已写出 wrote {to}", err=True)
 
 

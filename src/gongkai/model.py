@@ -172,7 +172,9 @@ class Report:
             meta=dict(data.get("meta") or {}),
             cells=cells,
             sections=sections,
+            text=str(data.get("text") or ""),
             notes=list(data.get("notes") or []),
+            trace=list(data.get("trace") or []),
         )
 
 

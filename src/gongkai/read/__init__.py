@@ -7,6 +7,7 @@ The format is recognised from the bytes, never from the file name. Each format h
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
 from pathlib import Path
@@ -16,13 +17,40 @@ from gongkai.read.document import Document, Line, Span
 from gongkai.read.services import is_ole
 from gongkai.settings import SettingsLike, resolve
 
-__all__ = ["MAX_BYTES", "Document", "Line", "Span", "load_file", "read_bytes", "read_path", "sniff"]
+__all__ = [
+    "MAX_BYTES",
+    "Document",
+    "Line",
+    "Span",
+    "is_report_json",
+    "load_file",
+    "read_bytes",
+    "read_path",
+    "sniff",
+]
 
 MAX_BYTES = 200 * 1024 * 1024  # larger inputs are refused: no annual report is this big
 
 
+def is_report_json(data: bytes) -> bool:
+    """Whether ``data`` is a report as gongkai writes it (``Report.to_json``): an object with ``meta``
+    and tables."""
+    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return False
+    try:
+        obj = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return (
+        isinstance(obj, dict)
+        and isinstance(obj.get("meta"), dict)
+        and any(isinstance(obj.get(t), dict) for t in ("table2", "table3", "table4"))
+    )
+
+
 def sniff(data: bytes) -> str:
-    """The format of ``data``: pdf, docx, ole (DOC/WPS), zip, png, jpeg, tiff, html or text."""
+    """The format of ``data``: pdf, docx, ole (DOC/WPS), zip, png, jpeg, tiff, html, json (a report as gongkai
+    writes it) or text."""
     head = data[:4096]
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
@@ -43,6 +71,8 @@ def sniff(data: bytes) -> str:
         b"<table" in data[:200000].lower() and b"</td>" in data[:400000].lower()
     ):
         return "html"
+    if is_report_json(data):
+        return "json"
     return "text"
 
 
@@ -67,6 +97,8 @@ def read_bytes(data: bytes, source: str = "<bytes>", settings: SettingsLike = No
         from gongkai.read import convert as reader  # type: ignore[no-redef]
     elif kind in ("png", "jpeg", "tiff"):
         from gongkai.read import ocr as reader  # type: ignore[no-redef]
+    elif kind == "json":
+        raise InputError("是 gongkai 报告 JSON，不是待读取的文档 (a report JSON: use gongkai.parse_bytes)")
     else:
         raise InputError(f"不支持的文件格式 (unsupported format: {kind})")
     if kind == "pdf":

@@ -12,8 +12,10 @@ a table. `anchor_id` maps a finding's ``where`` entry to the element it names.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from html import escape
 from typing import Any
 
@@ -207,13 +209,13 @@ def _section(key: str) -> template.Section:
 # ---------------------------------------------------------------- table 二
 
 
-def table2_html(report: Report, marks: Marks | None = None) -> str:
+def table2_html(report: Report, marks: Marks | None = None, caption: bool = True) -> str:
     marks = marks or {}
     lay = template.layout(report.layout)
     t = lay.table2
     width = 1 + max(len(r.columns) for r in t.rows)
     sec = _section("s2")
-    out = [_table_open("table2", marks), _caption(sec.number, sec.title)]
+    out = [_table_open("table2", marks), _caption(sec.number, sec.title) if caption else ""]
     content_label = next(h for h in t.header_labels if h == "信息内容")
     prev: tuple[str, tuple[str, ...]] | None = None
     for row in t.rows:
@@ -245,7 +247,7 @@ def _t3_row(key: str, layout_key: str) -> template.Row:
     return row
 
 
-def table3_html(report: Report, marks: Marks | None = None) -> str:
+def table3_html(report: Report, marks: Marks | None = None, caption: bool = True) -> str:
     marks = marks or {}
     lay = template.layout(report.layout)
     t = lay.table3
@@ -255,7 +257,7 @@ def table3_html(report: Report, marks: Marks | None = None) -> str:
     keys = row_keys(report, "table3") or [r.key for r in t.rows]
     rows = [_t3_row(k, report.layout) for k in keys]
     sec = _section("s3")
-    out = [_table_open("table3", marks), _caption(sec.number, sec.title)]
+    out = [_table_open("table3", marks), _caption(sec.number, sec.title) if caption else ""]
     out.append(
         "<tr>"
         + _th(f"（{template.TABLE3_NOTE}）", rowspan=3, colspan=3, cls="note")
@@ -308,7 +310,7 @@ def table3_html(report: Report, marks: Marks | None = None) -> str:
 # ---------------------------------------------------------------- table 四
 
 
-def table4_html(report: Report, marks: Marks | None = None) -> str:
+def table4_html(report: Report, marks: Marks | None = None, caption: bool = True) -> str:
     marks = marks or {}
     t = template.layout(report.layout).table4
     groups = t.groups
@@ -318,7 +320,7 @@ def table4_html(report: Report, marks: Marks | None = None) -> str:
     litigation = next(h for h in t.header_labels if h not in group_labels and h not in col_labels)
     n = len(cols)
     sec = _section("s4")
-    out = [_table_open("table4", marks), _caption(sec.number, sec.title)]
+    out = [_table_open("table4", marks), _caption(sec.number, sec.title) if caption else ""]
     out.append(
         "<tr>" + _th(groups[0][1], colspan=n) + _th(litigation, colspan=n * (len(groups) - 1)) + "</tr>"
     )
@@ -367,11 +369,42 @@ td.ocr-low{outline:2px dashed #b36b00;outline-offset:-3px}
 """
 
 
+DOCUMENT_CSS = """
+body{font-family:"Noto Serif CJK SC","Songti SC",SimSun,serif;margin:0;background:#f4f4f4;color:#111}
+main{max-width:52em;margin:0 auto;padding:2.5em 3em;background:#fff;line-height:1.9;font-size:16px}
+main h1{font-size:24px;text-align:center;line-height:1.5;margin:0 0 1.2em}
+main h2{font-family:"Noto Sans CJK SC","Heiti SC",SimHei,sans-serif;font-size:17px;margin:1.4em 0 .4em;
+  text-indent:2em}
+main p{text-indent:2em;margin:0;text-align:justify}
+main p.signature{text-align:right;text-indent:0;margin-right:4em}
+main .item{font-family:"LXGW WenKai",KaiTi,serif}
+main table.official{margin:.6em auto 1em}
+.findings{max-width:52em;margin:1em auto;padding:1em 3em;background:#fff}
+"""
+
+
 def document_html(report: Report, findings: Iterable[Any] = ()) -> str:
-    """A standalone HTML page: title, the three tables and the findings (for exports and archiving)."""
+    """A standalone HTML page for a website: the title, the six sections with their text (reflowed into
+    paragraphs), the three tables in the official layout in sections 二、三、四, the signature and date when
+    known, and the findings, if any are given, after the report."""
+    from gongkai.author.prose import narrative, override_note, paragraphs, report_title
+
     findings = [_fj(f) for f in findings]
+    marks = finding_marks(findings)
+    report = _as_published(report)
     m = report.meta
-    title = m.get("title") or f"{m.get('agency') or ''}{m.get('year') or ''}年政府信息公开工作年度报告"
+    title = report_title(m.get("agency"), m.get("year"))
+    tables = {"s2": table2_html, "s3": table3_html, "s4": table4_html}
+    body = [f"<h1>{escape(title)}</h1>"]
+    for sec in template.SECTIONS:
+        body.append(f"<h2 id='sec-{sec.key}'>{escape(sec.number)}、{escape(sec.title)}</h2>")
+        s = report.sections.get(sec.key)
+        for para in paragraphs(narrative(sec.key, s.text) if s else ""):
+            body.append(f"<p>{_item_markup(para)}</p>")
+        if sec.key in tables:
+            body.append(tables[sec.key](report, marks, caption=False))
+    if m.get("format") == "draft":  # a report written here is signed; one read elsewhere keeps its text
+        body += _signature_html(m.get("agency"), m.get("published"))
     items = "".join(
         f"<li class='sev-{escape(str(d.get('severity', '')))}'><b>{escape(str(d.get('code', '')))}</b> "
         f"{escape(str(d.get('message', '')))}</li>"
@@ -379,8 +412,40 @@ def document_html(report: Report, findings: Iterable[Any] = ()) -> str:
     )
     return (
         "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
-        f"<title>{escape(title)}</title><style>body{{font-family:sans-serif;margin:2em}}{CSS}</style></head>"
-        f"<body><h1>{escape(title)}</h1>{tables_html(report, findings)}"
-        + (f"<h2>发现的问题</h2><ul>{items}</ul>" if items else "")
+        "<meta name='viewport' content='width=device-width,initial-scale=1'>"
+        + (
+            f"<meta name='gongkai-publish-override' content='{escape(override_note(m['publish_override']))}'>"
+            if m.get("publish_override")
+            else ""
+        )
+        + f"<title>{escape(title)}</title><style>{DOCUMENT_CSS}{CSS}</style></head>"
+        f"<body><main>{''.join(body)}</main>"
+        + (f"<section class='findings'><h2>发现的问题</h2><ul>{items}</ul></section>" if items else "")
         + "</body></html>"
     )
+
+
+def _as_published(report: Report) -> Report:
+    """The report with its uncertain cells shown empty: a published page prints values, never guesses."""
+    cells = {
+        p: replace(c, status=BLANK, candidates=[]) if c.value is None and c.status != BLANK else c
+        for p, c in report.cells.items()
+    }
+    return replace(report, cells=cells)
+
+
+def _item_markup(para: str) -> str:
+    """A paragraph's text, with an item heading （一）… at its start set apart."""
+    from gongkai.author.prose import item_heading
+
+    head, rest = item_heading(para)
+    return f"<span class='item'>{escape(head)}</span>{escape(rest)}" if head else escape(para)
+
+
+def _signature_html(agency: str | None, published: str | None) -> list[str]:
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", published or "")
+    if not m:
+        return []
+    y, mo, d = (int(g) for g in m.groups())
+    out = [f"<p class='signature'>{escape(agency)}</p>"] if agency else []
+    return ["<p>&nbsp;</p>", *out, f"<p class='signature'>{y}年{mo}月{d}日</p>"]

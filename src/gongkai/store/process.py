@@ -73,13 +73,18 @@ def process_bytes(data: bytes, name: str = "<bytes>", given: dict | None = None)
         "tool_version": __version__,
     }
     try:
+        from gongkai import read_own
         from gongkai.extract import extract
         from gongkai.read import read_bytes
         from gongkai.store.regions import identify
 
-        doc = read_bytes(data, name)
-        out["format"] = doc.format or out["format"]
-        report = extract(doc)
+        own = read_own(data, name)  # a report gongkai wrote (an edited version, say): read back as is
+        if own is not None:
+            out["format"], report = own
+        else:
+            doc = read_bytes(data, name)
+            out["format"] = doc.format or out["format"]
+            report = extract(doc)
         apply_given(report.meta, given)
         rj = report.to_json(detail=True)
         rj["text"] = report.text

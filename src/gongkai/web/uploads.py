@@ -20,7 +20,8 @@ from gongkai.store.db import Store
 from gongkai.store.process import process_bytes
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
-ACCEPTED = ("text", "html", "pdf", "docx", "ole", "png", "jpeg", "tiff")
+# json: a report gongkai wrote (an edited version saved from 编写年度报告)
+ACCEPTED = ("text", "html", "pdf", "docx", "ole", "png", "jpeg", "tiff", "json")
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,8 @@ def _stock_of_open_readings(report: Report, previous: Report, row: str, stock_co
         return
     for r in now:
         removed = r[at[minus]] if minus else 0
+        if None in (r[at[stock_col]], r[at[plus]], removed) or None in stocks:
+            return  # a blank cell (a draft being filled in): nothing can be said
         if any(r[at[stock_col]] == s + r[at[plus]] - removed for s in stocks):  # type: ignore[operator]
             return  # some reading satisfies the rule: nothing can be said
     path = f"table2.{row}.{stock_col}"

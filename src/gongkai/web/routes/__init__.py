@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from gongkai.web.routes import auth, collect, export, pages, review, upload
+from gongkai.web.routes import auth, author, collect, export, pages, review, upload
 
-ROUTERS = (auth.router, upload.router, pages.router, export.router, collect.router, review.router)
+ROUTERS = (
+    auth.router,
+    upload.router,
+    pages.router,
+    export.router,
+    collect.router,
+    review.router,
+    author.router,
+)
 
 __all__ = ["ROUTERS"]

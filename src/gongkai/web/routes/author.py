@@ -1,0 +1,187 @@
+"""编写年度报告: fill in, check and publish a report in the browser; correct a stored report as a new version.
+
+``GET /author`` the page (``?report=ID`` opens a stored report for correction); ``GET /api/author/layout/K``
+the layout as data; ``POST /api/author/new`` a draft (from last year's report when a file is sent);
+``POST /api/author/check`` the server's check; ``POST /api/author/export/{fmt}`` the file (refused while
+errors remain unless ``override``); ``POST /api/author/save`` stores the draft as a new document through
+the normal ingest path (so it becomes the newest version; the original stays).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from urllib.parse import quote
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from gongkai import template
+from gongkai.author import editor
+from gongkai.author.draft import new_report, refresh_summaries
+from gongkai.errors import GongkaiError
+from gongkai.render.html import tables_html
+from gongkai.web.common import blobs_of, render, report_and_document, store_of
+from gongkai.web.uploads import store_one
+
+router = APIRouter()
+
+MEDIA = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+    "json": "application/json",
+}
+MAX_DRAFT_BYTES = 4 * 1024 * 1024
+
+
+def _draft_json(report) -> dict:
+    draft = report.to_json(detail=False)
+    draft.pop("uncertain", None)
+    return draft
+
+
+@router.get("/author", response_class=HTMLResponse)
+def author_page(request: Request, report: int | None = None, year: int | None = None):
+    based_on = None
+    if report is not None:
+        stored, doc = report_and_document(store_of(request), report)
+        draft = editor.draft_from_json(stored.to_json(detail=False))
+        draft.meta.update(stored.meta)
+        based_on = {"id": doc["id"], "name": doc.get("name")}
+    else:
+        draft = new_report("", year or date.today().year - 1)  # reports are written early the next year
+    refresh_summaries(draft)
+    data = {
+        "editor": editor.editor_data(draft.layout),
+        "draft": _draft_json(draft),
+        "based_on": based_on,
+    }
+    return render(
+        request,
+        "author.html",
+        nav="author",
+        tables=Markup(tables_html(draft)),
+        data=Markup(json.dumps(data, ensure_ascii=False).replace("</", "<\\/")),
+        based_on=based_on,
+        draft=draft,
+    )
+
+
+@router.get("/api/author/layout/{layout_key}")
+def layout_data(layout_key: str):
+    if layout_key not in template.LAYOUTS:
+        raise HTTPException(404, "没有这种模板 (no such layout)")
+    return editor.editor_data(layout_key)
+
+
+async def _json_body(request: Request) -> dict:
+    body = await request.body()
+    if len(body) > MAX_DRAFT_BYTES:
+        raise HTTPException(413, "草稿过大 (draft too large)")
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise HTTPException(400, "不是 JSON (not JSON)") from None
+    if not isinstance(data, dict) or not isinstance(data.get("draft"), dict):
+        raise HTTPException(400, "缺少草稿 (no draft)")
+    return data
+
+
+def _draft(data: dict):
+    try:
+        return editor.draft_from_json(data["draft"])
+    except (ValueError, TypeError) as e:
+        raise HTTPException(400, f"草稿有误 (bad draft: {e})") from None
+
+
+@router.post("/api/author/new")
+async def new_draft(request: Request):
+    """A new draft: ``agency`` and ``year`` form fields, and optionally ``previous`` (last year's report)."""
+    form = await request.form(max_files=1, max_fields=10)
+    agency = str(form.get("agency") or "").strip()
+    try:
+        year = int(str(form.get("year") or ""))
+    except ValueError:
+        raise HTTPException(400, "年度应为数字 (year must be a number)") from None
+    previous = None
+    upload = form.get("previous")
+    if isinstance(upload, UploadFile):
+        data = await upload.read(request.app.state.limits.max_file_bytes + 1)
+        await upload.close()
+        if len(data) > request.app.state.limits.max_file_bytes:
+            raise HTTPException(413, "文件过大 (file too large)")
+        if data:
+            from gongkai import parse_bytes
+
+            try:
+                previous = await run_in_threadpool(parse_bytes, data, upload.filename or "previous")
+            except GongkaiError as e:
+                raise HTTPException(400, f"无法读取上年报告：{e}") from None
+    agency = agency or (previous.meta.get("agency") if previous else "") or ""
+    draft = new_report(agency, year, previous=previous)
+    return {
+        "editor": editor.editor_data(draft.layout),
+        "draft": _draft_json(draft),
+        "tables": tables_html(draft),
+    }
+
+
+@router.post("/api/author/check")
+async def check(request: Request):
+    data = await _json_body(request)
+    try:
+        return await run_in_threadpool(editor.check_json, data["draft"])
+    except (ValueError, TypeError) as e:
+        raise HTTPException(400, f"草稿有误 (bad draft: {e})") from None
+
+
+@router.post("/api/author/export/{fmt}")
+async def export(request: Request, fmt: str):
+    from gongkai.render.publish import PublishRefused, render_bytes
+
+    if fmt not in MEDIA:
+        raise HTTPException(404, "没有这种格式 (no such format)")
+    data = await _json_body(request)
+    report = _draft(data)
+    refresh_summaries(report)
+    try:
+        body = await run_in_threadpool(render_bytes, report, f".{fmt}", None, bool(data.get("override")))
+    except PublishRefused as e:
+        return JSONResponse({"error": str(e), "refused": True}, status_code=409)
+    except GongkaiError as e:
+        raise HTTPException(500, f"导出失败：{e}") from None
+    name = f"{report.meta.get('agency') or ''}{report.year or ''}年政府信息公开工作年度报告.{fmt}"
+    return Response(
+        body,
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )
+
+
+@router.post("/api/author/save")
+async def save(request: Request):
+    """Store the draft as a new document (a new version of its agency-year); the original is kept."""
+    data = await _json_body(request)
+    report = _draft(data)
+    refresh_summaries(report)
+    based_on = data.get("based_on")
+    if based_on is not None:
+        report.meta["edited_from"] = based_on
+    body = json.dumps(report.to_json(detail=False), ensure_ascii=False, indent=1).encode("utf-8")
+    name = f"{report.meta.get('agency') or '报告'}{report.year or ''}-修订.json"
+    state = request.app.state
+
+    def work() -> dict:
+        with state.lock:
+            out = store_one(state.store, blobs_of(request), body, name)
+            state.store.refresh_cross()
+        return out
+
+    result = await run_in_threadpool(work)
+    if result.get("status") == "rejected" or result.get("error"):
+        raise HTTPException(400, result.get("error") or "保存失败 (not saved)")
+    return {**result, "url": f"/report/{result['id']}" if result.get("id") else None}

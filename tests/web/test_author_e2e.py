@@ -1,0 +1,149 @@
+"""编写年度报告 in Chromium: import last year's report, type numbers that break an identity and see the
+message on the cell, fix it, fill the rest, make a sentence contradict table 三 and see the warning, export
+DOCX and PDF, and read both back: they hold what was typed. Screenshots go to a temporary folder (set
+GONGKAI_SCREENSHOTS to keep them elsewhere)."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from gongkai import parse, template
+from gongkai.web import create_app
+from tests.web.test_e2e import ARGS, CHROMIUM, CORPUS, _free_port, sync_api, uvicorn
+
+LAST_YEAR = CORPUS / "seeds" / "000_f01d4dbb51cf7cd1.txt"  # 2024
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not LAST_YEAR.is_file():
+        pytest.skip("shared corpus not available")
+    tmp = tmp_path_factory.mktemp("author")
+    app = create_app(f"sqlite:///{tmp / 'author.db'}", files_dir=tmp / "files", password="")
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    pw = sync_api.sync_playwright().start()
+    try:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+    except Exception as e:
+        pw.stop()
+        pytest.skip(f"chromium does not start: {e}")
+    yield b
+    b.close()
+    pw.stop()
+
+
+def _typed_values(rng: random.Random, carried_over: dict[str, int]) -> dict[str, int]:
+    """Parts of every table (the totals are left to 由分项计算合计), consistent with last year's 结转."""
+    lay = template.layout("2021")
+    values: dict[str, int] = {}
+    for row in lay.table2.rows:
+        for c in row.columns:
+            if c.key != "in_force":
+                values[f"table2.{row.key}.{c.key}"] = rng.randint(0, 9)
+    parts = [c.key for c in lay.table3.columns[:-1]]
+    for r in template.result_rows(lay):
+        for c in parts:
+            values[f"table3.{r}.{c}"] = rng.choice([0, 0, 0, rng.randint(1, 6)])
+    for c in parts:
+        total = sum(values[f"table3.{r}.{c}"] for r in template.result_rows(lay))
+        forward = rng.randint(0, 2)
+        values[f"table3.carried_forward.{c}"] = forward
+        values[f"table3.new.{c}"] = max(0, total + forward - carried_over[c])
+        if values[f"table3.new.{c}"] == 0:  # keep the balance: more carried forward when little is new
+            values[f"table3.carried_forward.{c}"] = carried_over[c] - total
+    for g, _label in lay.table4.groups:
+        for c in lay.table4.columns[:-1]:
+            values[f"table4.{g}.{c.key}"] = rng.randint(0, 3)
+    return values
+
+
+def _cell(page, path: str):
+    return page.locator(f'input.cell-input[data-path="{path}"]')
+
+
+def test_write_check_and_publish_a_report(server, browser, tmp_path):
+    shots = Path(os.environ.get("GONGKAI_SCREENSHOTS") or tmp_path)
+    last = parse(LAST_YEAR)
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", accept_downloads=True)
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(server + "/author")
+    page.fill("#year", "2025")
+    page.set_input_files("#previous-file", str(LAST_YEAR))
+    page.click("#import-previous")
+    page.locator("#status", has_text="已导入").wait_for()
+    assert page.input_value("#agency") == last.meta["agency"]
+    cols = [c.key for c in template.layout("2021").table3.columns]
+    carried = {c: int(_cell(page, f"table3.carried_over.{c}").input_value()) for c in cols}
+    assert carried == {c: last.value(f"table3.carried_forward.{c}") for c in cols}
+    stock = _cell(page, "table2.rules.in_force").input_value()
+    assert stock == str(last.value("table2.rules.in_force"))
+
+    # A row whose 总计 is not the sum of its parts: the message sits on the 总计 cell.
+    for c in cols[:-1]:
+        _cell(page, f"table3.granted.{c}").fill("1" if c == "natural_person" else "0")
+    _cell(page, "table3.granted.total").fill("3")
+    note = page.locator("#cell-table3-granted-total .cell-msg.identity")
+    note.wait_for()
+    assert "为 3" in note.inner_text() and "为 1" in note.inner_text()
+    page.screenshot(path=str(shots / "author-identity.png"), full_page=False)
+    _cell(page, "table3.granted.total").fill("1")
+    assert page.locator("#cell-table3-granted-total .cell-msg").count() == 0
+
+    # Fill everything: the parts typed, the totals from the parts on request.
+    values = _typed_values(random.Random(2025), carried)
+    for path, v in values.items():
+        _cell(page, path).fill(str(v))
+    page.click("#fill-totals")
+    page.locator("#status", has_text="合计格").wait_for()
+    assert page.locator("#identity-problems li").count() == 0
+    typed = {p: int(_cell(page, p).input_value()) for p in template.cell_paths("2021")}
+    new_total = typed["table3.new.total"]
+    page.fill("#text-s1", "2025年，本机关认真贯彻落实政府信息公开条例，推进政务公开工作。")
+    page.fill("#text-s5", "存在问题：公开内容还不够全面。改进措施：加强培训，完善制度。")
+    page.fill("#text-s6", "本年度未收取信息处理费。")
+
+    # A sentence that contradicts table 三: the warning appears under the section.
+    wanted = f"共收到政府信息公开申请{new_total}件"  # the generated summary follows the tables
+    sync_api.expect(page.locator("#text-s3")).to_have_value(re.compile(wanted), timeout=60_000)
+    summary = page.input_value("#text-s3")
+    page.fill("#text-s3", summary.replace(f"申请{new_total}件", f"申请{new_total + 5}件", 1))
+    warning = page.locator("#sec-s3 .sec-findings li", has_text=str(new_total + 5))
+    warning.first.wait_for()
+    assert any("表三" in t for t in warning.all_inner_texts())
+    page.screenshot(path=str(shots / "author-text-warning.png"), full_page=True)
+    page.fill("#text-s3", summary)
+    sync_api.expect(warning).to_have_count(0, timeout=60_000)
+
+    for fmt in ("docx", "pdf"):
+        with page.expect_download(timeout=180_000) as dl:
+            page.click(f'[data-export="{fmt}"]')
+        target = tmp_path / f"report.{fmt}"
+        dl.value.save_as(target)
+        again = parse(target)
+        assert again.meta["agency"] == last.meta["agency"] and again.meta["year"] == 2025
+        got = {p: again.value(p) for p in typed}
+        assert got == typed, (fmt, {p: (v, got[p]) for p, v in typed.items() if got[p] != v})
+        assert "认真贯彻落实政府信息公开条例" in again.sections["s1"].text
+    ctx.close()
