@@ -118,6 +118,10 @@ def test_write_check_and_publish_a_report(server, browser, tmp_path):
     page.click("#fill-totals")
     page.locator("#status", has_text="合计格").wait_for()
     assert page.locator("#identity-problems li").count() == 0
+    for row in ("rules", "normative_documents"):  # the stock follows this year's 制发 and 废止
+        moved = last.value(f"table2.{row}.in_force") + values[f"table2.{row}.issued"]
+        moved -= values[f"table2.{row}.repealed"]
+        sync_api.expect(_cell(page, f"table2.{row}.in_force")).to_have_value(str(moved), timeout=60_000)
     typed = {p: int(_cell(page, p).input_value()) for p in template.cell_paths("2021")}
     new_total = typed["table3.new.total"]
     page.fill("#text-s1", "2025年，本机关认真贯彻落实政府信息公开条例，推进政务公开工作。")

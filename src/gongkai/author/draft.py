@@ -25,7 +25,16 @@ from gongkai import template
 from gongkai.author.prose import report_title
 from gongkai.model import BLANK, READ, Cell, Number, Report, SectionText
 
-__all__ = ["assemble", "audit_view", "check_draft", "guidance", "new_report", "set_value", "summaries"]
+__all__ = [
+    "assemble",
+    "audit_view",
+    "check_draft",
+    "guidance",
+    "move_stock",
+    "new_report",
+    "set_value",
+    "summaries",
+]
 
 PENDING = "（待填）"
 _GENERATED = "gongkai-summary"  # meta["generated"] lists the sections whose text is a generated summary
@@ -88,15 +97,30 @@ def _carry_over(report: Report, previous: Report) -> None:
 
 
 def set_value(report: Report, path: str, value: Number | None) -> None:
-    """Type a value into a cell (None empties it); a stock cell moves with 制发 and 废止 until typed over."""
+    """Type a value into a cell (None empties it); typing a 现行有效件数 stops it following the stock."""
     report.cells[path] = Cell(path, value, READ if value is not None else BLANK)
-    stock = (report.meta.get("previous") or {}).get("stock") or {}
-    table, row, col = path.split(".")
-    target = f"{table}.{row}.in_force"
-    if col in ("issued", "repealed") and target in stock and "按本年制发" in report.cells[target].note:
-        issued, repealed = report.value(f"{table}.{row}.issued"), report.value(f"{table}.{row}.repealed")
-        moved = stock[target] + (issued or 0) - (repealed or 0)
-        report.cells[target] = Cell(target, moved, READ, note=report.cells[target].note)
+    if path in _stock(report):
+        typed = report.meta.setdefault("typed_stock", [])
+        if path not in typed:
+            typed.append(path)
+    move_stock(report)
+
+
+def _stock(report: Report) -> dict[str, Number]:
+    return dict((report.meta.get("previous") or {}).get("stock") or {})
+
+
+def move_stock(report: Report) -> None:
+    """现行有效件数 = last year's stock + this year's 制发 − 废止, for each row whose stock was not typed."""
+    typed = set(report.meta.get("typed_stock") or [])
+    for path, stock in _stock(report).items():
+        if path in typed or path not in report.cells:
+            continue
+        table, row, _col = path.split(".")
+        issued = report.value(f"{table}.{row}.issued") or 0
+        repealed = report.value(f"{table}.{row}.repealed") or 0
+        note = report.cells[path].note
+        report.cells[path] = Cell(path, stock + issued - repealed, READ, note=note)
 
 
 # ---------------------------------------------------------------- summaries

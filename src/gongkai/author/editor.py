@@ -71,9 +71,10 @@ def failing_identities(report: Report) -> list[dict]:
 
 def check_json(data: dict, previous: Report | None = None) -> dict[str, Any]:
     """The server's check of a draft: summaries refreshed, the audit's findings, the failing identities."""
-    from gongkai.author.draft import check_draft, refresh_summaries
+    from gongkai.author.draft import check_draft, move_stock, refresh_summaries
 
     report = draft_from_json(data)
+    move_stock(report)
     if previous is None and isinstance(report.meta.get("previous_report"), dict):
         previous = Report.from_json(report.meta["previous_report"])
     refresh_summaries(report)

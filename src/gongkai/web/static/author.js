@@ -94,6 +94,12 @@
       return;
     }
     setVal(path, parsed.value);
+    const stock = ((state.draft.meta || {}).previous || {}).stock || {};
+    if (path in stock) {
+      // typed over: the 现行有效件数 no longer follows last year's stock (the server moves the others)
+      const typed = (state.draft.meta.typed_stock = state.draft.meta.typed_stock || []);
+      if (!typed.includes(path)) typed.push(path);
+    }
     validate();
     scheduleCheck();
   }
@@ -296,6 +302,7 @@
       return;
     }
     applySummaries(out.draft);
+    applyStock(out.draft);
     showFindings(out.findings);
   }
 
@@ -311,6 +318,22 @@
       }
     }
     state.draft.meta.generated = newGen;
+  }
+
+  // The server moves each 现行有效件数 not typed over with this year's 制发 and 废止 (gongkai.author.draft).
+  function applyStock(serverDraft) {
+    const stock = ((state.draft.meta || {}).previous || {}).stock || {};
+    const typed = state.draft.meta.typed_stock || [];
+    for (const path of Object.keys(stock)) {
+      if (typed.includes(path)) continue;
+      const [t, r, c] = path.split(".");
+      const v = ((serverDraft[t] || {})[r] || {})[c];
+      const input = $(`input.cell-input[data-path="${path}"]`);
+      if (v === undefined || !input || document.activeElement === input) continue;
+      setVal(path, v);
+      input.value = fmt(v);
+    }
+    validate();
   }
 
   const SEVERITY = { error: "错误", warning: "警告", info: "提示" };
