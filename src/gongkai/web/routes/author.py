@@ -26,6 +26,7 @@ from gongkai.errors import GongkaiError
 from gongkai.render.html import tables_html
 from gongkai.web.common import blobs_of, render, report_and_document, store_of
 from gongkai.web.uploads import store_one
+from gongkai.web.users import log_activity, require_role
 
 router = APIRouter()
 
@@ -165,6 +166,7 @@ async def export(request: Request, fmt: str):
 @router.post("/api/author/save")
 async def save(request: Request):
     """Store the draft as a new document (a new version of its agency-year); the original is kept."""
+    user = require_role(request, "change")
     data = await _json_body(request)
     report = _draft(data)
     refresh_summaries(report)
@@ -184,4 +186,7 @@ async def save(request: Request):
     result = await run_in_threadpool(work)
     if result.get("status") == "rejected" or result.get("error"):
         raise HTTPException(400, result.get("error") or "保存失败 (not saved)")
+    log_activity(
+        request, user, "author_save", name, edited_from=(based_on or {}).get("id"), new=result.get("id")
+    )
     return {**result, "url": f"/report/{result['id']}" if result.get("id") else None}
