@@ -102,6 +102,7 @@ def _draft(data: dict):
 @router.post("/api/author/new")
 async def new_draft(request: Request):
     """A new draft: ``agency`` and ``year`` form fields, and optionally ``previous`` (last year's report)."""
+    require_role(request, "change")  # writing a report is a change, like an upload
     form = await request.form(max_files=1, max_fields=10)
     agency = str(form.get("agency") or "").strip()
     try:
@@ -133,6 +134,7 @@ async def new_draft(request: Request):
 
 @router.post("/api/author/check")
 async def check(request: Request):
+    require_role(request, "change")
     data = await _json_body(request)
     try:
         return await run_in_threadpool(editor.check_json, data["draft"])
@@ -144,6 +146,7 @@ async def check(request: Request):
 async def export(request: Request, fmt: str):
     from gongkai.render.publish import PublishRefused, render_bytes
 
+    require_role(request, "change")
     if fmt not in MEDIA:
         raise HTTPException(404, "没有这种格式 (no such format)")
     data = await _json_body(request)
