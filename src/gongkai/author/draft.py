@@ -81,8 +81,8 @@ def _carry_over(report: Report, previous: Report) -> None:
     if report.layout == previous.layout == "2021":
         for row in lay.table2.rows:
             path = f"table2.{row.key}.in_force"
-            v = previous.value(path)
-            if path in report.cells and v is not None:
+            v = previous.value(path) if path in report.cells else None
+            if v is not None:
                 stock[path] = v
                 label = next(c.label for c in row.columns if c.key == "in_force")
                 report.cells[path] = Cell(path, v, READ, note=f"{source}「{label}」，按本年制发、废止增减")
