@@ -779,8 +779,8 @@ def ledger_command(
     except GongkaiError as e:
         _error(str(file), str(e))
         raise typer.Exit(2) from None
-    for e in result.errors:
-        _error(str(file), e.text())
+    for row_error in result.errors:
+        _error(str(file), row_error.text())
     report = _ledger_report(result.values, year, into)
     if into is not None:
         from gongkai.render.publish import publish
@@ -866,8 +866,8 @@ def new_command(
     except (GongkaiError, ValueError) as e:
         _error(source, str(e))
         raise typer.Exit(2) from None
-    for e in errors:
-        _error(str(ledger), e.text())
+    for row_error in errors:
+        _error(str(ledger), row_error.text())
     for key, messages in sorted(drafting.guidance(drafting.check_draft(report, previous)).items()):
         for m in messages:
             typer.echo(f"待完善 {key}: {m}", err=True)

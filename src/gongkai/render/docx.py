@@ -244,7 +244,8 @@ def _page_numbers(doc: Any, sec: Any) -> None:
         el = footer._element
         for p in list(el):
             el.remove(p)
-        p = _p("", PAGE_NUMBER_PT, align=align, line=False, **{f"{align}_chars": 1})
+        left = align == "left"
+        p = _p("", PAGE_NUMBER_PT, align=align, line=False, left_chars=int(left), right_chars=int(not left))
         p.append(_run("— ", PAGE_NUMBER_PT, font=FONTS["page_number"]))
         field = OxmlElement("w:fldSimple")
         field.set(qn("w:instr"), " PAGE ")
