@@ -35,4 +35,24 @@ CASES = [
         "expect": "pass",
         "report": {"sections": {"s1": "全年共发布信息500条，其中政策文件12条、政策解读5条。"}},
     },
+    {
+        "name": "a figure in brackets is not the total",
+        "expect": "pass",
+        "report": {
+            "sections": {"s1": "全年共办结申请1191件（含上年结转189件），其中予以公开1000件，其他191件。"}
+        },
+    },
+    {
+        "name": "the total before the brackets still counts",
+        "expect": "fail",
+        "where": "s1",
+        "report": {
+            "sections": {"s1": "全年共办结申请1191件（含上年结转189件），其中予以公开1000件，其他91件。"}
+        },
+    },
+    {
+        "name": "a total in the previous sentence is not this list's total",
+        "expect": "pass",
+        "report": {"sections": {"s1": "全年共发布信息10条。其中，政策文件6条，其他信息6条。"}},
+    },
 ]

@@ -42,4 +42,21 @@ CASES = [
         "expect": "pass",
         "report": {"table3": T3, "sections": {"s1": "2024年，共接到网上申请1条，信件申请15条。"}},
     },
+    {
+        "name": "last year's figures are not this year's",
+        "expect": "pass",
+        "report": {
+            "table3": T3,
+            "sections": {
+                "s1": "本年度收到政府信息公开申请16件，上年同期收到申请6件；去年收到申请9件。"
+                "2023年收到政府信息公开申请6件。"
+            },
+        },
+    },
+    {
+        "name": "this year's count wrong beside last year's",
+        "expect": "fail",
+        "where": "table3.new.total",
+        "report": {"table3": T3, "sections": {"s1": "2024年收到政府信息公开申请6件，上年同期收到申请16件。"}},
+    },
 ]

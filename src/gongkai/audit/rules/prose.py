@@ -47,6 +47,33 @@ def _parts(text: str, start: int, end: int) -> list[tuple[int, str, int, int]]:
     return out  # type: ignore[return-value]
 
 
+def _clause_start(text: str, at: int, width: int = 24) -> int:
+    """Where the total before 其中 at ``at`` may start: at most ``width`` characters back, never before the
+    end of the previous sentence (a total is taken from its own sentence only)."""
+    start = max(0, at - width)
+    while start > 0 and (text[start - 1].isdigit() or text[start - 1] == "."):
+        start -= 1
+    ends = [text.rfind(ch, start, at) for ch in "。；;！？!?"]
+    return max([start, *(e + 1 for e in ends if e >= 0)])
+
+
+def _inside_closed_bracket(head: str, at: int) -> bool:
+    """The number ending at ``at`` sits in a parenthetical that closes before 其中 (「1191件（含上年结转189件），其中」)."""
+    depth = 0
+    for ch in head[at:]:
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            depth -= 1
+            if depth < 0:
+                return True
+    return False
+
+
+def _outside_brackets(s: str) -> str:
+    return re.sub(r"[（(][^（()）]*[）)]", "", s)
+
+
 def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
@@ -56,7 +83,8 @@ def total_vs_parts(report: Report):
     """A total in the text equals the parts listed beside it (「共…N条，其中…」).
 
     The list must be complete to be checked: it ends with a catch-all 其他 item, or its parts already
-    exceed the total. A list whose running sum reaches the total is fine.
+    exceed the total. A list whose running sum reaches the total is fine. The total is the last number of
+    the 其中's own sentence outside brackets: in 「办结1191件（含上年结转189件），其中…」 it is 1191.
 
     Anti-pattern:
         共公布政府信息2599条（其中机构职能类信息25条，……，其他应主动公开政府信息856条），各项之和为 2533。
@@ -66,15 +94,16 @@ def total_vs_parts(report: Report):
     for key, c in _narrative(report):
         text = c.text
         for m in _QIZHONG.finditer(text):
-            head = text[max(0, m.start() - 16) : m.start()]
-            totals = list(_NUM.finditer(head))
+            h0 = _clause_start(text, m.start())
+            head = text[h0 : m.start()]
+            totals = [t for t in _NUM.finditer(head) if not _inside_closed_bracket(head, t.end())]
             if not totals:
                 continue
             t = totals[-1]
-            if t.group(2) or re.search(r"\d", head[t.end() :]):
+            if t.group(2) or re.search(r"\d", _outside_brackets(head[t.end() :])):
                 continue
             total, unit = float(t.group(1)), t.group(3)
-            t_start = max(0, m.start() - 16) + t.start()
+            t_start = h0 + t.start()
             if not re.search(r"共|总|合计|累计|全年|全区|全县|全市", text[max(0, t_start - 30) : t_start]):
                 continue
             in_paren = head[t.end() :].rstrip("，,：:").endswith(("(", "（"))

@@ -160,11 +160,21 @@ def problems_measures(report: Report):
         )
 
 
+# 国办函〔2020〕109号 (2020-11-17) applies from 2021: 2019–2020 reports need not state the fee.
+_FEE_RULE_FIRST_YEAR = 2021
+_FEE_STATED = re.compile(
+    r"信息处理费|信息公开处理费|处理费|未收取任何费用|(?:未|没有|不)(?:收取|产生|发生)(?:任何)?(?:相关)?费用"
+    r"|(?:信息公开|依申请公开|公开申请)[^。；]{0,12}(?:收费|费用)|(?<!事业性)收费情况"
+)
+
+
 @rule("S104", "information-fee", "warning")
 def information_fee(report: Report):
     """Section 六 states the 信息处理费 collected under 国办函〔2020〕109号 (even if none).
 
-    The 行政事业性收费 of table 二 is a different thing and does not answer this item.
+    The 行政事业性收费 of table 二 is a different thing and does not answer this item. Plain statements
+    such as 「本年度未收取任何费用」 or 「未发生政府信息公开收费情况」 answer it. The requirement dates from
+    2020-11-17 and is not applied to 2019–2020 reports.
 
     Anti-pattern:
         六、其他需要报告的事项
@@ -172,12 +182,15 @@ def information_fee(report: Report):
     Best practice:
         六、其他需要报告的事项
         本年度未收取政府信息公开信息处理费。
+        本年度未发生政府信息公开收费情况。
     """
+    if report.year is not None and report.year < _FEE_RULE_FIRST_YEAR:
+        return
     sec = report.sections.get("s6")
     if sec is None:
         return
     text = sec.text
-    if re.search(r"信息处理费|信息公开处理费|处理费", text):
+    if _FEE_STATED.search(re.sub(r"\s+", "", text)):
         return
     fees = template.layout(report.layout).table2.row("fees").label
     if fees in text:

@@ -25,8 +25,10 @@ from gongkai.model import AMBIGUOUS, Report
 _UNIT = r"(?:件|条|个|起|宗|份)"
 _GAP = r"[^，,。；;！？\d%]"
 _SKIP = re.compile(
-    r"同比|较上年|比上年|较去年|比去年|去年|增长|下降|减少了|增加了|热线|12345|电话|信箱|留言|咨询|备案|回落|上升"
+    r"同比|同期|较上年|比上年|较去年|比去年|去年|前年|往年|上一?年(?!度?结转)|增长|下降|减少了|增加了|热线|12345"
+    r"|电话|信箱|留言|咨询|备案|回落|上升"
 )
+_YEAR = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)年(?!度?结转|\d{1,2}月\d{1,2}日(?:至|到|—|-))")
 _SENT = re.compile(r"[^。！？!?]+[。！？!?]?")
 
 
@@ -36,6 +38,17 @@ class Sentence:
     text: str
     start: int  # offset of the sentence in the compact section text
     c: Compact
+    year: int | None = None  # the report year
+
+    def elsewhen(self, at: int) -> bool:
+        """The number at ``at`` counts another year or a comparison (上年同期, 去年, 较上年的, 2023年…)."""
+        a, _b = _clause_bounds(self.text, at)
+        clause = _clause_at(self.text, at)
+        if _SKIP.search(clause):
+            return True
+        before = self.text[a:at]
+        years = {int(m.group("y")) for m in _YEAR.finditer(before)}
+        return bool(self.year and years and self.year not in years)
 
     def span(self, a: int, b: int) -> tuple[int, int]:
         return self.c.span(self.start + a, self.start + b)
@@ -60,7 +73,7 @@ def _sentences(report: Report, keys=("s1", "s3", "s4", "s2")) -> Iterator[Senten
             s = m.group(0)
             if k != "s1" and not s.endswith("。"):
                 continue  # table text in sections 二–四
-            yield Sentence(k, s, m.start(), c)
+            yield Sentence(k, s, m.start(), c, report.year)
 
 
 def _clause_bounds(s: str, i: int) -> tuple[int, int]:
@@ -76,8 +89,7 @@ def _clause_at(s: str, i: int) -> str:
 
 def _claims(pattern: re.Pattern, what: str, sent: Sentence, group: str = "n") -> Iterator[Claim]:
     for m in pattern.finditer(sent.text):
-        clause = _clause_at(sent.text, m.start(group))
-        if _SKIP.search(clause):
+        if sent.elsewhen(m.start(group)):
             continue
         yield Claim(what, int(m.group(group)), sent, m.start(group), m.end(group), {"match": m.group(0)})
 
@@ -263,12 +275,14 @@ def applications(report: Report):
 
     Received applications are compared with 一、本年新收, answered ones with （七）总计, carried-forward
     ones with 四、结转下年度继续办理, applicant splits with the 本年新收 row. Channel parts (网上申请 1 条)
-    are not totals and are skipped.
+    are not totals and are skipped, and so are other years' numbers: a clause with 上年同期, 去年, 较上年
+    or an explicit year other than the report year (「2023年收到6件」 in a 2024 report).
 
     Anti-pattern:
         2024年共受理21件依申请公开案件，按时办结19件。（表三本年新收 16，总计 14）
     Best practice:
         2024年共受理16件依申请公开案件，按时办结14件。（表三本年新收 16，总计 14）
+        本年度收到申请16件，上年同期收到申请6件。（6 件是上年的数字，不与表三比较）
     """
     for sent in _sentences(report):
         if "申请" not in sent.text or (_OTHER_BODY.search(sent.text) and "公开申请" not in sent.text):
@@ -278,7 +292,7 @@ def applications(report: Report):
             gap, after = m.group(1), m.group("after")
             if "申请" not in gap + after and "案件" not in after:
                 continue
-            if _CHANNEL.search(gap + after) or _SKIP.search(_clause_at(sent.text, m.start("n"))):
+            if _CHANNEL.search(gap + after) or sent.elsewhen(m.start("n")):
                 continue
             if _OTHER_BODY.search(gap) and "公开申请" not in gap:
                 continue
@@ -449,7 +463,7 @@ def results(report: Report):
         if not re.search(r"申请|办结|答复", context):
             continue
         for m in _RESULTS.finditer(sent.text):
-            if _SKIP.search(_clause_at(sent.text, m.start("n"))):
+            if sent.elsewhen(m.start("n")):
                 continue
             what, n = m.group("what"), int(m.group("n"))
             table, paths = _result_table(report, what)
@@ -494,8 +508,9 @@ def results(report: Report):
 
 # ------------------------------------------------------------------ X103 reviews and lawsuits
 
-_REVIEW = re.compile(rf"(?:行政)?复议(?:案件)?(?:共)?({_GAP}{{0,4}}?)(?P<n>\d+){_UNIT}")
-_SUIT = re.compile(rf"(?<!复议后)(?:行政)?诉讼(?:案件)?(?:共)?({_GAP}{{0,4}}?)(?P<n>\d+){_UNIT}")
+_NEUTRAL_GAP = rf"(?:(?![纠败撤维审确驳])[^，,。；;！？\d%]){{0,4}}?"
+_REVIEW = re.compile(rf"(?:行政)?复议(?:案件)?(?:共)?({_NEUTRAL_GAP})(?P<n>\d+){_UNIT}")
+_SUIT = re.compile(rf"(?<!复议后)(?:行政)?诉讼(?:案件)?(?:共)?({_NEUTRAL_GAP})(?P<n>\d+){_UNIT}")
 _UPHELD = re.compile(r"(?P<n>\d+)件(?:被|予以|获)?维持|维持(?:原)?(?:答复|决定)?(?P<m>\d+)件")
 _PENDING = re.compile(r"(?P<n>\d+)件(?:正在办理|尚未审结|未审结|审理中|正在审理|尚在审理)")
 _ALL_UPHELD = re.compile(r"均(?:获|被|予以|已|得到|获得)?(?:法院|复议机关)?维持")
@@ -504,19 +519,105 @@ _NO_CASE = re.compile(
     r"(?:未(?!经)|没有|无)(?:发生|出现|产生|有|收到)?(?:因|涉及)?[^，,。；;\d]{0,20}?"
     r"(?P<a>行政复议|复议|行政诉讼|诉讼)(?:[、和及或与]{1,2}(?P<b>(?:行政)?(?:诉讼|复议)))?"
 )
+# Outcome words: a clause with one of them speaks of how cases ended, not of how many there were.
+_CORRECTED_WORD = r"纠错|纠正|败诉|撤销|确认违法|责令(?:重新)?(?:答复|履行)"
+_OUTCOME = re.compile(rf"{_CORRECTED_WORD}|维持|审结|结案|驳回")
+_NEGATED_CORRECTION = re.compile(
+    rf"(?:未(?!经)|没有|无|不存在)(?:发生|出现|有)?[^，,。；;\d]{{0,24}}?(?:{_CORRECTED_WORD})"
+)
+_CORRECTED_COUNT = re.compile(rf"(?:被|予以|遭)?(?:{_CORRECTED_WORD})(?:的|案件)?(?P<n>\d+)件")
+_NO_PENDING = re.compile(r"(?:尚无|没有|无|不存在)(?:尚未审结|未审结|未结案|正在审理)")
+# The general workload of the government as respondent, not reviews about information disclosure.
+_GENERAL_CASES = re.compile(r"被申请人|被告|应诉")
+_DISCLOSURE = re.compile(r"信息公开|公开申请|依申请|公开类|公开事项")
+
+
+def _groups_in(text: str) -> list[str]:
+    """The case groups a clause names, in order: ``review`` for 复议, ``litigation`` for 诉讼."""
+    out = []
+    for m in re.finditer(r"复议|诉讼|败诉", text):
+        g = "review" if m.group(0) == "复议" else "litigation"
+        if g not in out:
+            out.append(g)
+    return out
+
+
+def _group_cells(grp: str, col: str) -> list[str]:
+    keys = ["review"] if grp == "review" else ["litigation_direct", "litigation_after_review"]
+    return [f"table4.{k}.{col}" for k in keys]
+
+
+def _general_workload(sent: Sentence) -> bool:
+    """A sentence about all review/litigation cases (以区政府为被申请人…), not the disclosure ones."""
+    return bool(_GENERAL_CASES.search(sent.text)) and not _DISCLOSURE.search(sent.text)
+
+
+def _outcome_claims(report: Report, sent: Sentence, groups: list[str]) -> Iterator[Finding]:
+    """未被纠错 / 被纠错0件 / 未发生…败诉 (结果纠正 = 0 or N) and 尚无尚未审结 (尚未审结 = 0)."""
+    claims: list[tuple[str, str, int, re.Match]] = []
+    for m in _NEGATED_CORRECTION.finditer(sent.text):
+        clause = _clause_at(sent.text, m.start())
+        named = _groups_in(clause) or groups
+        # 被复议纠错或诉讼败诉: each outcome word belongs to its own group
+        for grp in named:
+            claims.append((grp, "corrected", 0, m))
+    for m in _CORRECTED_COUNT.finditer(sent.text):
+        clause = _clause_at(sent.text, m.start("n"))
+        named = _groups_in(clause) or groups
+        if len(named) == 1 and not _NEGATED_CORRECTION.search(clause):
+            claims.append((named[0], "corrected", int(m.group("n")), m))
+    for m in _NO_PENDING.finditer(sent.text):
+        clause = _clause_at(sent.text, m.start())
+        for grp in _groups_in(clause) or groups:
+            claims.append((grp, "pending", 0, m))
+    seen: set[tuple[str, str]] = set()
+    for grp, col, n, m in claims:
+        if (grp, col) in seen:
+            continue
+        seen.add((grp, col))
+        paths = _group_cells(grp, col)
+        vals = [val(report, p) for p in paths]
+        if not all(v.known for v in vals):
+            continue
+        total = sum(v.value or 0 for v in vals)
+        if abs(total - n) < 1e-9:
+            continue
+        what = "结果纠正" if col == "corrected" else "尚未审结"
+        span = sent.span(0, len(sent.text))
+        quote = report.text[slice(*span)] if report.text else sent.text
+        cells = "、".join(
+            f"{cell_label(p, report.layout)}为 {num_text(v.value)}"
+            for p, v in zip(paths, vals, strict=True)
+            if v.value or len(paths) == 1
+        )
+        yield Finding(
+            f"{section_heading(sent.key)}：文中「{m.group(0)}」称{what}的案件为 {n} 件，但{cells}。"
+            "请使文字与表格一致。",
+            where=[sent.key, *paths],
+            span=span,
+            severity=WARNING if any(v.inferred for v in vals) else ERROR,
+            evidence={"quote": quote, "text_value": n, "table_value": total, "cells": paths},
+        )
 
 
 @rule("X103", "text-review-litigation", "error")
 def review_litigation(report: Report):
-    """行政复议 and 行政诉讼 in the text (counts, 维持, pending, 未发生) equal table 四.
+    """行政复议 and 行政诉讼 in the text (counts, 维持, 纠错, pending, 未发生) equal table 四.
+
+    Outcomes are not counts: 「未被复议机关纠错」, 「被纠错0件」, 「未发生…被行政复议纠错或行政诉讼败诉情形」
+    are claims about 结果纠正 and 「尚无尚未审结的行政复议案件」 about 尚未审结; they are checked against
+    those columns. A sentence about the government's general workload as respondent (「以区政府为被申请人的
+    行政复议案件35件」) without a word about information disclosure is not about table 四.
 
     Anti-pattern:
         信息公开类行政复议7件，诉讼9件，均获维持。（表四：复议维持 5、尚未审结 2）
+        该行政复议件未被复议机关纠错。（表四行政复议「结果纠正」为 1）
     Best practice:
         信息公开类行政复议7件（维持5件，尚未审结2件），诉讼9件（维持8件，尚未审结1件）。
+        该行政复议件未被复议机关纠错。（表四行政复议「结果纠正」为 0）
     """
     for sent in _sentences(report):
-        if not re.search(r"复议|诉讼", sent.text):
+        if not re.search(r"复议|诉讼", sent.text) or _general_workload(sent):
             continue
         groups: list[str] = []
         last = None
@@ -587,7 +688,13 @@ def review_litigation(report: Report):
                 span=span,
                 evidence={"quote": report.text[slice(*span)], "claim": word},
             )
+        yield from _outcome_claims(report, sent, list(dict.fromkeys(groups)) or _groups_in(sent.text))
         for m in _NO_CASE.finditer(sent.text):
+            if (
+                _OUTCOME.search(_clause_at(sent.text, m.start()))
+                or sent.text[max(0, m.start() - 1) : m.start()] == "尚"
+            ):
+                continue  # 未被纠错, 尚无尚未审结: about how cases ended (checked above), not how many
             kinds = {m.group("a")[-2:], (m.group("b") or "")[-2:]} - {""}
             for kind in kinds:
                 if kind == "复议":
@@ -630,7 +737,7 @@ def documents(report: Report):
         return
     for sent in _sentences(report, ("s1",)):
         for m in _DOCS.finditer(sent.text):
-            if _SKIP.search(_clause_at(sent.text, m.start("n"))):
+            if sent.elsewhen(m.start("n")):
                 continue
             path = f"table2.normative_documents.{col[m.group('what')]}"
             claim = Claim("docs", int(m.group("n")), sent, m.start("n"), m.end("n"))
