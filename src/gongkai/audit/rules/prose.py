@@ -58,7 +58,8 @@ def _clause_start(text: str, at: int, width: int = 24) -> int:
 
 
 def _inside_closed_bracket(head: str, at: int) -> bool:
-    """The number ending at ``at`` sits in a parenthetical that closes before 其中 (「1191件（含上年结转189件），其中」)."""
+    """The number ending at ``at`` sits in a parenthetical that closes before 其中
+    (「1191件（含上年结转189件），其中」)."""
     depth = 0
     for ch in head[at:]:
         if ch in "（(":

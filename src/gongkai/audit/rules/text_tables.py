@@ -508,7 +508,7 @@ def results(report: Report):
 
 # ------------------------------------------------------------------ X103 reviews and lawsuits
 
-_NEUTRAL_GAP = rf"(?:(?![纠败撤维审确驳])[^，,。；;！？\d%]){{0,4}}?"
+_NEUTRAL_GAP = r"(?:(?![纠败撤维审确驳])[^，,。；;！？\d%]){0,4}?"
 _REVIEW = re.compile(rf"(?:行政)?复议(?:案件)?(?:共)?({_NEUTRAL_GAP})(?P<n>\d+){_UNIT}")
 _SUIT = re.compile(rf"(?<!复议后)(?:行政)?诉讼(?:案件)?(?:共)?({_NEUTRAL_GAP})(?P<n>\d+){_UNIT}")
 _UPHELD = re.compile(r"(?P<n>\d+)件(?:被|予以|获)?维持|维持(?:原)?(?:答复|决定)?(?P<m>\d+)件")
