@@ -150,3 +150,56 @@ def test_real_problem_found(name, fragment, where):
     assert _found(fragment, where), [
         f"{f.code} {f.severity} {f.where[:2]} {f.message}" for f in _findings(fragment)
     ]
+
+
+# ------------------------------------------------------------------ one cause, one finding
+
+
+def test_one_blank_cell_breaking_several_identities_is_one_finding():
+    fragment = {
+        "table3": {
+            "new": {"natural_person": 3, "total": 3},
+            "granted": {"natural_person": None, "total": 3},
+            "total": {"natural_person": 3, "total": 3},
+        }
+    }
+    found = [f for f in _findings(fragment) if f.code in ("T101", "T301", "T302", "T303")]
+    assert len(found) == 1, [f.message for f in found]
+    assert found[0].where[0] == "table3.granted.natural_person"
+    assert "为空白" in found[0].message and "若该格为 3" in found[0].message
+
+
+def test_a_blank_table_is_one_finding():
+    fragment = {
+        "table4": {
+            g: dict.fromkeys(("upheld", "corrected", "other", "pending", "total"))
+            for g in ("review", "litigation_direct", "litigation_after_review")
+        }
+    }
+    found = [f for f in _findings(fragment) if f.code == "T101"]
+    assert len(found) == 1 and found[0].where == ["table4"], [f.message for f in found]
+
+
+def test_text_total_and_split_explained_by_carried_over_are_one_finding():
+    fragment = {
+        "table3": {
+            "new": {"natural_person": 5, "total": 5},
+            "carried_over": {"natural_person": 2, "total": 2},
+            "granted": {"natural_person": 7, "total": 7},
+            "total": {"natural_person": 7, "total": 7},
+        },
+        "sections": {"s1": "本年度共收到政府信息公开申请7件，其中自然人申请7件。"},
+    }
+    found = [f for f in _findings(fragment) if f.code == "X101"]
+    assert len(found) == 1, [f.message for f in found]
+    assert "上年结转" in found[0].message and "table3.new.natural_person" in found[0].where
+
+
+def test_glued_digits_are_one_finding_per_row():
+    amb = {"status": "ambiguous", "raw": "2000121", "candidates": [1, 12]}
+    fragment = {
+        "status": {"table3.new.natural_person": amb, "table3.new.total": {**amb, "candidates": [2, 21]}},
+    }
+    found = [f for f in _findings(fragment) if f.code == "T104"]
+    assert len(found) == 1, [f.message for f in found]
+    assert set(found[0].where) == {"table3.new.natural_person", "table3.new.total"}

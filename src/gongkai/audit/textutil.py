@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -89,3 +90,30 @@ def cjk_int(s: str) -> int | None:
     t = CJK_NUM.index(tens) if tens else 1
     o = CJK_NUM.index(ones) if ones else 0
     return t * 10 + o
+
+
+@functools.cache
+def table_labels() -> tuple[str, ...]:
+    """Every printed table label of both layouts (four characters or more), without enumerators."""
+    from gongkai import template
+
+    out: set[str] = set()
+    for key in template.LAYOUTS:
+        for t in template.layout(key).tables:
+            out.update(t.header_labels)
+            out.update(c.label for c in t.columns)
+            out.update(label for _k, label in t.groups)
+            for r in t.rows:
+                out.add(r.label.removeprefix(r.enumerator))
+                out.add(r.group)
+                out.update(c.label for c in r.columns)
+    return tuple(sorted(strip_punct(x) for x in out if len(strip_punct(x)) >= 4))
+
+
+def is_table_text(text: str) -> bool:
+    """Table header or row text that ended up in a section (no sentence punctuation, two table labels or
+    more): not a sentence the agency wrote, so no narrative rule checks it."""
+    if re.search(r"[，,。；;！？]", text):
+        return False
+    flat = strip_punct(text)
+    return sum(1 for label in table_labels() if label in flat) >= 2

@@ -19,4 +19,16 @@ CASES = [
         },
     },
     {"name": "official labels", "expect": "pass", "report": {"sections": {"s2": GOOD}}},
+    {
+        "name": "a label broken by a line wrap is not a misprint",
+        "expect": "fail",
+        "severity": "info",
+        "where": "table3.new.social_welfare_org",
+        "report": {
+            "sections": {
+                "s3": "申请人情况 自然人 法人或其他组织 总计\n商业企业 科研机构 社会公益\n"
+                "法律服务机构 其他\n组织\n"
+            }
+        },
+    },
 ]

@@ -38,15 +38,32 @@ def _row_name(report: Report, t: str, r: str) -> str:
 def blank_cells(report: Report):
     """Cells left blank where the template requires a number (0 when there is nothing to count).
 
-    One finding per row, naming the blank columns. The identity rules count a blank as 0 and say so;
-    when a blank total hides a non-zero sum they report an error of their own.
+    One finding per row, naming the blank columns, and one for a table left wholly blank. The identity
+    rules count a blank as 0 and say so; when a blank total hides a non-zero sum they report an error of
+    their own, and a blank cell they name as the one cause of several failures is not repeated here.
 
     Anti-pattern:
         表三「（三）不予公开 1.属于国家秘密」行：自然人 14，其余各列（含总计）空白。
     Best practice:
         表三「（三）不予公开 1.属于国家秘密」行：14 0 0 0 0 0 14（无数据的格填 0）。
     """
-    for (t, r), paths in _by_row(report, lambda c: c.status == BLANK).items():
+    from gongkai.audit.rules.identities import culprit_cells
+
+    covered = culprit_cells(report)  # reported once by the identity rule that names the blank cell
+    rows = _by_row(report, lambda c: c.status == BLANK and c.path not in covered)
+    for t in sorted({t for t, _r in rows}):
+        in_table = [p for p in report.cells if p.startswith(t + ".")]
+        blank = [p for (tt, _r), paths in rows.items() if tt == t for p in paths]
+        if len(in_table) > 1 and len(blank) == len(in_table):
+            yield Finding(
+                f"{TABLE_NAMES[t]}整表未填写数字（全部 {len(blank)} 格空白），"
+                "没有数据时应填 0；核查时按 0 计算。",
+                where=[t],
+                evidence={"blank": blank},
+            )
+            for key in [k for k in rows if k[0] == t]:
+                del rows[key]
+    for (t, r), paths in rows.items():
         yield Finding(
             f"{_row_name(report, t, r)}行的「{_cols(report, paths)}」未填写数字（空白），"
             f"没有数据时应填 0；核查时按 0 计算。",
@@ -124,6 +141,7 @@ def unreadable(report: Report):
     """Cells that could not be read: ambiguous digits, unreadable text, or a row or table not found.
 
     Identities involving these cells cannot be checked; they are reported here instead of being passed.
+    Glued digits with several possible splits are one finding per row.
 
     Anti-pattern:
         行政规范性文件77132470（三个格的数字粘连，有多种拆分都说得通）。
@@ -158,15 +176,33 @@ def unreadable(report: Report):
             where=paths,
             evidence={"status": status, "raw": raw},
         )
-    for path, cell in report.cells.items():
-        if cell.status == AMBIGUOUS and cell.candidates:
+    glued = _by_row(report, lambda c: c.status == AMBIGUOUS and bool(c.candidates))
+    for (t, r), paths in glued.items():
+        if len(paths) == 1:
+            cell = report.cells[paths[0]]
             cands = "、".join(num_text(c) for c in cell.candidates)
             yield Finding(
-                f"{cell_label(path, report.layout)}的数字无法确定（原文「{cell.raw or ''}」，"
+                f"{cell_label(paths[0], report.layout)}的数字无法确定（原文「{cell.raw or ''}」，"
                 f"可能为 {cands}）；涉及该格的核查无法进行。",
-                where=[path],
+                where=paths,
                 evidence={"raw": cell.raw, "candidates": cell.candidates},
             )
+            continue
+        raws = list(dict.fromkeys(report.cells[p].raw or "" for p in paths))
+        each = "；".join(
+            f"{column_label(*p.split('.'), report.layout)}可能为 "
+            + "、".join(num_text(c) for c in report.cells[p].candidates)
+            for p in paths
+        )
+        yield Finding(
+            f"{_row_name(report, t, r)}行的数字粘连，有多种拆分都说得通（原文「{'」「'.join(raws)}」）："
+            f"{each}；涉及这些格的核查无法进行。",
+            where=paths,
+            evidence={
+                "raw": raws,
+                "candidates": {p: report.cells[p].candidates for p in paths},
+            },
+        )
 
 
 def _decimal_ok(path: str, layout: str) -> tuple[bool, bool]:

@@ -1,8 +1,10 @@
 """The arithmetic identities of the template (``template.identities``), checked per column, row and group.
 
 Blank cells count as 0 (and are named as blank). Cells that could not be read make an identity
-uncheckable (rule T104 reports them). An identity that fails only through values the extractor inferred
-is a warning, not an error: the report may be right and the reading wrong.
+uncheckable (rule T104 reports them). One cell that alone breaks several identities (a blank cell that
+should hold 3) is one finding naming that cell, filed under the first of those identities. An identity
+that fails only through values the extractor inferred is a warning, not an error: the report may be
+right and the reading wrong.
 """
 
 from __future__ import annotations
@@ -111,32 +113,62 @@ def _sum_text(vals: tuple[Val, ...], layout: str) -> str:
     return " + ".join(parts)
 
 
-def _finding(report: Report, f: Failure, culprits: dict[str, float]) -> Finding:
+def _describe(report: Report, f: Failure) -> tuple[str, list[str]]:
+    """What fails, in the template's words, and the cells involved (the most telling first)."""
     lay = report.layout
     ident = f.ident
-    name = ident.name
     right0 = f.right[0]
-    if name == "table3_balance":
-        t, _r, c = right0.path.split(".")
+    if ident.name == "table3_balance":
+        t, r, c = right0.path.split(".")
         msg = (
-            f"{TABLE_NAMES.get(t, t)}「{column_label(t, _r, c, lay)}」列勾稽关系不成立："
+            f"{TABLE_NAMES.get(t, t)}「{column_label(t, r, c, lay)}」列勾稽关系不成立："
             f"{_sum_text(f.left, lay)} = {num_text(f.lsum)}，但{_sum_text(f.right, lay)} = "
             f"{num_text(f.rsum)}（{ident.description}）"
         )
-        where = [v.path for v in (*f.right, *f.left)]
-    elif len(f.right) == 1:  # a total: （七）总计, a row's 总计, a table-四 group's 总计
+        return msg, [v.path for v in (*f.right, *f.left)]
+    if len(f.right) == 1:  # a total: （七）总计, a row's 总计, a table-四 group's 总计
         by = "row" if ident.across == template.ROWS else "column"
         msg = (
             f"{cell_label(right0.path, lay)}为 {fmt(right0)}，但{ident.left_name or '各项'}之和为 "
             f"{num_text(f.lsum)}（{_terms(f.left, lay, by)}）"
         )
-        where = [right0.path, *(v.path for v in f.left)]
-    else:
-        msg = (
-            f"{_sum_text(f.left, lay)} = {num_text(f.lsum)}，但{_sum_text(f.right, lay)} = "
-            f"{num_text(f.rsum)}（{ident.description}）"
-        )
-        where = [v.path for v in (*f.right, *f.left)]
+        return msg, [right0.path, *(v.path for v in f.left)]
+    msg = (
+        f"{_sum_text(f.left, lay)} = {num_text(f.lsum)}，但{_sum_text(f.right, lay)} = "
+        f"{num_text(f.rsum)}（{ident.description}）"
+    )
+    return msg, [v.path for v in (*f.right, *f.left)]
+
+
+def _evidence(fails: list[Failure]) -> dict:
+    f = fails[0]
+    out: dict = {
+        "left": {v.path: v.value for v in f.left},
+        "right": {v.path: v.value for v in f.right},
+        "left_sum": f.lsum,
+        "right_sum": f.rsum,
+        "identity": f.ident.description,
+    }
+    blank = sorted({v.path for g in fails for v in g.vals if v.blank})
+    if blank:
+        out["blank"] = blank
+    if len(fails) > 1:
+        out["identities"] = [g.ident.description for g in fails]
+    return out
+
+
+def _inferred_note(report: Report, inferred: list[Val]) -> str:
+    return (
+        "；其中"
+        + "、".join(cell_label(v.path, report.layout) for v in inferred[:3])
+        + ("等" if len(inferred) > 3 else "")
+        + "的数值系按勾稽关系推算或拆分，请核对原文"
+    )
+
+
+def _finding(report: Report, f: Failure, culprits: dict[str, float]) -> Finding:
+    lay = report.layout
+    msg, where = _describe(report, f)
     blank = [v for v in f.vals if v.blank]
     inferred = [v for v in f.vals if v.inferred]
     if blank:
@@ -150,31 +182,72 @@ def _finding(report: Report, f: Failure, culprits: dict[str, float]) -> Finding:
     severity = ERROR
     if inferred:
         severity = WARNING
-        msg += (
-            "；其中"
-            + "、".join(cell_label(v.path, lay) for v in inferred[:3])
-            + ("等" if len(inferred) > 3 else "")
-            + "的数值系按勾稽关系推算或拆分，请核对原文"
-        )
+        msg += _inferred_note(report, inferred)
     msg += "。请核对并更正。"
-    evidence = {
-        "left": {v.path: v.value for v in f.left},
-        "right": {v.path: v.value for v in f.right},
-        "left_sum": f.lsum,
-        "right_sum": f.rsum,
-        "identity": ident.description,
-    }
-    if blank:
-        evidence["blank"] = [v.path for v in blank]
+    return Finding(msg, where=where, evidence=_evidence([f]), severity=severity)
+
+
+def _culprit_finding(report: Report, path: str, change: float, fails: list[Failure]) -> Finding:
+    """One finding for one cell that alone breaks several identities (one cause, one finding)."""
+    lay = report.layout
+    v = val(report, path)
+    target = num_text((v.value or 0) + change)
+    shown = "空白" if v.blank else num_text(v.value)
+    parts, where = [], [path]
+    for i, f in enumerate(fails, 1):
+        msg, cells = _describe(report, f)
+        parts.append(f"（{i}）{msg}")
+        where += [c for c in cells if c not in where]
+    msg = (
+        f"{cell_label(path, lay)}为{shown}，使 {len(fails)} 个勾稽关系同时不成立：{'；'.join(parts)}"
+        f"；若该格为 {target}，以上等式全部成立"
+    )
+    if v.blank:
+        msg += "（空白格按 0 计）"
+    inferred = list({x.path: x for f in fails for x in f.vals if x.inferred}.values())
+    severity = ERROR
+    if inferred:
+        severity = WARNING
+        msg += _inferred_note(report, inferred)
+    msg += "。请核对并更正。"
+    evidence = _evidence(fails)
+    evidence["cell"] = {"path": path, "value": v.value, "fits": (v.value or 0) + change}
     return Finding(msg, where=where, evidence=evidence, severity=severity)
 
 
-def _check(report: Report, name: str):
+def _plan(report: Report) -> list[tuple[str, Finding]]:
+    """(identity name, finding) for every failing identity; failures that one cell explains together are
+    one finding, filed under the first of their identities."""
     fails = failures(report)
     culprits = _culprits(fails)
+    order = {id(f): i for i, f in enumerate(fails)}
+    claimed: set[int] = set()
+    grouped: list[tuple[int, str, Finding]] = []
+    by_reach = sorted(culprits, key=lambda p: -sum(1 for f in fails if f.fix(p) is not None))
+    for path in by_reach:
+        mine = [f for f in fails if f.fix(path) is not None and id(f) not in claimed]
+        if len(mine) < 2:
+            continue
+        claimed.update(id(f) for f in mine)
+        first = min(mine, key=lambda f: order[id(f)])
+        grouped.append(
+            (order[id(first)], first.ident.name, _culprit_finding(report, path, culprits[path], mine))
+        )
     for f in fails:
-        if f.ident.name == name:
-            yield _finding(report, f, culprits)
+        if id(f) not in claimed:
+            grouped.append((order[id(f)], f.ident.name, _finding(report, f, culprits)))
+    return [(name, finding) for _i, name, finding in sorted(grouped, key=lambda x: x[0])]
+
+
+def culprit_cells(report: Report) -> set[str]:
+    """Cells reported by the identity rules as the one cause of several failures."""
+    return {f.evidence["cell"]["path"] for _n, f in _plan(report) if "cell" in (f.evidence or {})}
+
+
+def _check(report: Report, name: str):
+    for ident_name, finding in _plan(report):
+        if ident_name == name:
+            yield finding
 
 
 @rule("T301", "table3-balance", "error")

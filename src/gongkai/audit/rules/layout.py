@@ -7,7 +7,7 @@ import re
 import unicodedata
 
 from gongkai import template
-from gongkai.audit.finding import Finding
+from gongkai.audit.finding import INFO, Finding
 from gongkai.audit.labels import TABLE_NAMES
 from gongkai.audit.registry import rule
 from gongkai.model import MISSING, Report, row_keys
@@ -200,7 +200,9 @@ def labels(report: Report):
     """Table labels are printed as in the official template; a near-miss label is a misprint.
 
     Short labels (under four characters) are not checked. The label must be close to the official one
-    (similarity ≥ 0.75) and not itself another official label.
+    (similarity ≥ 0.75) and not itself another official label. A label broken by a line wrap (it spans a
+    line break, or only lacks characters and starts or ends a line: 「结维持」, 「社会公益」) is an extraction
+    note (info), not a misprint.
 
     Anti-pattern:
         信息内容 本年制发件数 本年度止件数 现行有效件数
@@ -224,8 +226,36 @@ def labels(report: Report):
         printed = raw_region[offs[a] : offs[b - 1] + 1]
         if "|" in printed or "\t" in printed or printed.count("\n") > 1:
             continue  # the label is interleaved with other cells: a garbled layout, not a misprint
+        a0, b0 = offs[a], offs[b - 1] + 1
+        if _wrapped(printed, body, raw_region, a0, b0):
+            shown = printed.replace("\n", "⏎")
+            yield Finding(
+                f"提取说明：{TABLE_NAMES[t]}的标签「{label}」在原文中被换行断开（提取为「{shown}」），"
+                "疑为排版或提取造成，不是标签印错；无需更正。",
+                where=where,
+                evidence={"printed": printed, "official": label, "similarity": round(ratio, 2)},
+                severity=INFO,
+            )
+            continue
         yield Finding(
             f"{TABLE_NAMES[t]}的标签印为「{printed}」，国家格式为「{label}」；请更正。",
             where=where,
             evidence={"printed": printed, "official": label, "similarity": round(ratio, 2)},
         )
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def _wrapped(printed: str, label: str, raw: str, a: int, b: int) -> bool:
+    """The near-miss is a label broken by a line wrap: it spans a line break, or it only lacks characters
+    (「结维持」 for 结果维持, 「社会公益」 for 社会公益组织) and starts or ends a line."""
+    if "\n" in printed:
+        return True
+    if not _subsequence(_norm_label(printed), label):
+        return False
+    before = raw[:a].rstrip(" \u3000")
+    after = raw[b:].lstrip(" \u3000")
+    return not before or before.endswith("\n") or not after or after.startswith("\n")

@@ -7,7 +7,7 @@ import re
 from gongkai.audit.finding import Finding
 from gongkai.audit.labels import section_heading
 from gongkai.audit.registry import rule
-from gongkai.audit.textutil import CJK_NUM, cjk_int, section_compact, sentences
+from gongkai.audit.textutil import CJK_NUM, cjk_int, is_table_text, section_compact, sentences
 from gongkai.model import Report
 
 _SECTIONS = ("s1", "s2", "s3", "s4", "s5", "s6")
@@ -157,7 +157,8 @@ def doubled(report: Report):
     """A word or phrase printed twice in a row (审核审核) is a copy-editing slip.
 
     Only repeats of two or more Chinese characters are reported (AA reduplication such as 常常 is normal);
-    sections 二–四 are skipped because their table headers repeat by design.
+    sections 二–四 are skipped because their table headers repeat by design, and so is table header text
+    that ended up in another section (「结果维持 结果纠正 … 结果维持 结果纠正 …」).
 
     Anti-pattern:
         二是规范审核审核发布机制。
@@ -169,6 +170,8 @@ def doubled(report: Report):
             continue  # these sections hold the tables, whose headers repeat by design
         for a, b in sentences(c):
             sent = c.text[a:b]
+            if is_table_text(sent):
+                continue  # table header text that ended up in the section repeats by design
             for m in _DOUBLE.finditer(sent):
                 unit = m.group(1)
                 if _cjk_count(unit) < 2 or len(set(unit)) == 1:

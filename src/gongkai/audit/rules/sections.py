@@ -6,10 +6,10 @@ import re
 
 from gongkai import template
 from gongkai.audit.finding import ERROR, INFO, WARNING, Finding
-from gongkai.audit.labels import section_heading
+from gongkai.audit.labels import TABLE_NAMES, section_heading
 from gongkai.audit.registry import rule
 from gongkai.audit.textutil import cjk_int, levenshtein, strip_punct
-from gongkai.model import Report
+from gongkai.model import MISSING, Report
 
 _LEAD = re.compile(r"^[#*>\s]*(?:第?([一二三四五六七八九十]+)\s*(?:部分)?\s*[、.．,，:：\s]\s*)?")
 
@@ -17,6 +17,9 @@ _LEAD = re.compile(r"^[#*>\s]*(?:第?([一二三四五六七八九十]+)\s*(?:�
 @rule("S101", "sections-complete", "error")
 def complete(report: Report):
     """All six sections of the national format are present, in order 一 to 六.
+
+    A heading that is not found while its content is there (table 三's numbers, the problems and
+    measures, the 信息处理费 statement) is an extraction note (info): the heading was lost, not the section.
 
     Anti-pattern:
         一、总体情况 … 二、主动公开政府信息情况 … 三、收到和处理政府信息公开申请情况 …
@@ -35,6 +38,16 @@ def complete(report: Report):
         return
     for s in template.SECTIONS:
         if s.key not in report.sections:
+            content = _content_present(report, s.key)
+            if content:
+                yield Finding(
+                    f"提取说明：未找到第{s.number}部分的标题「{section_heading(s.key)}」，但其内容（{content}）"
+                    "在文中出现，疑为标题缺失或提取时丢失；请核对原文的标题。",
+                    where=[s.key],
+                    evidence={"missing_heading": s.key, "content": content},
+                    severity=INFO,
+                )
+                continue
             yield Finding(
                 f"缺少第{s.number}部分「{section_heading(s.key)}」；年度报告应包含全部六个部分。",
                 where=[s.key],
@@ -52,6 +65,34 @@ def complete(report: Report):
             evidence={"order": order},
             severity=WARNING,
         )
+
+
+_TABLE_OF = {"s2": "table2", "s3": "table3", "s4": "table4"}
+_PROBLEMS_AND_MEASURES = re.compile(
+    r"(?:存在|主要)[^。]{0,10}(?:问题|不足)[\s\S]{0,600}?(?:改进|措施|下一步)"
+)
+_OTHER_MATTERS = re.compile(r"信息处理费|其他需要报告|人大代表建议|政协提案|政务公开工作要点")
+
+
+def _content_present(report: Report, key: str) -> str:
+    """What of a section whose heading was not found is present all the same ("" if nothing)."""
+    table = _TABLE_OF.get(key)
+    if table:
+        read = [p for p, c in report.cells.items() if p.startswith(table + ".") and c.status != MISSING]
+        return f"{TABLE_NAMES[table]}的 {len(read)} 个数字" if read else ""
+    others = "\n".join(sec.text for sec in report.sections.values())
+    if key == "s1":
+        first = min((sec.start for sec in report.sections.values() if sec.start is not None), default=None)
+        lead = report.text[:first] if first is not None else ""
+        body = re.sub(r"[^\u4e00-\u9fff]", "", lead.split("\n", 1)[1] if "\n" in lead else "")
+        return "总体情况的叙述" if len(body) >= 60 else ""
+    if key == "s5":
+        m = _PROBLEMS_AND_MEASURES.search(others)
+        return f"「{m.group(0)[:20]}…」" if m else ""
+    if key == "s6":
+        m = _OTHER_MATTERS.search(others)
+        return f"「{m.group(0)}」" if m else ""
+    return ""
 
 
 def _norm(s: str) -> str:

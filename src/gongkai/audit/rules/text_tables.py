@@ -18,7 +18,7 @@ from gongkai import template
 from gongkai.audit.finding import ERROR, WARNING, Finding
 from gongkai.audit.labels import TABLE_NAMES, cell_label, row_label, section_heading
 from gongkai.audit.registry import rule
-from gongkai.audit.textutil import Compact, section_compact
+from gongkai.audit.textutil import Compact, is_table_text, section_compact
 from gongkai.audit.values import Val, applicant_parts, group_total, num_text, row_total, val
 from gongkai.model import AMBIGUOUS, Report
 
@@ -71,8 +71,8 @@ def _sentences(report: Report, keys=("s1", "s3", "s4", "s2")) -> Iterator[Senten
             continue
         for m in _SENT.finditer(c.text):
             s = m.group(0)
-            if k != "s1" and not s.endswith("。"):
-                continue  # table text in sections 二–四
+            if (k != "s1" and not s.endswith("。")) or is_table_text(s):
+                continue  # table text in sections 二–四, or table header text that ended up in a section
             yield Sentence(k, s, m.start(), c, report.year)
 
 
@@ -288,6 +288,7 @@ def applications(report: Report):
         if "申请" not in sent.text or (_OTHER_BODY.search(sent.text) and "公开申请" not in sent.text):
             continue
         received = False
+        carried: Finding | None = None
         for m in _RECEIVED.finditer(sent.text):
             gap, after = m.group(1), m.group("after")
             if "申请" not in gap + after and "案件" not in after:
@@ -304,7 +305,10 @@ def applications(report: Report):
             )
             f = _emit(report, claim, base, ["table3.new.total"], expl, "收到/受理的申请数")
             if f:
-                yield f
+                if any("上年结转" in e for e in expl):
+                    carried = f  # a split explained by the same 上年结转 joins this finding
+                else:
+                    yield f
         for claim in _claims(_CLOSED, "closed", sent):
             clause = _clause_at(sent.text, claim.a)
             if _OTHER_BODY.search(clause) or _QUALIFIED.search(clause):
@@ -366,8 +370,16 @@ def applications(report: Report):
                             "文中把上年结转的申请也算作本年收到"
                         )
                 f = _emit(report, claim, table, paths, expl, f"{who}的申请数")
-                if f:
+                if f and carried is not None and expl:
+                    carried.message = carried.message.removesuffix("。请使文字与表格一致。") + (
+                        f"；同样，文中{who} {claim.value} 件 = {expl[0].split('，')[0].split(' = ')[1]}"
+                        "，也含上年结转。请使文字与表格一致。"
+                    )
+                    carried.where += [p for p in paths if p not in carried.where]
+                elif f:
                     yield f
+        if carried is not None:
+            yield carried
         for m in _NONE.finditer(sent.text):
             base = _cell(report, "table3.new.total")
             if base.unknown or not base.value:
