@@ -7,7 +7,7 @@ import importlib
 import pytest
 
 from gongkai.audit import all_rules, check_reports
-from gongkai.audit.registry import PAIR
+from gongkai.audit.registry import CORPUS, PAIR
 from tests.audit.build import build
 
 RULES = {r.code: r for r in all_rules()}
@@ -43,6 +43,9 @@ def test_case(code, case):
         if "agency" not in case.get("previous", {}).get("meta", {}):
             previous.meta["agency"] = report.meta["agency"]
         findings = check_reports([previous, report], select=[code])[1]
+    elif rule.scope == CORPUS:
+        others = [build(o) for o in case.get("others", [])]
+        findings = check_reports([report, *others], select=[code])[0]
     else:
         findings = check_reports([report], select=[code])[0]
     mine = [f for f in findings if f.code == code]

@@ -5,7 +5,8 @@
 
 Rules live in ``gongkai.audit.rules`` (one module per rule or small group) and register themselves with
 stable codes; ``docs/rules.md`` is generated from the registry. Report rules see one report; pair rules
-see a report and the same agency's report of the year before (``check_reports``).
+see a report and the same agency's report of the year before (``check_reports``); corpus rules see a report
+and the other agencies' reports of the same year checked with it (``check_reports``, ``check_corpus``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterable
 
 from gongkai.audit.agency import normalise as normalise_agency
 from gongkai.audit.finding import ERROR, INFO, SEVERITIES, WARNING, Finding, severity_rank
-from gongkai.audit.registry import PAIR, REPORT, Rule, all_rules
+from gongkai.audit.registry import CORPUS, PAIR, REPORT, Rule, all_rules
 from gongkai.model import Report
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Finding",
     "Rule",
     "all_rules",
+    "check_corpus",
     "check_report",
     "check_reports",
     "normalise_agency",
@@ -77,6 +79,32 @@ def check_reports(reports: list[Report], select: Iterable[str] | None = None) ->
         prev = previous_of(cur, reports)
         if prev is not None:
             out[i] = _sorted(out[i] + _run(pair_rules, cur, prev))
+    for i, found in enumerate(check_corpus(reports, chosen)):
+        if found:
+            out[i] = _sorted(out[i] + found)
+    return out
+
+
+def check_corpus(reports: list[Report], select: Iterable[str] | None = None) -> list[list[Finding]]:
+    """Findings of the rules across agencies (copied text …) per report: each report against the other
+    agencies' reports of the same year among ``reports``."""
+    chosen = set(select) if select is not None else None
+    rules = [r for r in all_rules() if r.scope == CORPUS and (chosen is None or r.code in chosen)]
+    out: list[list[Finding]] = [[] for _ in reports]
+    if not rules:
+        return out
+    for i, cur in enumerate(reports):
+        name = normalise_agency(cur.meta.get("agency"))
+        others = [
+            o
+            for o in reports
+            if o is not cur
+            and cur.year is not None
+            and o.year == cur.year
+            and normalise_agency(o.meta.get("agency")) != name
+        ]
+        if others:
+            out[i] = _run(rules, cur, others)
     return out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from gongkai.audit.registry import PAIR, all_rules
+from gongkai.audit.registry import CORPUS, PAIR, all_rules
 
 HEADER = """<!-- generated: python -m gongkai.audit.docs > docs/rules.md (from the registry); do not edit -->
 # Audit rules
@@ -14,7 +14,8 @@ Every rule `gongkai check` applies (`gongkai rules` prints this list). Codes are
 `table3.total.natural_person` or a section key such as `s1`, with `span` for sentences) and `evidence`.
 
 Groups: **T** table cells and identities · **L** layout and labels · **S** sections · **M** title and
-period · **P** proofreading · **X** text versus tables · **C** across consecutive years of one agency.
+period · **P** proofreading · **X** text versus tables · **C** across reports (consecutive years of one
+agency, other agencies of the same year).
 
 | code | name | severity | summary |
 |---|---|---|---|
@@ -34,6 +35,8 @@ def render() -> str:
         out.append(f"\n## {r.code}\n\n**{r.name}** · default severity `{r.severity}`")
         if r.scope == PAIR:
             out.append(" · compares a report with the same agency's report of the year before")
+        if r.scope == CORPUS:
+            out.append(" · compares a report with other agencies' reports of the same year checked with it")
         out.append(f"\n\n{r.summary}\n")
         if r.description:
             out.append(f"\n{r.description}\n")

@@ -3,7 +3,9 @@
 A rule is a function decorated with :func:`rule`. Its docstring's first line is the summary; the sections
 ``Anti-pattern:`` and ``Best practice:`` give a failing and a passing example (they feed ``docs/rules.md``).
 Report rules take a `Report`; pair rules (``scope="pair"``) take the report and the same agency's report of
-the year before. Both yield `Finding`s. Registering a code twice is refused.
+the year before; corpus rules (``scope="corpus"``) take the report and the other agencies' reports of the
+same year among those checked together (a database). All yield `Finding`s. Registering a code twice is
+refused.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from gongkai.audit.finding import SEVERITIES, Finding
 
 REPORT = "report"
 PAIR = "pair"
+CORPUS = "corpus"  # the report and the other agencies' reports of the same year in the set checked
 _CODE = re.compile(r"^[A-Z]\d{3}$")
 
 
@@ -68,7 +71,7 @@ def register(r: Rule) -> Rule:
         raise RegistryError(f"duplicate rule code {r.code} ({_RULES[r.code].name} and {r.name})")
     if r.severity not in SEVERITIES:
         raise RegistryError(f"rule {r.code}: unknown severity {r.severity!r}")
-    if r.scope not in (REPORT, PAIR):
+    if r.scope not in (REPORT, PAIR, CORPUS):
         raise RegistryError(f"rule {r.code}: unknown scope {r.scope!r}")
     _RULES[r.code] = r
     return r

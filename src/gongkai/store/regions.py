@@ -20,36 +20,15 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
+from gongkai.divisions import Division, Divisions, divisions
 from gongkai.errors import InputError
 
 __all__ = ["Division", "Identity", "Overrides", "Region", "divisions", "identify", "normalise_name"]
 
 UNKNOWN_CODE = "000000"
 TEXT_WINDOW = 4000  # characters of the report text searched for place names
-
-_PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
-_CITY_SUFFIXES = ("自治州", "地区", "盟", "市")
-_COUNTY_SUFFIXES = ("自治县", "自治旗", "林区", "特区", "县", "区", "市", "旗")
-# Ethnic names inside autonomous names: 延边朝鲜族自治州 → 延边, 峨边彝族自治县 → 峨边.
-_ETHNIC = re.compile(r"(?:[\u4e00-\u9fff]{1,6}?族)+(?=自治[州县旗])")
-
-
-@dataclass(frozen=True)
-class Division:
-    code: str
-    name: str
-
-    @property
-    def level(self) -> str:
-        if self.code.endswith("0000"):
-            return "province"
-        if self.code.endswith("00"):
-            return "city"
-        return "county"
 
 
 @dataclass(frozen=True)
@@ -89,77 +68,9 @@ class Identity:
         return {"name": self.name, "agency_id": self.agency_id, "region": self.region.to_json()}
 
 
-class Divisions:
-    """The bundled division list with name look-ups (full names and short forms such as 淮安, 平潭)."""
-
-    def __init__(self, rows: list[tuple[str, str]]):
-        self.by_code: dict[str, Division] = {c: Division(c, n) for c, n in rows}
-        self.full: dict[str, list[Division]] = {}
-        self.short: dict[str, list[Division]] = {}
-        for d in self.by_code.values():
-            self.full.setdefault(d.name, []).append(d)
-            s = _short(d)
-            if s and s != d.name:
-                self.short.setdefault(s, []).append(d)
-        self.lengths = sorted({len(k) for k in (*self.full, *self.short)}, reverse=True)
-
-    def parent(self, d: Division) -> Division | None:
-        if d.level == "county":
-            return self.by_code.get(d.code[:4] + "00") or self.by_code.get(d.code[:2] + "0000")
-        if d.level == "city":
-            return self.by_code.get(d.code[:2] + "0000")
-        return None
-
-    def chain(self, d: Division) -> list[Division]:
-        """``d`` and its ancestors, province first."""
-        out = [d]
-        while (p := self.parent(out[-1])) is not None:
-            out.append(p)
-        return out[::-1]
-
-    def is_within(self, d: Division, ancestor: Division) -> bool:
-        return ancestor in self.chain(d)
-
-    def region(self, d: Division, source: str) -> Region:
-        parts: dict[str, str | None] = {x.level: x.name for x in self.chain(d)}
-        if d.code[:2] in ("11", "12", "31", "50") and "city" not in parts:
-            parts["city"] = parts.get("province")  # 直辖市: the city is the province
-        return Region(parts.get("province"), parts.get("city"), parts.get("county"), d.code, source)
-
-    def find(self, text: str, short: bool = True) -> list[tuple[int, int, list[Division]]]:
-        """Non-overlapping division mentions in ``text``, longest first at each position:
-        (start, end, candidates)."""
-        out = []
-        i, n = 0, len(text)
-        while i < n:
-            for length in self.lengths:
-                if i + length > n:
-                    continue
-                s = text[i : i + length]
-                hit = self.full.get(s) or (self.short.get(s) if short else None)
-                if hit:
-                    out.append((i, i + length, hit))
-                    i += length
-                    break
-            else:
-                i += 1
-        return out
-
-
-def _short(d: Division) -> str | None:
-    name = _ETHNIC.sub("", d.name)
-    suffixes = {"province": _PROVINCE_SUFFIXES, "city": _CITY_SUFFIXES, "county": _COUNTY_SUFFIXES}[d.level]
-    for suf in suffixes:
-        if name.endswith(suf) and len(name) - len(suf) >= 2:
-            return name[: -len(suf)]
-    return None
-
-
-@cache
-def divisions() -> Divisions:
-    text = resources.files("gongkai.store").joinpath("data/divisions.csv").read_text(encoding="utf-8")
-    rows = [(r["code"], r["name"]) for r in csv.DictReader(io.StringIO(text))]
-    return Divisions(rows)
+def _region(divs: Divisions, d: Division, source: str) -> Region:
+    parts = divs.levels(d)
+    return Region(parts.get("province"), parts.get("city"), parts.get("county"), d.code, source)
 
 
 def normalise_name(name: str) -> str:
@@ -238,7 +149,7 @@ def identify(name: str | None, text: str = "", overrides: Overrides | None = Non
         elif votes:  # the name names no place (市生态环境局): the text's most named county, city or province
             best = max(votes.items(), key=lambda kv: (kv[1], divs.by_code[kv[0]].level == "county", kv[0]))
             chosen, source = divs.by_code[best[0]], "text"
-    region = divs.region(chosen, source) if chosen else Region()
+    region = _region(divs, chosen, source) if chosen else Region()
     code = chosen.code if chosen and source != "text" else UNKNOWN_CODE
     return Identity(clean, f"{code}:{clean[start:] if code != UNKNOWN_CODE else clean}", region)
 
@@ -254,7 +165,7 @@ class Override:
     def apply(self, name: str, divs: Divisions) -> Identity:
         region = Region()
         if self.code and self.code in divs.by_code:
-            r = divs.region(divs.by_code[self.code], "override")
+            r = _region(divs, divs.by_code[self.code], "override")
             region = Region(
                 self.province or r.province,
                 self.city or r.city,

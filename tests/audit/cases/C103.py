@@ -19,4 +19,18 @@ CASES = [
             "sections": {"s1": "本年度围绕重点领域推进公开工作，成效明显，群众满意度进一步提升。"},
         },
     },
+    {
+        "name": "a few words swapped is still a copy",
+        "expect": "fail",
+        "where": "s1",
+        "report": {"sections": {"s1": S1}},
+        "previous": {
+            "meta": {"year": 2023},
+            "sections": {
+                "s1": S1.replace("本机关坚持", "我单位坚持")
+                .replace("并提升", "进一步提升")
+                .replace("定期开展", "每季度开展")
+            },
+        },
+    },
 ]

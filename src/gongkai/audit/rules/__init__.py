@@ -7,6 +7,9 @@ from gongkai.audit.rules import (  # noqa: F401
     layout,
     meta,
     prose,
+    regions,
     sections,
+    structure,
     text_tables,
+    timeliness,
 )

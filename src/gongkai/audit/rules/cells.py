@@ -141,7 +141,8 @@ def unreadable(report: Report):
     """Cells that could not be read: ambiguous digits, unreadable text, or a row or table not found.
 
     Identities involving these cells cannot be checked; they are reported here instead of being passed.
-    Glued digits with several possible splits are one finding per row.
+    Glued digits with several possible splits are one finding per row. Whole rows or columns not found
+    while the rest of the table is are left to rule L104 (table structure).
 
     Anti-pattern:
         行政规范性文件77132470（三个格的数字粘连，有多种拆分都说得通）。
@@ -159,10 +160,13 @@ def unreadable(report: Report):
     }
     for t in sorted(whole):
         yield Finding(f"未找到{TABLE_NAMES[t]}，无法核查其数据。", where=[t], evidence={"missing": t})
+    from gongkai.audit.rules.structure import missing_rows_and_columns
+
+    gone_rows, gone_cols = missing_rows_and_columns(report)  # rule L104 reports these once per table
     rows: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for path, cell in report.cells.items():
-        t, r, _c = path.split(".")
-        if t in whole:
+        t, r, c = path.split(".")
+        if t in whole or (t, r) in gone_rows or (t, c) in gone_cols:
             continue
         if cell.status in (UNREADABLE, MISSING) or (cell.status == AMBIGUOUS and not cell.candidates):
             rows[(t, r, cell.status)].append(path)

@@ -1,4 +1,5 @@
-"""Rules across reports: the same agency's consecutive years must agree, and text should not be recycled."""
+"""Rules across reports: the same agency's consecutive years must agree, and text should not be recycled
+(from last year, or from other agencies' reports of the same year)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import re
 from gongkai import template
 from gongkai.audit.finding import Finding
 from gongkai.audit.labels import cell_label, section_heading
-from gongkai.audit.registry import PAIR, rule
-from gongkai.audit.textutil import Compact
+from gongkai.audit.registry import CORPUS, PAIR, rule
+from gongkai.audit.textutil import Compact, is_table_text
 from gongkai.audit.values import num_text, val
 from gongkai.model import Report
 
@@ -131,55 +132,140 @@ def _stock_of_open_readings(report: Report, previous: Report, row: str, stock_co
 
 _SPLIT = re.compile(r"[。！？!?；;]")
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
+COPY_SECTIONS = ("s1", "s5", "s6")
+COPY_THRESHOLD = 0.5  # share of a section's sentences
+NEAR = (
+    85  # rapidfuzz ratio (0–100) at or above which two sentences are the same text with a few words changed
+)
 
 
-def _sentence_set(report: Report, key: str) -> list[str]:
+def _sentence_set(report: Report, key: str) -> list[tuple[str, str]]:
+    """(number-masked sentence, sentence as printed) for the section's sentences of 15 characters or more."""
     s = report.sections.get(key)
     if s is None:
         return []
     text = Compact.of(s.text).text
     out = []
     for piece in _SPLIT.split(text):
-        if len(piece) >= 15 and not re.fullmatch(r"[\d.%\-|]+", piece):
-            out.append(_DIGITS.sub("#", piece))
+        if len(piece) >= 15 and not re.fullmatch(r"[\d.%\-|]+", piece) and not is_table_text(piece):
+            out.append((_DIGITS.sub("#", piece), piece))
     return out
 
 
-COPY_THRESHOLD = 0.5
+def near_duplicates(cur: list[str], other: list[str], cutoff: int = NEAR) -> list[tuple[int, int, float]]:
+    """(i, j, score) for each sentence ``cur[i]`` whose closest sentence in ``other`` scores ≥ cutoff.
+
+    rapidfuzz's normalised Indel similarity on characters; without rapidfuzz only identical sentences count.
+    """
+    if not cur or not other:
+        return []
+    try:
+        from rapidfuzz import fuzz, process
+    except ImportError:  # the audit extra is not installed: identical sentences only
+        index = {s: j for j, s in enumerate(other)}
+        return [(i, index[s], 100.0) for i, s in enumerate(cur) if s in index]
+    scores = process.cdist(cur, other, scorer=fuzz.ratio, score_cutoff=cutoff, workers=1)
+    out = []
+    for i, row in enumerate(scores):
+        j = int(row.argmax())
+        if row[j] >= cutoff:
+            out.append((i, j, float(row[j])))
+    return out
+
+
+def _copied_sections(report: Report, others: list[Report]) -> list[dict]:
+    out = []
+    for key in COPY_SECTIONS:
+        cur = _sentence_set(report, key)
+        if len(cur) < 3:
+            continue
+        pool: list[tuple[str, str, Report]] = []
+        for o in others:
+            pool += [(m, p, o) for m, p in _sentence_set(o, key)]
+        hits = near_duplicates([m for m, _p in cur], [m for m, _p, _o in pool])
+        if len(hits) / len(cur) <= COPY_THRESHOLD:
+            continue
+        out.append(
+            {
+                "key": key,
+                "sentences": len(cur),
+                "copied": len(hits),
+                "passages": [
+                    {
+                        "sentence": cur[i][1],
+                        "like": pool[j][1],
+                        "source": pool[j][2].meta.get("agency") or pool[j][2].meta.get("source"),
+                        "year": pool[j][2].year,
+                        "similarity": round(score / 100, 2),
+                    }
+                    for i, j, score in hits
+                ],
+            }
+        )
+    return out
+
+
+def _copy_message(hit: dict, against: str) -> str:
+    n, same = hit["sentences"], hit["copied"]
+    first = hit["passages"][0]
+    return (
+        f"{section_heading(hit['key'])}的 {n} 句中有 {same} 句（{same / n:.0%}）与{against}相同或近似"
+        "（不计数字，"
+        f"个别字词不同也算），例如「{first['sentence'][:60]}」与「{first['like'][:60]}」；"
+        "年度报告应反映本机关本年度的情况，请据实撰写。"
+    )
 
 
 @rule("C103", "text-copied-from-last-year", "warning", scope=PAIR)
 def copied(report: Report, previous: Report):
-    """The narrative is written for the year: over half of a section's sentences reused from last year warns.
+    """The narrative is written for the year: over half of a section's sentences copied from last year warns.
 
-    Sentences are compared with their numbers masked, so a copied sentence with new figures still counts.
+    Sections 一, 五 and 六 are compared sentence by sentence with numbers masked; near-duplicates count
+    (a few words swapped is still a copy; rapidfuzz similarity ≥ 0.85). The finding gives the share and the
+    passages.
 
     Anti-pattern:
-        2024 年度报告第五部分的存在问题与改进措施与 2023 年度报告逐句相同。
+        2024 年度报告第五部分的存在问题与改进措施与 2023 年度报告逐句相同，或只改了个别字词。
     Best practice:
         第五部分写明本年度发现的问题和针对性的改进措施。
     """
-    total_cur = total_same = 0
-    worst = []
-    for key in ("s1", "s5"):
-        cur = _sentence_set(report, key)
-        prev = set(_sentence_set(previous, key))
-        if len(cur) < 3 or not prev:
-            continue
-        same = sum(1 for s in cur if s in prev)
-        total_cur += len(cur)
-        total_same += same
-        if same / len(cur) > COPY_THRESHOLD:
-            worst.append((key, same, len(cur)))
-    for key, same, n in worst:
+    for hit in _copied_sections(report, [previous]):
         yield Finding(
-            f"{section_heading(key)}的 {n} 句中有 {same} 句（{same / n:.0%}）与 {previous.year} 年度报告相同"
-            f"（不计数字）；年度报告应反映本年度情况，请更新内容。",
-            where=[key],
+            _copy_message(hit, f" {previous.year} 年度报告"),
+            where=[hit["key"]],
             evidence={
-                "reused": same,
-                "sentences": n,
-                "share": round(same / n, 3),
+                "copied": hit["copied"],
+                "sentences": hit["sentences"],
+                "share": round(hit["copied"] / hit["sentences"], 3),
+                "passages": hit["passages"][:10],
                 "previous_source": previous.meta.get("source"),
+            },
+        )
+
+
+@rule("C104", "text-copied-from-other-agencies", "warning", scope=CORPUS)
+def copied_from_others(report: Report, others: list[Report]):
+    """Over half of a section's sentences shared with other agencies' reports of the same year warns.
+
+    Over a set of reports checked together (a database): evaluators deduct for 「与其他单位雷同」. Sections
+    一, 五 and 六, numbers masked, near-duplicates counted as in C103.
+
+    Anti-pattern:
+        甲局与乙局 2024 年度报告的第五部分只有机关名称不同。
+    Best practice:
+        各机关写明本机关本年度的问题与改进措施。
+    """
+    for hit in _copied_sections(report, others):
+        names = sorted({str(p["source"]) for p in hit["passages"] if p["source"]})
+        yield Finding(
+            _copy_message(
+                hit, f"其他机关同年度的报告（{'、'.join(names[:3])}{'等' if len(names) > 3 else ''}）"
+            ),
+            where=[hit["key"]],
+            evidence={
+                "copied": hit["copied"],
+                "sentences": hit["sentences"],
+                "share": round(hit["copied"] / hit["sentences"], 3),
+                "passages": hit["passages"][:10],
             },
         )

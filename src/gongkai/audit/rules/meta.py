@@ -14,7 +14,7 @@ _TITLE = re.compile(
 )
 _PERIOD = re.compile(
     r"统计(?:期限|时限|期间|区间|时间|范围|周期)?(?:为|是|自|从)?[:：]?(?P<y1>\d{4})年1月1日(?:起)?"
-    r"(?:至|到|—|-|～|~)(?P<y2>\d{4})年12月31日"
+    r"(?:至|到|—|-|～|~)(?:(?P<y2>\d{4})年)?12月31日"
 )
 
 
@@ -59,8 +59,11 @@ def title(report: Report):
 def statistics_period(report: Report):
     """The statistics period stated in the text is the report year, 1 January to 31 December.
 
+    The short form without the second year (「2023年1月1日至12月31日」) is read the same way.
+
     Anti-pattern:
         本报告所列数据统计期限为2022年1月1日至2022年12月31日。（2023 年度报告）
+        本报告所列数据统计期限为2023年1月1日至12月31日。（2024 年度报告）
     Best practice:
         本报告所列数据统计期限为2023年1月1日至2023年12月31日。（2023 年度报告）
     """
@@ -68,7 +71,8 @@ def statistics_period(report: Report):
         return
     c = Compact.of(report.text[:8000])
     for m in _PERIOD.finditer(c.text):
-        y1, y2 = int(m.group("y1")), int(m.group("y2"))
+        y1 = int(m.group("y1"))
+        y2 = int(m.group("y2")) if m.group("y2") else y1  # short form: 2023年1月1日至12月31日
         if y1 != report.year or y2 != report.year:
             quote = report.text[slice(*c.span(m.start(), m.end()))]
             yield Finding(
