@@ -21,4 +21,21 @@ CASES = [
             }
         },
     },
+    {
+        "name": "a page excerpt that starts and ends midway",
+        "expect": "fail",
+        "severity": "warning",
+        "where": "s1",
+        "report": {
+            "meta": {"title": ""},
+            "sections": {"s1": None, "s2": None, "s6": None},
+        },
+    },
+    {
+        "name": "sections missing from a complete report",
+        "expect": "fail",
+        "severity": "error",
+        "where": "s6",
+        "report": {"sections": {"s6": None}},
+    },
 ]

@@ -20,6 +20,8 @@ def complete(report: Report):
 
     A heading that is not found while its content is there (table 三's numbers, the problems and
     measures, the 信息处理费 statement) is an extraction note (info): the heading was lost, not the section.
+    A document that starts or ends midway (no title; text that stops inside a table or a sentence: a page
+    excerpt) gets one warning for the sections it cannot show, not an error per section.
 
     Anti-pattern:
         一、总体情况 … 二、主动公开政府信息情况 … 三、收到和处理政府信息公开申请情况 …
@@ -36,8 +38,18 @@ def complete(report: Report):
             evidence={"found": []},
         )
         return
+    cut = _cut_off(report, present)
+    for keys, where_ in cut:
+        names = "、".join(section_heading(k) for k in keys)
+        yield Finding(
+            f"文档似乎不完整（{where_}），未见{names}；无法核对这些部分。请提供完整的报告原文。",
+            where=list(keys),
+            evidence={"missing": list(keys), "incomplete": where_},
+            severity=WARNING,
+        )
+    skipped = {k for keys, _w in cut for k in keys}
     for s in template.SECTIONS:
-        if s.key not in report.sections:
+        if s.key not in report.sections and s.key not in skipped:
             content = _content_present(report, s.key)
             if content:
                 yield Finding(
@@ -68,6 +80,42 @@ def complete(report: Report):
 
 
 _TABLE_OF = {"s2": "table2", "s3": "table3", "s4": "table4"}
+_ENDS_SENTENCE = re.compile(
+    r"(?:[。！？!?.）)」”]|\d{4}年\d{1,2}月\d{1,2}日|[一二〇○零]{4}年[^\n]{1,6}日)\s*$"
+)
+
+
+def _narrative_before(report: Report, key: str) -> bool:
+    """Whether the text before section ``key`` (after the first line) holds a paragraph of prose."""
+    start = report.sections[key].start
+    lead = report.text[:start] if start is not None else ""
+    body = lead.split("\n", 1)[1] if "\n" in lead else ""
+    return len(re.sub(r"[^\u4e00-\u9fff]", "", body)) >= 60
+
+
+def _cut_off(report: Report, present: list) -> list[tuple[tuple[str, ...], str]]:
+    """Runs of missing sections explained by a document that starts or ends midway (a page excerpt, one
+    page of a flipbook): the leading run when there is no title, the trailing run when the text stops
+    inside a table or a sentence. [(section keys, where the document is cut)]"""
+    keys = [s.key for s in template.SECTIONS]
+    have = [s.key for s in present]
+    out = []
+    first, last = keys.index(have[0]), keys.index(have[-1])
+    if first > 0 and (
+        not report.meta.get("title") or (first >= 2 and not _narrative_before(report, have[0]))
+    ):
+        out.append((tuple(keys[:first]), "从中间开始"))
+    if last < len(keys) - 1:
+        table = _TABLE_OF.get(have[-1])
+        cut_table = table is not None and any(
+            c.status == MISSING for p, c in report.cells.items() if p.startswith(table + ".")
+        )
+        tail = report.text.rstrip()
+        if out or cut_table or (tail and not _ENDS_SENTENCE.search(tail[-30:])):  # an excerpt: both ends
+            out.append((tuple(keys[last + 1 :]), f"在{section_heading(have[-1])}中途结束"))
+    return out
+
+
 _PROBLEMS_AND_MEASURES = re.compile(
     r"(?:存在|主要)[^。]{0,10}(?:问题|不足)[\s\S]{0,600}?(?:改进|措施|下一步)"
 )
