@@ -39,12 +39,16 @@ _LEADING_YEAR = re.compile(r"^\d{4}年度?")
 # 乡镇人民政府, 街道办事处 (and their short forms), 苏木 in Inner Mongolia.
 _TOWNSHIP = re.compile(
     r"(?:镇|乡|苏木)(?:人民)?政府$|街道(?:办事处|办|工作委员会|党工委)?$|(?:镇|乡|街道)(?:人民政府)?办公室$"
+    r"|^[\u4e00-\u9fff]{1,12}(?:镇|乡|苏木)$"  # a bare township name: 河包镇, 中村乡
 )
 # A people's government of a county level or above, by itself (not one of its offices or departments).
 _GOVERNMENT = re.compile(
     r"(?:省|自治区|市|州|盟|地区|县|区|旗|特区|林区)(?:人民)?政府$"
     r"|(?:综合实验区|新区)$"
+    r"|^[\u4e00-\u9fff]{1,10}?(?:省|自治区|市|自治州|州|盟|县|自治县|区|旗|自治旗)$"  # a bare place: 洪泽区
 )
+# Development zones and parks: their bodies report under rules set locally.
+_ZONE = re.compile(r"(?:开发区|园区|工业区|高新区|保税区|示范区|合作区|试验区|产业区)$")
 # Bodies that are neither a government nor one of its departments: enterprises, public institutions.
 _OTHER = re.compile(
     r"(?:管理委员会|管委会|公司|集团|医院|学校|大学|学院|中学|小学|银行|协会|学会|研究院|研究所)$"
@@ -80,6 +84,8 @@ def classify_kind(agency_name: str | None) -> str:
     name = re.sub(r"\([^)]*\)$", "", name)  # a trailing parenthetical: 「…局（…）」
     if _TOWNSHIP.search(name):
         return TOWNSHIP
+    if _ZONE.search(name):
+        return OTHER
     if _GOVERNMENT.search(name):
         return GOVERNMENT
     if _OTHER.search(name):

@@ -118,7 +118,11 @@ def timeliness(report: Report):
     md = table.get(kind)
     how = "名册指定" if kind_source == "given" else "按机关名称判断"
     if when is None:
-        due = f"{label(kind)}应于{report.year + 1}年{md[0]}月{md[1]}日前公开" if md else "按时公开"
+        due = (
+            f"{label(kind)}应于{report.year + 1}年{md[0]}月{md[1]}日前公开"
+            if md
+            else f"截止日期按地方规定，最迟为{report.year + 1}年{_LATEST[0]}月{_LATEST[1]}日"
+        )
         yield Finding(
             f"未能确定报告的发布日期，无法核对是否按时公开（《条例》第四十九条；本报告机关为{label(kind)}"
             f"（{how}），{due}）；可用 check --published 指定发布日期。",
