@@ -58,6 +58,15 @@ CLEAN = [
         {"table4": REVIEW_1, "sections": {"s1": "全年办理以区政府为被申请人的行政复议案件35件。"}},
     ),
     (
+        "被申请人 workload beside the disclosure cases",
+        {
+            "table4": REVIEW_1,
+            "sections": {"s1": "本年度我局作为被申请人的行政复议案件12件，其中涉及政府信息公开的1件。"},
+        },
+    ),
+    ("均未被纠错", {"table4": REVIEW_1, "sections": {"s4": "本年度行政复议案件均未被纠错。"}}),
+    ("较2023年的", {"table3": NEW_5, "sections": {"s1": "本年度收到申请5件，较2023年的6件减少1件。"}}),
+    (
         "含上年结转在括号里",
         {
             "table3": CLOSED_1191,

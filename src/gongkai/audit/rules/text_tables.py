@@ -635,6 +635,9 @@ def review_litigation(report: Report):
         last = None
         for pat, grp in ((_REVIEW, "review"), (_SUIT, "litigation")):
             for claim in _claims(pat, grp, sent):
+                clause = _clause_at(sent.text, claim.a)
+                if _GENERAL_CASES.search(clause) and not _DISCLOSURE.search(clause):
+                    continue  # 作为被申请人的行政复议案件12件: all cases, not the disclosure ones
                 groups.append(grp)
                 last = grp if last is None or claim.a > 0 else last
                 if grp == "review":
