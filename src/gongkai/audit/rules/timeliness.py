@@ -100,9 +100,9 @@ def timeliness(report: Report):
     """Published in time: departments by 1月31日, the 本级人民政府 by 3月31日 (《条例》第四十九条).
 
     The agency kind comes from the roster (``meta["kind"]``) or the title; the date from the document
-    (web page 发布时间, HTML ``<meta>``, the signing date, PDF/DOCX properties) or given (``check
-    --published``, the store's document list). The finding names the source of the date. With no date
-    the check is only noted (info); a date from file properties, or a deadline set by local rules
+    (web page 发布时间, HTML ``<meta>``, the signing date, PDF/DOCX properties) or given (the store's
+    document list). The finding names the source of the date. With no date the check is only noted
+    (info); a date from file properties, or a deadline set by local rules
     (乡镇街道, other bodies), gives a warning.
 
     Anti-pattern:
@@ -125,7 +125,7 @@ def timeliness(report: Report):
         )
         yield Finding(
             f"未能确定报告的发布日期，无法核对是否按时公开（《条例》第四十九条；本报告机关为{label(kind)}"
-            f"（{how}），{due}）；可用 check --published 指定发布日期。",
+            f"（{how}），{due}）；可在入库时提供发布日期。",
             where=["meta"],
             evidence={"kind": kind, "published": None},
             severity=INFO,
