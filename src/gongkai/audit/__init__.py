@@ -42,7 +42,7 @@ def _sorted(findings: Iterable[Finding]) -> list[Finding]:
 INTERNAL_ERROR = "Z000"  # not a rule: the code of the finding left when a rule fails on a report
 
 
-def _run(rules: list[Rule], *reports: Report) -> list[Finding]:
+def _run(rules: list[Rule], *reports: Report | list[Report]) -> list[Finding]:
     out: list[Finding] = []
     for r in rules:
         try:

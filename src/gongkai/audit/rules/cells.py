@@ -194,7 +194,7 @@ def unreadable(report: Report):
             continue
         raws = list(dict.fromkeys(report.cells[p].raw or "" for p in paths))
         each = "；".join(
-            f"{column_label(*p.split('.'), report.layout)}可能为 "
+            f"{column_label(t, r, p.split('.')[2], report.layout)}可能为 "
             + "、".join(num_text(c) for c in report.cells[p].candidates)
             for p in paths
         )

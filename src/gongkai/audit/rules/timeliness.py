@@ -118,22 +118,20 @@ def timeliness(report: Report):
     md = table.get(kind)
     how = "名册指定" if kind_source == "given" else "按机关名称判断"
     if when is None:
-        due = (
+        rule_text = (
             f"{label(kind)}应于{report.year + 1}年{md[0]}月{md[1]}日前公开"
             if md
             else f"截止日期按地方规定，最迟为{report.year + 1}年{_LATEST[0]}月{_LATEST[1]}日"
         )
         yield Finding(
             f"未能确定报告的发布日期，无法核对是否按时公开（《条例》第四十九条；本报告机关为{label(kind)}"
-            f"（{how}），{due}）；可在入库时提供发布日期。",
+            f"（{how}），{rule_text}）；可在入库时提供发布日期。",
             where=["meta"],
             evidence={"kind": kind, "published": None},
             severity=INFO,
         )
         return
-    if md is None:  # other bodies: only the latest statutory deadline is certain
-        md = _LATEST
-    due = date(report.year + 1, *md)
+    due = date(report.year + 1, *(md or _LATEST))  # other bodies: only the latest statutory deadline is sure
     if when <= due:
         return
     severity = None
