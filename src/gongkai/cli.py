@@ -578,6 +578,9 @@ def collect(
     retries: Annotated[int, typer.Option("--retries", help="Retries after a timeout or 5xx.")] = 2,
     max_mb: Annotated[float, typer.Option("--max-mb", help="Largest file fetched, in MB.")] = 50.0,
     no_ingest: Annotated[bool, typer.Option("--no-ingest", help="Only fetch and save.")] = False,
+    ingest_only: Annotated[
+        bool, typer.Option("--ingest-only", help="Fetch nothing: ingest what --to holds, with its metadata.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Collect annual reports from government sites (robots.txt honoured, one host at a time, politely),
@@ -592,24 +595,29 @@ def collect(
     settings = FetchSettings(
         timeout=timeout, interval=interval, retries=retries, max_bytes=int(max_mb * 1024 * 1024)
     )
+    errors: list[tuple[str, str]] = []
     try:
-        targets = targets_from(urls or [], from_file, roster)
-        if not targets:
-            _error("collect", "没有要采集的网址 (no URL given: URLs, --from or --roster)")
-            raise typer.Exit(2)
-        with CollectProgress(enabled=not quiet) as progress:
-            result = run_collect(targets, db, to, settings, progress=progress, ingest=False)
-        for url, reason in result.errors:
-            _error(url, reason)
-        c = result.counts
-        typer.echo(
-            f"采集 collected: list pages {c['list_pages']} (unchanged {c['unchanged']})"
-            f" · reports {c['reports']}"
-            f" · new files {c['fetched']} · known {c['known']} · failed {c['failed']} → {to}"
-        )
-        if not no_ingest and result.records:
+        if ingest_only:
+            records = Archive(to).report_records()
+        else:
+            targets = targets_from(urls or [], from_file, roster)
+            if not targets:
+                _error("collect", "没有要采集的网址 (no URL given: URLs, --from or --roster)")
+                raise typer.Exit(2)
+            with CollectProgress(enabled=not quiet) as progress:
+                result = run_collect(targets, db, to, settings, progress=progress, ingest=False)
+            errors, records = result.errors, result.records
+            for url, reason in errors:
+                _error(url, reason)
+            c = result.counts
+            typer.echo(
+                f"采集 collected: list pages {c['list_pages']} (unchanged {c['unchanged']})"
+                f" · reports {c['reports']}"
+                f" · new files {c['fetched']} · known {c['known']} · failed {c['failed']} → {to}"
+            )
+        if not no_ingest and records:
             with IngestProgress(enabled=not quiet) as bar:
-                ingested = ingest_records(result.records, Archive(to), db, progress=bar)
+                ingested = ingest_records(records, Archive(to), db, progress=bar)
             for source, reason in ingested.errors:
                 _error(source, reason)
             n = ingested.counts
@@ -619,7 +627,7 @@ def collect(
             )
     except GongkaiError as e:
         _store_error(e, "collect")
-    if result.errors:
+    if errors:
         raise typer.Exit(2)
 
 

@@ -191,6 +191,16 @@ def test_cli_collect_then_coverage_shows_every_report_with_url_and_date(tmp_path
     }
     table = runner.invoke(app, ["coverage", "--db", db, "--reports", "-f", "csv"])
     assert table.output.count(site.base) == 5
+    # the saved originals ingested again into another database, offline, with the same metadata
+    other = str(tmp_path / "other.db")
+    again = runner.invoke(
+        app, ["collect", "--ingest-only", "--to", str(tmp_path / "files"), "--db", other, "-q"]
+    )
+    assert again.exit_code == 0, again.output
+    cov = json.loads(runner.invoke(app, ["coverage", "--db", other, "--reports", "-f", "json"]).output)
+    assert {
+        r["source_url"].removeprefix(site.base): r["published"] for a in cov["agencies"] for r in a["reports"]
+    } == shown
 
 
 def test_a_target_may_be_a_report_page_or_an_attachment(tmp_path):

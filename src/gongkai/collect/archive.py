@@ -70,6 +70,10 @@ class Archive:
             return None
         return rec
 
+    def report_records(self) -> list[Record]:
+        """Every saved file that holds a report (what a collection ingests), in manifest order."""
+        return [r for r in self.records.values() if r.report and (self.folder / r.file).exists()]
+
     def attachments_of(self, page_url: str) -> list[Record]:
         return [r for r in self.records.values() if r.kind == "attachment" and r.page_url == page_url]
 
