@@ -758,7 +758,8 @@ def template_command(
                 from gongkai import parse as parse_file
 
                 report = parse_file(from_report)
-            layout_key = tmpl.layout_for_year(year) if year else (report.layout if report else "2021")
+            fallback = report.layout if report else tmpl.default_layout()
+            layout_key = tmpl.layout_for_year(year) if year else fallback
             write_bytes_atomic(to, form_xlsx(layout_key, report, agency=agency, year=year))
     except GongkaiError as e:
         _error(str(from_report or to), str(e))

@@ -78,13 +78,14 @@ def _carry_over(report: Report, previous: Report) -> None:
             path = f"table3.carried_over.{c.key}"
             report.cells[path] = Cell(path, v, READ, note=f"取自{source}「{forward}」")
     stock: dict[str, Number] = {}
-    if report.layout == previous.layout == "2021":
+    rule = lay.stock
+    if rule is not None and report.layout == previous.layout:
         for row in lay.table2.rows:
-            path = f"table2.{row.key}.in_force"
+            path = f"table2.{row.key}.{rule.stock}"
             v = previous.value(path) if path in report.cells else None
             if v is not None:
                 stock[path] = v
-                label = next(c.label for c in row.columns if c.key == "in_force")
+                label = next(c.label for c in row.columns if c.key == rule.stock)
                 report.cells[path] = Cell(path, v, READ, note=f"{source}「{label}」，按本年制发、废止增减")
     report.meta["previous"] = {
         "agency": previous.meta.get("agency"),
@@ -112,15 +113,16 @@ def _stock(report: Report) -> dict[str, Number]:
 
 def move_stock(report: Report) -> None:
     """现行有效件数 = last year's stock + this year's 制发 − 废止, for each row whose stock was not typed."""
+    rule = template.layout(report.layout).stock
     typed = set(report.meta.get("typed_stock") or [])
     for path, stock in _stock(report).items():
-        if path in typed or path not in report.cells:
+        if rule is None or path in typed or path not in report.cells:
             continue
         table, row, _col = path.split(".")
-        issued = report.value(f"{table}.{row}.issued") or 0
-        repealed = report.value(f"{table}.{row}.repealed") or 0
+        added = report.value(f"{table}.{row}.{rule.added}") or 0
+        removed = (report.value(f"{table}.{row}.{rule.removed}") or 0) if rule.removed else 0
         note = report.cells[path].note
-        report.cells[path] = Cell(path, stock + issued - repealed, READ, note=note)
+        report.cells[path] = Cell(path, stock + added - removed, READ, note=note)
 
 
 # ---------------------------------------------------------------- summaries

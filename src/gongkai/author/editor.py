@@ -2,7 +2,7 @@
 names, and the template's identities — the browser checks them as data, it has no equation of its own),
 drafts to and from JSON, and a server-side check with the generated summaries brought up to date.
 
->>> data = editor_data("2021")          # {"layout", "cells": {path: {...}}, "identities": [...]}
+>>> data = editor_data(template.default_layout())   # {"layout", "cells": {path: {...}}, "identities": [...]}
 >>> out = check_json(draft_json)        # {"draft": ..., "findings": [...], "identities": [...]}
 """
 
@@ -38,7 +38,7 @@ def editor_data(layout_key: str) -> dict[str, Any]:
 
 def draft_from_json(data: dict) -> Report:
     """A draft sent by the browser: ``meta``, ``table2``–``table4`` (plain values) and ``sections``."""
-    layout_key = (data.get("meta") or {}).get("template") or "2021"
+    layout_key = (data.get("meta") or {}).get("template") or template.default_layout()
     if layout_key not in template.LAYOUTS:
         raise ValueError(f"未知的模板 (unknown layout {layout_key!r})")
     cells: dict[str, Cell] = {}

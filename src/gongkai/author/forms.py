@@ -7,7 +7,7 @@ the merged cells of the Word template, formulas for the totals (a row's 总计, 
 so reading it back needs no cell positions: `read_form` gives exactly the values typed (a formula cell
 gives the value Excel or WPS cached, else the formula evaluated here).
 
->>> data = form_xlsx("2021", report=last_year_draft)     # pre-filled from a report
+>>> data = form_xlsx(template.default_layout(), report=last_year_draft)     # pre-filled from a report
 >>> report = read_form(data)
 """
 
@@ -162,9 +162,11 @@ def _column_of(lay: template.Layout, path: str) -> template.Column:
 
 
 def form_xlsx(
-    layout_key: str = "2021", report: Report | None = None, agency: str = "", year: int | None = None
+    layout_key: str | None = None, report: Report | None = None, agency: str = "", year: int | None = None
 ) -> bytes:
-    """The 填报 workbook of a layout, pre-filled with ``report``'s values (formula cells stay formulas)."""
+    """The 填报 workbook of a layout (default: the latest), pre-filled with ``report``'s values (formula cells
+    stay formulas)."""
+    layout_key = layout_key or template.default_layout()
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -288,7 +290,8 @@ def read_form(data: bytes, source: str = "<bytes>") -> Report:
     except Exception as e:  # openpyxl raises many kinds on a broken file
         raise InputError(f"无法读取填报表 (cannot read the workbook: {type(e).__name__})") from None
     named = _named_cells(wb)
-    layout_key = str(wb[named["meta.template"][0]][named["meta.template"][1]].value or "2021")
+    sheet, ref = named["meta.template"]
+    layout_key = str(wb[sheet][ref].value or template.default_layout())
     if layout_key not in template.LAYOUTS:
         raise InputError(f"未知的模板 (unknown layout {layout_key!r})")
 

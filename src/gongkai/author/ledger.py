@@ -97,7 +97,7 @@ def result_categories(layout_key: str) -> dict[str, str]:
 
 def applicant_types() -> dict[str, str]:
     """申请人类型 → table 三 column key (自然人, 商业企业 …; 其他 means 其他法人或其他组织)."""
-    cols = template.layout("2021").table3.columns
+    cols = template.layout(template.default_layout()).table3.columns
     out = {c.label: c.key for c in cols if c.key != "total"}
     return out | {c.key: c.key for c in cols if c.key != "total"} | {"其他法人或其他组织": "other_org"}
 

@@ -115,7 +115,7 @@ def narrative(key: str, text: str) -> str:
     at = min(found)
     lines = text[:at].split("\n")
     lines[-1] = ""  # the marker's own line belongs to the table
-    table = template.layout("2021").tables[int(key[1]) - 2]
+    table = template.layout(template.default_layout()).tables[int(key[1]) - 2]
     labels = sorted(
         {*table.header_labels, *(r.section for r in table.rows if r.section)}, key=len, reverse=True
     )

@@ -18,7 +18,7 @@ def read_report(data: bytes, source: str = "<bytes>") -> Report:
         obj = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as e:
         raise InputError(f"JSON 无法解析 (invalid JSON: {e})") from None
-    layout = (obj.get("meta") or {}).get("template") or "2021"
+    layout = (obj.get("meta") or {}).get("template") or template.default_layout()
     if layout not in template.LAYOUTS:
         raise InputError(f"未知的模板 (unknown layout {layout!r})")
     try:
