@@ -82,7 +82,8 @@ def test_db_is_a_folder_or_corrupt(tmp_path):
     assert str(bad) in line and "损坏" in line
 
 
-def test_read_only_database(stored, seed):
+def test_read_only_database(stored, seed, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the originals' folder of a ``file:`` URI database is a relative path
     url = f"sqlite:///file:{stored}?mode=ro&uri=true"
     seed.write_text(seed.read_text(encoding="utf-8") + "\n补充。", encoding="utf-8")  # new bytes: a write
     line = one_line_error(runner.invoke(app, ["ingest", "-q", "--workers", "1", str(seed), "--db", url]))
