@@ -11,7 +11,7 @@ import re
 
 from gongkai.errors import InputError
 from gongkai.read.document import Document, Line, Span
-from gongkai.read.services import simplify_document
+from gongkai.read.services import looks_like_text, simplify_document
 
 _PAGE_FURNITURE = re.compile(
     r"^\s*(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
@@ -102,32 +102,9 @@ def _guess_utf16(data: bytes, need_nuls: bool = True) -> str | None:
     if need_nuls and (even + odd < 2 or max(even, odd) < 0.7 * (even + odd)):
         return None
     for enc in ("utf-16-le", "utf-16-be") if odd >= even else ("utf-16-be", "utf-16-le"):
-        if _looks_like_text(sample.decode(enc, errors="replace")[:2000]):
+        if looks_like_text(sample.decode(enc, errors="replace")[:2000]):
             return enc
     return None
-
-
-def _plausible(ch: str) -> bool:
-    o = ord(ch)
-    return (
-        (32 <= o < 127)
-        or ch in "\t\r\n\f"
-        or 0x4E00 <= o <= 0x9FFF  # CJK ideographs
-        or 0x3000 <= o <= 0x303F  # CJK punctuation
-        or 0xFF00 <= o <= 0xFFEF  # full-width forms
-        or 0x2000 <= o <= 0x206F  # general punctuation
-        or o in (0xA0, 0xB7, 0xD7, 0xFEFF)
-        or 0x3400 <= o <= 0x4DBF
-        or 0x2460 <= o <= 0x24FF  # circled numbers
-    )
-
-
-def _looks_like_text(text: str) -> bool:
-    """Mostly characters a Chinese report is written in (binary decoded as UTF-16 is not)."""
-    if not text:
-        return False
-    good = sum(1 for ch in text if _plausible(ch))
-    return good / len(text) >= 0.85
 
 
 # A pinyin gloss after a character, as some mirror sites print traditional text: 經(jīng)濟(jì).
@@ -219,7 +196,7 @@ class _PipeRows:
 
 def read(data: bytes, source: str) -> Document:
     text, encoding, damage = decode_counting(data)
-    if not _looks_like_text(text[:20000]):
+    if not looks_like_text(text[:20000]):
         raise InputError("二进制文件，不是文本 (binary data, not a text document)")
     lowered = text[:4000].lower()
     if "<html" in lowered or ("<table" in text.lower() and "</td>" in text.lower()):
