@@ -128,3 +128,18 @@ def test_cli_coverage_lists_reports_with_url_and_date(tmp_path):
     header, row = out.output.strip().splitlines()
     assert header == "region,agency,year,published,source_url,name,status"
     assert "2024-01-20,http://127.0.0.1/r.html" in row
+
+
+def test_wide_exports_carry_the_source_url_and_publication_date(tmp_path):
+    import csv
+
+    from gongkai.store import export
+
+    path = _seed(tmp_path)
+    db = str(tmp_path / "p.db")
+    pub = Publication(source_url="http://127.0.0.1/r.html", published="2024-01-20")
+    ingest([path], db, workers=1, publications={path: pub})
+    export(db, tmp_path / "w.csv")
+    with (tmp_path / "w.csv").open(encoding="utf-8-sig", newline="") as f:
+        [row] = list(csv.DictReader(f))
+    assert (row["source_url"], row["published"]) == ("http://127.0.0.1/r.html", "2024-01-20")

@@ -10,6 +10,7 @@ import zipfile
 
 import pytest
 
+import gongkai
 from gongkai.web import create_app
 from gongkai.web.auth import COOKIE, Signer
 from gongkai.web.data import text_reuse
@@ -190,6 +191,11 @@ def test_exports(client, seed_bytes):
     ws = wb.active
     header = [c.value for c in ws[1]]
     assert header[:3] == ["机关", "机关标识", "地区"] and "2024" in header
+    assert header[-1] == "导出所用 gongkai 版本" and ws.cell(2, len(header)).value == gongkai.__version__
+    for view in ("charts", "problems"):
+        text = client.get(f"/export/{view}.csv").content.decode("utf-8-sig")
+        head, first = text.splitlines()[:2]
+        assert head.endswith(",导出所用 gongkai 版本") and first.endswith("," + gongkai.__version__), view
 
 
 def test_text_reuse():

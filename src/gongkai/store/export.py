@@ -48,6 +48,8 @@ META_COLUMNS = (
     "layout",
     "region",
     "region_code",
+    "source_url",
+    "published",
     "gongkai_version",
 )
 LONG_COLUMNS = (
@@ -71,6 +73,8 @@ META_LABELS = {
     "layout": "模板",
     "region": "地区",
     "region_code": "行政区划代码",
+    "source_url": "来源网址",
+    "published": "发布日期",
     "gongkai_version": "读取所用 gongkai 版本",
     "table": "表",
     "row": "行",
@@ -135,6 +139,8 @@ def _reports(store: Store, agencies: Iterable[str] | None, years: Iterable[int] 
         r.c.city,
         r.c.county,
         r.c.region_code,
+        d.c.source_url,
+        d.c.published,
         d.c.tool_version.label("gongkai_version"),
     ).join(d, d.c.id == r.c.id)
     agencies = [a for a in (agencies or []) if a]

@@ -121,16 +121,26 @@ def _compare_rows(store: Store, params: dict[str, str]) -> list[dict]:
     ]
 
 
+EXPORTED_BY = "导出所用 gongkai 版本"
+
+
+def _with_version(rows: list[dict]) -> list[dict]:
+    """Aggregate rows (computed now, not read by one gongkai version) carry the exporting version."""
+    from gongkai import __version__
+
+    return [{**r, EXPORTED_BY: __version__} for r in rows]
+
+
 def _export_rows(store: Store, view: str, params: dict[str, str]) -> list[dict]:
     f = corpus.Filters.from_query(params)
     if view == "reports":
         return _report_rows(store, f)
     if view == "problems":
-        return _problem_rows(store, f)
+        return _with_version(_problem_rows(store, f))
     if view == "coverage":
-        return D.coverage_table(corpus.coverage_matrix(store, f))
+        return _with_version(D.coverage_table(corpus.coverage_matrix(store, f)))
     if view == "charts":
-        return D.chart_table(corpus.chart_series(store, f))
+        return _with_version(D.chart_table(corpus.chart_series(store, f)))
     if view == "report":
         return _cell_rows(store, params)
-    return _compare_rows(store, params)
+    return _with_version(_compare_rows(store, params))
