@@ -130,12 +130,12 @@ def test_bad_port():
 def test_worker_pool_that_cannot_start(monkeypatch, seed, tmp_path):
     import importlib
 
-    ingest_module = importlib.import_module("gongkai.store.ingest")
+    workers_module = importlib.import_module("gongkai.workers")
 
-    def no_pool(workers):
+    def no_worker(self, ctx):
         raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
 
-    monkeypatch.setattr(ingest_module, "_new_pool", no_pool)
+    monkeypatch.setattr(workers_module._Worker, "__init__", no_worker)
     result = runner.invoke(app, ["ingest", "-q", "--workers", "2", str(seed), "--db", str(tmp_path / "p.db")])
     if os.cpu_count() == 1:
         pytest.skip("one core: no pool is started")
@@ -150,7 +150,7 @@ def test_internal_error_exits_3(monkeypatch, seed, tmp_path):
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(gongkai, "parse_bytes", broken)  # what parse and check read with
-    line = one_line_error(runner.invoke(app, ["parse", str(seed)]), EXIT_INTERNAL)
+    line = one_line_error(runner.invoke(app, ["parse", "--time-limit", "0", str(seed)]), EXIT_INTERNAL)
     assert "内部错误" in line
     monkeypatch.setattr(gongkai.store, "coverage", broken)
     line = one_line_error(runner.invoke(app, ["coverage", "--db", str(tmp_path / "c.db")]), EXIT_INTERNAL)

@@ -17,6 +17,8 @@ from gongkai.atomic import write_bytes_atomic
 from gongkai.errors import GongkaiError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from gongkai.model import Report
     from gongkai.sources import Parsed
 
@@ -135,6 +137,29 @@ def _unexpected(e: BaseException) -> str:
     return f"内部错误 (internal error: {type(e).__name__}: {e})"
 
 
+_DEFAULT_LIMIT = 300.0  # gongkai.workers.DEFAULT_TIME_LIMIT (not imported here: the CLI starts lean)
+_TIME_LIMIT_HELP = (
+    "每个文件最多读取的秒数，超时即放弃并记为失败，其余继续；0 为不限 (seconds per file in a worker process, "
+    "then abandoned as failed; 0: no limit, read in this process)。"
+)
+
+
+def _limit(seconds: float) -> float | None:
+    return seconds if seconds > 0 else None
+
+
+def _exit_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C (exit 143), so worker processes are ended on the way out."""
+    import contextlib
+    import signal
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    with contextlib.suppress(ValueError):  # not the main thread (tests): leave the handler alone
+        signal.signal(signal.SIGTERM, stop)
+
+
 _PATHS_HELP = "报告文件、文件夹（遍历）或 .zip 压缩包 (report files, folders walked, .zip archives)."
 
 
@@ -145,20 +170,21 @@ def parse(
     debug: Annotated[
         bool, typer.Option("--debug", help="同时显示在何处匹配到了什么 (debug trace)。")
     ] = False,
+    time_limit: Annotated[float, typer.Option("--time-limit", help=_TIME_LIMIT_HELP)] = _DEFAULT_LIMIT,
 ) -> None:
     """读取报告，填入全国统一模板：基本信息、六个部分、表二/三/四。Read reports into the national template."""
-    from gongkai.sources import discover, parse_source
+    from gongkai.sources import discover, parse_many
 
     if format not in ("table", "json"):
         _error("--format", f"unknown format {format!r} (table|json)")
         raise typer.Exit(2)
+    _exit_on_sigterm()
     sources, errors = discover(paths)
     for source, reason in errors:
         _error(source, reason)
     failed = bool(errors)
     crashed = False
-    for src in sources:
-        item = parse_source(src, debug=debug)
+    for item in parse_many(sources, time_limit=_limit(time_limit), debug=debug):
         if item.report is None:
             _error(item.source, item.error or "")
             failed = True
@@ -205,6 +231,7 @@ def check(
     ignore: Annotated[
         list[str] | None, typer.Option("--ignore", help="不运行这些规则。" + _CODES_HELP)
     ] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", help=_TIME_LIMIT_HELP)] = _DEFAULT_LIMIT,
 ) -> None:
     """核查报告：逐条应用审核规则（见 `gongkai rules`），同一机关相邻年度的报告互相对照。Audit reports with
     every rule a careful reviewer applies; consecutive years of one agency are also checked together."""
@@ -225,7 +252,8 @@ def check(
     if db is not None:
         entries, errors = _check_db(db, codes), list[tuple[str, str]]()
     elif paths:
-        entries, errors, crashed = _check_paths(paths, codes, quiet)
+        _exit_on_sigterm()
+        entries, errors, crashed = _check_paths(paths, codes, quiet, _limit(time_limit))
     else:
         _error("check", "no report files given (or --db URL)")
         raise typer.Exit(2)
@@ -238,21 +266,21 @@ def check(
 
 
 def _check_paths(
-    paths: list[Path], codes: set[str] | None, quiet: bool
+    paths: list[Path], codes: set[str] | None, quiet: bool, time_limit: float | None
 ) -> tuple[list[dict], list[tuple[str, str]], bool]:
     """``check PATH``: the documents under ``paths`` read and audited together (consecutive years too);
     (entries, errors, whether reading crashed)."""
     from gongkai.audit import check_reports
     from gongkai.audit.entries import entry
-    from gongkai.sources import discover, parse_source
+    from gongkai.sources import discover, parse_many
 
     sources, errors = discover(paths)
     for source, reason in errors:
         _error(source, reason)
     parsed: list[tuple[Parsed, Report]] = []
     crashed = False
-    for src in _with_progress(sources, "读取 reading", quiet):
-        item = parse_source(src)
+    items = parse_many(sources, time_limit=time_limit)
+    for item in _with_progress(items, "读取 reading", quiet, total=len(sources)):
         if item.report is None:
             errors.append((item.source, item.error or ""))
             _error(item.source, item.error or "")
@@ -416,15 +444,17 @@ def _print_rows(columns: list[str], rows: list[dict], format: str, title: str = 
         make_console().print(table)
 
 
-def _with_progress(items: list, description: str, quiet: bool):
+def _with_progress(items: Iterable, description: str, quiet: bool, total: int | None = None):
     """``items``, with a progress bar on stderr when there are several and stderr is a terminal."""
-    if quiet or len(items) < 2:
+    count = total if total is not None else len(items)  # type: ignore[arg-type]
+    if quiet or count < 2:
         return items
     from rich.progress import track
 
     from gongkai.render.terminal import make_console
 
-    return track(items, description=description, console=make_console(stderr=True), transient=True)
+    console = make_console(stderr=True)
+    return track(items, description=description, total=count, console=console, transient=True)
 
 
 def _check_format(format: str, allowed: tuple[str, ...]) -> None:
@@ -458,6 +488,7 @@ def ingest(
         bool, typer.Option("--retry-failed", help="重新读取此前读取失败的文件。")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条。")] = False,
+    time_limit: Annotated[float, typer.Option("--time-limit", help=_TIME_LIMIT_HELP)] = _DEFAULT_LIMIT,
 ) -> None:
     """读取、核查并入库 PATHS 下的每份报告。已入库的文件（sha256 相同）跳过，中断后重跑即可续上；读不出的文件
     记为失败。Read, audit and store every report; stored documents are skipped."""
@@ -466,11 +497,18 @@ def ingest(
     from gongkai.store.db import resolve_url
     from gongkai.store.progress import IngestProgress
 
+    _exit_on_sigterm()
     try:
         overrides = Overrides.load(regions) if regions else None
         with IngestProgress(enabled=not quiet) as progress:
             result = run_ingest(
-                paths, db, workers=workers, overrides=overrides, progress=progress, retry_failed=retry_failed
+                paths,
+                db,
+                workers=workers,
+                overrides=overrides,
+                progress=progress,
+                retry_failed=retry_failed,
+                time_limit=_limit(time_limit),
             )
     except GongkaiError as e:
         _store_error(e, str(regions) if regions and "覆盖文件" in str(e) else "ingest")

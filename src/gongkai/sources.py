@@ -18,16 +18,20 @@ import hashlib
 import os
 import stat
 import zipfile
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gongkai.workers import DEFAULT_TIME_LIMIT
+
 if TYPE_CHECKING:
     from gongkai.model import Report
+    from gongkai.workers import Outcome
 
 __all__ = [
     "DOCUMENT_EXTENSIONS",
+    "BytesSource",
     "Parsed",
     "Source",
     "archive_documents",
@@ -181,24 +185,48 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[Source], list[tuple[str,
 
 @dataclass(frozen=True)
 class Parsed:
-    """What reading one document gave: its report, or the one-line reason it could not be read."""
+    """What reading one document gave: its report, or the one-line reason it could not be read.
+
+    With ``parse_many(..., record=True)`` the report comes as the store's record instead (``record``: the
+    ``store.process.process_bytes`` dict, with the audit's findings and the agency identity), and a
+    document skipped by ``skip`` has ``skipped`` set and neither."""
 
     source: str
     report: Report | None = None
     error: str | None = None
     sha256: str | None = None  # of the bytes read, when they could be read
     internal: bool = False  # the error is a bug in gongkai, not a problem of the document
+    record: dict | None = None
+    skipped: bool = False
+    origin: Source | BytesSource | None = field(default=None, compare=False, repr=False)
+    unreadable: bool = False  # the bytes could not be had (missing path, permissions, bad archive member)
+    size: int | None = None  # of the bytes read
 
     @property
     def ok(self) -> bool:
-        return self.report is not None
+        return self.report is not None or (self.record is not None and self.error is None)
+
+
+@dataclass(frozen=True)
+class BytesSource:
+    """A document already in memory (an upload): ``name`` is what the reader and the messages see."""
+
+    name: str
+    data: bytes = field(repr=False)
+
+    @property
+    def display(self) -> str:
+        return self.name
+
+    def read(self) -> bytes:
+        return self.data
 
 
 def internal_error(e: BaseException) -> str:
     return f"内部错误 (internal error: {type(e).__name__}: {e})"
 
 
-def _read(src: Source) -> bytes | str:
+def _read(src: Source | BytesSource) -> bytes | str:
     """The bytes, or the reason they cannot be read."""
     from gongkai.errors import GongkaiError
 
@@ -210,28 +238,98 @@ def _read(src: Source) -> bytes | str:
         return f"无法读取文件 (cannot read: {getattr(e, 'strerror', None) or e})"
 
 
-def parse_source(src: Source, **options: Any) -> Parsed:
-    """Read one document; never raises for a bad document (``options`` go to ``gongkai.parse_bytes``)."""
+def parse_source(src: Source | BytesSource, **options: Any) -> Parsed:
+    """Read one document in this process; never raises for a bad document (``options`` go to
+    ``gongkai.parse_bytes``). No time limit: `parse_many` has one."""
+    data = _read(src)
+    if isinstance(data, str):
+        return Parsed(src.display, error=data, origin=src, unreadable=True)
+    sha = hashlib.sha256(data).hexdigest()
+    report, error, internal = _parse_bytes(data, src.display, options)
+    return Parsed(src.display, report=report, error=error, sha256=sha, internal=internal, origin=src)
+
+
+def _parse_bytes(data: bytes, name: str, options: dict) -> tuple[Report | None, str | None, bool]:
+    """(report, error, internal): what a worker sends back for one document."""
     from gongkai import parse_bytes
     from gongkai.errors import GongkaiError
 
-    data = _read(src)
-    if isinstance(data, str):
-        return Parsed(src.display, error=data)
-    sha = hashlib.sha256(data).hexdigest()
     try:
-        return Parsed(src.display, report=parse_bytes(data, src.display, **options), sha256=sha)
+        return parse_bytes(data, name, **options), None, False
     except GongkaiError as e:
-        return Parsed(src.display, error=str(e), sha256=sha)
+        return None, str(e), False
     except Exception as e:
-        return Parsed(src.display, error=internal_error(e), sha256=sha, internal=True)
+        return None, internal_error(e), True
 
 
-def parse_many(paths: Iterable[str | Path], **options: Any) -> Iterator[Parsed]:
-    """Every document under ``paths`` read in turn: first a `Parsed` error per path that does not exist,
-    then a `Parsed` per document (a report or an error)."""
-    sources, errors = discover(paths)
+def parse_many(
+    paths: Iterable[str | Path | Source | BytesSource],
+    *,
+    workers: int = 1,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+    ordered: bool = True,
+    record: bool = False,
+    skip: Callable[[str], bool] | None = None,
+    given: Callable[[Source | BytesSource], dict | None] | None = None,
+    reader: Callable[..., dict] | None = None,
+    executor: Any = None,
+    **options: Any,
+) -> Iterator[Parsed]:
+    """Every document under ``paths`` read: first a `Parsed` error per path that does not exist, then a
+    `Parsed` per document (a report or an error). The one way `parse`, `check`, `ingest` and the web's
+    upload read documents.
+
+    ``paths`` may also hold `Source` items (found already by `discover`) and `BytesSource` items (in memory).
+    Each document is read in a worker process that is killed after ``time_limit`` seconds (None: no limit;
+    with no limit and one worker, in this process): the document is then an error, and the batch goes on.
+    ``workers``: processes reading at once (capped at the cores). ``ordered``: results in the order found
+    (else as they finish, so one slow file holds nothing up). ``record``: the worker also audits and
+    identifies, and returns the store's record (``Parsed.record``) instead of a `Report`. ``skip``: given
+    a document's sha256, whether to leave it (``Parsed.skipped``, not read). ``given``: the meta values a
+    caller knows for a source (``record`` only). ``reader``: the bytes → record function (``record`` only;
+    default ``process_bytes``; picklable: it runs in the workers). ``executor``: a futures engine such as
+    ``distributed.RayExecutor`` instead of local workers. ``options`` go to ``gongkai.parse_bytes``."""
+    from gongkai.workers import run_tasks
+
+    given_paths = list(paths)
+    items = [p for p in given_paths if isinstance(p, Source | BytesSource)]
+    sources, errors = discover([p for p in given_paths if not isinstance(p, Source | BytesSource)])
     for path, reason in errors:
-        yield Parsed(path, error=reason)
+        yield Parsed(path, error=reason, unreadable=True)
+    if record and reader is None:
+        from gongkai.store.process import process_bytes as reader
+    tasks = _tasks([*items, *sources], reader if record else None, skip, given, options)
+    for (src, sha, size), out in run_tasks(tasks, workers, time_limit, ordered=ordered, executor=executor):
+        yield _parsed(src, sha, size, out, record)
+
+
+def _tasks(sources, reader, skip, given, options: dict) -> Iterator[tuple]:
+    """The work for each source: its bytes read here (hashed, so known documents are skipped), the reading
+    in a worker."""
     for src in sources:
-        yield parse_source(src, **options)
+        data = _read(src)
+        if isinstance(data, str):
+            yield (src, None, None), None, (Parsed(src.display, error=data, origin=src, unreadable=True),)
+            continue
+        key = (src, hashlib.sha256(data).hexdigest(), len(data))
+        if skip is not None and skip(key[1]):
+            yield key, None, (Parsed(src.display, sha256=key[1], size=key[2], skipped=True, origin=src),)
+        elif reader is not None:
+            known = given(src) if given else None
+            yield key, reader, (data, src.name) if known is None else (data, src.name, known)
+        else:
+            yield key, _parse_bytes, (data, src.display, options)
+
+
+def _parsed(src, sha: str | None, size: int | None, out: Outcome, record: bool) -> Parsed:
+    if isinstance(out.value, Parsed):
+        return out.value
+    common = {"sha256": sha, "size": size, "origin": src}
+    if not out.ok:
+        return Parsed(src.display, error=out.error, internal=out.internal, **common)
+    if record:
+        rec = out.value
+        internal = str(rec.get("error") or "").startswith("内部错误")
+        return Parsed(src.display, error=rec.get("error"), record=rec, internal=internal, **common)
+    report, error, internal = out.value
+    return Parsed(src.display, report=report, error=error, internal=internal, **common)

@@ -13,22 +13,18 @@ from __future__ import annotations
 
 import os
 import time
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from functools import partial
-from multiprocessing import get_context
 from pathlib import Path
 
 from gongkai.errors import InputError
-from gongkai.sources import Source, discover
+from gongkai.sources import Parsed, Source, discover, parse_many
 from gongkai.store.db import Store
-from gongkai.store.process import FAILED, OK, PROBLEMS, process_bytes
+from gongkai.store.process import FAILED, OK, PROBLEMS
 from gongkai.store.publication import Publication
+from gongkai.workers import DEFAULT_TIME_LIMIT, usable_cores
 
-__all__ = ["IngestResult", "Source", "ingest", "walk"]
+__all__ = ["IngestResult", "Source", "ingest", "usable_cores", "walk"]
 
 
 def walk(paths: Iterable[str | Path]) -> Iterator[Source]:
@@ -67,19 +63,6 @@ class IngestResult:
 Progress = Callable[[str, IngestResult], None]  # (event, result so far); events: start:N, done:NAME
 
 
-def _read(src: Source, result: IngestResult) -> bytes | None:
-    try:
-        return src.read()
-    except InputError as e:
-        result.errors.append((src.display, str(e)))
-        return None
-    except (OSError, zipfile.BadZipFile, KeyError) as e:
-        result.errors.append(
-            (src.display, f"无法读取文件 (cannot read: {getattr(e, 'strerror', None) or e})")
-        )
-        return None
-
-
 def ingest(
     paths: Iterable[str | Path],
     url: str | None = None,
@@ -89,17 +72,21 @@ def ingest(
     retry_failed: bool = False,
     store: Store | None = None,
     executor=None,
-    reader: Callable[..., dict] = process_bytes,
+    reader: Callable[..., dict] | None = None,
     publications: Mapping[str | Path, Publication] | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> IngestResult:
     """Read every document under ``paths`` into the store at ``url``.
 
-    ``workers``: processes reading in parallel (default: the machine's cores; 1 reads in this process).
+    ``workers``: processes reading in parallel (default: the machine's cores, and never more).
+    ``time_limit``: seconds one document may take in its worker process; a document that takes longer is
+    abandoned (its worker killed) and stored as failed, and the batch goes on (None: no limit; with one
+    worker the documents are then read in this process).
     ``overrides``: a ``regions.Overrides`` (agency identity and region corrections), also applied to what is
     already stored. ``retry_failed``: read again the documents a previous run could not read.
     ``executor``: any ``concurrent.futures.Executor``-like object with ``submit`` (e.g.
-    ``distributed.RayExecutor``) instead of the local process pool. ``reader``: the bytes → dict function
-    (``process_bytes``; a picklable replacement for tests or custom pipelines).
+    ``distributed.RayExecutor``) instead of the local worker processes. ``reader``: the bytes → dict function
+    (default ``process_bytes``; a picklable replacement for tests or custom pipelines).
     ``publications``: file path → its ``Publication`` (source URL, 发布日期, fetch time, HTTP headers), stored
     with the document; a member of a .zip archive gets its archive's. The date is given to the reader
     (``given={"published": …}``) so the audit sees it; for a document stored already, only its empty
@@ -120,8 +107,30 @@ def ingest(
             store.forget(failed)
             for s in failed:
                 known.pop(s)
-        pubs = Publications(publications, reader)
-        _run(sources, store, known, result, workers, overrides, progress, executor, pubs)
+        pubs = Publications(publications)
+        seen = set(known)
+
+        def stored_already(sha256: str) -> bool:  # stored, or the same bytes twice in this run
+            if sha256 in seen:
+                return True
+            seen.add(sha256)
+            return False
+
+        items = parse_many(
+            sources,
+            workers=workers or usable_cores(),
+            time_limit=time_limit,
+            ordered=False,
+            record=True,
+            skip=stored_already,
+            given=pubs.given,
+            reader=reader,
+            executor=executor,
+        )
+        for item in items:
+            _store(store, item, result, overrides, pubs)
+            if progress:
+                progress(f"done:{item.source}", result)
         pubs.fill_skipped(store)
         result.cross_findings = store.refresh_cross()
     finally:
@@ -132,23 +141,22 @@ def ingest(
 
 
 class Publications:
-    """The publications given to ``ingest``, by absolute file path, and the reader bound to each file's."""
+    """The publications given to ``ingest``, by absolute file path."""
 
-    def __init__(self, given: Mapping[str | Path, Publication] | None, reader: Callable[..., dict]):
+    def __init__(self, given: Mapping[str | Path, Publication] | None):
         self.by_path = {os.path.abspath(p): pub for p, pub in (given or {}).items() if not pub.is_empty()}
-        self.reader = reader
         self.skipped: list[tuple[str, Publication]] = []
 
-    def of(self, src: Source) -> Publication | None:
-        return self.by_path.get(os.path.abspath(src.path)) if self.by_path else None
+    def of(self, src) -> Publication | None:
+        path = getattr(src, "path", None)
+        return self.by_path.get(os.path.abspath(path)) if self.by_path and path else None
 
-    def reader_for(self, src: Source) -> Callable[[bytes, str], dict]:
+    def given(self, src) -> dict | None:
+        """What the reader is told: the 发布日期 of the page the document came from."""
         pub = self.of(src)
-        return (
-            partial(self.reader, given={"published": pub.published}) if pub and pub.published else self.reader
-        )
+        return {"published": pub.published} if pub and pub.published else None
 
-    def skip(self, src: Source, sha256: str) -> None:
+    def skip(self, src, sha256: str) -> None:
         pub = self.of(src)
         if pub is not None:
             self.skipped.append((sha256, pub))
@@ -158,135 +166,35 @@ class Publications:
             store.set_publication(sha256, pub, overwrite=False)
 
 
-def _store(
-    store: Store,
-    out: dict,
-    src: Source,
-    result: IngestResult,
-    overrides,
-    progress: Progress | None,
-    pubs: Publications,
-) -> None:
-    status = store.write(out, src.display, overrides, publication=pubs.of(src))
+def _store(store: Store, item: Parsed, result: IngestResult, overrides, pubs: Publications) -> None:
+    """Count one document and store what reading it gave (unreadable ones are not stored)."""
+    if item.unreadable:
+        result.counts["unreadable"] += 1
+        result.errors.append((item.source, item.error or ""))
+        return
+    if item.skipped:
+        result.counts["skipped"] += 1
+        pubs.skip(item.origin, item.sha256 or "")
+        return
+    record = item.record or failed_record(item)
+    status = store.write(record, item.source, overrides, publication=pubs.of(item.origin))
     if status is None:
         result.counts["skipped"] += 1
-    else:
-        result.counts[status] += 1
-        if status == FAILED:
-            result.errors.append((src.display, out.get("error") or "failed"))
-    if progress:
-        progress(f"done:{src.display}", result)
-
-
-def _pending(
-    sources: list[Source],
-    known: dict[str, str],
-    result: IngestResult,
-    progress: Progress | None,
-    pubs: Publications,
-) -> Iterator[tuple[Source, bytes]]:
-    import hashlib
-
-    seen = set(known)
-    for src in sources:
-        data = _read(src, result)
-        if data is None:
-            result.counts["unreadable"] += 1
-            if progress:
-                progress(f"done:{src.display}", result)
-            continue
-        sha = hashlib.sha256(data).hexdigest()
-        if sha in seen:  # stored already, or the same bytes twice in this run
-            result.counts["skipped"] += 1
-            pubs.skip(src, sha)
-            if progress:
-                progress(f"done:{src.display}", result)
-            continue
-        seen.add(sha)
-        yield src, data
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity, else the machine's count)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def _new_pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
-
-
-def _run(sources, store, known, result, workers, overrides, progress, executor, pubs: Publications) -> None:
-    todo = _pending(sources, known, result, progress, pubs)
-    asked = workers or usable_cores()
-    if executor is None and asked <= 1:
-        for src, data in todo:
-            _store(store, pubs.reader_for(src)(data, src.name), src, result, overrides, progress, pubs)
         return
-    workers = min(asked, usable_cores())  # more processes than cores only add memory
-    pools = [executor or _new_pool(workers)]
-    limit = max(2, 3 * workers)  # documents in flight: bounded, so memory stays flat on any corpus size
-    inflight: dict[Future, tuple[Source, bytes]] = {}
-
-    def submit(src: Source, data: bytes) -> None:
-        reader = pubs.reader_for(src)
-        try:
-            inflight[pools[-1].submit(reader, data, src.name)] = (src, data)
-        except BrokenProcessPool:  # a worker died (a reader crashed the interpreter): start a new pool
-            pools.append(_new_pool(workers))
-            inflight[pools[-1].submit(reader, data, src.name)] = (src, data)
-
-    try:
-        for src, data in todo:
-            submit(src, data)
-            if len(inflight) >= limit:
-                _drain(inflight, store, result, overrides, progress, pubs)
-        while inflight:
-            _drain(inflight, store, result, overrides, progress, pubs)
-    finally:
-        for f in inflight:
-            f.cancel()
-        if executor is None:
-            for pool in pools:
-                pool.shutdown(wait=True, cancel_futures=True)
+    result.counts[status] += 1
+    if status == FAILED:
+        result.errors.append((item.source, record.get("error") or "failed"))
 
 
-def _drain(inflight: dict, store, result, overrides, progress, pubs: Publications) -> None:
-    done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
-    for f in sorted(done, key=lambda f: inflight[f][0].display):
-        src, data = inflight.pop(f)
-        try:
-            out = f.result()
-        except BrokenProcessPool:
-            # maybe not this document's fault: read it again on its own
-            out = _isolated(src, data, pubs.reader_for(src))
-        except Exception as e:
-            out = _failed(src, data, e)
-        _store(store, out, src, result, overrides, progress, pubs)
-
-
-def _isolated(src: Source, data: bytes, reader) -> dict:
-    """Read one document in a fresh one-worker pool: if the worker dies again, the document is to blame."""
-    with _new_pool(1) as pool:
-        try:
-            return pool.submit(reader, data, src.name).result()
-        except Exception as e:
-            return _failed(src, data, e)
-
-
-def _failed(src: Source, data: bytes, e: Exception) -> dict:
-    import hashlib
-
-    reason = "worker process died" if isinstance(e, BrokenProcessPool) else f"{type(e).__name__}: {e}"
+def failed_record(item: Parsed) -> dict:
+    """The record of a document whose worker gave nothing (timed out, or died)."""
     return {
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "name": src.name,
+        "sha256": item.sha256,
+        "name": getattr(item.origin, "name", item.source),
         "format": None,
-        "size": len(data),
+        "size": item.size or 0,
         "status": FAILED,
-        "error": f"内部错误 (internal error: {reason})",
+        "error": item.error or "failed",
         "report": None,
         "findings": [],
         "identity": None,

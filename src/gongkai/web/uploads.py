@@ -1,6 +1,6 @@
-"""Uploaded bytes → the store, the same way ``gongkai ingest`` stores a file (``process_bytes`` then
-``Store.write``), with the web's limits. Originals are kept under the content hash only: no name the user
-sent ever reaches the disk.
+"""Uploaded bytes → the store, the same way ``gongkai ingest`` stores a file (``parse_many`` in killable
+worker processes, then ``Store.write``), with the web's limits. Originals are kept under the content hash
+only: no name the user sent ever reaches the disk.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gongkai.read import sniff
-from gongkai.sources import archive_documents, member_name
+from gongkai.sources import BytesSource, Parsed, archive_documents, member_name, parse_many
 from gongkai.store.corpus import document_by_sha256
 from gongkai.store.db import Store
-from gongkai.store.process import process_bytes
+from gongkai.store.ingest import failed_record
+from gongkai.workers import DEFAULT_TIME_LIMIT, usable_cores
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 # json: a report gongkai wrote (an edited version saved from 编写年度报告)
@@ -27,12 +28,14 @@ ACCEPTED = ("text", "html", "pdf", "docx", "ole", "png", "jpeg", "tiff", "json")
 @dataclass(frozen=True)
 class Limits:
     """Upload limits. ``max_file_bytes`` per file (and per archive member), ``max_files`` per request
-    (archive members count), ``max_request_bytes`` for a whole request, ``max_archive_bytes`` uncompressed."""
+    (archive members count), ``max_request_bytes`` for a whole request, ``max_archive_bytes`` uncompressed,
+    ``time_limit`` seconds of reading per document (then abandoned as failed; None: no limit)."""
 
     max_file_bytes: int = 50 * 1024 * 1024
     max_files: int = 200
     max_request_bytes: int = 400 * 1024 * 1024
     max_archive_bytes: int = 500 * 1024 * 1024
+    time_limit: float | None = DEFAULT_TIME_LIMIT
 
 
 class UploadRejected(ValueError):
@@ -107,29 +110,59 @@ def members(data: bytes, name: str, limits: Limits) -> list[tuple[str, bytes]]:
 def store_one(
     store: Store, blobs: Blobs, data: bytes, name: str, write_lock: AbstractContextManager | None = None
 ) -> dict:
-    """Read, audit and store one document; returns a small JSON-able result for the upload page. Reading
-    runs outside ``write_lock`` (only the database write holds it), so one slow file never makes other
-    uploads wait."""
-    write_lock = write_lock or nullcontext()
+    """`store_many` for one document."""
+    return store_many(store, blobs, [(name, data)], write_lock)[0]
+
+
+def store_many(
+    store: Store,
+    blobs: Blobs,
+    docs: list[tuple[str, bytes]],
+    write_lock: AbstractContextManager | None = None,
+    limits: Limits | None = None,
+) -> list[dict]:
+    """Read, audit and store uploaded documents (``(name, bytes)`` each) through ``parse_many``, as
+    ``gongkai ingest`` does: each in a worker process abandoned after ``limits.time_limit`` seconds. Returns
+    a small JSON-able result per document for the upload page, in order. Reading runs outside
+    ``write_lock`` (only each database write holds it), so one slow file never makes other uploads wait."""
+    limits = limits or Limits()
+    results: list[dict | None] = []
+    todo: dict[int, BytesSource] = {}
+    known = store.known()
+    for name, data in docs:
+        results.append(_before_reading(store, blobs, known, data, name))
+        if results[-1] is None:
+            todo[len(results) - 1] = BytesSource(name, data)
+    items = parse_many(
+        list(todo.values()),
+        workers=max(1, min(len(todo), usable_cores())),
+        time_limit=limits.time_limit,
+        record=True,
+    )
+    for index, item in zip(todo, items, strict=True):
+        results[index] = _write(store, blobs, todo[index], item, write_lock or nullcontext())
+    return [r for r in results if r is not None]
+
+
+def _before_reading(store: Store, blobs: Blobs, known: dict, data: bytes, name: str) -> dict | None:
+    """The result of a document refused or stored already; None for one to read."""
     kind = sniff(data) if data else "empty"
     if kind not in ACCEPTED:
         return {"name": name, "status": "rejected", "error": f"不支持的文件格式 (unsupported format: {kind})"}
     sha = hashlib.sha256(data).hexdigest()
-    known = store.known()
     if sha in known:
         blobs.put(data)
         return {"name": name, "status": known[sha], "sha256": sha, "duplicate": True, **_ids(store, sha)}
-    out = process_bytes(data, name)
-    with write_lock:
-        blobs.put(data)
+    return None
+
+
+def _write(store: Store, blobs: Blobs, src: BytesSource, item: Parsed, lock: AbstractContextManager) -> dict:
+    out = item.record or failed_record(item)
+    with lock:
+        blobs.put(src.data)
         status = store.write(out, None)
-    result = {
-        "name": name,
-        "status": status or known.get(sha, "ok"),
-        "sha256": sha,
-        "error": out.get("error"),
-    }
-    result.update(_ids(store, sha))
+    result = {"name": src.name, "status": status or "ok", "sha256": item.sha256, "error": out.get("error")}
+    result.update(_ids(store, item.sha256 or ""))
     if out.get("report"):
         meta = out["report"].get("meta") or {}
         result.update(

@@ -181,8 +181,8 @@ async def save(request: Request):
     state = request.app.state
 
     def work() -> dict:
+        out = store_one(state.store, blobs_of(request), body, name, state.lock)  # read outside the lock
         with state.lock:
-            out = store_one(state.store, blobs_of(request), body, name)
             state.store.refresh_cross()
         return out
 

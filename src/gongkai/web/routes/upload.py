@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gongkai.store import corpus
 from gongkai.web.common import render, store_of
-from gongkai.web.uploads import Limits, UploadRejected, members, safe_name, store_one
+from gongkai.web.uploads import Limits, UploadRejected, members, safe_name, store_many
 from gongkai.web.users import log_activity, require_role
 
 router = APIRouter()
@@ -72,7 +72,7 @@ async def upload(request: Request):
     state = request.app.state
 
     def work() -> list[dict]:
-        out = [store_one(state.store, state.blobs, body, name, state.lock) for name, body in docs]
+        out = store_many(state.store, state.blobs, docs, state.lock, lim)
         with state.lock:
             state.store.refresh_cross()
         return out

@@ -1,0 +1,301 @@
+"""Worker processes that can be killed: every document is read in a child process with a time limit, so a
+file that makes a reader hang (a crafted PDF kept pdfplumber busy for 184 s) or crash the interpreter is
+abandoned, recorded as failed with one line, and the batch goes on.
+
+>>> for key, out in run_tasks([(name, fn, (data, name)) for name, data in items], workers=2, time_limit=60):
+...     print(key, out.value if out.ok else out.error)
+
+Each worker runs one task at a time, so a timeout or a crash is always the fault of the document it was
+reading: only that worker is killed (and replaced). Workers die with the process that started them: they
+are killed when the batch ends, is interrupted (Ctrl-C, SIGTERM turned into ``SystemExit`` by the CLI) or
+fails, and on Linux the kernel kills them when their parent dies (``PR_SET_PDEATHSIG``), so even a
+``kill -9`` of an ingest leaves no reader behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing import get_context
+from multiprocessing.connection import Connection, wait
+from typing import Any, Generic, TypeVar
+
+__all__ = ["DEFAULT_TIME_LIMIT", "Outcome", "run_tasks", "timed_out_reason", "usable_cores"]
+
+# Seconds one document may take. A text report reads in milliseconds, a 100-page scan under OCR in about a
+# minute (OCR and LibreOffice stop themselves at 120 s): five minutes abandons only what is stuck.
+DEFAULT_TIME_LIMIT = 300.0
+# Modules a fresh worker would import anyway: loaded once in the fork server, so a worker starts warm.
+PRELOAD = ["gongkai.store.process", "gongkai.read", "gongkai.extract", "gongkai.audit"]
+
+K = TypeVar("K")
+# (key, function, arguments); a function None means the value is known already: ``(key, None, (value,))``
+Task = tuple[Any, Callable[..., Any] | None, tuple]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one task gave: its value, or the one-line reason it has none."""
+
+    value: Any = None
+    error: str | None = None
+    internal: bool = False  # the task raised or its worker died, as opposed to a time limit
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, else the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def timed_out_reason(seconds: float) -> str:
+    return f"读取超时，已放弃 (took longer than {seconds:g} s; abandoned)"
+
+
+def _internal(e: BaseException) -> str:
+    return f"内部错误 (internal error: {type(e).__name__}: {e})"
+
+
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel to kill this process when its parent dies."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _serve(conn: Connection) -> None:
+    """A worker's loop: ``(function, arguments)`` in, ``(ok, value or reason)`` out, until the pipe closes."""
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it then kills us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    while True:
+        try:
+            fn, args = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = (True, fn(*args))
+        except BaseException as e:  # a bug in a reader: its one line, and the worker goes on
+            reply = (False, _internal(e))
+        try:
+            conn.send(reply)
+        except Exception as e:  # a value that cannot be pickled
+            conn.send((False, _internal(e)))
+
+
+def _context():
+    """``fork`` from the main thread of a command (cheap: nothing to import again; the progress bar's
+    thread touches nothing a worker uses). A request thread of the web server forks from a fork server
+    with gongkai preloaded instead: forking a process whose other threads may hold locks is unsafe."""
+    if threading.current_thread() is threading.main_thread():
+        return get_context("fork")
+    ctx = get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD)
+    return ctx
+
+
+class _Worker:
+    def __init__(self, ctx):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_serve, args=(child,), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task: Task | None = None
+        self.since = 0.0
+
+    def give(self, task: Task) -> None:
+        self.task, self.since = task, time.monotonic()
+        self.conn.send((task[1], task[2]))
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            self.proc.kill()
+        with contextlib.suppress(Exception):
+            self.proc.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        """End an idle worker: closing its pipe ends its loop; killed if it does not go at once."""
+        self.conn.close()
+        self.proc.join(1)
+        if self.proc.is_alive():
+            self.kill()
+
+
+class _Pool(Generic[K]):
+    """``workers`` killable processes running tasks, at most one each."""
+
+    def __init__(self, workers: int, time_limit: float | None):
+        self.ctx = _context()
+        self.size = workers
+        self.time_limit = time_limit
+        self.idle: list[_Worker] = []
+        self.busy: list[_Worker] = []
+
+    def free(self) -> bool:
+        return len(self.busy) < self.size
+
+    def give(self, task: Task) -> None:
+        worker = self.idle.pop() if self.idle else _Worker(self.ctx)
+        try:
+            worker.give(task)
+        except (BrokenPipeError, OSError):  # it died while idle: a fresh one
+            worker.kill()
+            worker = _Worker(self.ctx)
+            worker.give(task)
+        self.busy.append(worker)
+
+    def collect(self) -> list[tuple[Any, Outcome]]:
+        """Wait for at least one task to end (or to run out of time) and return what ended."""
+        timeout = None
+        if self.time_limit is not None:
+            first = min(w.since for w in self.busy)
+            timeout = max(0.0, first + self.time_limit - time.monotonic())
+        ready = wait([w.conn for w in self.busy], timeout=timeout)
+        out = []
+        for worker in list(self.busy):
+            if worker.conn in ready:
+                out.append(self._reply(worker))
+            elif self.time_limit is not None and time.monotonic() - worker.since >= self.time_limit:
+                out.append(self._abandon(worker))
+        return out
+
+    def _reply(self, worker: _Worker) -> tuple[Any, Outcome]:
+        assert worker.task is not None
+        key = worker.task[0]
+        self.busy.remove(worker)
+        try:
+            ok, value = worker.conn.recv()
+        except (EOFError, OSError):  # the interpreter died on this document (a native library crashed)
+            worker.kill()
+            code = worker.proc.exitcode
+            return key, Outcome(
+                error=f"内部错误 (internal error: worker process died, exit code {code})", internal=True
+            )
+        worker.task = None
+        self.idle.append(worker)
+        return key, Outcome(value=value) if ok else Outcome(error=value, internal=True)
+
+    def _abandon(self, worker: _Worker) -> tuple[Any, Outcome]:
+        assert worker.task is not None and self.time_limit is not None
+        self.busy.remove(worker)
+        worker.kill()
+        return worker.task[0], Outcome(error=timed_out_reason(self.time_limit))
+
+    def close(self) -> None:
+        for worker in self.busy:
+            worker.kill()
+        for worker in self.idle:
+            worker.stop()
+        self.busy, self.idle = [], []
+
+
+def run_tasks(
+    tasks: Iterable[Task],
+    workers: int = 1,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+    ordered: bool = False,
+    executor: Any = None,
+) -> Iterator[tuple[Any, Outcome]]:
+    """``(key, Outcome)`` for every ``(key, function, arguments)`` task, run in killable worker processes.
+
+    ``workers``: processes (capped at the usable cores). ``time_limit``: seconds a task may take before its
+    worker is killed (None: no limit). ``time_limit=None`` with one worker runs the tasks in this process.
+    ``ordered``: in the order given (else as they end). At most a few tasks per worker are taken from
+    ``tasks`` ahead, so memory stays flat on any number. ``executor``: an object with ``submit(fn, *args)``
+    returning a ``concurrent.futures.Future`` (``distributed.RayExecutor``) instead of local workers; the
+    engine applies its own limits there."""
+    if executor is not None:
+        yield from _run_futures(tasks, executor, max(2, 2 * workers), ordered)
+        return
+    if time_limit is None and workers <= 1:
+        for key, fn, args in tasks:
+            try:
+                yield key, Outcome(value=fn(*args) if fn is not None else args[0])
+            except Exception as e:
+                yield key, Outcome(error=_internal(e), internal=True)
+        return
+    pool: _Pool = _Pool(max(1, min(workers, usable_cores())), time_limit)
+    try:
+        yield from _run_pool(iter(tasks), pool, ordered)
+    finally:
+        pool.close()
+
+
+def _run_pool(tasks: Iterator[Task], pool: _Pool, ordered: bool) -> Iterator[tuple[Any, Outcome]]:
+    keys: dict[int, Any] = {}  # sequence number → the caller's key, for tasks taken and not yet yielded
+    order: deque[int] = deque()
+    done: dict[int, Outcome] = {}
+    ahead = 3 * pool.size  # tasks taken but not yet yielded: bounded, so memory stays flat
+    exhausted = False
+    seq = 0
+    while True:
+        while not exhausted and pool.free() and len(keys) < ahead:
+            task = next(tasks, None)
+            if task is None:
+                exhausted = True
+                break
+            key, fn, args = task
+            if fn is None:  # known already (a duplicate, an unreadable file): no worker needed
+                done[seq] = Outcome(value=args[0])
+            else:
+                pool.give((seq, fn, args))
+            keys[seq] = key
+            order.append(seq)
+            seq += 1
+        while done and (not ordered or order[0] in done):
+            s = order[0] if ordered else next(iter(done))
+            order.remove(s)
+            yield keys.pop(s), done.pop(s)
+        if pool.busy:
+            done.update(pool.collect())
+        elif exhausted and not done:
+            return
+
+
+def _run_futures(tasks: Iterable[Task], executor: Any, window: int, ordered: bool):
+    from concurrent.futures import FIRST_COMPLETED, Future
+    from concurrent.futures import wait as wait_futures
+
+    inflight: deque = deque()
+
+    def outcome(f) -> Outcome:
+        try:
+            return Outcome(value=f.result())
+        except Exception as e:
+            return Outcome(error=_internal(e), internal=True)
+
+    def drain() -> Iterator[tuple[Any, Outcome]]:
+        if ordered:
+            key, f = inflight.popleft()
+            yield key, outcome(f)
+            return
+        finished, _ = wait_futures([f for _, f in inflight], return_when=FIRST_COMPLETED)
+        for key, f in [kf for kf in inflight if kf[1] in finished]:
+            inflight.remove((key, f))
+            yield key, outcome(f)
+
+    for key, fn, args in tasks:
+        if fn is None:
+            f: Future = Future()
+            f.set_result(args[0])
+            inflight.append((key, f))
+        else:
+            inflight.append((key, executor.submit(fn, *args)))
+        if len(inflight) >= window:
+            yield from drain()
+    while inflight:
+        yield from drain()
