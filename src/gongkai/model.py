@@ -6,6 +6,7 @@ came from. ``to_json`` gives the public shape of ``shared/spec/template.md``.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -25,6 +26,11 @@ UNCERTAIN_STATUSES = (AMBIGUOUS, UNREADABLE, MISSING)
 Number = int | float
 
 
+def _copied(where: dict) -> dict:
+    """A provenance entry copied as deep as it goes (a dict of plain values, lists or small dicts)."""
+    return {k: copy.deepcopy(v) if isinstance(v, dict | list) else v for k, v in where.items()}
+
+
 @dataclass
 class Cell:
     path: str  # table3.new.total
@@ -40,8 +46,21 @@ class Cell:
         return self.path.split(".", 1)[0]
 
     def to_json(self) -> dict:
-        out = {k: v for k, v in asdict(self).items() if v not in (None, "", [])}
-        out["value"] = self.value
+        """The fields that are set (``value`` always), in field order; lists and provenance copied."""
+        out: dict[str, Any] = {"path": self.path} if self.path else {}
+        if self.value is not None:
+            out["value"] = self.value
+        if self.status:
+            out["status"] = self.status
+        if self.raw:
+            out["raw"] = self.raw
+        if self.candidates:
+            out["candidates"] = list(self.candidates)
+        if self.where:
+            out["where"] = [_copied(w) for w in self.where]
+        if self.note:
+            out["note"] = self.note
+        out["value"] = self.value  # a blank cell's value is null, after the rest (as it always was)
         return out
 
 
@@ -182,10 +201,12 @@ def row_keys(report: Report, table_key: str) -> list[str]:
     """Row keys present in the report for a table, in template order."""
     table = template.layout(report.layout).table(table_key)
     keys = [r.key for r in table.rows]
+    prefix = f"{table_key}."
+    present = {p.split(".", 2)[1] for p in report.cells if p.startswith(prefix)}
     if table_key == "table3":
         # A report may print another layout's （六）其他处理 rows (`template.Layout.alternates`).
         others = template.all_other_rows()
         keys = [k for k in keys if k not in others]
         at = keys.index("total")
-        keys[at:at] = [k for k in others if report.has_row("table3", k)]
-    return [k for k in keys if report.has_row(table_key, k)]
+        keys[at:at] = [k for k in others if k in present]
+    return [k for k in keys if k in present]

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from gongkai.audit.agency import normalise as normalise_agency
 from gongkai.audit.finding import ERROR, INFO, SEVERITIES, WARNING, Finding, severity_rank
+from gongkai.audit.memo import one_pass
 from gongkai.audit.registry import CORPUS, PAIR, REPORT, Rule, all_rules
 from gongkai.model import Report
 
@@ -44,11 +45,12 @@ INTERNAL_ERROR = "Z000"  # not a rule: the code of the finding left when a rule 
 
 def _run(rules: list[Rule], *reports: Report | list[Report]) -> list[Finding]:
     out: list[Finding] = []
-    for r in rules:
-        try:
-            out.extend(r.run(*reports))
-        except Exception as e:  # a broken rule must not stop the run; the report says what went unchecked
-            out.append(internal_error(r, e))
+    with one_pass():  # what several rules compute from a report is computed once
+        for r in rules:
+            try:
+                out.extend(r.run(*reports))
+            except Exception as e:  # a broken rule must not stop the run; the report says what went unchecked
+                out.append(internal_error(r, e))
     return out
 
 

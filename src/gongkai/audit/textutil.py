@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from gongkai.audit.memo import per_report
 from gongkai.model import Report
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
@@ -24,13 +25,9 @@ class Compact:
 
     @classmethod
     def of(cls, source: str, start: int = 0) -> Compact:
-        chars, offs = [], []
-        for i, ch in enumerate(source):
-            if ch.isspace() or ch in "\u200b\ufeff":
-                continue
-            chars.append(ch.translate(_FULLWIDTH))
-            offs.append(start + i)
-        return cls("".join(chars), tuple(offs), start + len(source))
+        kept = [i for i, ch in enumerate(source) if not (ch.isspace() or ch in "\u200b\ufeff")]
+        text = "".join([source[i] for i in kept]).translate(_FULLWIDTH)
+        return cls(text, tuple(i + start for i in kept) if start else tuple(kept), start + len(source))
 
     def span(self, a: int, b: int) -> tuple[int, int]:
         """Span in the original text of compact characters ``a:b``."""
@@ -41,6 +38,7 @@ class Compact:
         return (self.offsets[a], self.offsets[b - 1] + 1)
 
 
+@per_report
 def section_compact(report: Report, key: str) -> Compact | None:
     s = report.sections.get(key)
     if s is None:

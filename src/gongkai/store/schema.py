@@ -84,6 +84,7 @@ reports = Table(
     Column("notes", JSON, nullable=False),
     Column("uncertain", Integer, nullable=False, default=0),  # cells ambiguous, unreadable or missing
     Column("text", Text),
+    Index("ix_reports_agency_year", "agency_id", "year"),  # each write's latest-year look-up
 )
 
 cells = Table(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from gongkai import template
 from gongkai.audit.finding import ERROR, WARNING, Finding
 from gongkai.audit.labels import TABLE_NAMES, cell_label, column_label, row_label
+from gongkai.audit.memo import per_report
 from gongkai.audit.registry import rule
 from gongkai.audit.values import Val, fmt, num_text, val
 from gongkai.model import Report, row_keys
@@ -53,6 +54,7 @@ class Failure:
         return None
 
 
+@per_report
 def _layout_key(report: Report) -> str:
     """The layout whose identities apply: the one whose table-三 （六）其他处理 rows the report prints."""
     return template.table3_layout(report.layout, row_keys(report, "table3"))
@@ -215,6 +217,7 @@ def _culprit_finding(report: Report, path: str, change: float, fails: list[Failu
     return Finding(msg, where=where, evidence=evidence, severity=severity)
 
 
+@per_report
 def _plan(report: Report) -> list[tuple[str, Finding]]:
     """(identity name, finding) for every failing identity; failures that one cell explains together are
     one finding, filed under the first of their identities."""
