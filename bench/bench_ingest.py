@@ -1,16 +1,16 @@
-"""Ingest throughput: documents per second with 1 and 2 workers, and database size per report.
+"""Ingest throughput as the database grows, and database size per report, beside the targets of issue #12.
 
-    .venv/bin/python bench/bench_ingest.py [--documents 2000] [--workers 1 2] [--keep DIR]
+    flock /tmp/gongkai-suite.lock .venv/bin/python bench/bench_ingest.py [--documents 100000] [--step 10000]
+        [--workers 2] [--url sqlite:///…] [--keep DIR]
 
-Builds a corpus of ``--documents`` files by repeating the shared corpus's text documents (seeds/*.txt,
-real/*.txt), each copy made distinct by an appended comment line so every file has its own sha256, then
-ingests it into a fresh SQLite database once per worker count (progress bar off, cross-year refresh
-included). Not run in CI; speed is measured here, never asserted in tests.
-
-Measured on the 2-core development machine (2,000 copies of the 12 text reports): 20.4 documents/s
-with 1 worker,
-28.0 with 2 (the single writer and the second worker share the cores); about 101 KiB of SQLite per report
-(cells with provenance, sections, full text and the audit's findings with their evidence).
+Ingests ``--documents`` text reports into one fresh database, ``--step`` at a time (each step a separate
+``ingest`` run, cross-year refresh included, progress bar off), and prints each step's documents/s with the
+number of documents already in the database, then the database size per report. The documents are the
+shared corpus's text reports (seeds/*.txt, real/*.txt), each copy made distinct by a line appended at the
+end, so every file has its own sha256 and is read in full; a step's files are written before its timing
+starts and removed after it. Targets: >= 200 documents/s with 2 workers, flat from 1,000 to 100,000
+documents in the database (the last step within 10% of the first); < 100 KiB of database per report.
+Stop earlier with ``--documents``. Not run in CI; speed is measured here, never asserted in tests.
 """
 
 from __future__ import annotations
@@ -24,53 +24,86 @@ from pathlib import Path
 from gongkai.store import Store, ingest
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+TARGET_RATE = 200.0  # documents/s with 2 workers
+TARGET_KIB = 100.0  # database KiB per report
 
 
-def make_corpus(dst: Path, n: int) -> int:
-    sources = sorted(p for d in ("seeds", "real") for p in (CORPUS / d).glob("*.txt"))
-    if not sources:
+def seed_documents() -> list[tuple[str, bytes]]:
+    paths = sorted(p for d in ("seeds", "real") for p in (CORPUS / d).glob("*.txt"))
+    if not paths:
         raise SystemExit(f"no text documents under {CORPUS}")
+    return [(p.stem, p.read_bytes()) for p in paths]
+
+
+def write_step(dst: Path, seeds: list[tuple[str, bytes]], start: int, count: int) -> None:
     dst.mkdir(parents=True, exist_ok=True)
-    blobs = [(p.stem, p.read_bytes()) for p in sources]
-    for i in range(n):
-        stem, data = blobs[i % len(blobs)]
-        (dst / f"{i:05d}_{stem}.txt").write_bytes(data + f"\n<!-- bench copy {i} -->\n".encode())
-    return n
+    for i in range(start, start + count):
+        stem, data = seeds[i % len(seeds)]
+        (dst / f"{i:06d}_{stem}.txt").write_bytes(data + f"\n<!-- bench copy {i} -->\n".encode())
 
 
-def db_size(path: Path) -> int:
+def sqlite_size(url: str) -> int | None:
+    if not url.startswith("sqlite:///"):
+        return None
+    path = Path(url.removeprefix("sqlite:///"))
+    with Store(url) as st, st.engine.connect() as c:
+        c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+
+
+def postgres_size(url: str) -> int | None:
+    if not url.startswith("postgresql"):
+        return None
+    with Store(url) as st, st.engine.connect() as c:
+        return int(c.exec_driver_sql("select pg_database_size(current_database())").scalar_one())
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--documents", type=int, default=2000)
-    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    ap.add_argument("--keep", type=Path, help="build the corpus and databases here and keep them")
+    ap.add_argument("--documents", type=int, default=100_000, help="documents in all (stop earlier: less)")
+    ap.add_argument("--step", type=int, default=10_000, help="documents per timed step")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--url", help="database URL (default: a fresh SQLite file under the work folder)")
+    ap.add_argument("--keep", type=Path, help="work here and keep the database")
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="gongkai-bench-"))
+    url = args.url or f"sqlite:///{work / 'bench.db'}"
+    seeds = seed_documents()
     try:
-        corpus = work / "corpus"
-        if not corpus.is_dir():
-            make_corpus(corpus, args.documents)
-        n = len(list(corpus.iterdir()))
-        print(f"corpus: {n} documents in {corpus}")
-        for w in args.workers:
-            db = work / f"bench-w{w}.db"
-            for p in work.glob(db.name + "*"):
-                p.unlink()
-            Store(f"sqlite:///{db}").close()  # migrations outside the timing
+        Store(url).close()  # migrations outside the timing
+        print(
+            f"ingest bench: {args.documents} documents in steps of {args.step}, {args.workers} workers, {url}"
+        )
+        print(
+            f"target: >= {TARGET_RATE:.0f} documents/s at every size, flat; < {TARGET_KIB:.0f} KiB per report"
+        )
+        rates: list[float] = []
+        done = 0
+        while done < args.documents:
+            count = min(args.step, args.documents - done)
+            folder = work / f"step{done}"
+            write_step(folder, seeds, done, count)
             t = time.perf_counter()
-            result = ingest([corpus], f"sqlite:///{db}", workers=w)
+            result = ingest([folder], url, workers=args.workers)
             secs = time.perf_counter() - t
-            with Store(f"sqlite:///{db}") as st, st.engine.connect() as c:
-                c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            size = db_size(db)
+            shutil.rmtree(folder)
+            rates.append(result.stored / secs)
+            flag = "ok" if rates[-1] >= TARGET_RATE else "below target"
             print(
-                f"workers={w}: {result.stored} stored in {secs:.1f} s = "
-                f"{result.stored / secs:.1f} documents/s; "
-                f"database {size / 2**20:.1f} MiB = {size / max(result.stored, 1) / 1024:.1f} KiB per report "
-                f"(counts {result.counts})"
+                f"{done:>7} → {done + result.stored:>7} in the database: {rates[-1]:6.1f} documents/s"
+                f" ({secs:.1f} s; failed {result.counts['failed']}) — target >= {TARGET_RATE:.0f}: {flag}",
+                flush=True,
+            )
+            done += count
+        if len(rates) > 1:
+            print(f"flatness: last step {rates[-1] / rates[0]:.0%} of the first (target >= 90%)")
+        size = sqlite_size(url) or postgres_size(url)
+        if size is not None:
+            kib = size / max(done, 1) / 1024
+            verdict = "ok" if kib < TARGET_KIB else "over target"
+            print(
+                f"database: {size / 2**20:.1f} MiB = {kib:.1f} KiB per report"
+                f" — target < {TARGET_KIB:.0f}: {verdict}"
             )
     finally:
         if not args.keep:

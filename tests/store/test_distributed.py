@@ -92,3 +92,41 @@ def test_real_ray_local(text_corpus, tmp_path):  # pragma: no cover - only where
             assert len(st.stored_reports()) == 5
     finally:
         ray.shutdown()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray not installed")
+def test_ray_writers_store_what_a_local_ingest_stores(text_corpus, corpus_db, tmp_path):
+    """Two Ray actors each read and write (PostgreSQL when GONGKAI_TEST_PG_URL is set, else SQLite): the
+    same database as a local ingest, and a second run skips everything."""
+    import os
+
+    import ray
+
+    from gongkai.store.distributed import ray_ingest
+    from tests.store.test_ingest import dump
+
+    url = f"sqlite:///{tmp_path / 'ray-writers.db'}"
+    if os.environ.get("GONGKAI_TEST_PG_URL"):
+        url = _fresh_postgres(os.environ["GONGKAI_TEST_PG_URL"])
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        result = ray_ingest([text_corpus], url, workers=2, ray=ray)
+        assert result.counts["failed"] == 0 and result.stored > 0
+        assert dump(url) == dump(corpus_db)
+        assert ray_ingest([text_corpus], url, workers=2, ray=ray).counts["skipped"] == result.stored
+    finally:
+        ray.shutdown()
+
+
+def _fresh_postgres(server_url: str) -> str:
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"gongkai_ray_{uuid.uuid4().hex[:10]}"
+    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with server.connect() as c:
+        c.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
+    server.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
