@@ -101,6 +101,7 @@ cells = Table(
     Column("status", String(16), nullable=False),
     Column("provenance", JSON),  # {"where": [...], "candidates": [...], "note": "..."}
     Index("ix_cells_path", "path"),
+    sqlite_with_rowid=False,  # the key is the table: no index holding a second copy of it
 )
 
 sections = Table(
