@@ -76,8 +76,13 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def _serve(conn: Connection) -> None:
-    """A worker's loop: ``(function, arguments)`` in, ``(ok, value or reason)`` out, until the pipe closes."""
+def _serve(conn: Connection, inherited: tuple[int, ...] = ()) -> None:
+    """A worker's loop: ``(function, arguments)`` in, ``(ok, value or reason)`` out, until the pipe closes.
+    ``inherited``: the parent's ends of the workers' pipes, copied into this process by ``fork``: closed, so
+    that the parent closing its end is an end of input here (and for the other workers)."""
+    for fd in inherited:
+        with contextlib.suppress(OSError):
+            os.close(fd)
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it then kills us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -107,10 +112,16 @@ def _context():
     return ctx
 
 
+_PARENT_ENDS: set[int] = set()  # this process's ends of its workers' pipes (closed in forked children)
+
+
 class _Worker:
     def __init__(self, ctx):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_serve, args=(child,), daemon=True)
+        _PARENT_ENDS.add(self.conn.fileno())
+        forked = ctx.get_start_method() == "fork"
+        inherited = tuple(_PARENT_ENDS) if forked else ()
+        self.proc = ctx.Process(target=_serve, args=(child, inherited), daemon=True)
         self.proc.start()
         child.close()
         self.task: Task | None = None
@@ -125,11 +136,16 @@ class _Worker:
             self.proc.kill()
         with contextlib.suppress(Exception):
             self.proc.join(5)
-        self.conn.close()
+        self._close()
+
+    def _close(self) -> None:
+        if not self.conn.closed:
+            _PARENT_ENDS.discard(self.conn.fileno())
+            self.conn.close()
 
     def stop(self) -> None:
         """End an idle worker: closing its pipe ends its loop; killed if it does not go at once."""
-        self.conn.close()
+        self._close()
         self.proc.join(1)
         if self.proc.is_alive():
             self.kill()
