@@ -5,6 +5,7 @@ line: ``错误/Error: <file>: <reason>``, never a traceback."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -232,6 +233,20 @@ def check(
         list[str] | None, typer.Option("--ignore", help="不运行这些规则。" + _CODES_HELP)
     ] = None,
     time_limit: Annotated[float, typer.Option("--time-limit", help=_TIME_LIMIT_HELP)] = _DEFAULT_LIMIT,
+    published: Annotated[
+        str | None,
+        typer.Option(
+            "--published", help="报告的发布日期 YYYY-MM-DD（只用于一个文件；按时公开规则 M103 用它）。"
+        ),
+    ] = None,
+    deadline: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--deadline",
+            help="按机关类别的公开截止日期 KIND=MM-DD，可重复，如 department=01-31（KIND: "
+            "department|government|township|other）。",
+        ),
+    ] = None,
 ) -> None:
     """核查报告：逐条应用审核规则（见 `gongkai rules`），同一机关相邻年度的报告互相对照。Audit reports with
     every rule a careful reviewer applies; consecutive years of one agency are also checked together."""
@@ -248,12 +263,13 @@ def check(
     except GongkaiError as e:
         _error("--select/--ignore", str(e))
         raise typer.Exit(2) from None
+    given = _timeliness_given(published, deadline, db)
     crashed = False
     if db is not None:
-        entries, errors = _check_db(db, codes), list[tuple[str, str]]()
+        entries, errors = _check_db(db, codes, given.get("deadlines")), list[tuple[str, str]]()
     elif paths:
         _exit_on_sigterm()
-        entries, errors, crashed = _check_paths(paths, codes, quiet, _limit(time_limit))
+        entries, errors, crashed = _check_paths(paths, codes, quiet, _limit(time_limit), given)
     else:
         _error("check", "no report files given (or --db URL)")
         raise typer.Exit(2)
@@ -265,18 +281,84 @@ def check(
     _exit_on_findings(entries, fail_on)
 
 
+def _timeliness_given(published: str | None, deadline: list[str] | None, db: str | None) -> dict:
+    """``--published`` and ``--deadline`` checked and turned into report meta (``published``, ``deadlines``)."""
+    from gongkai.audit.kinds import KINDS
+    from gongkai.audit.rules.timeliness import parse_date
+
+    given: dict = {}
+    if published is not None:
+        when = parse_date(published)
+        if when is None or not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", published.strip()):
+            _error("--published", f"不是日期 YYYY-MM-DD (not a date): {published!r}")
+            raise typer.Exit(2)
+        if db is not None:
+            _error(
+                "--published",
+                "与 --db 一起使用时发布日期取自数据库的文档列表 (with --db the dates are stored)",
+            )
+            raise typer.Exit(2)
+        given["published"] = when.isoformat()
+    deadlines: dict[str, str] = {}
+    for item in deadline or []:
+        kind, _, mmdd = item.partition("=")
+        kind = kind.strip()
+        if kind not in KINDS or not _valid_month_day(mmdd):
+            _error(
+                "--deadline", f"应为 KIND=MM-DD，KIND 为 {'|'.join(KINDS)} (expected KIND=MM-DD): {item!r}"
+            )
+            raise typer.Exit(2)
+        deadlines[kind] = mmdd.strip()
+    if deadlines:
+        given["deadlines"] = deadlines
+    return given
+
+
+def _valid_month_day(mmdd: str) -> bool:
+    from datetime import date
+
+    m = re.fullmatch(r"(\d{1,2})-(\d{1,2})", mmdd.strip())
+    if not m:
+        return False
+    try:
+        date(2024, int(m.group(1)), int(m.group(2)))  # a leap year: 02-29 is a possible deadline
+    except ValueError:
+        return False
+    return True
+
+
+def _apply_timeliness_given(report: Report, given: dict) -> None:
+    """The caller's date (source ``given``, which the M103 finding names) and deadlines on the report."""
+    if "published" in given:
+        report.meta["published"] = given["published"]
+        sources = report.meta.get("sources")
+        report.meta["sources"] = {**(sources if isinstance(sources, dict) else {}), "published": "given"}
+    if "deadlines" in given:
+        report.meta["deadlines"] = dict(given["deadlines"])
+
+
 def _check_paths(
-    paths: list[Path], codes: set[str] | None, quiet: bool, time_limit: float | None
+    paths: list[Path],
+    codes: set[str] | None,
+    quiet: bool,
+    time_limit: float | None,
+    given: dict | None = None,
 ) -> tuple[list[dict], list[tuple[str, str]], bool]:
     """``check PATH``: the documents under ``paths`` read and audited together (consecutive years too);
-    (entries, errors, whether reading crashed)."""
+    (entries, errors, whether reading crashed). ``given``: ``--published``/``--deadline`` as meta."""
     from gongkai.audit import check_reports
     from gongkai.audit.entries import entry
     from gongkai.sources import discover, parse_many
 
+    given = given or {}
     sources, errors = discover(paths)
     for source, reason in errors:
         _error(source, reason)
+    if "published" in given and len(sources) + len(errors) > 1:
+        _error(
+            "--published", f"发布日期只能用于一个文件，这里有 {len(sources) + len(errors)} 个 (one file only)"
+        )
+        raise typer.Exit(2)
     parsed: list[tuple[Parsed, Report]] = []
     crashed = False
     items = parse_many(sources, time_limit=time_limit)
@@ -286,6 +368,7 @@ def _check_paths(
             _error(item.source, item.error or "")
             crashed = crashed or item.internal
         else:
+            _apply_timeliness_given(item.report, given)
             parsed.append((item, item.report))
     results = check_reports([report for _, report in parsed], select=codes)
     entries = [
@@ -463,12 +546,12 @@ def _check_format(format: str, allowed: tuple[str, ...]) -> None:
         raise typer.Exit(2)
 
 
-def _check_db(db: str, codes: set[str] | None) -> list[dict]:
+def _check_db(db: str, codes: set[str] | None, deadlines: dict[str, str] | None = None) -> list[dict]:
     """``check --db``: the stored corpus audited again, each agency's consecutive years compared."""
     from gongkai.store import check_store
 
     try:
-        return check_store(db, codes=codes)
+        return check_store(db, codes=codes, deadlines=deadlines)
     except GongkaiError as e:
         _store_error(e)
         raise

@@ -84,3 +84,69 @@ def test_library_check():
     assert any(f.code == "X101" for f in findings)
     per_report = gongkai.check([SEED_000, SEED_004])
     assert len(per_report) == 2
+
+
+def _timeliness(args: list[str], target: Path = SEED_004) -> list[dict]:
+    r = runner.invoke(app, ["check", str(target), "--format", "json", *args])
+    assert r.exit_code in (0, 1), r.output
+    return [f for f in json.loads(r.stdout)["reports"][0]["findings"] if f["code"] == "M103"]
+
+
+def test_published_date_given_on_the_command_line():
+    late = _timeliness(["--published", "2025-02-18"])
+    assert len(late) == 1 and late[0]["severity"] == "error"
+    assert "2025年2月18日" in late[0]["message"] and "调用方指定" in late[0]["message"]
+    assert late[0]["evidence"]["published_source"] == "given"
+    assert _timeliness(["--published", "2025-01-20"]) == []
+    unknown = _timeliness([])
+    assert len(unknown) == 1 and unknown[0]["severity"] == "info"
+
+
+def test_deadline_by_kind_is_configurable():
+    assert _timeliness(["--published", "2025-02-18", "--deadline", "department=03-31"]) == []
+    earlier = _timeliness(["--published", "2025-01-20", "--deadline", "department=01-15"])
+    assert len(earlier) == 1 and earlier[0]["evidence"]["deadline"] == "2025-01-15"
+    # another kind's deadline leaves this department's alone
+    assert len(_timeliness(["--published", "2025-02-18", "--deadline", "government=06-30"])) == 1
+
+
+def test_bad_timeliness_options_are_one_line_errors(tmp_path):
+    for args in (
+        ["--published", "2025-13-01"],
+        ["--published", "yesterday"],
+        ["--deadline", "ministry=01-31"],
+        ["--deadline", "department=Jan"],
+        ["--deadline", "department=02-30"],
+        ["--published", "2025-01-20", "--db", str(tmp_path / "x.db")],
+    ):
+        r = runner.invoke(app, ["check", str(SEED_004), *args])
+        assert r.exit_code == 2, args
+        assert "错误/Error:" in r.output and "Traceback" not in r.output
+
+
+def test_published_date_is_for_one_file_only():
+    r = runner.invoke(app, ["check", str(SEED_000), str(SEED_004), "--published", "2025-01-20"])
+    assert r.exit_code == 2
+    assert "错误/Error: --published:" in r.output
+
+
+def test_deadline_applies_to_the_stored_reports(tmp_path):
+    pytest.importorskip("sqlalchemy")
+    db = str(tmp_path / "g.db")
+    assert runner.invoke(app, ["ingest", str(SEED_004), "--db", db]).exit_code == 0
+    from gongkai.store import Store
+
+    with Store(db) as store:
+        (doc,) = [r.id for r in store.stored_reports()]
+        from gongkai.store.publication import Publication
+
+        store.set_publication(doc, Publication(published="2025-02-18"))
+
+    def stored(args: list[str]) -> list[dict]:
+        r = runner.invoke(app, ["check", "--db", db, "--format", "json", *args])
+        assert r.exit_code in (0, 1), r.output
+        return [f for f in json.loads(r.stdout)["reports"][0]["findings"] if f["code"] == "M103"]
+
+    late = stored([])
+    assert len(late) == 1 and late[0]["evidence"]["published_source"] == "given"
+    assert stored(["--deadline", "department=03-31"]) == []

@@ -290,11 +290,14 @@ def query(url_or_store, name: str) -> dict:
 # ---------------------------------------------------------------------- audit of the stored corpus
 
 
-def check_store(url_or_store=None, codes: set[str] | None = None) -> list[dict]:
+def check_store(
+    url_or_store=None, codes: set[str] | None = None, deadlines: dict[str, str] | None = None
+) -> list[dict]:
     """Audit every stored report again (rebuilt with ``Report.from_json``), each agency's consecutive years
     compared with ``gongkai.audit.check_reports``. One ``gongkai.audit.entries.entry`` per report, as
     ``gongkai check PATH`` gives (findings with ``scope``: report or cross; only rules in ``codes`` when
-    given). Empty findings when the audit module is missing."""
+    given). ``deadlines``: publication deadlines by agency kind (``{"department": "01-31"}``) for the
+    timeliness rule. Empty findings when the audit module is missing."""
     check_report, check_reports = audit_functions()
     store, own = _open(url_or_store)
     try:
@@ -306,6 +309,8 @@ def check_store(url_or_store=None, codes: set[str] | None = None) -> list[dict]:
             store.close()
     per: dict[int, list[dict]] = {}
     for r in reps:
+        if deadlines and r.report is not None:
+            r.report.meta["deadlines"] = dict(deadlines)
         per[r.id] = (
             [{**finding_json(f), "scope": "report"} for f in check_report(r.report)] if check_report else []
         )
