@@ -236,7 +236,7 @@ def check(
     published: Annotated[
         str | None,
         typer.Option(
-            "--published", help="报告的发布日期 YYYY-MM-DD（只用于一个文件；按时公开规则 M103 用它）。"
+            "--published", help="报告的发布日期 YYYY-MM-DD（只用于一个文件；供按时公开规则 M103）。"
         ),
     ] = None,
     deadline: Annotated[
@@ -282,7 +282,7 @@ def check(
 
 
 def _timeliness_given(published: str | None, deadline: list[str] | None, db: str | None) -> dict:
-    """``--published`` and ``--deadline`` checked and turned into report meta (``published``, ``deadlines``)."""
+    """``--published`` and ``--deadline`` checked, as report meta (``published``, ``deadlines``)."""
     from gongkai.audit.kinds import KINDS
     from gongkai.audit.rules.timeliness import parse_date
 
@@ -293,10 +293,7 @@ def _timeliness_given(published: str | None, deadline: list[str] | None, db: str
             _error("--published", f"不是日期 YYYY-MM-DD (not a date): {published!r}")
             raise typer.Exit(2)
         if db is not None:
-            _error(
-                "--published",
-                "与 --db 一起使用时发布日期取自数据库的文档列表 (with --db the dates are stored)",
-            )
+            _error("--published", "与 --db 一起使用时发布日期取自数据库 (with --db the dates are stored)")
             raise typer.Exit(2)
         given["published"] = when.isoformat()
     deadlines: dict[str, str] = {}
@@ -304,9 +301,7 @@ def _timeliness_given(published: str | None, deadline: list[str] | None, db: str
         kind, _, mmdd = item.partition("=")
         kind = kind.strip()
         if kind not in KINDS or not _valid_month_day(mmdd):
-            _error(
-                "--deadline", f"应为 KIND=MM-DD，KIND 为 {'|'.join(KINDS)} (expected KIND=MM-DD): {item!r}"
-            )
+            _error("--deadline", f"应为 KIND=MM-DD，KIND 为 {'|'.join(KINDS)}: {item!r}")
             raise typer.Exit(2)
         deadlines[kind] = mmdd.strip()
     if deadlines:
@@ -355,9 +350,7 @@ def _check_paths(
     for source, reason in errors:
         _error(source, reason)
     if "published" in given and len(sources) + len(errors) > 1:
-        _error(
-            "--published", f"发布日期只能用于一个文件，这里有 {len(sources) + len(errors)} 个 (one file only)"
-        )
+        _error("--published", f"发布日期只能用于一个文件，这里有 {len(sources) + len(errors)} 个")
         raise typer.Exit(2)
     parsed: list[tuple[Parsed, Report]] = []
     crashed = False
