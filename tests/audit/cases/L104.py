@@ -1,6 +1,15 @@
 from gongkai import template
 
 S4_SWAPPED = "行政复议 行政诉讼\n结果纠正 结果维持 其他结果 尚未审结 总计\n0 0 0 0 0\n"
+S4_ADDED = "行政复议 行政诉讼\n结果维持 部分纠正 结果纠正 其他结果 尚未审结 总计\n0 0 0 0 0 0\n"
+S4_WRAPPED = "行政复议 行政诉讼\n结果 结果 其他 尚未 总计\n维持 纠正 结果 审结\n0 0 0 0 0\n"
+_HEAD3 = "申请人情况\n自然人 法人或其他组织 总计\n商业企业 科研机构 社会公益组织 法律服务机构 其他\n"
+S3_OFFICIAL = _HEAD3 + "一、本年新收政府信息公开申请数量 0 0 0 0 0 0 0\n（六）其他处理 3.其他 0 0 0 0 0 0 0\n"
+S3_ADDED_ROW = S3_OFFICIAL + "（八）移送有关机关办理 0 0 0 0 0 0 0\n"
+S3_ADDED_COLUMN = (
+    "申请人情况\n自然人 法人或其他组织 个体工商户 总计\n商业企业 科研机构 社会公益组织 法律服务机构 其他\n"
+    "一、本年新收政府信息公开申请数量 0 0 0 0 0 0 0 0\n"
+)
 CASES = [
     {
         "name": "two columns of table 三 removed",
@@ -20,5 +29,30 @@ CASES = [
         "where": "table4",
         "report": {"sections": {"s4": S4_SWAPPED}},
     },
+    {
+        "name": "table 三 row added",
+        "expect": "fail",
+        "where": "table3",
+        "report": {"sections": {"s3": S3_ADDED_ROW}},
+    },
+    {
+        "name": "table 三 column added",
+        "expect": "fail",
+        "where": "table3",
+        "report": {"sections": {"s3": S3_ADDED_COLUMN}},
+    },
+    {
+        "name": "table 四 column added",
+        "expect": "fail",
+        "where": "table4",
+        "report": {"sections": {"s4": S4_ADDED}},
+    },
     {"name": "official layout", "expect": "pass", "report": {}},
+    {"name": "official labels printed", "expect": "pass", "report": {"sections": {"s3": S3_OFFICIAL}}},
+    {"name": "labels broken by line wraps", "expect": "pass", "report": {"sections": {"s4": S4_WRAPPED}}},
+    {
+        "name": "a sentence before table 四",
+        "expect": "pass",
+        "report": {"sections": {"s4": "本年度发生行政复议案件0件，无行政诉讼案件。\n" + S4_WRAPPED}},
+    },
 ]
