@@ -244,6 +244,19 @@ def review_reset(
     _set("pending", db, agency, year, code, severity, state, report, finding, comment, user)
 
 
+@review_app.command("compare")
+def review_compare(db: Db = None, year: Year = None, user: User = None) -> None:
+    """与其他单位比对：当年各单位的当前版本互相比对，找出雷同文字（C104），供审核和评分。Compare every
+    agency's current version of the year with the others' (text copied from other agencies)."""
+    from gongkai.review.similar import compare_agencies
+
+    try:
+        n = compare_agencies(db, year=year, user=user)
+    except GongkaiError as e:
+        _fail(e)
+    typer.echo(f"与其他单位雷同：{n} 条问题 (findings stored)")
+
+
 @review_app.command("sheet")
 def review_sheet(
     to: Annotated[Path, typer.Option("--to", help="The XLSX file to write.")],
