@@ -131,6 +131,13 @@ def test_campaign_in_the_browser(campaign_server, browser, shots):
     assert page.locator("#n-published").inner_text() == str(len(s["agencies"]))
     page.screenshot(path=str(shots / "campaign-roster.png"), full_page=True)
 
+    # the coverage matrix shows them too: 未发布 in the roster's year (its due dates), a row of their own
+    page.goto(f"{s['url']}/coverage")
+    gaps = page.locator("#coverage tbody tr").filter(has=page.locator("td.cv.unpublished"))
+    assert sorted(gaps.locator("th.agency").all_inner_texts()) == sorted(n for n, *_ in NEVER)
+    assert page.locator("#unpublished-count").inner_text() == str(len(NEVER))
+    page.screenshot(path=str(shots / "coverage-unpublished.png"), full_page=True)
+
     # review: confirm the selected findings of one agency, dismiss the rest of the year by filter
     from gongkai.review import ReviewFilter, findings_for_review
 

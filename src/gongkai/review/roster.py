@@ -371,6 +371,22 @@ def roster_coverage(url_or_store=None, year: int | None = None) -> list[Coverage
     return rows
 
 
+def roster_year(url_or_store=None) -> int | None:
+    """The report year the roster's due dates are for (a due date in year Y is for reports of Y-1), when
+    they agree on one; None otherwise."""
+    years = {int(e.due[:4]) - 1 for e in roster(url_or_store) if e.due and e.due[:4].isdigit()}
+    return years.pop() if len(years) == 1 else None
+
+
+def unpublished(url_or_store=None, year: int | None = None) -> list[CoverageRow]:
+    """The roster entries with no current report of ``year`` (未发布); none without a roster."""
+    with opened(url_or_store) as store:
+        with store.engine.connect() as c:
+            if c.execute(select(S.roster.c.id).limit(1)).first() is None:
+                return []
+        return [r for r in roster_coverage(store, year) if r.status == UNPUBLISHED]
+
+
 def _coverage_row(e: RosterEntry, v: Version | None) -> CoverageRow:
     row = CoverageRow(
         name=e.name,

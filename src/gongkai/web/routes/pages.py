@@ -143,16 +143,46 @@ def page_image(request: Request, report_id: int, page: int):
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
 
+def _roster_unpublished(store, cov, f: corpus.Filters) -> int:
+    """Marks the roster's agencies without a report of the roster's year (its due dates; else the last year
+    shown) as 未发布 in the matrix (a row of their own for those never published); the number of them.
+    Nothing without a roster."""
+    try:
+        from gongkai.review.roster import roster_year, unpublished
+    except ImportError:
+        return 0
+    if not cov.years:
+        return 0
+    year = roster_year(store)
+    year = year if year in cov.years else cov.years[-1]
+    by_agency = {row["agency_id"]: row for row in cov.rows if row["agency_id"]}
+    n = 0
+    for entry in unpublished(store, year):
+        if f.q and f.q not in entry.name:
+            continue
+        row = by_agency.get(entry.agency_id or "")
+        if row is None:
+            if f.region and f.region not in (entry.region or ""):
+                continue
+            row = {"agency_id": "", "name": entry.name, "region": entry.region or "", "cells": {}}
+            cov.rows.append(row)
+        row["unpublished"] = year
+        n += 1
+    return n
+
+
 @router.get("/coverage", response_class=HTMLResponse)
 def coverage_page(request: Request):
     store = store_of(request)
     f = corpus.Filters.from_query(dict(request.query_params))
+    cov = corpus.coverage_matrix(store, f)
     return render(
         request,
         "coverage.html",
         nav="coverage",
         f=f,
-        cov=corpus.coverage_matrix(store, f),
+        cov=cov,
+        unpublished=_roster_unpublished(store, cov, f),
         regions=corpus.regions(store),
         qs=f.query_string(),
     )
