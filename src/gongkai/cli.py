@@ -936,15 +936,24 @@ def _ledger_report(values: dict, year: int, into: Path | None):
 
 @app.command(name="new")
 def new_command(
-    agency: Annotated[str, typer.Option("--agency", help="机关名称 as in the title.")],
     year: Annotated[int, typer.Option("--year", help="Report year.")],
     to: Annotated[Path, typer.Option("--to", help="draft.json (the draft) or 填报.xlsx (its tables).")],
+    agency: Annotated[
+        str | None, typer.Option("--agency", help="机关名称 as in the title (default: the roster entry's).")
+    ] = None,
     from_report: Annotated[
         Path | None, typer.Option("--from", help="Last year's report (any format gongkai reads).")
     ] = None,
     roster_entry: Annotated[
         str | None,
-        typer.Option("--roster-entry", help='Roster fields as JSON, e.g. \'{"kind": "department"}\'.'),
+        typer.Option(
+            "--roster-entry",
+            help="名录中的单位名称（从 --db 的名录取类型、地区、截止日期）; or roster fields as JSON, e.g. "
+            '\'{"kind": "department"}\'.',
+        ),
+    ] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", help="The database whose roster --roster-entry is looked up in.")
     ] = None,
     tables: Annotated[
         Path | None, typer.Option("--tables", help="A filled 填报.xlsx to take the tables from.")
@@ -960,9 +969,7 @@ def new_command(
 
     source = str(from_report or tables or ledger or to)
     try:
-        meta = json.loads(roster_entry) if roster_entry else {}
-        if not isinstance(meta, dict):
-            raise GongkaiError("--roster-entry 应为 JSON 对象 (must be a JSON object)")
+        agency, meta = _roster_meta(roster_entry, db, agency, year)
         previous = parse_file(from_report) if from_report else None
         report = drafting.new_report(agency, year, previous=previous, meta=meta)
         filled = parse_file(tables) if tables else None
@@ -995,6 +1002,31 @@ def new_command(
         for m in messages:
             typer.echo(f"待完善 {key}: {m}", err=True)
     typer.echo(f"已写出 wrote {to}", err=True)
+
+
+def _roster_meta(entry: str | None, db: str | None, agency: str | None, year: int) -> tuple[str, dict]:
+    """``new``'s agency and roster meta: ``--roster-entry`` as JSON fields, or a name looked up in the roster
+    stored in ``--db``."""
+    if entry and entry.lstrip().startswith("{"):
+        try:
+            meta = json.loads(entry)
+        except json.JSONDecodeError as e:
+            raise GongkaiError(f"--roster-entry 不是有效的 JSON (invalid JSON: {e})") from None
+        if not isinstance(meta, dict):
+            raise GongkaiError("--roster-entry 应为 JSON 对象 (must be a JSON object)")
+    elif entry:
+        from gongkai.review.roster import entry_meta, roster_entry
+
+        if db is None:
+            raise GongkaiError("--roster-entry 按名称查找需要 --db (the roster is in a database)")
+        found = roster_entry(db, entry)
+        agency = agency or found.name
+        meta = entry_meta(found, year)
+    else:
+        meta = {}
+    if not agency:
+        raise GongkaiError("需要 --agency 或 --roster-entry (an agency is needed)")
+    return agency, meta
 
 
 def _register_review() -> None:

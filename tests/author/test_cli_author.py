@@ -56,3 +56,46 @@ def test_new_from_last_year_with_a_ledger(tmp_path, corpus):
     assert draft["table3"]["new"]["total"] == 1 and draft["table3"]["carried_over"]["total"] == 0
     assert draft["table2"]["rules"]["in_force"] == first["table2"]["rules"]["in_force"]
     assert "共收到政府信息公开申请1件" in draft["sections"]["s3"]["text"]
+
+
+def test_new_takes_the_agency_from_the_stored_roster(tmp_path):
+    import pytest
+
+    pytest.importorskip("sqlalchemy")
+    roster = tmp_path / "名录.csv"
+    roster.write_text(
+        "名称,地区,层级,类型,网址,截止日期\n某某县交通运输局,某某县,县级,部门,,2026-01-31\n"
+        "某某县人民政府,某某县,县级,本级人民政府,,2026-03-31\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "g.db")
+    assert runner.invoke(app, ["roster", "import", str(roster), "--db", db]).exit_code == 0
+    out = tmp_path / "draft.json"
+    result = runner.invoke(
+        app, ["new", "--roster-entry", "某某县人民政府", "--db", db, "--year", "2025", "--to", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    meta = json.loads(out.read_text(encoding="utf-8"))["meta"]
+    assert meta["agency"] == "某某县人民政府" and meta["title"].startswith("某某县人民政府2025年")
+    assert meta["kind"] == "government" and meta["region"] == "某某县"
+    assert meta["deadlines"] == {"government": "03-31"}
+    # JSON fields still work; a name not on the roster, or no --db, is one clear line
+    result = runner.invoke(
+        app,
+        [
+            "new",
+            "--agency",
+            "某局",
+            "--roster-entry",
+            '{"kind": "department"}',
+            "--year",
+            "2025",
+            "--to",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text(encoding="utf-8"))["meta"]["kind"] == "department"
+    for args in (["--roster-entry", "某某县财政局", "--db", db], ["--roster-entry", "某某县人民政府"], []):
+        result = runner.invoke(app, ["new", *args, "--year", "2025", "--to", str(out)])
+        assert result.exit_code == 2 and "错误/Error:" in result.output and "Traceback" not in result.output

@@ -371,6 +371,37 @@ def roster_coverage(url_or_store=None, year: int | None = None) -> list[Coverage
     return rows
 
 
+def roster_entry(url_or_store, name: str) -> RosterEntry:
+    """The roster entry of the agency called ``name`` (as written, else the same name normalised)."""
+    entries = roster(url_or_store)
+    found = [e for e in entries if e.name == name.strip()] or [
+        e for e in entries if normalise(e.name) == normalise(name)
+    ]
+    if not found:
+        near = [e.name for e in entries if name.strip() and (name.strip() in e.name or e.name in name)][:3]
+        hint = f"；相近的有：{'、'.join(near)}" if near else ""
+        raise InputError(f"名录中没有「{name}」(not on the roster){hint}")
+    return found[0]
+
+
+def entry_meta(entry: RosterEntry, year: int | None = None) -> dict:
+    """A roster entry as report meta: its kind (source ``given``, which the audit prefers), region, level,
+    web address, and its due date as the deadline of its kind when the date is for ``year``'s report."""
+    meta: dict = {
+        "kind": entry.kind,
+        "region": entry.region,
+        "level": entry.level,
+        "sources": {"kind": "given"},
+    }
+    if entry.url:
+        meta["url"] = entry.url
+    if entry.due:
+        meta["due"] = entry.due
+        if year is not None and entry.due[:4] == str(year + 1):
+            meta["deadlines"] = {entry.kind: entry.due[5:]}
+    return meta
+
+
 def roster_year(url_or_store=None) -> int | None:
     """The report year the roster's due dates are for (a due date in year Y is for reports of Y-1), when
     they agree on one; None otherwise."""
