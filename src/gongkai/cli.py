@@ -972,18 +972,9 @@ def new_command(
         agency, meta = _roster_meta(roster_entry, db, agency, year)
         previous = parse_file(from_report) if from_report else None
         report = drafting.new_report(agency, year, previous=previous, meta=meta)
-        filled = parse_file(tables) if tables else None
-        for path, cell in (filled.cells if filled else {}).items():
-            if cell.value is not None and path in report.cells:
-                drafting.set_value(report, path, cell.value)
-        errors = []
-        if ledger is not None:
-            from gongkai.author.ledger import table3_from_ledger
-
-            result = table3_from_ledger(load_file(ledger), year, report.layout)
-            errors = result.errors
-            for path, value in result.values.items():
-                drafting.set_value(report, path, value)
+        if tables:
+            drafting.fill_tables(report, parse_file(tables))
+        errors = drafting.fill_from_ledger(report, load_file(ledger)).errors if ledger is not None else []
         drafting.refresh_summaries(report)
         if to.suffix.lower() == ".xlsx":
             from gongkai.author.forms import form_xlsx

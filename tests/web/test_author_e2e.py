@@ -151,3 +151,50 @@ def test_write_check_and_publish_a_report(server, browser, tmp_path):
         assert got == typed, (fmt, {p: (v, got[p]) for p, v in typed.items() if got[p] != v})
         assert "认真贯彻落实政府信息公开条例" in again.sections["s1"].text
     ctx.close()
+
+
+def test_import_a_filled_workbook_and_a_ledger(server, browser, tmp_path):
+    """The 填报 XLSX that `gongkai template` makes and a 台账 ledger imported through the page; the ledger's
+    bad rows listed in Chinese with their row numbers."""
+    from typer.testing import CliRunner
+
+    from gongkai.cli import app as cli_app
+
+    shots = Path(os.environ.get("GONGKAI_SCREENSHOTS") or tmp_path)
+    workbook, ledger = tmp_path / "填报.xlsx", tmp_path / "台账.csv"
+    cli = CliRunner()
+    assert cli.invoke(cli_app, ["template", "--to", str(workbook), "--from", str(LAST_YEAR)]).exit_code == 0
+    assert cli.invoke(cli_app, ["template", "--ledger", "--to", str(ledger)]).exit_code == 0
+    with ledger.open("a", encoding="utf-8") as f:
+        f.write("1,2025-03-01,自然人,张三,某文件,予以公开,2025-03-10,\n")
+        f.write("2,2025-12-20,商业企业,某公司,某数据,,,\n")
+        f.write("3,2025-04-01,自然人,李四,某信息,随便,2025-04-09,\n")
+    last = parse(LAST_YEAR)
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(server + "/author")
+    page.fill("#year", "2025")
+    page.click("#new-draft")
+    page.locator("#status", has_text="已新建").wait_for()
+
+    page.set_input_files("#tables-file", str(workbook))
+    page.click("#import-files")
+    page.locator("#status", has_text="已导入填报表").wait_for()
+    for path in ("table2.rules.issued", "table3.new.natural_person", "table4.review.corrected"):
+        assert _cell(page, path).input_value() == str(last.value(path)), path
+    assert page.locator("#ledger-errors").is_hidden()
+    assert page.input_value("#agency") == last.meta["agency"]  # the workbook names the agency
+
+    page.set_input_files("#tables-file", [])
+    page.set_input_files("#ledger-file", str(ledger))
+    page.click("#import-files")
+    page.locator("#ledger-errors li").first.wait_for()
+    errors = page.locator("#ledger-errors li").all_inner_texts()
+    assert any(e.startswith("第 4 行「办理结果」") for e in errors), errors
+    assert "台账有" in page.inner_text("#status")
+    assert _cell(page, "table3.granted.natural_person").input_value() == "1"
+    assert _cell(page, "table3.carried_forward.commercial_enterprise").input_value() == "1"
+    assert _cell(page, "table2.rules.issued").input_value() == str(last.value("table2.rules.issued"))
+    page.screenshot(path=str(shots / "author-import.png"), full_page=False)
+    ctx.close()

@@ -29,6 +29,8 @@ __all__ = [
     "assemble",
     "audit_view",
     "check_draft",
+    "fill_from_ledger",
+    "fill_tables",
     "guidance",
     "move_stock",
     "new_report",
@@ -105,6 +107,27 @@ def set_value(report: Report, path: str, value: Number | None) -> None:
         if path not in typed:
             typed.append(path)
     move_stock(report)
+
+
+def fill_tables(report: Report, filled: Report) -> int:
+    """The values of a filled 填报 workbook (read back as a report) typed into the draft; returns how many."""
+    n = 0
+    for path, cell in filled.cells.items():
+        if cell.value is not None and path in report.cells:
+            set_value(report, path, cell.value)
+            n += 1
+    return n
+
+
+def fill_from_ledger(report: Report, data: bytes):
+    """Table 三 computed from a 依申请公开 ledger (CSV/XLSX bytes) typed into the draft; the ledger's result
+    (its row errors with row numbers) is returned."""
+    from gongkai.author.ledger import table3_from_ledger
+
+    result = table3_from_ledger(data, report.year or 0, report.layout)
+    for path, value in result.values.items():
+        set_value(report, path, value)
+    return result
 
 
 def _stock(report: Report) -> dict[str, Number]:

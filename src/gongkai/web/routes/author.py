@@ -2,9 +2,11 @@
 
 ``GET /author`` the page (``?report=ID`` opens a stored report for correction); ``GET /api/author/layout/K``
 the layout as data; ``POST /api/author/new`` a draft (from last year's report when a file is sent);
-``POST /api/author/check`` the server's check; ``POST /api/author/export/{fmt}`` the file (refused while
-errors remain unless ``override``); ``POST /api/author/save`` stores the draft as a new document through
-the normal ingest path (so it becomes the newest version; the original stays).
+``POST /api/author/import`` the draft with a filled 填报 XLSX and/or a 台账 ledger typed in (the ledger's row
+errors in Chinese with row numbers); ``POST /api/author/check`` the server's check;
+``POST /api/author/export/{fmt}`` the file (refused while errors remain unless ``override``);
+``POST /api/author/save`` stores the draft as a new document through the normal ingest path (so it becomes
+the newest version; the original stays).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from starlette.datastructures import UploadFile
 
 from gongkai import template
 from gongkai.author import editor
-from gongkai.author.draft import new_report, refresh_summaries
+from gongkai.author.draft import fill_from_ledger, fill_tables, new_report, refresh_summaries
+from gongkai.author.prose import report_title
 from gongkai.errors import GongkaiError
 from gongkai.render.html import tables_html
 from gongkai.web.common import blobs_of, render, report_and_document, store_of
@@ -129,6 +132,67 @@ async def new_draft(request: Request):
         "editor": editor.editor_data(draft.layout),
         "draft": _draft_json(draft),
         "tables": tables_html(draft),
+    }
+
+
+async def _upload_bytes(request: Request, upload) -> bytes | None:
+    if not isinstance(upload, UploadFile):
+        return None
+    limit = request.app.state.limits.max_file_bytes
+    data = await upload.read(limit + 1)
+    await upload.close()
+    if len(data) > limit:
+        raise HTTPException(413, "文件过大 (file too large)")
+    return data or None
+
+
+@router.post("/api/author/import")
+async def import_files(request: Request):
+    """The draft (a ``draft`` JSON part) with ``tables`` (a 填报 XLSX from ``gongkai template``) and/or
+    ``ledger`` (a 依申请公开台账, CSV or XLSX: table 三 computed from it) typed in."""
+    require_role(request, "change")
+    form = await request.form(max_files=3, max_fields=5)
+    raw = await _upload_bytes(request, form.get("draft"))
+    if raw is None or len(raw) > MAX_DRAFT_BYTES:
+        raise HTTPException(400, "缺少草稿 (no draft)")
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise HTTPException(400, "不是 JSON (not JSON)") from None
+    report = _draft({"draft": data})
+    tables_data = await _upload_bytes(request, form.get("tables"))
+    ledger_data = await _upload_bytes(request, form.get("ledger"))
+    if tables_data is None and ledger_data is None:
+        raise HTTPException(400, "请选择填报表或台账文件 (no file)")
+    filled = ledger_rows = 0
+    errors: list[str] = []
+    if tables_data is not None:
+        from gongkai import parse_bytes
+
+        name = getattr(form.get("tables"), "filename", None) or "填报.xlsx"
+        try:
+            workbook = await run_in_threadpool(parse_bytes, tables_data, name)
+        except GongkaiError as e:
+            raise HTTPException(400, f"无法读取填报表：{e}") from None
+        filled = fill_tables(report, workbook)
+        if not report.meta.get("agency") and workbook.meta.get("agency"):
+            report.meta["agency"] = workbook.meta["agency"]
+            report.meta["title"] = report_title(workbook.meta["agency"], report.year)
+    if ledger_data is not None:
+        try:
+            result = await run_in_threadpool(fill_from_ledger, report, ledger_data)
+        except GongkaiError as e:
+            raise HTTPException(400, f"无法读取台账：{e}") from None
+        ledger_rows = result.rows
+        errors = [e.text() for e in result.errors]
+    refresh_summaries(report)
+    return {
+        "editor": editor.editor_data(report.layout),
+        "draft": _draft_json(report),
+        "tables": tables_html(report),
+        "filled": filled,
+        "ledger_rows": ledger_rows,
+        "ledger_errors": errors,
     }
 
 

@@ -413,6 +413,54 @@
     status(prev ? `已导入 ${prev.year || "上年"} 年报告：上年结转、现行有效件数已填入，上年文字可在各部分下查看。` : "已新建。");
   }
 
+  function loadDraft(out) {
+    state = { editor: out.editor, draft: out.draft, based_on: state.based_on };
+    $("#author-tables").innerHTML = out.tables;
+    $("#agency").value = out.draft.meta.agency || "";
+    mountInputs();
+    buildSections();
+    validate();
+    scheduleCheck(0);
+  }
+
+  function showLedgerErrors(errors) {
+    const list = $("#ledger-errors");
+    list.innerHTML = "";
+    for (const text of errors || []) {
+      const li = document.createElement("li");
+      li.textContent = text;
+      list.append(li);
+    }
+    list.hidden = !list.children.length;
+  }
+
+  async function importFiles() {
+    const tables = $("#tables-file").files[0];
+    const ledger = $("#ledger-file").files[0];
+    if (!tables && !ledger) {
+      status("请先选择填报表（XLSX）或依申请公开台账（CSV/XLSX）。", true);
+      return;
+    }
+    const form = new FormData();
+    form.append("draft", new Blob([JSON.stringify(state.draft)], { type: "application/json" }), "draft.json");
+    if (tables) form.append("tables", tables);
+    if (ledger) form.append("ledger", ledger);
+    status("正在导入……");
+    const res = await fetch("/api/author/import", { method: "POST", headers: csrfHeaders(false), body: form });
+    const out = await res.json();
+    if (!res.ok) {
+      status(out.error || "导入失败。", true);
+      return;
+    }
+    loadDraft(out);
+    showLedgerErrors(out.ledger_errors);
+    const parts = [];
+    if (tables) parts.push(`填报表 ${out.filled} 个数字`);
+    if (ledger) parts.push(`台账 ${out.ledger_rows} 件申请（表三由此计算）`);
+    const bad = (out.ledger_errors || []).length;
+    status(`已导入${parts.join("，")}。` + (bad ? `台账有 ${bad} 处错误，见下方，请改正后重新导入。` : ""), bad > 0);
+  }
+
   async function exportAs(fmt) {
     status("正在生成 " + fmt.toUpperCase() + "……");
     const res = await fetch("/api/author/export/" + fmt, {
@@ -470,6 +518,7 @@
   $("#check-now").addEventListener("click", () => scheduleCheck(0));
   $("#import-previous").addEventListener("click", () => newDraft(true));
   $("#new-draft").addEventListener("click", () => newDraft(false));
+  $("#import-files").addEventListener("click", importFiles);
   $$("[data-export]").forEach((b) => b.addEventListener("click", () => exportAs(b.dataset.export)));
   const save = $("#save-version");
   if (save) save.addEventListener("click", saveVersion);
