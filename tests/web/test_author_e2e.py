@@ -5,6 +5,7 @@ GONGKAI_SCREENSHOTS to keep them elsewhere)."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -197,4 +198,52 @@ def test_import_a_filled_workbook_and_a_ledger(server, browser, tmp_path):
     assert _cell(page, "table3.carried_forward.commercial_enterprise").input_value() == "1"
     assert _cell(page, "table2.rules.issued").input_value() == str(last.value("table2.rules.issued"))
     page.screenshot(path=str(shots / "author-import.png"), full_page=False)
+    ctx.close()
+
+
+def test_correcting_a_stored_report_shows_and_records_the_doubtful_cells(server, browser, tmp_path):
+    """A stored report with ambiguous cells opened for correction: each shows its status and the source's
+    candidates (not a blank); one picked, one typed, one left open; the saved version records it."""
+    source = CORPUS / "real" / "2021_pingtan_zhsyq.txt"
+    if not source.is_file():
+        pytest.skip("shared corpus not available")
+    stored = parse(source)
+    doubtful = sorted(p for p, c in stored.cells.items() if c.status in ("ambiguous", "unreadable"))
+    assert len(doubtful) >= 3
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(server + "/")
+    token = page.get_attribute('meta[name="csrf-token"]', "content") or ""
+    up = page.request.post(
+        server + "/api/upload",
+        multipart={"files": {"name": source.name, "mimeType": "text/plain", "buffer": source.read_bytes()}},
+        headers={"X-CSRF-Token": token},
+    )
+    report_id = up.json()["results"][0]["id"]
+    page.goto(f"{server}/author?report={report_id}")
+    for path in doubtful:
+        td = page.locator(f'td.doubt[data-path="{path}"]')
+        assert "歧义" in td.locator(".cell-msg.doubt").inner_text()
+        assert _cell(page, path).input_value() == ""
+    picked, typed, left = doubtful[:3]
+    choice = stored.cells[picked].candidates[0]
+    page.locator(f'td[data-path="{picked}"] button.pick[data-value="{choice}"]').click()
+    assert _cell(page, picked).input_value() == str(choice)
+    _cell(page, typed).fill("4")
+    page.locator(f'td[data-path="{left}"]').scroll_into_view_if_needed()
+    page.screenshot(path=str(Path(os.environ.get("GONGKAI_SCREENSHOTS") or tmp_path) / "author-correct.png"))
+    page.click("#save-version")
+    page.locator("#saved-link").wait_for()
+    new_id = int(page.get_attribute("#saved-link", "href").rsplit("/", 1)[1])
+    assert new_id != report_id
+    page.goto(f"{server}/author?report={new_id}")  # the saved version opened again
+    data = json.loads(page.locator("#author-data").text_content() or "{}")
+    decisions = {d["path"]: d for d in data["draft"]["meta"]["editor_decisions"]}
+    assert decisions[picked]["decision"] == "candidate" and decisions[picked]["value"] == choice
+    assert decisions[typed]["decision"] == "typed" and decisions[typed]["value"] == 4
+    assert decisions[left]["decision"] == "undecided" and decisions[left]["was"] == "ambiguous"
+    assert data["doubts"][left]["status"] == "ambiguous"  # left open: still in doubt, never a blank
+    assert picked not in data["doubts"] and typed not in data["doubts"]
+    assert page.locator(f'td.doubt[data-path="{left}"] .cell-msg.doubt').count() == 1
     ctx.close()

@@ -11,9 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from gongkai import template
-from gongkai.model import BLANK, READ, Cell, Report, SectionText
+from gongkai.model import BLANK, READ, UNCERTAIN_STATUSES, Cell, Report, SectionText
 
-__all__ = ["check_json", "draft_from_json", "editor_data", "failing_identities"]
+__all__ = ["apply_decisions", "check_json", "doubts", "draft_from_json", "editor_data", "failing_identities"]
+
+# What an editor did with a cell the source left in doubt (recorded in the saved version's meta).
+CANDIDATE, TYPED, UNDECIDED = "candidate", "typed", "undecided"
 
 
 def editor_data(layout_key: str) -> dict[str, Any]:
@@ -82,3 +85,61 @@ def check_json(data: dict, previous: Report | None = None) -> dict[str, Any]:
     draft = report.to_json(detail=False)
     draft.pop("uncertain", None)
     return {"draft": draft, "findings": findings, "identities": failing_identities(report)}
+
+
+def _status_label(status: str) -> str:
+    from gongkai.render.html import STATUS_LABELS
+
+    return STATUS_LABELS.get(status, status)
+
+
+def doubts(report: Report) -> dict[str, dict]:
+    """The cells a stored report leaves in doubt (ambiguous, unreadable, missing) with what the source says:
+    status, its Chinese label, the candidate readings, the raw text and the note, for the editor to decide."""
+    return {
+        path: {
+            "status": c.status,
+            "label": _status_label(c.status),
+            "candidates": [v for v in c.candidates if v is not None],
+            "raw": c.raw,
+            "note": c.note,
+        }
+        for path, c in report.cells.items()
+        if c.status in UNCERTAIN_STATUSES
+    }
+
+
+def apply_decisions(report: Report, original: Report) -> list[dict]:
+    """Carry the editor's decisions on the cells ``original`` left in doubt into ``report`` (the edited
+    draft): a value typed or picked among the candidates is kept as read, with a note saying what it was; a
+    cell left empty keeps its original status, candidates and raw text (never a silent blank). Returns one
+    record per doubtful cell: ``path``, ``was`` (status), ``raw``, ``candidates``, ``value``, ``decision``
+    (candidate | typed | undecided)."""
+    out = []
+    for path, info in doubts(original).items():
+        was = original.cells[path]
+        now = report.cells.get(path)
+        value = now.value if now is not None else None
+        short = info["label"].split("：")[0]
+        if value is None:
+            decision = UNDECIDED
+            report.cells[path] = Cell(
+                path, None, was.status, raw=was.raw, candidates=list(was.candidates), note=was.note
+            )
+        else:
+            decision = CANDIDATE if value in info["candidates"] else TYPED
+            how = "从候选值中选定" if decision == CANDIDATE else "填写"
+            note = f"编辑{how} {value}（原文{short}"
+            note += f"，候选 {'/'.join(map(str, info['candidates']))}）" if info["candidates"] else "）"
+            report.cells[path] = Cell(path, value, READ, raw=was.raw, note=note)
+        out.append(
+            {
+                "path": path,
+                "was": was.status,
+                "raw": was.raw,
+                "candidates": info["candidates"],
+                "value": value,
+                "decision": decision,
+            }
+        )
+    return out

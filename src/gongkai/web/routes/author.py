@@ -26,6 +26,7 @@ from gongkai.author import editor
 from gongkai.author.draft import fill_from_ledger, fill_tables, new_report, refresh_summaries
 from gongkai.author.prose import report_title
 from gongkai.errors import GongkaiError
+from gongkai.model import Report
 from gongkai.render.html import tables_html
 from gongkai.web.common import blobs_of, render, report_and_document, store_of
 from gongkai.web.uploads import store_one
@@ -51,11 +52,13 @@ def _draft_json(report) -> dict:
 @router.get("/author", response_class=HTMLResponse)
 def author_page(request: Request, report: int | None = None, year: int | None = None):
     based_on = None
+    doubts: dict = {}
     if report is not None:
         stored, doc = report_and_document(store_of(request), report)
         draft = editor.draft_from_json(stored.to_json(detail=False))
         draft.meta.update(stored.meta)
         based_on = {"id": doc["id"], "name": doc.get("name")}
+        doubts = editor.doubts(stored)
     else:
         draft = new_report("", year or date.today().year - 1)  # reports are written early the next year
     refresh_summaries(draft)
@@ -63,6 +66,7 @@ def author_page(request: Request, report: int | None = None, year: int | None = 
         "editor": editor.editor_data(draft.layout),
         "draft": _draft_json(draft),
         "based_on": based_on,
+        "doubts": doubts,
     }
     return render(
         request,
@@ -230,6 +234,18 @@ async def export(request: Request, fmt: str):
     )
 
 
+def _original(request: Request, based_on) -> Report | None:
+    """The stored report a correction started from (None when the draft names none that exists)."""
+    ident = based_on.get("id") if isinstance(based_on, dict) else None
+    if not isinstance(ident, int):
+        return None
+    try:
+        stored, _doc = report_and_document(store_of(request), ident)
+    except HTTPException:
+        return None
+    return stored
+
+
 @router.post("/api/author/save")
 async def save(request: Request):
     """Store the draft as a new document (a new version of its agency-year); the original is kept."""
@@ -240,7 +256,12 @@ async def save(request: Request):
     based_on = data.get("based_on")
     if based_on is not None:
         report.meta["edited_from"] = based_on
-    body = json.dumps(report.to_json(detail=False), ensure_ascii=False, indent=1).encode("utf-8")
+        original = _original(request, based_on)
+        if original is not None:
+            report.meta["editor_decisions"] = editor.apply_decisions(report, original)
+    detail = report.to_json(detail=True)  # cell statuses kept: what stayed in doubt stays so
+    detail.pop("uncertain", None)
+    body = json.dumps(detail, ensure_ascii=False, indent=1).encode("utf-8")
     name = f"{report.meta.get('agency') or '报告'}{report.year or ''}-修订.json"
     state = request.app.state
 

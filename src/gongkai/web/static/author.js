@@ -76,7 +76,35 @@
       input.setAttribute("aria-label", info.label);
       input.value = fmt(getVal(path));
       td.appendChild(input);
+      const doubt = (state.doubts || {})[path];
+      if (doubt) markDoubt(td, input, doubt);
     });
+  }
+
+  // A cell the stored report left in doubt: its status and the source's candidate readings, never a blank.
+  function markDoubt(td, input, doubt) {
+    td.classList.add("doubt", "doubt-" + doubt.status);
+    input.placeholder = "?";
+    const msg = document.createElement("div");
+    msg.className = "cell-msg doubt";
+    const short = doubt.label.split("：")[0];
+    msg.title = doubt.label + (doubt.note ? "；" + doubt.note : "");
+    msg.append(short + (doubt.raw ? `（原文「${doubt.raw}」）` : ""));
+    if (doubt.candidates.length) msg.append("，候选：");
+    for (const v of doubt.candidates) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "pick";
+      b.dataset.value = String(v);
+      b.textContent = fmt(v);
+      b.title = "采用 " + fmt(v);
+      b.addEventListener("click", () => {
+        input.value = fmt(v);
+        onCellInput(input);
+      });
+      msg.append(b);
+    }
+    td.appendChild(msg);
   }
 
   function cellTd(path) {
