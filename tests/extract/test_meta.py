@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 import gongkai
@@ -171,3 +173,19 @@ def test_clean_agency(raw: str, name: str):
 @pytest.mark.parametrize("fragment", ["现将我镇", "我局", "本机关", "政府", "区政府", "首页", ""])
 def test_fragments_are_not_agencies(fragment: str):
     assert not plausible_agency(clean_agency(fragment))
+
+
+def test_file_creation_date_is_kept_apart_from_publication(tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.core_properties.created = datetime.datetime(2024, 1, 18, 9, 0)
+    lines = ("某局2023年政府信息公开工作年度报告", "一、总体情况", "我局落实。", "二、主动公开政府信息情况")
+    for line in lines:
+        d.add_paragraph(line)
+    path = tmp_path / "r.docx"
+    d.save(path)
+    report = gongkai.parse(path)
+    assert report.meta["file_created"] == "2024-01-18"
+    assert report.meta["sources"]["file_created"] == "docx_metadata"
+    assert report.meta["published"] is None

@@ -365,6 +365,10 @@ def extract_meta(
         if date:
             meta["published"], sources["published"] = date, date_source
             break
+    if info.get("created"):
+        # The file's own creation date is kept apart: a conversion or a re-save resets it, so it never
+        # stands for the publication date the timeliness rule checks.
+        meta["file_created"], sources["file_created"] = info["created"], info.get("created_source")
 
     meta["template"], decided = detect_layout(stream, meta["year"])
     if not decided:

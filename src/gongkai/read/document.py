@@ -56,7 +56,7 @@ class Document:
     pages: int | None = None
     notes: list[str] = field(default_factory=list)  # what the reader had to do (decoded as GBK, converted …)
     # What the file says outside its text: ``published`` (ISO date) with ``published_source``
-    # (``html_meta``, ``pdf_metadata``, ``docx_metadata``).
+    # (``html_meta``); ``created`` with ``created_source`` (``pdf_metadata``, ``docx_metadata``).
     info: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -81,12 +81,30 @@ class _State:
         )
 
 
+def _created(data: bytes) -> str | None:
+    """The document's core-properties creation date as an ISO date (none when the file has no
+    core properties: python-docx would otherwise invent today's)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.package import OpcPackage
+
+    try:
+        package = OpcPackage.open(io.BytesIO(data))
+        package.part_related_by(RT.CORE_PROPERTIES)
+        created = package.core_properties.created
+    except Exception:  # metadata is a bonus: a document that reads keeps its text
+        return None
+    return created.date().isoformat() if created is not None and created.year >= 2000 else None
+
+
 def read(data: bytes, source: str) -> Document:
     """Read DOCX bytes; raises `InputError` for corrupt, encrypted or non-Word input."""
     body = _body(data)
     state = _State()
     _walk_blocks(body, state, top=True, prefix="")
     doc = Document(source=source, format="docx", lines=state.lines)
+    created = _created(data)
+    if created:
+        doc.info.update(created=created, created_source="docx_metadata")
     simplify_document(doc)
     if state.text_boxes:
         doc.notes.append(f"read {state.text_boxes} text box(es)")

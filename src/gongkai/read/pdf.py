@@ -145,6 +145,28 @@ class _Page:
 # ---------------------------------------------------------------- entry points
 
 
+_PDF_DATE = re.compile(r"^(?:D:)?(20[0-3]\d)(\d{2})(\d{2})")
+
+
+def _creation_date(data: bytes) -> str | None:
+    """The PDF's CreationDate (``D:20240226144123``) as an ISO date, if it has a plausible one."""
+    try:
+        import pypdfium2 as pdfium
+
+        with PDFIUM_LOCK:
+            pdf = pdfium.PdfDocument(data)
+            try:
+                value = pdf.get_metadata_dict().get("CreationDate") or ""
+            finally:
+                pdf.close()
+    except Exception:  # metadata is a bonus: a PDF that reads but has odd metadata keeps its text
+        return None
+    m = _PDF_DATE.match(value.strip())
+    if not m or not (1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3)) <= 31):
+        return None
+    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+
+
 def read(data: bytes, source: str, settings: SettingsLike = None) -> Document:
     """Read a text-layer PDF; raises `InputError` (one-line reason) for unusable files. ``settings``: see
     `gongkai.settings` (``pdf.max_pages``, ``pdf.ocr_missing_pages`` and the ``ocr`` part for scans)."""
@@ -178,6 +200,9 @@ def read(data: bytes, source: str, settings: SettingsLike = None) -> Document:
     _drop_furniture(pages)
     _chain_tables(pages)
     doc = Document(source=source, format="pdf", lines=_emit(pages), pages=len(pages), notes=notes)
+    created = _creation_date(data)
+    if created:
+        doc.info.update(created=created, created_source="pdf_metadata")
     doc.sha256 = hashlib.sha256(data).hexdigest()
     if settings.pdf.ocr_missing_pages:
         _ocr_missing_pages(data, doc, settings.ocr)
