@@ -189,3 +189,15 @@ def test_file_creation_date_is_kept_apart_from_publication(tmp_path):
     assert report.meta["file_created"] == "2024-01-18"
     assert report.meta["sources"]["file_created"] == "docx_metadata"
     assert report.meta["published"] is None
+
+
+def test_pdf_creation_date_is_kept_apart_from_publication():
+    from pathlib import Path
+
+    pdf = Path(__file__).parents[2].parent / "shared" / "corpus" / "real" / "2024_huaian_hongzequ.pdf"
+    if not pdf.exists():
+        pytest.skip("shared corpus not available")
+    report = gongkai.parse(pdf)
+    assert report.meta["file_created"] == "2025-02-25"  # its CreationDate
+    assert report.meta["sources"]["file_created"] == "pdf_metadata"
+    assert report.meta.get("published") != "2025-02-25"
