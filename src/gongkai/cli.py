@@ -681,7 +681,11 @@ def collect(
     ] = None,
     from_file: Annotated[Path | None, typer.Option("--from", help="A file of URLs, one a line.")] = None,
     roster: Annotated[
-        Path | None, typer.Option("--roster", help="Roster CSV with name and url columns.")
+        bool,
+        typer.Option("--roster", help="采集 --db 中名录（gongkai roster import）各单位的网址。"),
+    ] = False,
+    roster_csv: Annotated[
+        Path | None, typer.Option("--roster-csv", help="A roster CSV with name and url columns.")
     ] = None,
     db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
     to: Annotated[Path, typer.Option("--to", help="Folder for the originals and manifest.")] = Path(
@@ -714,9 +718,11 @@ def collect(
         if ingest_only:
             records = Archive(to).report_records()
         else:
-            targets = targets_from(urls or [], from_file, roster)
+            targets = targets_from(urls or [], from_file, roster_csv)
+            if roster:
+                targets += _stored_roster_targets(db, {t.url for t in targets})
             if not targets:
-                _error("collect", "没有要采集的网址 (no URL given: URLs, --from or --roster)")
+                _error("collect", "没有要采集的网址 (no URL given: URLs, --from, --roster or --roster-csv)")
                 raise typer.Exit(2)
             with CollectProgress(enabled=not quiet) as progress:
                 result = run_collect(targets, db, to, settings, progress=progress, ingest=False)
@@ -743,6 +749,20 @@ def collect(
         _store_error(e, "collect")
     if errors:
         raise typer.Exit(2)
+
+
+def _stored_roster_targets(db: str | None, known: set[str]) -> list:
+    """``collect --roster``: the stored roster's web addresses (not already given)."""
+    from gongkai.collect.targets import stored_roster
+
+    if db is None:
+        _error("--roster", "名录存放在数据库中，请给出 --db (the roster is read from --db)")
+        raise typer.Exit(2)
+    found = [t for t in stored_roster(db) if t.url not in known]
+    if not found:
+        _error("--roster", "名录中没有单位网址 (no roster entry has a URL; gongkai roster import 名录.xlsx)")
+        raise typer.Exit(2)
+    return found
 
 
 @app.command()

@@ -160,7 +160,7 @@ def test_cli_collect_then_coverage_shows_every_report_with_url_and_date(tmp_path
             app,
             [
                 "collect",
-                "--roster",
+                "--roster-csv",
                 str(roster),
                 "--db",
                 db,
@@ -238,3 +238,33 @@ def test_a_new_report_on_the_column_is_all_a_rerun_fetches(tmp_path):
     new = [r for r in again.records if r.url.endswith("/2025/t0.html")]
     assert [r.published for r in new] == ["2025-01-15"]
     assert "/ndbg/2025/t0.html" in s.requests and "/ndbg/2024/t1.html" not in s.requests
+
+
+def test_cli_collect_from_the_stored_roster(tmp_path):
+    """``collect --roster`` takes the web addresses of the roster imported into the database, and names each
+    collected report after its roster entry."""
+    from typer.testing import CliRunner
+
+    from gongkai.cli import app
+
+    site = build_site()
+    del site.routes["/ndbg/slow.html"]
+    db = str(tmp_path / "c.db")
+    runner = CliRunner()
+    no_roster = runner.invoke(app, ["collect", "--roster", "--db", db, "-q"])
+    assert no_roster.exit_code == 2 and "错误/Error: --roster:" in no_roster.output
+    with Server(site) as s:
+        roster = tmp_path / "名录.csv"
+        roster.write_text(
+            "名称,地区,层级,类型,网址,截止日期\n"
+            f"测试名录机关,某县,县级,部门,{s.url('/ndbg/index.html')},2025-01-31\n"
+            "无网址机关,某县,县级,部门,,2025-01-31\n",
+            encoding="utf-8",
+        )
+        assert runner.invoke(app, ["roster", "import", str(roster), "--db", db]).exit_code == 0
+        args = ["--to", str(tmp_path / "files"), "--interval", "0", "--timeout", "2", "--retries", "0", "-q"]
+        out = runner.invoke(app, ["collect", "--roster", "--db", db, "--no-ingest", *args])
+    assert "采集 collected: list pages" in out.output, out.output
+    assert "reports 0" not in out.output
+    manifest = (tmp_path / "files" / "manifest.jsonl").read_text(encoding="utf-8")
+    assert "测试名录机关" in manifest and "无网址机关" not in manifest

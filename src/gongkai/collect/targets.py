@@ -74,6 +74,14 @@ def read_roster(path: str | Path) -> list[Target]:
     return out
 
 
+def stored_roster(url_or_store) -> list[Target]:
+    """The web addresses of the review roster stored in a database (``gongkai roster import``), each with its
+    agency's name; entries without an address are left out (nothing to collect for them)."""
+    from gongkai.review.roster import roster
+
+    return [Target(e.url.strip(), e.name) for e in roster(url_or_store) if e.url and e.url.strip()]
+
+
 def targets_from(
     urls: Iterable[str] = (), url_file: str | Path | None = None, roster: str | Path | None = None
 ) -> list[Target]:
