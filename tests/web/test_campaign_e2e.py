@@ -184,6 +184,33 @@ def test_campaign_in_the_browser(campaign_server, browser, shots):
     assert all(scored[n] == "0" for n, *_ in NEVER)
     page.screenshot(path=str(shots / "campaign-scores.png"), full_page=True)
 
+    # a scheme of one's own uploaded, scored and stored with its name and version; then chosen again
+    scheme = s["tmp"] / "方案.toml"
+    scheme.write_text(
+        '[scheme]\nname = "网页方案"\nversion = "w1"\nfull = 100\nred = 40\nyellow = 60\n'
+        '[[items]]\nkey = "not_published"\nlabel = "未发布"\npoints = 50\n',
+        encoding="utf-8",
+    )
+    page.set_input_files("#score-run input[name=scheme_file]", str(scheme))
+    page.click("#score-run button[type=submit]")
+    page.wait_for_url("**/campaign/scores/runs/*")
+    assert page.inner_text("#run-scheme") == "网页方案" and page.inner_text("#run-version") == "w1"
+    run_rows = page.locator("#run-scores tbody tr")
+    assert {
+        run_rows.nth(i).locator("td.name").inner_text(): run_rows.nth(i).locator("td.score").inner_text()
+        for i in range(run_rows.count())
+    }[NEVER[0][0]] == "50"
+    page.goto(f"{s['url']}/campaign/scores/runs")
+    assert "网页方案" in page.locator("#runs td.scheme").all_inner_texts()
+    page.screenshot(path=str(shots / "campaign-score-runs.png"), full_page=True)
+    page.goto(f"{s['url']}/campaign/scores?year={YEAR}")
+    page.select_option("#scheme-choose select[name=scheme]", label="网页方案（版本 w1）")
+    page.click("#scheme-choose button[type=submit]")
+    page.wait_for_load_state()
+    assert page.inner_text("#scheme-name") == "网页方案"
+    assert page.locator("#scores tr", has_text=NEVER[1][0]).locator("td.score").inner_text() == "50"
+    page.goto(f"{s['url']}/campaign/scores?year={YEAR}")
+
     # a notice downloads as DOCX
     link = page.locator("#scores a[href$='.docx']").first
     with page.expect_download() as info:

@@ -20,15 +20,27 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 from gongkai.errors import InputError
-from gongkai.review.common import log, now, opened
+from gongkai.review.common import as_utc, log, now, opened
 from gongkai.review.reviews import CONFIRMED, RECTIFIED, ReviewFilter, findings_for_review
 from gongkai.review.roster import PUBLISHED, UNPUBLISHED, campaign_year, roster_coverage
 from gongkai.store import schema as S
 
-__all__ = ["AgencyScore", "Item", "Scheme", "ScoreRun", "load_scheme", "score"]
+__all__ = [
+    "AgencyScore",
+    "Item",
+    "Scheme",
+    "ScoreRun",
+    "load_scheme",
+    "parse_scheme",
+    "run_scheme",
+    "score",
+    "score_runs",
+    "stored_run",
+    "stored_schemes",
+]
 
 NOT_PUBLISHED, LATE = "not_published", "late"
 RED, YELLOW = "red", "yellow"
@@ -84,6 +96,11 @@ def load_scheme(path: str | Path | None = None) -> Scheme:
             text = Path(path).read_text("utf-8")
         except (OSError, UnicodeDecodeError) as e:
             raise InputError(f"无法读取扣分方案 (cannot read scheme: {e})") from None
+    return parse_scheme(text)
+
+
+def parse_scheme(text: str) -> Scheme:
+    """A scheme from its TOML text (a file's, or the one stored with a score run)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -230,3 +247,46 @@ def _rank(results: list[AgencyScore], scheme: Scheme) -> None:
         for i, a in enumerate(group):
             a.rank = group[i - 1].rank if i and group[i - 1].score == a.score else i + 1
     results.sort(key=lambda a: (a.region or "", a.kind or "", a.rank or 0, a.name))
+
+
+# ---------------------------------------------------------------------- stored runs
+
+
+def score_runs(url_or_store=None) -> list[dict]:
+    """Every stored score run, newest first: ``id``, ``at``, ``scheme_name``, ``scheme_version``, ``year``."""
+    t = S.score_runs
+    q = select(t.c.id, t.c.at, t.c.scheme_name, t.c.scheme_version, t.c.year).order_by(t.c.id.desc())
+    with opened(url_or_store) as store, store.engine.connect() as c:
+        return [{**dict(r), "at": as_utc(r["at"])} for r in c.execute(q).mappings()]
+
+
+def stored_schemes(url_or_store=None) -> list[dict]:
+    """The schemes runs were stored with, one per name and version (its latest run): ``run``, ``name``,
+    ``version``."""
+    t = S.score_runs
+    q = select(func.max(t.c.id), t.c.scheme_name, t.c.scheme_version).group_by(
+        t.c.scheme_name, t.c.scheme_version
+    )
+    with opened(url_or_store) as store, store.engine.connect() as c:
+        rows = c.execute(q).all()
+    ordered = sorted(rows, reverse=True)
+    return [{"run": run, "name": name, "version": version} for run, name, version in ordered]
+
+
+def run_scheme(url_or_store, run_id: int) -> Scheme:
+    """The scheme a stored run applied, as it was then."""
+    with opened(url_or_store) as store, store.engine.connect() as c:
+        text = c.execute(select(S.score_runs.c.scheme).where(S.score_runs.c.id == run_id)).scalar()
+    if text is None:
+        raise InputError(f"没有编号为 {run_id} 的评分记录 (no score run {run_id})")
+    return parse_scheme(text)
+
+
+def stored_run(url_or_store, run_id: int) -> dict:
+    """A stored run: ``id``, ``at``, ``scheme_name``, ``scheme_version``, ``year`` and its ``results``
+    (``ScoreRun.to_json()`` as recorded)."""
+    with opened(url_or_store) as store, store.engine.connect() as c:
+        row = c.execute(select(S.score_runs).where(S.score_runs.c.id == run_id)).mappings().first()
+    if row is None:
+        raise InputError(f"没有编号为 {run_id} 的评分记录 (no score run {run_id})")
+    return {**dict(row), "at": as_utc(row["at"])}

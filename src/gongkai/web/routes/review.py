@@ -295,10 +295,81 @@ async def publication_edit(request: Request, report_id: int):
 # ---------------------------------------------------------------------- scores, notices, bulletin
 
 
+def _chosen_scheme(store, value) -> tuple[str, R.Scheme]:
+    """The scheme picked on the scores page: ``default`` or the id of a stored run whose scheme is reused."""
+    from gongkai.review.scoring import run_scheme
+
+    value = str(value or "default")
+    if value == "default":
+        return value, R.load_scheme()
+    if not value.isdigit():
+        raise HTTPException(400, "未知的评分方案 (unknown scheme)")
+    try:
+        return value, run_scheme(store, int(value))
+    except GongkaiError as e:
+        raise HTTPException(404, str(e)) from None
+
+
 @router.get("/campaign/scores", response_class=HTMLResponse)
 def scores_page(request: Request):
-    run = R.score(store_of(request), year=_year(request), record=False)
-    return _page(request, "campaign_scores.html", "scores", run=run, page=paginate(run.agencies, request))
+    from gongkai.review.scoring import score_runs, stored_schemes
+
+    store = store_of(request)
+    chosen, scheme = _chosen_scheme(store, request.query_params.get("scheme"))
+    run = R.score(store, scheme, year=_year(request), record=False)
+    return _page(
+        request,
+        "campaign_scores.html",
+        "scores",
+        run=run,
+        page=paginate(run.agencies, request),
+        schemes=stored_schemes(store),
+        chosen=chosen,
+        runs=len(score_runs(store)),
+    )
+
+
+@router.post("/campaign/scores/run")
+async def scores_run(request: Request):
+    """Score with the chosen scheme (a stored one, the default, or an uploaded TOML) and store the run."""
+    from gongkai.review.scoring import parse_scheme
+
+    user = await require(request, "change")
+    form = await request.form(max_files=1, max_fields=6)
+    store = store_of(request)
+    upload = form.get("scheme_file")
+    data = await upload.read(1024 * 1024 + 1) if upload is not None and not isinstance(upload, str) else b""
+    if len(data) > 1024 * 1024:
+        raise HTTPException(413, "方案文件过大 (scheme file too large)")
+    try:
+        scheme = parse_scheme(data.decode("utf-8")) if data else _chosen_scheme(store, form.get("scheme"))[1]
+    except UnicodeDecodeError:
+        raise HTTPException(400, "方案文件应为 UTF-8 编码的 TOML (scheme must be UTF-8 TOML)") from None
+    except GongkaiError as e:
+        raise _fail(e) from None
+    year = str(form.get("year") or "")
+    run = R.score(store, scheme, year=int(year) if year.isdigit() else None, user=user)
+    return RedirectResponse(f"/campaign/scores/runs/{run.id}", status_code=303)
+
+
+@router.get("/campaign/scores/runs", response_class=HTMLResponse)
+def score_runs_page(request: Request):
+    from gongkai.review.scoring import score_runs
+
+    runs = score_runs(store_of(request))
+    return _page(request, "campaign_score_runs.html", "scores", page=paginate(runs, request))
+
+
+@router.get("/campaign/scores/runs/{run_id}", response_class=HTMLResponse)
+def score_run_page(request: Request, run_id: int):
+    from gongkai.review.scoring import stored_run
+
+    try:
+        run = stored_run(store_of(request), run_id)
+    except GongkaiError as e:
+        raise HTTPException(404, str(e)) from None
+    agencies = (run["results"] or {}).get("agencies") or []
+    return _page(request, "campaign_score_run.html", "scores", run=run, page=paginate(agencies, request))
 
 
 def _file(write, suffix: str, media: str, filename: str) -> Response:
