@@ -1,6 +1,6 @@
 """The review campaign in Chromium: a corpus ingested and a roster imported by the CLI, then in the browser a
 reviewer sees the two agencies that never publish as 未发布, confirms and dismisses findings in bulk, sees a
-corrected version as 已整改, the scores, and downloads a notice. Screenshots of the new pages go into a
+corrected version (uploaded in the browser) as 已整改, the scores, and downloads a notice. Screenshots of the new pages go into a
 temporary folder (copied to docs/screenshots/ only when GONGKAI_SCREENSHOTS_TO_DOCS=1)."""
 
 from __future__ import annotations
@@ -166,7 +166,10 @@ def test_campaign_in_the_browser(campaign_server, browser, shots):
     source = _quoted(target, s["docs"])
     fixed = s["tmp"] / f"corrected{source.suffix}"
     fixed.write_text(source.read_text("utf-8").replace(target.evidence["quote"], "", 1), encoding="utf-8")
-    _cli("ingest", str(fixed), "--db", s["db"])
+    page.goto(f"{s['url']}/")  # uploaded through the browser, as a reviewer does
+    page.set_input_files("#file-input", str(fixed))
+    page.wait_for_selector("body[data-upload=done]", timeout=150_000)
+    assert page.locator("#upload-results tbody tr").count() == 1
     page.goto(f"{s['url']}/campaign/review?year={YEAR}&agency={target.subject}")
     row = page.locator(f"#findings tr[data-fingerprint='{target.fingerprint}']")
     assert row.locator("td.rect").inner_text() == "已整改"
