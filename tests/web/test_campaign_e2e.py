@@ -1,7 +1,7 @@
 """The review campaign in Chromium: a corpus ingested and a roster imported by the CLI, then in the browser a
 reviewer sees the two agencies that never publish as 未发布, confirms and dismisses findings in bulk, sees a
-corrected version (uploaded in the browser) as 已整改, the scores, and downloads a notice. Screenshots of the new pages go into a
-temporary folder (copied to docs/screenshots/ only when GONGKAI_SCREENSHOTS_TO_DOCS=1)."""
+corrected version (uploaded in the browser) as 已整改, the scores, and downloads a notice. Screenshots of the
+new pages go into a temporary folder (copied to docs/screenshots/ only when GONGKAI_SCREENSHOTS_TO_DOCS=1)."""
 
 from __future__ import annotations
 
