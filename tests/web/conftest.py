@@ -1,8 +1,14 @@
 from __future__ import annotations
 
 import re
+import socket
+import threading
+import time
 import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,3 +49,89 @@ class CsrfClient(TestClient):
         m = _TOKEN.search(page.text)
         assert m, "no csrf-token meta on the login page"
         return m.group(1)
+
+
+# ---------------------------------------------------------------------- the real app in a real browser
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium: Playwright never downloads a browser here
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running(app) -> Iterator[str]:
+    """The app served by uvicorn on 127.0.0.1 (a free port) in a thread; yields its base URL."""
+    uvicorn = pytest.importorskip("uvicorn")
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started, "uvicorn did not start"
+    try:
+        yield f"http://127.0.0.1:{srv.config.port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (Debian's) through Playwright, one per test module; skipped where one is missing."""
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    pw = sync_api.sync_playwright().start()
+    try:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+    except Exception as e:
+        pw.stop()
+        pytest.skip(f"chromium does not start: {e}")
+    yield b
+    b.close()
+    pw.stop()
+
+
+def log_in(page, base: str, name: str, password: str) -> None:
+    """Log in with a user name (``/account/login``) and wait to be sent on."""
+    page.goto(f"{base}/account/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", password)
+    page.click("#account-login button[type=submit]")
+    page.wait_for_url(lambda url: "/account/login" not in url)
+
+
+@pytest.fixture()
+def open_page(browser) -> Iterator[Callable[..., Any]]:
+    """Opens pages, each in a fresh browser context (zh-CN, 1440×900, downloads allowed), closed after the
+    test: ``open_page()``, or ``open_page(login=(base, name, password))`` for a page already logged in."""
+    contexts = []
+
+    def make(login: tuple[str, str, str] | None = None, timeout: float = 30_000, **context: Any):
+        options = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN", "accept_downloads": True}
+        ctx = browser.new_context(**(options | context))
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(timeout)
+        if login is not None:
+            log_in(page, *login)
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()

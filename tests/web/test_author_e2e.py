@@ -9,15 +9,14 @@ import json
 import os
 import random
 import re
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from gongkai import parse, template
 from gongkai.web import create_app
-from tests.web.test_e2e import ARGS, CHROMIUM, CORPUS, _free_port, sync_api, uvicorn
+from tests.web.conftest import running
+from tests.web.test_e2e import CORPUS, sync_api
 
 LAST_YEAR = CORPUS / "seeds" / "000_f01d4dbb51cf7cd1.txt"  # 2024
 
@@ -28,30 +27,8 @@ def server(tmp_path_factory):
         pytest.skip("shared corpus not available")
     tmp = tmp_path_factory.mktemp("author")
     app = create_app(f"sqlite:///{tmp / 'author.db'}", files_dir=tmp / "files", password="")
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    pw = sync_api.sync_playwright().start()
-    try:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-    except Exception as e:
-        pw.stop()
-        pytest.skip(f"chromium does not start: {e}")
-    yield b
-    b.close()
-    pw.stop()
+    with running(app) as url:
+        yield url
 
 
 def _typed_values(rng: random.Random, carried_over: dict[str, int]) -> dict[str, int]:
@@ -83,12 +60,10 @@ def _cell(page, path: str):
     return page.locator(f'input.cell-input[data-path="{path}"]')
 
 
-def test_write_check_and_publish_a_report(server, browser, tmp_path):
+def test_write_check_and_publish_a_report(server, open_page, tmp_path):
     shots = Path(os.environ.get("GONGKAI_SCREENSHOTS") or tmp_path)
     last = parse(LAST_YEAR)
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", accept_downloads=True)
-    page = ctx.new_page()
-    page.set_default_timeout(60_000)
+    page = open_page(timeout=60_000)
     page.goto(server + "/author")
     page.fill("#year", "2025")
     page.set_input_files("#previous-file", str(LAST_YEAR))
@@ -151,10 +126,9 @@ def test_write_check_and_publish_a_report(server, browser, tmp_path):
         got = {p: again.value(p) for p in typed}
         assert got == typed, (fmt, {p: (v, got[p]) for p, v in typed.items() if got[p] != v})
         assert "认真贯彻落实政府信息公开条例" in again.sections["s1"].text
-    ctx.close()
 
 
-def test_import_a_filled_workbook_and_a_ledger(server, browser, tmp_path):
+def test_import_a_filled_workbook_and_a_ledger(server, open_page, tmp_path):
     """The 填报 XLSX that `gongkai template` makes and a 台账 ledger imported through the page; the ledger's
     bad rows listed in Chinese with their row numbers."""
     from typer.testing import CliRunner
@@ -171,9 +145,7 @@ def test_import_a_filled_workbook_and_a_ledger(server, browser, tmp_path):
         f.write("2,2025-12-20,商业企业,某公司,某数据,,,\n")
         f.write("3,2025-04-01,自然人,李四,某信息,随便,2025-04-09,\n")
     last = parse(LAST_YEAR)
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-    page = ctx.new_page()
-    page.set_default_timeout(60_000)
+    page = open_page(timeout=60_000)
     page.goto(server + "/author")
     page.fill("#year", "2025")
     page.click("#new-draft")
@@ -198,10 +170,9 @@ def test_import_a_filled_workbook_and_a_ledger(server, browser, tmp_path):
     assert _cell(page, "table3.carried_forward.commercial_enterprise").input_value() == "1"
     assert _cell(page, "table2.rules.issued").input_value() == str(last.value("table2.rules.issued"))
     page.screenshot(path=str(shots / "author-import.png"), full_page=False)
-    ctx.close()
 
 
-def test_correcting_a_stored_report_shows_and_records_the_doubtful_cells(server, browser, tmp_path):
+def test_correcting_a_stored_report_shows_and_records_the_doubtful_cells(server, open_page, tmp_path):
     """A stored report with ambiguous cells opened for correction: each shows its status and the source's
     candidates (not a blank); one picked, one typed, one left open; the saved version records it."""
     source = CORPUS / "real" / "2021_pingtan_zhsyq.txt"
@@ -210,9 +181,7 @@ def test_correcting_a_stored_report_shows_and_records_the_doubtful_cells(server,
     stored = parse(source)
     doubtful = sorted(p for p, c in stored.cells.items() if c.status in ("ambiguous", "unreadable"))
     assert len(doubtful) >= 3
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-    page = ctx.new_page()
-    page.set_default_timeout(60_000)
+    page = open_page(timeout=60_000)
     page.goto(server + "/")
     token = page.get_attribute('meta[name="csrf-token"]', "content") or ""
     up = page.request.post(
@@ -246,4 +215,3 @@ def test_correcting_a_stored_report_shows_and_records_the_doubtful_cells(server,
     assert data["doubts"][left]["status"] == "ambiguous"  # left open: still in doubt, never a blank
     assert picked not in data["doubts"] and typed not in data["doubts"]
     assert page.locator(f'td.doubt[data-path="{left}"] .cell-msg.doubt').count() == 1
-    ctx.close()

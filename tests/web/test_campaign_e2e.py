@@ -7,23 +7,21 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.review.conftest import NEVER, YEAR, write_roster
-from tests.web.test_e2e import ARGS, CHROMIUM, _free_port
+from tests.web.conftest import running
 
 pytest.importorskip("argon2")
-sync_api = pytest.importorskip("playwright.sync_api")
-uvicorn = pytest.importorskip("uvicorn")
+pytest.importorskip("playwright.sync_api")
+pytest.importorskip("uvicorn")
 
-from typer.testing import CliRunner  # noqa: E402
+from typer.testing import CliRunner
 
-from gongkai.cli import app as cli_app  # noqa: E402
-from gongkai.web import create_app  # noqa: E402
+from gongkai.cli import app as cli_app
+from gongkai.web import create_app
 
 CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus"
 DOCS_SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
@@ -57,39 +55,15 @@ def campaign_server(tmp_path_factory):
     _cli("user", "add", "rev", "--role", "reviewer", "--password", "rev-password", "--db", db)
     _cli("user", "add", "boss", "--role", "admin", "--password", "boss-password", "--db", db)
     app = create_app(f"sqlite:///{db}", files_dir=tmp / "files", password="")
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started
-    yield {
-        "url": f"http://127.0.0.1:{port}",
-        "db": db,
-        "docs": docs,
-        "tmp": tmp,
-        "agencies": sorted(chosen),
-        "roster": tmp / "roster.csv",
-    }
-    srv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium")
-    pw = sync_api.sync_playwright().start()
-    try:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-    except Exception as e:
-        pw.stop()
-        pytest.skip(f"chromium does not start: {e}")
-    yield b
-    b.close()
-    pw.stop()
+    with running(app) as url:
+        yield {
+            "url": url,
+            "db": db,
+            "docs": docs,
+            "tmp": tmp,
+            "agencies": sorted(chosen),
+            "roster": tmp / "roster.csv",
+        }
 
 
 @pytest.fixture(scope="module")
@@ -102,21 +76,10 @@ def shots(tmp_path_factory):
             shutil.copy(p, DOCS_SHOTS / p.name)
 
 
-def _login(browser, s, name: str):
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", accept_downloads=True)
-    page = ctx.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(f"{s['url']}/account/login")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", f"{name}-password")
-    page.click("#account-login button[type=submit]")
-    page.wait_for_url("**/campaign/roster")
-    return ctx, page
-
-
-def test_campaign_in_the_browser(campaign_server, browser, shots):
+def test_campaign_in_the_browser(campaign_server, open_page, shots):
     s = campaign_server
-    ctx, page = _login(browser, s, "rev")
+    page = open_page(login=(s["url"], "rev", "rev-password"))
+    assert page.url.endswith("/campaign/roster")
 
     # the roster imported again through the page's form: the same coverage
     page.set_input_files("#roster-import input[type=file]", str(s["roster"]))
@@ -227,9 +190,8 @@ def test_campaign_in_the_browser(campaign_server, browser, shots):
     page.screenshot(path=str(shots / "campaign-activity.png"), full_page=True)
     assert page.locator("#activity td.action", has_text="导入名录").count() >= 2  # CLI and page
     assert "/campaign/users" not in [a.get_attribute("href") for a in page.locator(".subnav a").all()]
-    ctx.close()
 
-    ctx, page = _login(browser, s, "boss")
+    page = open_page(login=(s["url"], "boss", "boss-password"))
     page.goto(f"{s['url']}/campaign/users")
     page.fill("#user-add input[name=name]", "zhao")
     page.fill("#user-add input[name=password]", "zhao-password")
@@ -238,7 +200,6 @@ def test_campaign_in_the_browser(campaign_server, browser, shots):
     page.wait_for_url("**/campaign/users")
     assert "zhao" in page.locator("#users").inner_text()
     page.screenshot(path=str(shots / "campaign-users.png"), full_page=True)
-    ctx.close()
 
 
 def _quoted(f, docs: Path) -> Path | None:

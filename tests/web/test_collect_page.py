@@ -4,9 +4,7 @@ to the end, and see every collected report with its URL and 发布日期; privat
 from __future__ import annotations
 
 import re
-import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -16,8 +14,8 @@ pytest.importorskip("protego")
 from gongkai.collect import FetchSettings
 from gongkai.web import create_app
 from tests.collect.site import DOC, PDF, Server, build_site
+from tests.web.conftest import running
 
-CHROMIUM = Path("/usr/bin/chromium")
 FAST = FetchSettings(timeout=2.0, interval=0.0, retries=0, backoff=0.0)
 
 if not (PDF.exists() and DOC.exists()):
@@ -31,74 +29,44 @@ def _site():
     return site
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _csrf(html: str) -> dict:
     m = re.search(r'name="csrf_token" value="([^"]+)"', html)
     return {"csrf_token": m.group(1)} if m else {}
 
 
-def test_collect_page_in_the_browser(tmp_path):
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    uvicorn = pytest.importorskip("uvicorn")
+def test_collect_page_in_the_browser(tmp_path, open_page):
     app = create_app(f"sqlite:///{tmp_path / 'web.db'}", files_dir=tmp_path / "files", password="")
     app.state.collect_settings = FAST  # the test site is on 127.0.0.1, which the app refuses by default
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    pw = sync_api.sync_playwright().start()
-    try:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"], headless=True
-        )
-        with Server(_site()) as site:
-            page = browser.new_page(locale="zh-CN")
-            page.set_default_timeout(30_000)
-            page.goto(f"http://127.0.0.1:{port}/collect")
-            assert page.locator("nav a.on").inner_text() == "采集"
-            assert "还没有采集的文件" in page.inner_text("main")
-            page.fill("#collect-urls", site.url("/ndbg/index.html"))
-            page.click("#collect-start")
-            page.wait_for_selector("#collect-job h2:text('采集完成')", timeout=120_000)
-            rows = page.locator("#collected tbody tr")
-            assert rows.count() == 4
-            shown = {
-                rows.nth(i).locator("td.url").inner_text().removeprefix(site.base): rows.nth(i)
-                .locator("td.published")
-                .inner_text()
-                for i in range(rows.count())
-            }
-            assert shown == {
-                "/ndbg/2024/t1.html": "2024-01-20",
-                "/files/hz2023.pdf": "2024-01-22",
-                "/ndbg/2023/t4.html": "2023-01-24",
-                "/ndbg/2022/t5.html": "2022-01-25",
-            }
-            errors = page.locator("#collect-errors tbody tr")
-            assert errors.count() == 4
-            assert "robots.txt 禁止" in page.inner_text("#collect-errors")
-            page.locator("#collected tbody tr a", has_text="测试县人民政府").click()
-            page.wait_for_url(re.compile(r"/report/\d+$"))
-            assert "测试县人民政府" in page.inner_text("main")
-            original = page.request.get(page.url + "/original")
-            assert original.ok and "测试县人民政府".encode("gbk") in original.body()
-        browser.close()
-    finally:
-        pw.stop()
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with running(app) as base, Server(_site()) as site:
+        page = open_page()
+        page.goto(f"{base}/collect")
+        assert page.locator("nav a.on").inner_text() == "采集"
+        assert "还没有采集的文件" in page.inner_text("main")
+        page.fill("#collect-urls", site.url("/ndbg/index.html"))
+        page.click("#collect-start")
+        page.wait_for_selector("#collect-job h2:text('采集完成')", timeout=120_000)
+        rows = page.locator("#collected tbody tr")
+        assert rows.count() == 4
+        shown = {
+            rows.nth(i).locator("td.url").inner_text().removeprefix(site.base): rows.nth(i)
+            .locator("td.published")
+            .inner_text()
+            for i in range(rows.count())
+        }
+        assert shown == {
+            "/ndbg/2024/t1.html": "2024-01-20",
+            "/files/hz2023.pdf": "2024-01-22",
+            "/ndbg/2023/t4.html": "2023-01-24",
+            "/ndbg/2022/t5.html": "2022-01-25",
+        }
+        errors = page.locator("#collect-errors tbody tr")
+        assert errors.count() == 4
+        assert "robots.txt 禁止" in page.inner_text("#collect-errors")
+        page.locator("#collected tbody tr a", has_text="测试县人民政府").click()
+        page.wait_for_url(re.compile(r"/report/\d+$"))
+        assert "测试县人民政府" in page.inner_text("main")
+        original = page.request.get(page.url + "/original")
+        assert original.ok and "测试县人民政府".encode("gbk") in original.body()
 
 
 def test_the_app_refuses_private_addresses_by_default(tmp_path):

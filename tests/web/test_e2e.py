@@ -15,14 +15,13 @@ import io
 import json
 import os
 import re
-import socket
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.web.conftest import CHROMIUM, running
+
 if not CHROMIUM.exists():
     pytest.skip("no /usr/bin/chromium", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -31,16 +30,6 @@ uvicorn = pytest.importorskip("uvicorn")
 from gongkai.web import create_app  # noqa: E402
 
 CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 OPTIONAL_KINDS = {"typo", "soft"}
 
 
@@ -62,51 +51,19 @@ def truth(doc: Path) -> dict:
     return {}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     if not CORPUS.is_dir():
         pytest.skip("shared corpus not available")
     tmp = tmp_path_factory.mktemp("web")
     app = create_app(f"sqlite:///{tmp / 'e2e.db'}", files_dir=tmp / "files", password="")
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield {"url": f"http://127.0.0.1:{port}", "store": app.state.store}
-    srv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    pw = sync_api.sync_playwright().start()
-    try:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-    except Exception as e:
-        pw.stop()
-        pytest.skip(f"chromium does not start: {e}")
-    yield b
-    b.close()
-    pw.stop()
+    with running(app) as url:
+        yield {"url": url, "store": app.state.store}
 
 
 @pytest.fixture()
-def page(browser):
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", accept_downloads=True)
-    pg = ctx.new_page()
-    pg.set_default_timeout(30_000)
-    yield pg
-    ctx.close()
+def page(open_page):
+    return open_page()
 
 
 def report_id(server, doc: Path) -> int:

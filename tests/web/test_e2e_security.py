@@ -17,24 +17,15 @@ import urllib.request
 import pytest
 
 from gongkai.web import create_app
-from tests.web.test_e2e import ARGS, CHROMIUM, _free_port, sync_api, uvicorn
+from tests.web.conftest import free_port, running
 
 
 @pytest.fixture(scope="module")
 def app_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("websec")
     app = create_app(f"sqlite:///{tmp / 'sec.db'}", files_dir=tmp / "files", password="s3cret-pw")
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with running(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -62,26 +53,9 @@ def evil_site(app_server):
     srv.shutdown()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    pw = sync_api.sync_playwright().start()
-    try:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-    except Exception as e:
-        pw.stop()
-        pytest.skip(f"chromium does not start: {e}")
-    yield b
-    b.close()
-    pw.stop()
-
-
 @pytest.fixture()
-def page(browser):
-    ctx = browser.new_context(locale="zh-CN")
-    pg = ctx.new_page()
-    pg.set_default_timeout(30_000)
-    yield pg
-    ctx.close()
+def page(open_page):
+    return open_page()
 
 
 def log_in(page, base: str, password: str):
@@ -133,7 +107,7 @@ def test_upload_page_sends_the_token(page, app_server, tmp_path):
 
 
 def test_serve_has_no_banner_and_checks_host(tmp_path):
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "gongkai.cli", "serve", "--db", str(tmp_path / "s.db"), "--port", str(port)],
         stdout=subprocess.DEVNULL,
