@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import socket
 import threading
 import time
@@ -135,3 +137,18 @@ def open_page(browser) -> Iterator[Callable[..., Any]]:
     yield make
     for ctx in contexts:
         ctx.close()
+
+
+DOCS_SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Iterator[Path]:
+    """A temporary folder for a module's screenshots, copied to docs/screenshots/ afterwards only when
+    ``GONGKAI_SCREENSHOTS_TO_DOCS=1`` (tests never rewrite tracked files otherwise)."""
+    folder = tmp_path_factory.mktemp("screenshots")
+    yield folder
+    if os.environ.get("GONGKAI_SCREENSHOTS_TO_DOCS") == "1":
+        DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
+        for p in folder.glob("*.png"):
+            shutil.copy(p, DOCS_SHOTS / p.name)

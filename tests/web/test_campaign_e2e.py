@@ -5,7 +5,6 @@ new pages go into a temporary folder (copied to docs/screenshots/ only when GONG
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -24,7 +23,6 @@ from gongkai.cli import app as cli_app
 from gongkai.web import create_app
 
 CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus"
-DOCS_SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 
 
 def _cli(*args: str) -> str:
@@ -64,16 +62,6 @@ def campaign_server(tmp_path_factory):
             "agencies": sorted(chosen),
             "roster": tmp / "roster.csv",
         }
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("screenshots")
-    yield folder
-    if os.environ.get("GONGKAI_SCREENSHOTS_TO_DOCS") == "1":
-        DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
-        for p in folder.glob("*.png"):
-            shutil.copy(p, DOCS_SHOTS / p.name)
 
 
 def test_campaign_in_the_browser(campaign_server, open_page, shots):
