@@ -44,3 +44,15 @@ def test_campaign_on_postgres(pg_url, campaign):  # noqa: F811
     assert authenticate(pg_url, "rev", "rev-password").role == "reviewer"
     run = score(pg_url, year=YEAR)
     assert run.id is not None and {a.name for a in run.agencies if a.score == 0} >= unpublished
+    # stored runs and schemes, the comparison across agencies, a reviewer's 发布日期 with M103 run again
+    from gongkai.review.publication import edit_publication
+    from gongkai.review.scoring import run_scheme, score_runs, stored_run, stored_schemes
+    from gongkai.review.similar import compare_agencies
+
+    assert [r["id"] for r in score_runs(pg_url)][:1] == [run.id]
+    assert stored_schemes(pg_url)[0]["run"] == run.id and run_scheme(pg_url, run.id).name == run.scheme.name
+    assert stored_run(pg_url, run.id)["results"]["year"] == YEAR
+    assert compare_agencies(pg_url, year=YEAR) == compare_agencies(pg_url, year=YEAR)  # replaced, not added
+    edit_publication(pg_url, v.report_id, None, "2025-06-30")
+    late = [f for f in findings_for_review(pg_url, ReviewFilter(year=YEAR)) if f.code == "M103"]
+    assert any("2025年6月30日" in f.message for f in late)
