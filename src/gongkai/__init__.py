@@ -8,12 +8,43 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from gongkai.audit.finding import Finding
 from gongkai.errors import GongkaiError, InputError
-from gongkai.model import Cell, Report
-from gongkai.settings import Settings, SettingsLike, resolve
-from gongkai.sources import Parsed, discover, parse_many
+
+if TYPE_CHECKING:
+    from gongkai.audit.finding import Finding
+    from gongkai.model import Cell, Report
+    from gongkai.settings import Settings, SettingsLike
+    from gongkai.sources import Parsed, discover, parse_many
+
+# Exported names imported on first use, so that `import gongkai` (and the CLI start-up) stays light:
+# the audit rules, the template and the readers load only when something needs them.
+_LAZY = {
+    "Cell": "gongkai.model",
+    "Finding": "gongkai.audit.finding",
+    "Parsed": "gongkai.sources",
+    "Report": "gongkai.model",
+    "Settings": "gongkai.settings",
+    "discover": "gongkai.sources",
+    "parse_many": "gongkai.sources",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gongkai' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "Cell",
@@ -40,6 +71,7 @@ def parse_bytes(
     (``Report.to_json``, as ``gongkai render --to x.json`` writes it) is read back as is."""
     from gongkai.extract import extract
     from gongkai.read import read_bytes
+    from gongkai.settings import resolve
 
     own = read_own(data, source)
     if own is not None:
@@ -78,6 +110,7 @@ def check(reports):
     """Audit findings: for one report (a `Report` or a path) a list of `Finding`; for a list of reports a list
     of such lists, with the rules across consecutive years of the same agency included."""
     from gongkai.audit import check_report, check_reports
+    from gongkai.model import Report
 
     def load(r):
         return r if isinstance(r, Report) else parse(r)

@@ -4,17 +4,16 @@ line: ``错误/Error: <file>: <reason>``, never a traceback."""
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
-from gongkai.atomic import write_bytes_atomic
 from gongkai.errors import GongkaiError
 
 if TYPE_CHECKING:
@@ -26,7 +25,8 @@ if TYPE_CHECKING:
 EXIT_INTERNAL = 3  # a crash: distinct from 1 (findings) and 2 (bad input), so scripts can tell them apart
 
 
-_PASS_THROUGH = (typer.Exit, click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt)
+# typer's own exits, aborts and usage errors (its bundled click's exceptions are TyperExceptions)
+_PASS_THROUGH = (typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt)
 
 
 class _OneLineErrors(TyperGroup):
@@ -44,8 +44,32 @@ class _OneLineErrors(TyperGroup):
             _error(source, reason)
             raise typer.Exit(code) from None
 
+    # The review campaign's commands load on first use (their package pulls SQLAlchemy in), so that a
+    # plain `gongkai parse` starts fast.
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *_review_commands()]
 
-def describe_failure(e: BaseException, ctx: click.Context | None = None) -> tuple[str, str, int]:
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        return super().get_command(ctx, cmd_name) or _review_commands().get(cmd_name)
+
+
+def _review_commands() -> dict[str, Any]:
+    """The review campaign's click commands by name (built once)."""
+    global _REVIEW_COMMANDS
+    if _REVIEW_COMMANDS is None:
+        from gongkai.review.cli import register
+
+        review = typer.Typer(cls=TyperGroup)
+        review.callback()(_root)
+        register(review)
+        _REVIEW_COMMANDS = dict(typer.main.get_command(review).commands)  # type: ignore[attr-defined]
+    return _REVIEW_COMMANDS
+
+
+_REVIEW_COMMANDS: dict[str, Any] | None = None
+
+
+def describe_failure(e: BaseException, ctx: typer.Context | None = None) -> tuple[str, str, int]:
     """(source, one-line reason, exit code) for an exception no command handled."""
     sub = ctx.invoked_subcommand if ctx is not None else None
     where = sub or "gongkai"
@@ -62,7 +86,7 @@ def describe_failure(e: BaseException, ctx: click.Context | None = None) -> tupl
     return where, _unexpected(e), EXIT_INTERNAL
 
 
-def _option_value(ctx: click.Context | None, option: str) -> str | None:
+def _option_value(ctx: typer.Context | None, option: str) -> str | None:
     """The value given to ``option`` on the command line of the failed command."""
     if ctx is None:
         return None
@@ -128,6 +152,12 @@ app = typer.Typer(
 @app.callback()
 def _root() -> None:
     """gongkai — 政府信息公开工作年度报告：读取、核查、发布。"""
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    from gongkai.atomic import write_bytes_atomic
+
+    write_bytes_atomic(path, data)
 
 
 def _error(source: str, reason: str) -> None:
@@ -883,7 +913,7 @@ def template_command(
         if ledger:
             if suffix not in (".xlsx", ".csv"):
                 raise GongkaiError(f"台账模板只能是 .xlsx 或 .csv (unsupported {suffix!r})")
-            write_bytes_atomic(to, ledger_template(suffix[1:], year))
+            _write_atomic(to, ledger_template(suffix[1:], year))
         else:
             if suffix != ".xlsx":
                 raise GongkaiError(f"填报表只能是 .xlsx (unsupported {suffix!r})")
@@ -894,7 +924,7 @@ def template_command(
                 report = parse_file(from_report)
             fallback = report.layout if report else tmpl.default_layout()
             layout_key = tmpl.layout_for_year(year) if year else fallback
-            write_bytes_atomic(to, form_xlsx(layout_key, report, agency=agency, year=year))
+            _write_atomic(to, form_xlsx(layout_key, report, agency=agency, year=year))
     except GongkaiError as e:
         _error(str(from_report or to), str(e))
         raise typer.Exit(2) from None
@@ -999,7 +1029,7 @@ def new_command(
         if to.suffix.lower() == ".xlsx":
             from gongkai.author.forms import form_xlsx
 
-            write_bytes_atomic(to, form_xlsx(report.layout, report))
+            _write_atomic(to, form_xlsx(report.layout, report))
         else:
             from gongkai.render.publish import publish
 
@@ -1040,18 +1070,22 @@ def _roster_meta(entry: str | None, db: str | None, agency: str | None, year: in
     return agency, meta
 
 
-def _register_review() -> None:
-    from gongkai.review.cli import register
-
-    register(app)
-
-
-_register_review()
+def _app_for(argv: list[str]) -> typer.Typer:
+    """The app with only the command named in ``argv`` when there is one: typer builds every command it
+    knows before running one (reading each signature's type hints), a good part of a short run's start-up."""
+    name = argv[0] if argv else ""
+    for info in app.registered_commands:
+        callback = info.callback
+        if callback is not None and (info.name or callback.__name__.replace("_", "-")) == name:
+            only = copy.copy(app)
+            only.registered_commands = [info]
+            return only
+    return app
 
 
 def main() -> None:
     try:
-        app()
+        _app_for(sys.argv[1:])()
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as e:  # outside any command (option parsing, start-up): still one line
