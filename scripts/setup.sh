@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 DEBIAN_PACKAGES=(
   libreoffice-writer-nogui  # DOC/WPS -> DOCX, and DOCX -> PDF for the reader tests
+  python3-uno               # drives a LibreOffice kept warm (system python3 + unoserver); without it one-shot
   fonts-noto-cjk            # Chinese glyphs in converted PDFs; the official layout's serif and sans
   fonts-lxgw-wenkai         # the official layout's kaiti (items （一）…), freely licensed
   chromium                  # end-to-end tests of the web app (Playwright drives /usr/bin/chromium)
