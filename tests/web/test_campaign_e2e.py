@@ -23,6 +23,7 @@ from gongkai.cli import app as cli_app
 from gongkai.web import create_app
 
 CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus"
+COPIED = ("新乡高新技术产业开发区管理委员会", "新乡经济技术开发区管理委员会")  # (original, the copier)
 
 
 def _cli(*args: str) -> str:
@@ -42,6 +43,9 @@ def campaign_server(tmp_path_factory):
         for p in sorted((CORPUS / folder).iterdir()):
             if p.suffix in (".txt", ".html"):
                 shutil.copy(p, docs / p.name)
+    # another agency that copied a corpus report (only the name changed): 与其他单位雷同
+    seed = (CORPUS / "seeds" / "000_f01d4dbb51cf7cd1.txt").read_text(encoding="utf-8")
+    (docs / "zz_copied.txt").write_text(seed.replace(COPIED[0], COPIED[1]), encoding="utf-8")
     db = str(tmp / "campaign.db")
     _cli("ingest", str(docs), "--db", db, "--workers", "1")
     from gongkai.audit import kinds
@@ -88,6 +92,15 @@ def test_campaign_in_the_browser(campaign_server, open_page, shots):
     assert sorted(gaps.locator("th.agency").all_inner_texts()) == sorted(n for n, *_ in NEVER)
     assert page.locator("#unpublished-count").inner_text() == str(len(NEVER))
     page.screenshot(path=str(shots / "coverage-unpublished.png"), full_page=True)
+
+    # text copied from another agency: the comparison across agencies lists it for review (C104)
+    page.goto(f"{s['url']}/campaign/review?year={YEAR}")
+    page.click("#compare-agencies button[type=submit]")
+    page.wait_for_url("**/campaign/review?code=C104*")
+    copied = page.locator("#findings tbody tr")
+    assert copied.count() >= 2
+    assert {copied.nth(i).locator("td").nth(3).inner_text() for i in range(copied.count())} == {"C104"}
+    assert set(COPIED) <= {copied.nth(i).locator("td").nth(1).inner_text() for i in range(copied.count())}
 
     # review: confirm the selected findings of one agency, dismiss the rest of the year by filter
     from gongkai.review import ReviewFilter, findings_for_review
@@ -177,6 +190,7 @@ def test_campaign_in_the_browser(campaign_server, open_page, shots):
     assert "确认问题" in page.locator("#activity").inner_text()
     page.screenshot(path=str(shots / "campaign-activity.png"), full_page=True)
     assert page.locator("#activity td.action", has_text="导入名录").count() >= 2  # CLI and page
+    assert page.locator("#activity td.action", has_text="与其他单位比对").count() == 1
     assert "/campaign/users" not in [a.get_attribute("href") for a in page.locator(".subnav a").all()]
 
     page = open_page(login=(s["url"], "boss", "boss-password"))

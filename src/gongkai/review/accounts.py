@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "roster_import": "导入名录",
     "roster_match": "手动匹配名录",
     "score": "评分",
+    "compare": "与其他单位比对",
     "publication": "修改发布信息",
     "user_add": "添加用户",
     "user_role": "修改角色",

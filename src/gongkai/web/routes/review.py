@@ -234,6 +234,24 @@ async def review_action(request: Request):
     return RedirectResponse(back, status_code=303, headers={"X-Changed": str(n)})
 
 
+@router.post("/campaign/compare")
+async def compare_action(request: Request):
+    """Every agency's current version of the year against the others' (C104, 与其他单位雷同), then the
+    review list of what it found."""
+    from gongkai.review.similar import compare_agencies
+
+    user = await require(request, "change")
+    form = await _form(request)
+    year = str(form.get("year") or "")
+    store = store_of(request)
+    try:
+        n = await run_in_threadpool(compare_agencies, store, int(year) if year.isdigit() else None, user)
+    except GongkaiError as e:
+        raise _fail(e) from None
+    query = urlencode({"code": "C104", **({"year": year} if year.isdigit() else {})})
+    return RedirectResponse(f"/campaign/review?{query}", status_code=303, headers={"X-Changed": str(n)})
+
+
 # ---------------------------------------------------------------------- versions and publication metadata
 
 
