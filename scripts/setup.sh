@@ -13,6 +13,7 @@ DEBIAN_PACKAGES=(
   fonts-lxgw-wenkai         # the official layout's kaiti (items （一）…), freely licensed
   chromium                  # end-to-end tests of the web app (Playwright drives /usr/bin/chromium)
   postgresql                # the store is tested against a real PostgreSQL server
+  poppler-utils             # pdftotext -layout: the floor bench/bench_pdf.py measures the PDF reader against
 )
 
 install_debian_packages() {

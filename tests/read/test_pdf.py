@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from functools import cache
 
 import pytest
@@ -196,17 +195,6 @@ def test_text_comes_in_reading_order_around_tables():
     assert heading3 < new_row < heading4
     assert [ln.spans[0].line for ln in doc.lines] == list(range(1, len(doc.lines) + 1))
     assert "2023 年，洪泽区人民政府坚持以习近平新时代中国特色社会" in joined
-
-
-def test_six_page_report_reads_fast():
-    path = CORPUS / "real/2024_huaian_hongzequ.pdf"
-    if not path.exists():
-        pytest.skip("shared corpus not available")
-    data = path.read_bytes()
-    pdf.read(data, "warm-up")
-    start = time.perf_counter()
-    pdf.read(data, str(path))
-    assert time.perf_counter() - start < 2.0  # target 0.5 s on one core; slack for loaded CI machines
 
 
 def test_scanned_pdf_is_not_read_as_text(monkeypatch):
