@@ -282,6 +282,49 @@ def test_rotated_page_reads_upright():
     assert doc.lines[0].spans[0].x0 == pytest.approx(72, abs=1)
 
 
+def _landscape_table(height: int) -> str:
+    """A small ruled table on a landscape page (842 x 595) as seen upright."""
+    content = text(72, 60, "Landscape heading", height=height)
+    content += grid([72, 300, 420, 540], [100, 120, 140], height=height)
+    for y, row in ((104, ("Label", "1", "2")), (124, ("Other", "3", "4"))):
+        for x, s in zip((76, 304, 424), row, strict=True):
+            content += text(x, y, s, height=height)
+    return content
+
+
+@pytest.mark.parametrize("rotate", [90, 180, 270])
+def test_rotated_page_with_a_table_reads_as_displayed(rotate):
+    upright = pdf.read(make_pdf([_landscape_table(595)], box=(0, 0, 842, 595)), "upright.pdf")
+    # the same page drawn in a rotated frame (portrait media box for 90/270), shown upright by /Rotate
+    width, height = (595, 842) if rotate in (90, 270) else (842, 595)
+    placement = {90: f"0 1 -1 0 {width} 0", 180: f"-1 0 0 -1 {width} {height}", 270: f"0 -1 1 0 0 {height}"}
+    content = f"q {placement[rotate]} cm\n" + _landscape_table(595) + "Q\n"
+    turned = make_pdf([content], box=(0, 0, width, height), page_extra=f"/Rotate {rotate} ")
+    doc = pdf.read(turned, "turned.pdf")
+    assert [ln.text for ln in doc.lines] == [ln.text for ln in upright.lines]
+    assert table_rows(doc) == [[(0, "Label"), (1, "1"), (2, "2")], [(0, "Other"), (1, "3"), (2, "4")]]
+    label = doc.lines[1].spans[0]
+    assert (label.x0, label.top, label.x1, label.bottom) == pytest.approx((72, 100, 300, 120), abs=0.5)
+
+
+def test_sideways_label_in_a_merged_cell():
+    """A row-spanning label set sideways (reading bottom to top), as a word processor's text direction."""
+    columns = [(x, 100, x, 190) for x in (72, 120, 300, 400)]
+    rows = [
+        (72, 100, 400, 100),
+        (72, 190, 400, 190),
+        (120, 130, 400, 130),
+        (120, 160, 400, 160),
+    ]  # label spans
+    content = "0.8 w " + "".join(f"{a} {842 - b} m {c} {842 - d} l S\n" for a, b, c, d in columns + rows)
+    content += "BT /F1 11 Tf 0 1 -1 0 100 680 Tm (Sideways) Tj ET\n"
+    for y, (label, value) in zip((104, 134, 164), (("One", "1"), ("Two", "2"), ("Three", "3")), strict=True):
+        content += text(124, y, label) + text(304, y, value)
+    doc = pdf.read(make_pdf([content]), "sideways.pdf")
+    assert table_rows(doc)[0] == [(0, "Sideways"), (1, "One"), (2, "1")]
+    assert [ln.text for ln in doc.lines[1:]] == ["Two\t2", "Three\t3"]
+
+
 def test_offset_media_box_keeps_one_frame_for_text_and_tables():
     def at(x, y, s):
         return text(x + 100, y, s, height=892)

@@ -1,14 +1,19 @@
 """PDFs with a text layer: paragraph lines and ruled-table rows, in reading order, with page geometry.
 
-Two engines, each where it is strong:
+One parser, PDFium, and one pure-geometry library, pdfplumber's table finder:
 
 * **pypdfium2** opens the file (fast, tolerant of damaged files, tells an encrypted file from a corrupt
-  one), reads every page's characters with their boxes, and classifies the page's drawing objects: does
-  the page have ruling lines, images, anything at all?
-* **pdfplumber** runs only on pages with ruling lines (and on rotated pages, which it reports upright):
-  its table finder turns the lines into cells, and the page's characters (from the same parser, so in the
-  same geometry as the cells) fill them. Fills behind text (WPS paints a white box behind every line) are
-  not rulings; borders a producer leaves out at a page break are put back (`_closing_edges`).
+  one), reads every page's characters with their boxes and classifies the page's drawing objects: does
+  the page have ruling lines, images, anything at all? Everything is put in the page as displayed
+  (`_Frame`: top-left origin, ``/Rotate`` applied), so rotated pages read upright.
+* On pages with ruling lines, the painted paths that can be table borders become the line/rect/curve
+  records pdfplumber would make of them (`_drawing`, pdfminer's classification), and **pdfplumber's
+  table finder** (`TableFinder`, plain geometry over edge records) turns them into cells, which PDFium's
+  characters fill. Fills behind text (WPS paints a white box behind every line) are not rulings; borders
+  a producer leaves out at a page break are put back (`_closing_edges`). pdfminer never parses a page
+  (that took ~75% of the time); it only explains why PDFium refused a file (`_diagnose`). No page falls
+  back to it: PDFium's characters and paths carry everything the tables need, including the two places
+  where PDFium's loose character boxes differ from pdfminer's (`_vertical_writing_box`, `_em_rows`).
 
 Everything after that is plain geometry over small records (`_Char`, `_Cell`, `_Fragment`): grouping
 characters into visual lines, dropping page furniture (page numbers, running headers and footers),
@@ -27,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -53,6 +59,8 @@ _MARGIN = 0.12  # top/bottom fraction of the page where furniture lives
 _GARBAGE_RATIO = 0.3  # share of unusable glyphs above which a page's text layer is garbage
 _SCAN_MAX_CHARS = 20  # an image-covered page with fewer characters is a scan (stamp, watermark text)
 _SCAN_COVER = 0.5  # share of the page an image must cover to make the page a scan
+_BIG_GLYPH = 20.0  # a character box this wide or tall is checked against its font size
+_LOOSE_BOX_SLACK = 2.5  # a loose box more than this many ems wide or tall is wrong (vertical writing)
 
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－~·•\s]*\d{1,4}[-—–－~·•\s]*|第\s*\d{1,4}\s*页(?:\s*[,，/、]?\s*共\s*\d{1,4}\s*页)?"
@@ -69,7 +77,7 @@ _NUMERIC = re.compile(r"^[\s\d.,，．+\-－%％]*\d[\s\d.,，．+\-－%％]*$")
 # ---------------------------------------------------------------- plain records
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class _Char:
     text: str
     x0: float
@@ -78,14 +86,12 @@ class _Char:
     bottom: float
     upright: bool = True
     ccw: bool = False  # rotated text reading bottom-to-top
+    cx: float = field(init=False)  # the centre, computed once: table cells test it for every character
+    cy: float = field(init=False)
 
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
+    def __post_init__(self) -> None:
+        self.cx = (self.x0 + self.x1) / 2
+        self.cy = (self.top + self.bottom) / 2
 
 
 @dataclass(slots=True)
@@ -138,6 +144,9 @@ class _Page:
     has_rulings: bool
     has_graphics: bool
     rotation: int = 0
+    drawings: list[dict] = field(
+        default_factory=list
+    )  # paths that can be table borders (pdfplumber's records)
     lines: list[_TextLine] = field(default_factory=list)
     fragments: list[_Fragment] = field(default_factory=list)
 
@@ -185,10 +194,9 @@ def read(data: bytes, source: str, settings: SettingsLike = None) -> Document:
             return ocr.read(data, source, timeout=settings.ocr.timeout, dpi=settings.ocr.dpi)
         raise InputError("PDF 没有文字内容 (PDF has no text)")
 
-    # pdfplumber reads pages with rulings (tables) and rotated pages (it reports them as seen, upright)
-    ruled = [p for p in pages if p.usable and (p.has_rulings or p.rotation)]
+    ruled = [p for p in pages if p.usable and p.has_rulings]
     if ruled:
-        _find_tables(data, ruled, notes)
+        _find_tables(ruled, notes)
     for page in pages:
         if not page.usable:
             if page.has_graphics or page.chars:
@@ -276,21 +284,31 @@ def _read_pages(data: bytes, max_pages: int = MAX_PAGES) -> list[_Page]:
 MAX_EXPANDED_STREAMS = 256 * 1024 * 1024  # all non-image streams of one PDF, inflated
 MAX_EXPANDED_STREAM = 64 * 1024 * 1024  # one of them
 _STREAM = re.compile(rb"stream\r?\n")
+_DEFLATE_MAX_RATIO = 1032  # deflate never inflates a byte to more than this many
 _IMAGE = re.compile(rb"/Subtype\s*/Image")
 
 
 def check_expanded_streams(data: bytes) -> None:
     """Refuse a PDF whose Flate-compressed content (page content, fonts, object streams; not images)
     inflates beyond `MAX_EXPANDED_STREAMS`, before any parser inflates it into memory. Measured in 1 MiB
-    steps, nothing kept."""
-    total = 0
+    steps, nothing kept; a stream too short to reach a limit even at deflate's best ratio is not inflated."""
+    streams = []
     for m in _STREAM.finditer(data):
+        if data[max(0, m.start() - 3) : m.start()] == b"end":
+            continue  # the end of the previous stream
         head = data[max(0, m.start() - 1024) : m.start()]
         head = head[head.rfind(b"obj") + 3 :] if b"obj" in head else head
         if b"FlateDecode" not in head or _IMAGE.search(head):
             continue
         end = data.find(b"endstream", m.end())
-        size = _inflated_size(data[m.end() : end if end > 0 else len(data)], MAX_EXPANDED_STREAM)
+        streams.append((m.end(), end if end > 0 else len(data)))
+    bounds = [_DEFLATE_MAX_RATIO * (end - start) + 1024 for start, end in streams]
+    small_total = sum(bounds) <= MAX_EXPANDED_STREAMS
+    total = 0
+    for (start, end), bound in zip(streams, bounds, strict=True):
+        if small_total and bound <= MAX_EXPANDED_STREAM:
+            continue  # cannot reach either limit
+        size = _inflated_size(data[start:end], MAX_EXPANDED_STREAM)
         if size > MAX_EXPANDED_STREAM:
             raise InputError(f"PDF 内容流过大 (a stream inflates to over {MAX_EXPANDED_STREAM >> 20} MiB)")
         total += size
@@ -330,6 +348,50 @@ def _diagnose(data: bytes) -> InputError:
     return InputError("PDF 文件损坏 (corrupt PDF: not a readable PDF structure)")
 
 
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """PDF user space -> the page as displayed: points, top-left origin, y down, ``/Rotate`` applied.
+
+    The same frame pdfplumber (pdfminer) reports a page in, so rotated pages read upright.
+    """
+
+    left: float
+    bottom: float
+    right: float
+    top: float
+    rotation: int = 0  # degrees clockwise, as displayed
+
+    @property
+    def size(self) -> tuple[float, float]:
+        width, height = self.right - self.left, self.top - self.bottom
+        return (height, width) if self.rotation in (90, 270) else (width, height)
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        if self.rotation == 90:
+            return y - self.bottom, x - self.left
+        if self.rotation == 180:
+            return self.right - x, y - self.bottom
+        if self.rotation == 270:
+            return self.top - y, self.right - x
+        return x - self.left, self.top - y
+
+    def box(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        """A user-space rectangle as (x0, top, x1, bottom) on the displayed page."""
+        (ax, ay), (bx, by) = self.point(x0, y0), self.point(x1, y1)
+        return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
+
+    def orientation(self, a: float, b: float, c: float, d: float) -> tuple[bool, bool]:
+        """(upright, reads bottom-to-top) of a glyph with user-space matrix ``a b c d``, as displayed."""
+        ra, rb, rc, rd = _ROTATIONS.get(self.rotation, (1, 0, 0, 1))
+        a, b, c, d = a * ra + b * rc, a * rb + b * rd, c * ra + d * rc, c * rb + d * rd
+        return a * d > 0 and b * c <= 0, b > 0
+
+
+# the linear part of the page rotation, bottom-up (as pdfminer applies /Rotate)
+_ROTATIONS = {90: (0, -1, 1, 0), 180: (-1, 0, 0, -1), 270: (0, 1, -1, 0)}
+_IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
 def _pdfium_page(pdf, index: int, raw) -> _Page:
     number = index + 1
     try:
@@ -338,12 +400,14 @@ def _pdfium_page(pdf, index: int, raw) -> _Page:
         return _Page(number, 595.0, 842.0, [], usable=False, has_rulings=False, has_graphics=True)
     try:
         left, bottom, right, top = page.get_mediabox()
-        width, height = right - left, top - bottom
-        rotation = page.get_rotation()
-        rulings, graphics, image_cover = _scan_objects(page, raw, width * height)
+        frame = _Frame(left, bottom, right, top, page.get_rotation() % 360)
+        width, height = frame.size
+        scan = _scan_objects(page, raw, width * height)
+        has_rulings = scan.rulings >= _MIN_RULINGS
+        drawings = _drawings(raw, scan.paths, frame) if has_rulings else []
         textpage = page.get_textpage()
         try:
-            chars, bad = _pdfium_chars(textpage, raw, left, top)
+            chars, bad = _pdfium_chars(textpage, raw, frame, exact=has_rulings or frame.rotation != 0)
         finally:
             textpage.close()
     except Exception:
@@ -352,7 +416,7 @@ def _pdfium_page(pdf, index: int, raw) -> _Page:
         page.close()
     visible = sum(1 for c in chars if not c.text.isspace())
     usable = visible > 0 and bad / (visible + bad) <= _GARBAGE_RATIO
-    if usable and visible < _SCAN_MAX_CHARS and image_cover >= _SCAN_COVER:
+    if usable and visible < _SCAN_MAX_CHARS and scan.image_cover >= _SCAN_COVER:
         usable = False  # a scanned page with a stamp or a watermark line of text
     return _Page(
         number,
@@ -360,66 +424,333 @@ def _pdfium_page(pdf, index: int, raw) -> _Page:
         height,
         chars if usable else [],
         usable=usable,
-        has_rulings=rulings >= _MIN_RULINGS,
-        has_graphics=graphics > 0 or bad > 0,
-        rotation=rotation,
+        has_rulings=has_rulings,
+        has_graphics=scan.graphics > 0 or bad > 0,
+        rotation=frame.rotation,
+        drawings=drawings if usable else [],
     )
 
 
-def _scan_objects(page, raw, area: float) -> tuple[int, int, float]:
-    """(ruling-like paths, drawing/image objects, largest image's share of the page) via the raw API."""
+@dataclass(slots=True)
+class _Scan:
+    rulings: int = 0  # ruling-like paths (a page needs `_MIN_RULINGS` to be looked at for tables)
+    graphics: int = 0  # drawing and image objects
+    image_cover: float = 0.0  # the largest image's share of the page
+    paths: list[tuple] = field(default_factory=list)  # (object, matrix of its form, filled, stroked)
+
+
+def _scan_objects(page, raw, area: float) -> _Scan:
+    """Classify the page's drawing objects (through forms); note the painted paths (valid while the page
+    is open) for `_drawings`."""
     import ctypes
 
-    rulings = graphics = 0
-    cover = 0.0
+    scan = _Scan()
     left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+    matrix = raw.FS_MATRIX()
 
-    def visit(count: int, get) -> None:
-        nonlocal rulings, graphics, cover
+    def visit(parent, count: int, get, outer: tuple[float, ...]) -> None:
         for i in range(count):
-            obj = get(i)
+            obj = get(parent, i)
             kind = raw.FPDFPageObj_GetType(obj)
             if kind == raw.FPDF_PAGEOBJ_FORM:
-                visit(raw.FPDFFormObj_CountObjects(obj), lambda k, o=obj: raw.FPDFFormObj_GetObject(o, k))
+                inner = _times(_object_matrix(raw, obj, matrix), outer)
+                visit(obj, raw.FPDFFormObj_CountObjects(obj), raw.FPDFFormObj_GetObject, inner)
                 continue
             if kind not in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_SHADING):
                 continue
-            graphics += 1
+            scan.graphics += 1
+            if kind == raw.FPDF_PAGEOBJ_PATH:
+                drawn = raw.FPDFPath_GetDrawMode(obj, fill_mode, stroke)
+                filled, stroked = bool(drawn and fill_mode.value), bool(drawn and stroke.value)
+                if filled or stroked:
+                    scan.paths.append((obj, outer, filled, stroked))
             if not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
                 continue
             w, h = right.value - left.value, top.value - bottom.value
             if kind == raw.FPDF_PAGEOBJ_IMAGE:
-                cover = max(cover, w * h / area if area > 0 else 0.0)
+                scan.image_cover = max(scan.image_cover, w * h / area if area > 0 else 0.0)
             elif kind == raw.FPDF_PAGEOBJ_PATH:
                 if max(w, h) < _RULE_MIN_LEN:
                     continue
-                if raw.FPDFPath_GetDrawMode(obj, fill_mode, stroke) and stroke.value:
-                    rulings += max(1, raw.FPDFPath_CountSegments(obj) // 2)  # a whole grid may be one path
+                if stroked:  # a whole grid may be one path
+                    scan.rulings += max(1, raw.FPDFPath_CountSegments(obj) // 2)
                 elif min(w, h) <= _RULE_THIN:
-                    rulings += 1
+                    scan.rulings += 1
 
-    visit(raw.FPDFPage_CountObjects(page), lambda k: raw.FPDFPage_GetObject(page, k))
-    return rulings, graphics, cover
+    handle = page.raw
+    visit(handle, raw.FPDFPage_CountObjects(handle), raw.FPDFPage_GetObject, _IDENTITY)
+    return scan
 
 
-def _pdfium_chars(textpage, raw, left: float, top: float) -> tuple[list[_Char], int]:
-    """The page's characters (generated spaces and line breaks left out) and how many are garbage."""
+def _object_matrix(raw, obj, buf) -> tuple[float, ...]:
+    if not raw.FPDFPageObj_GetMatrix(obj, buf):
+        return _IDENTITY
+    return (buf.a, buf.b, buf.c, buf.d, buf.e, buf.f)
+
+
+def _times(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
+    """The matrix that applies ``m`` then ``n`` (PDF row-vector convention)."""
+    a, b, c, d, e, f = m
+    na, nb, nc, nd, ne, nf = n
+    return (
+        a * na + b * nc,
+        a * nb + b * nd,
+        c * na + d * nc,
+        c * nb + d * nd,
+        e * na + f * nc + ne,
+        e * nb + f * nd + nf,
+    )
+
+
+def _color(getter, obj) -> tuple[float, ...] | None:
+    import ctypes
+
+    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+    if not getter(obj, r, g, b, a):
+        return None
+    return (r.value / 255, g.value / 255, b.value / 255)
+
+
+def _drawings(raw, paths: list[tuple], frame: _Frame) -> list[dict]:
+    """The subpaths of painted paths that can be table borders, as pdfplumber's records (`_drawing`)."""
+    matrix = raw.FS_MATRIX()
+    return [
+        d
+        for obj, outer, filled, stroked in paths
+        for d in _path_drawings(raw, obj, frame, outer, matrix, filled, stroked)
+    ]
+
+
+def _path_drawings(raw, obj, frame: _Frame, outer, buf, filled: bool, stroked: bool) -> list[dict]:
+    """The path's subpaths as the line/rect/curve records pdfplumber makes of them (in the page frame),
+    those that can be table borders (`_is_ruling`)."""
+    import ctypes
+
+    non_stroking = _color(raw.FPDFPageObj_GetFillColor, obj)
+    dark_fill = filled and not _is_white(non_stroking)
+    if not (dark_fill or stroked or _has_short_subpath(raw, obj)):
+        return []  # a white box behind text: `_is_ruling` only takes lines from it, and it has none
+    stroking = _color(raw.FPDFPageObj_GetStrokeColor, obj)
+    shapes_pass = dark_fill or (stroked and not _is_white(stroking))
+    if not shapes_pass and (_is_white(stroking) or not _has_short_subpath(raw, obj)):
+        return []  # `_is_ruling` would refuse every subpath: only lines pass, and it has none
+    style = {
+        "stroke": stroked,
+        "fill": filled,
+        "stroking_color": stroking,
+        "non_stroking_color": non_stroking,
+    }
+    a, b, c, d, e, f = _times(_object_matrix(raw, obj, buf), outer)
+    x, y = ctypes.c_float(), ctypes.c_float()
+    subpaths: list[tuple[str, list[tuple[float, float]]]] = []
+    ops, pts = "", []
+    bezier = 0
+    for i in range(raw.FPDFPath_CountSegments(obj)):
+        seg = raw.FPDFPath_GetPathSegment(obj, i)
+        if not seg or not raw.FPDFPathSegment_GetPoint(seg, x, y):
+            continue
+        kind = raw.FPDFPathSegment_GetType(seg)
+        point = frame.point(a * x.value + c * y.value + e, b * x.value + d * y.value + f)
+        if kind == raw.FPDF_SEGMENT_MOVETO or not ops:
+            subpaths.append((ops, pts))
+            ops, pts, bezier = "m", [point], 0
+        elif kind == raw.FPDF_SEGMENT_BEZIERTO:
+            bezier += 1
+            if bezier % 3:
+                continue  # control points; a curve segment ends at its third point
+            ops += "c"
+            pts.append(point)
+        else:
+            ops += "l"
+            pts.append(point)
+        if raw.FPDFPathSegment_GetClose(seg):
+            ops += "h"
+            pts.append(pts[0])
+    subpaths.append((ops, pts))
+    out = []
+    for shape, points in subpaths:
+        if (
+            len(shape) >= 2
+            and (drawing := _drawing(shape, points, style)) is not None
+            and _is_ruling(drawing)
+        ):
+            out.append(drawing)
+    return out
+
+
+def _has_short_subpath(raw, obj) -> bool:
+    """Whether a subpath has at most two straight segments (what pdfminer can take for a line)."""
+    run = 3  # segments since the last move; more than 2 at the start means no move yet
+    for i in range(raw.FPDFPath_CountSegments(obj)):
+        kind = raw.FPDFPathSegment_GetType(raw.FPDFPath_GetPathSegment(obj, i))
+        if kind == raw.FPDF_SEGMENT_MOVETO:
+            if 1 <= run <= 2:
+                return True
+            run = 0
+        else:
+            run += 1 if kind == raw.FPDF_SEGMENT_LINETO else 3
+    return 1 <= run <= 2
+
+
+def _drawing(shape: str, pts: list[tuple[float, float]], style: dict) -> dict | None:
+    """One subpath as pdfminer classifies it: a single segment is a line, a closed axis-aligned
+    four-sided path a rect, anything else a curve through its points."""
+    if len(shape) > 3 and shape.endswith("lh") and pts[-2] == pts[0]:
+        shape, pts = shape[:-2] + "h", pts[:-1]  # a redundant segment back to the start
+    if shape in ("ml", "mlh"):
+        kind, pts = "line", pts[:2]
+    elif shape in ("mlllh", "mllll"):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (
+            y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0
+        )
+        kind = "rect" if pts[0] == pts[4] and square else "curve"
+    else:
+        kind = "curve"
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    x0, top, x1, bottom = min(xs), min(ys), max(xs), max(ys)
+    return {
+        "object_type": kind,
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "doctop": top,
+        "y0": -bottom,  # pdfplumber's bottom-up y; only carried along by its edge helpers
+        "y1": -top,
+        "width": x1 - x0,
+        "height": bottom - top,
+        "pts": pts,
+        **style,
+    }
+
+
+def _pdfium_chars(textpage, raw, frame: _Frame, exact: bool) -> tuple[list[_Char], int]:
+    """The page's characters (generated spaces and line breaks left out) and how many are garbage.
+    ``exact`` (pages with tables, rotated pages): also which way each glyph is set (for sideways text in
+    table cells), and boxes where PDFium's loose box is not the em box pdfminer gives (`_em_rows`,
+    `_turned_glyph_box`); other pages keep PDFium's loose boxes, as they always did.
+    The hot loop of reading: the page's text in one call, raw calls on the raw handle, one reused box."""
+    import ctypes
+
+    handle = textpage.raw
+    count = raw.FPDFText_CountChars(handle)
+    codes = _page_codes(raw, handle, count)
+    map_error, loose_box, rect = raw.FPDFText_HasUnicodeMapError, raw.FPDFText_GetLooseCharBox, raw.FS_RECTF()
+    matrix, origin = raw.FS_MATRIX(), (ctypes.c_double(), ctypes.c_double())
+    left, top, upright_page = frame.left, frame.top, frame.rotation == 0
     chars: list[_Char] = []
     bad = 0
-    for i in range(textpage.count_chars()):
-        if raw.FPDFText_IsGenerated(textpage, i) == 1:
-            continue
-        code = raw.FPDFText_GetUnicode(textpage, i)
-        if code in (10, 13):
-            continue
+    for i, code in enumerate(codes):
+        if code in (10, 13) or (code == 32 and raw.FPDFText_IsGenerated(handle, i) == 1):
+            continue  # PDFium's own line breaks and word spaces (only these are ever generated)
         ch = chr(code) if 0 < code < 0x110000 else "\ufffd"
-        if _is_garbage(ch) or raw.FPDFText_HasUnicodeMapError(textpage, i) == 1:
+        if ((code < 32 or code >= 0xD800) and _is_garbage(ch)) or map_error(handle, i) == 1:
             bad += 1
             continue
-        x0, y0, x1, y1 = textpage.get_charbox(i, loose=True)
-        chars.append(_Char(ch, x0 - left, top - y1, x1 - left, top - y0))
+        if not loose_box(handle, i, rect):
+            continue
+        x0, y0, x1, y1 = rect.left, rect.bottom, rect.right, rect.top
+        if x1 - x0 > _BIG_GLYPH or y1 - y0 > _BIG_GLYPH:
+            x0, y0, x1, y1 = _vertical_writing_box(handle, raw, i, matrix, (x0, y0, x1, y1))
+        upright, ccw = True, False
+        if exact and raw.FPDFText_GetMatrix(handle, i, matrix):
+            a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
+            if b or c or not upright_page:
+                upright, ccw = frame.orientation(a, b, c, d)
+            else:
+                upright = a * d > 0
+            if b or c or a < 0 or d < 0:
+                x0, y0, x1, y1 = _turned_glyph_box(handle, raw, i, (a, b, c, d), (x0, y0, x1, y1))
+            else:
+                y0, y1 = _em_rows(handle, raw, i, a, y0, y1, origin)
+        if upright_page:
+            char = _Char(ch, x0 - left, top - y1, x1 - left, top - y0, upright, ccw)
+        else:
+            char = _Char(ch, *frame.box(x0, y0, x1, y1), upright, ccw)
+        chars.append(char)
     return chars, bad
+
+
+def _turned_glyph_box(handle, raw, index: int, matrix, box) -> tuple[float, float, float, float]:
+    """A turned glyph's box (user space: left, bottom, right, top). PDFium lays its loose box out as if
+    the glyph were upright, so it is rebuilt like pdfminer's turned em box: along the writing direction
+    from the origin to the end of the ink, across it one em around the ink's middle."""
+    import ctypes
+
+    a, b, c, d = matrix
+    em = raw.FPDFText_GetFontSize(handle, index) * abs(a * d - b * c) ** 0.5
+    left, right, bottom, top = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    if (
+        em <= 0
+        or not raw.FPDFText_GetCharBox(handle, index, left, right, bottom, top)
+        or not raw.FPDFText_GetCharOrigin(handle, index, ox, oy)
+        or (right.value <= left.value and top.value <= bottom.value)  # no ink (a space)
+    ):
+        return box
+    along, across = math.hypot(a, b), math.hypot(c, d)
+    if along == 0 or across == 0:
+        return box
+    u, v = (a / along, b / along), (c / across, d / across)
+    corners = [
+        (x - ox.value, y - oy.value) for x in (left.value, right.value) for y in (bottom.value, top.value)
+    ]
+    end = max(max(x * u[0] + y * u[1] for x, y in corners), 0.0)
+    middle = sum(x * v[0] + y * v[1] for x, y in corners) / 4
+    points = [
+        (ox.value + s * u[0] + t * v[0], oy.value + s * u[1] + t * v[1])
+        for s in (0.0, end)
+        for t in (middle - em / 2, middle + em / 2)
+    ]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _em_rows(handle, raw, index: int, scale: float, y0: float, y1: float, origin) -> tuple[float, float]:
+    """The bottom and top of an upright glyph's em box, as pdfminer sets them (one font size tall, from
+    the baseline plus the font's descent). PDFium's loose box is exactly that, unless the font declares
+    no ascent and descent (LibreOffice writes 0 and 0): then PDFium gives the ink box instead, which puts
+    a full stop below its digits; pdfminer's box then stands on the baseline."""
+    em = raw.FPDFText_GetFontSize(handle, index) * abs(scale)
+    if em <= 0 or abs((y1 - y0) - em) <= 0.01 * em:
+        return y0, y1
+    x, y = origin
+    if not raw.FPDFText_GetCharOrigin(handle, index, x, y):
+        return y0, y1
+    return y.value, y.value + em
+
+
+def _page_codes(raw, handle, count: int) -> list[int]:
+    """Every character's code point: the page text in one call when it lines up with the characters
+    (one UTF-16 unit each), else one call per character."""
+    import ctypes
+
+    buf = (ctypes.c_ushort * (count + 1))()
+    written = raw.FPDFText_GetText(handle, 0, count, buf) if count else 1
+    codes = list(buf[:count])
+    if written == count + 1 and not any(0xD800 <= c <= 0xDFFF for c in codes):
+        return codes
+    return [raw.FPDFText_GetUnicode(handle, i) for i in range(count)]
+
+
+def _vertical_writing_box(handle, raw, index: int, matrix, box) -> tuple[float, float, float, float]:
+    """A big character box (user space: left, bottom, right, top) checked against the font size: PDFium
+    scales the loose box of a vertical-writing font's glyph wrongly (twenty times too big under a 0.05
+    text matrix); such a glyph gets the em square above its origin, where pdfminer places it."""
+    x0, y0, x1, y1 = box
+    em = raw.FPDFText_GetFontSize(handle, index)
+    if raw.FPDFText_GetMatrix(handle, index, matrix):
+        em *= abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
+    if em <= 0 or max(x1 - x0, y1 - y0) <= _LOOSE_BOX_SLACK * em:
+        return box
+    import ctypes
+
+    x, y = ctypes.c_double(), ctypes.c_double()
+    if not raw.FPDFText_GetCharOrigin(handle, index, x, y):
+        return box
+    return x.value, y.value, x.value + em, y.value + em
 
 
 def _is_garbage(ch: str) -> bool:
@@ -430,59 +761,38 @@ def _is_garbage(ch: str) -> bool:
     return 0xE000 <= o <= 0xF8FF or o >= 0xF0000 or 0xD800 <= o <= 0xDFFF or ch in "\ufffd\ufffe\uffff"
 
 
-# ---------------------------------------------------------------- pdfplumber pass: ruled tables
+# ---------------------------------------------------------------- ruled tables: pdfplumber's geometry
 
 
-def _find_tables(data: bytes, pages: list[_Page], notes: list[str]) -> None:
-    """Fill ``page.fragments`` (and replace ``page.chars`` by pdfplumber's) for pages with rulings."""
+def _find_tables(pages: list[_Page], notes: list[str]) -> None:
+    """Fill ``page.fragments`` for pages with rulings: pdfplumber's table finder (pure geometry over edge
+    records) runs on the borders PDFium drew, and PDFium's characters fill the cells. No page falls back to
+    pdfminer: its page parse took three quarters of the reading time and adds nothing PDFium lacks."""
     try:
-        import pdfplumber
+        from pdfplumber.table import TableFinder
+        from pdfplumber.utils import obj_to_edges
     except ImportError:  # pragma: no cover - depends on the install
         notes.append("tables not read: pdfplumber is not installed")
         return
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except Exception as e:  # pdfminer raises many kinds; PDFium read the file, so keep its text
-        notes.append(f"tables not read: {type(e).__name__}")
-        return
-    with pdf:
-        for page in pages:
-            try:
-                _plumber_page(pdf.pages[page.number - 1], page)
-            except Exception as e:  # a page pdfminer cannot interpret keeps its PDFium text
-                notes.append(f"page {page.number}: tables not read ({type(e).__name__})")
-            finally:
-                pdf.pages[page.number - 1].close()
+    settings = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+    for page in pages:
+        edges = [e for d in page.drawings for e in obj_to_edges(d)]
+        finder = TableFinder(
+            _Geometry(edges, (0.0, 0.0, page.width, page.height)),
+            {**settings, "explicit_horizontal_lines": _closing_edges(edges)},
+        )
+        page.fragments = [
+            f for t in finder.tables if (f := _fragment(t, page.chars, page.number)) is not None
+        ]
+        page.drawings = []
 
 
-def _plumber_page(ppage, page: _Page) -> None:
-    # pdfplumber's frame is offset by the media box origin; shift to the page's top-left corner
-    ox, oy = ppage.bbox[0], ppage.bbox[1]
-    chars: list[_Char] = []
-    bad = 0
-    for c in ppage.chars:
-        text = c["text"]
-        if text.startswith("(cid:") or any(_is_garbage(ch) for ch in text):
-            bad += 1
-            continue
-        m = c.get("matrix") or (1, 0, 0, 1, 0, 0)
-        box = (c["x0"] - ox, c["top"] - oy, c["x1"] - ox, c["bottom"] - oy)
-        chars.append(_Char(text, *box, upright=c.get("upright", True), ccw=m[1] > 0))
-    visible = sum(1 for c in chars if not c.text.isspace())
-    if visible == 0 or bad / (visible + bad) > _GARBAGE_RATIO:
-        if page.rotation:
-            return  # PDFium's characters are in the unrotated frame: keep them as plain text
-        chars = page.chars  # pdfminer decodes worse than PDFium here: fill the cells with PDFium's text
-    ruled = ppage.filter(_is_ruling)
-    settings = {
-        "vertical_strategy": "lines",
-        "horizontal_strategy": "lines",
-        "explicit_horizontal_lines": _closing_edges(ruled.edges),
-    }
-    tables = ruled.find_tables(settings) if page.has_rulings else []
-    page.chars = chars
-    page.width, page.height = float(ppage.width), float(ppage.height)
-    page.fragments = [f for t in tables if (f := _fragment(t, chars, page.number, ox, oy)) is not None]
+@dataclass(slots=True)
+class _Geometry:
+    """What pdfplumber's table finder reads of a page with the "lines" strategies: its edges and box."""
+
+    edges: list[dict]
+    bbox: tuple[float, float, float, float]
 
 
 def _closing_edges(edges: list[dict]) -> list[dict]:
@@ -547,9 +857,9 @@ def _is_white(color) -> bool:
     return all(v >= 0.95 for v in values)
 
 
-def _fragment(table, chars: list[_Char], page: int, ox: float, oy: float) -> _Fragment | None:
-    x0, top, x1, bottom = bbox = _moved(table.bbox, ox, oy)
-    inside = sorted((c for c in chars if _contains(bbox, c)), key=lambda c: c.cy)
+def _fragment(table, chars: list[_Char], page: int) -> _Fragment | None:
+    x0, top, x1, bottom = table.bbox
+    inside = sorted((c for c in chars if x0 <= c.cx <= x1 and top <= c.cy <= bottom), key=lambda c: c.cy)
     keys = [c.cy for c in inside]
     rows: list[_Row] = []
     edges: set[float] = set()
@@ -559,7 +869,7 @@ def _fragment(table, chars: list[_Char], page: int, ox: float, oy: float) -> _Fr
         for cell in row.cells:
             if cell is None:
                 continue
-            cx0, ctop, cx1, cbottom = _moved(cell, ox, oy)
+            cx0, ctop, cx1, cbottom = cell
             lo, hi = bisect_left(keys, ctop), bisect_right(keys, cbottom)
             mine = [c for c in inside[lo:hi] if cx0 <= c.cx <= cx1 and id(c) not in used]
             used.update(id(c) for c in mine)
@@ -570,16 +880,6 @@ def _fragment(table, chars: list[_Char], page: int, ox: float, oy: float) -> _Fr
     if not rows or len(_cluster(sorted(edges))) < 3:  # one column: a framed paragraph, not a table
         return None
     return _Fragment(page, x0, top, x1, bottom, rows, used)
-
-
-def _moved(bbox, dx: float, dy: float) -> tuple[float, float, float, float]:
-    x0, top, x1, bottom = bbox
-    return (x0 - dx, top - dy, x1 - dx, bottom - dy)
-
-
-def _contains(bbox, c: _Char) -> bool:
-    x0, top, x1, bottom = bbox
-    return x0 <= c.cx <= x1 and top <= c.cy <= bottom
 
 
 # ---------------------------------------------------------------- characters -> text
