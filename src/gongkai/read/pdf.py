@@ -449,15 +449,17 @@ def _scan_objects(page, raw, area: float) -> _Scan:
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
     matrix = raw.FS_MATRIX()
 
+    type_of, form, drawing_kinds = raw.FPDFPageObj_GetType, raw.FPDF_PAGEOBJ_FORM, _drawing_kinds(raw)
+
     def visit(parent, count: int, get, outer: tuple[float, ...]) -> None:
         for i in range(count):
             obj = get(parent, i)
-            kind = raw.FPDFPageObj_GetType(obj)
-            if kind == raw.FPDF_PAGEOBJ_FORM:
+            kind = type_of(obj)
+            if kind not in drawing_kinds:
+                continue  # text: by far the most objects
+            if kind == form:
                 inner = _times(_object_matrix(raw, obj, matrix), outer)
                 visit(obj, raw.FPDFFormObj_CountObjects(obj), raw.FPDFFormObj_GetObject, inner)
-                continue
-            if kind not in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_SHADING):
                 continue
             scan.graphics += 1
             if kind == raw.FPDF_PAGEOBJ_PATH:
@@ -481,6 +483,12 @@ def _scan_objects(page, raw, area: float) -> _Scan:
     handle = page.raw
     visit(handle, raw.FPDFPage_CountObjects(handle), raw.FPDFPage_GetObject, _IDENTITY)
     return scan
+
+
+def _drawing_kinds(raw) -> frozenset[int]:
+    return frozenset(
+        (raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_SHADING)
+    )
 
 
 def _object_matrix(raw, obj, buf) -> tuple[float, ...]:
@@ -544,7 +552,8 @@ def _path_drawings(raw, obj, frame: _Frame, outer, buf, filled: bool, stroked: b
     a, b, c, d, e, f = _times(_object_matrix(raw, obj, buf), outer)
     x, y = ctypes.c_float(), ctypes.c_float()
     subpaths: list[tuple[str, list[tuple[float, float]]]] = []
-    ops, pts = "", []
+    ops = ""  # the subpath being read: pdfminer's operators ("m", "l", "c", "h") and its points
+    pts: list[tuple[float, float]] = []
     bezier = 0
     for i in range(raw.FPDFPath_CountSegments(obj)):
         seg = raw.FPDFPath_GetPathSegment(obj, i)
@@ -638,12 +647,14 @@ def _pdfium_chars(textpage, raw, frame: _Frame, exact: bool) -> tuple[list[_Char
     count = raw.FPDFText_CountChars(handle)
     codes = _page_codes(raw, handle, count)
     map_error, loose_box, rect = raw.FPDFText_HasUnicodeMapError, raw.FPDFText_GetLooseCharBox, raw.FS_RECTF()
+    glyph_matrix, is_generated, new_char = raw.FPDFText_GetMatrix, raw.FPDFText_IsGenerated, _Char
     matrix, origin = raw.FS_MATRIX(), (ctypes.c_double(), ctypes.c_double())
     left, top, upright_page = frame.left, frame.top, frame.rotation == 0
+    em_height = -1.0  # the last loose box height found to be one em tall
     chars: list[_Char] = []
     bad = 0
     for i, code in enumerate(codes):
-        if code in (10, 13) or (code == 32 and raw.FPDFText_IsGenerated(handle, i) == 1):
+        if code in (10, 13) or (code == 32 and is_generated(handle, i) == 1):
             continue  # PDFium's own line breaks and word spaces (only these are ever generated)
         ch = chr(code) if 0 < code < 0x110000 else "\ufffd"
         if ((code < 32 or code >= 0xD800) and _is_garbage(ch)) or map_error(handle, i) == 1:
@@ -655,7 +666,7 @@ def _pdfium_chars(textpage, raw, frame: _Frame, exact: bool) -> tuple[list[_Char
         if x1 - x0 > _BIG_GLYPH or y1 - y0 > _BIG_GLYPH:
             x0, y0, x1, y1 = _vertical_writing_box(handle, raw, i, matrix, (x0, y0, x1, y1))
         upright, ccw = True, False
-        if exact and raw.FPDFText_GetMatrix(handle, i, matrix):
+        if exact and glyph_matrix(handle, i, matrix):
             a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
             if b or c or not upright_page:
                 upright, ccw = frame.orientation(a, b, c, d)
@@ -663,13 +674,14 @@ def _pdfium_chars(textpage, raw, frame: _Frame, exact: bool) -> tuple[list[_Char
                 upright = a * d > 0
             if b or c or a < 0 or d < 0:
                 x0, y0, x1, y1 = _turned_glyph_box(handle, raw, i, (a, b, c, d), (x0, y0, x1, y1))
-            else:
+            elif y1 - y0 != em_height:
                 y0, y1 = _em_rows(handle, raw, i, a, y0, y1, origin)
+                if (y1 - y0) == rect.top - rect.bottom:
+                    em_height = y1 - y0  # PDFium's loose box was the em box: the next ones likely too
         if upright_page:
-            char = _Char(ch, x0 - left, top - y1, x1 - left, top - y0, upright, ccw)
+            chars.append(new_char(ch, x0 - left, top - y1, x1 - left, top - y0, upright, ccw))
         else:
-            char = _Char(ch, *frame.box(x0, y0, x1, y1), upright, ccw)
-        chars.append(char)
+            chars.append(new_char(ch, *frame.box(x0, y0, x1, y1), upright, ccw))
     return chars, bad
 
 
@@ -778,7 +790,7 @@ def _find_tables(pages: list[_Page], notes: list[str]) -> None:
     for page in pages:
         edges = [e for d in page.drawings for e in obj_to_edges(d)]
         finder = TableFinder(
-            _Geometry(edges, (0.0, 0.0, page.width, page.height)),
+            _Geometry(edges, (0.0, 0.0, page.width, page.height)),  # type: ignore[arg-type]  # duck-typed
             {**settings, "explicit_horizontal_lines": _closing_edges(edges)},
         )
         page.fragments = [
