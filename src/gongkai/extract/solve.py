@@ -159,6 +159,11 @@ def _max_pieces(token: str) -> int:
 Equation = tuple[tuple[int, ...], tuple[int, ...]]
 
 
+def _exact(value: Number) -> int | Fraction:
+    """A value for exact sums: an int as it is (the common case, and fast), a decimal as a fraction."""
+    return value if isinstance(value, int) else Fraction(str(value))
+
+
 def fill_unknowns(values: list[Value], equations: Sequence[Equation]) -> bool:
     """Solve equations with exactly one unknown, repeatedly. False if an equation is violated or a
     solved value is not a non-negative integer; unknowns that stay unknown are left as None."""
@@ -169,8 +174,8 @@ def fill_unknowns(values: list[Value], equations: Sequence[Equation]) -> bool:
             unknown = [i for i in (*left, *right) if values[i] is None]
             if len(unknown) > 1:
                 continue
-            lsum = sum(Fraction(str(values[i])) for i in left if values[i] is not None)
-            rsum = sum(Fraction(str(values[i])) for i in right if values[i] is not None)
+            lsum = sum(_exact(values[i]) for i in left if values[i] is not None)
+            rsum = sum(_exact(values[i]) for i in right if values[i] is not None)
             if not unknown:
                 if lsum != rsum:
                     return False

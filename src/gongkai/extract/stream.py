@@ -65,12 +65,8 @@ class Stream:
                 _append_normalized(span.text, sid, offset, chars, origin, orig_offset)
                 offset += len(span.text)
         text = "".join(chars)
-        compact_chars = []
-        cmap = []
-        for i, ch in enumerate(text):
-            if ch not in _SEPARATORS:
-                compact_chars.append(ch)
-                cmap.append(i)
+        cmap = [i for i, ch in enumerate(text) if ch not in _SEPARATORS]
+        compact_chars = [text[i] for i in cmap]
         return cls(
             text=text,
             origin=origin,
