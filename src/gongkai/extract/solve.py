@@ -159,9 +159,15 @@ def _max_pieces(token: str) -> int:
 Equation = tuple[tuple[int, ...], tuple[int, ...]]
 
 
-def _exact(value: Number) -> int | Fraction:
-    """A value for exact sums: an int as it is (the common case, and fast), a decimal as a fraction."""
-    return value if isinstance(value, int) else Fraction(str(value))
+def _exact_sum(values: Sequence[Value], indices: Sequence[int]) -> int | Fraction:
+    """The exact sum of the known values at ``indices``: ints added as they are (the common case, and fast),
+    decimals as fractions."""
+    total: int | Fraction = 0
+    for i in indices:
+        v = values[i]
+        if v is not None:
+            total += v if isinstance(v, int) else Fraction(str(v))
+    return total
 
 
 def fill_unknowns(values: list[Value], equations: Sequence[Equation]) -> bool:
@@ -174,8 +180,8 @@ def fill_unknowns(values: list[Value], equations: Sequence[Equation]) -> bool:
             unknown = [i for i in (*left, *right) if values[i] is None]
             if len(unknown) > 1:
                 continue
-            lsum = sum(_exact(values[i]) for i in left if values[i] is not None)
-            rsum = sum(_exact(values[i]) for i in right if values[i] is not None)
+            lsum = _exact_sum(values, left)
+            rsum = _exact_sum(values, right)
             if not unknown:
                 if lsum != rsum:
                     return False
