@@ -6,6 +6,15 @@ A file named on its own is always read. A folder is walked recursively in name o
 its name has a document extension and is not hidden, a README, a licence or an Office lock file (so truth
 files such as ``*.expected.json`` beside the reports are left alone).
 
+Nothing is dropped silently: a file the walk will not read is still a `Source`, with the reason in
+``problem`` (reading it raises `InputError` with that reason), so every command reports it on its own line.
+Such files are: a symbolic link that leads out of the folder given (links inside it are followed; a link
+named on the command line is followed), a dangling link, a linked folder (never followed), a folder that
+cannot be listed, an archive member whose path has ``..`` or is absolute, and the members beyond
+`MAX_ARCHIVE_MEMBERS`. An archive is opened once to list it and stays open while its members are read one
+after another (linear in its members); each member's size is checked from its header before inflating and
+it is read in bounded chunks.
+
 >>> sources, errors = discover(["corpus/", "batch.zip"])
 >>> for item in parse_many(["corpus/"]):
 ...     print(item.source, item.report.meta["agency"] if item.report else item.error)
@@ -17,6 +26,7 @@ import contextlib
 import hashlib
 import os
 import stat
+import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -35,9 +45,11 @@ __all__ = [
     "Parsed",
     "Source",
     "archive_documents",
+    "close_archives",
     "discover",
     "internal_error",
     "is_document_name",
+    "list_archive",
     "member_name",
     "parse_many",
     "parse_source",
@@ -78,18 +90,94 @@ def member_name(info: zipfile.ZipInfo) -> str:
     return name
 
 
-def archive_documents(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
-    """The members of an archive that are documents, in name order (no folder of theirs is ignored)."""
-    out = []
-    for info in archive.infolist():
+UNSAFE_MEMBER = "压缩包成员路径不安全，未读 (unsafe member path: '..' or absolute, not read)"
+
+
+def unsafe_member(name: str) -> bool:
+    """A member path that would leave the archive's folder when unpacked (``..``, absolute, a drive)."""
+    name = name.replace("\\", "/")
+    return name.startswith("/") or ".." in name.split("/") or (len(name) > 1 and name[1] == ":")
+
+
+@dataclass(frozen=True)
+class ArchiveListing:
+    """What an archive holds: its documents (name order, at most `MAX_ARCHIVE_MEMBERS`), the document
+    members with an unsafe path, and how many documents are beyond the limit."""
+
+    documents: list[zipfile.ZipInfo]
+    unsafe: list[zipfile.ZipInfo]
+    beyond: int
+
+
+def list_archive(archive: zipfile.ZipFile) -> ArchiveListing:
+    """The members of an archive that are documents, sorted out (no folder of theirs is ignored)."""
+    documents, unsafe = [], []
+    for info in sorted(archive.infolist(), key=lambda i: i.filename):
         if info.is_dir():
             continue
-        parts = member_name(info).replace("\\", "/").split("/")
-        if is_document_name(parts[-1]) and not any(
-            p.lower().startswith(IGNORED_PREFIXES) for p in parts[:-1]
-        ):
-            out.append(info)
-    return sorted(out, key=lambda i: i.filename)[:MAX_ARCHIVE_MEMBERS]
+        name = member_name(info).replace("\\", "/")
+        parts = name.split("/")
+        if not is_document_name(parts[-1]):
+            continue
+        if unsafe_member(name):
+            unsafe.append(info)
+        elif not any(p.lower().startswith(IGNORED_PREFIXES) for p in parts[:-1]):
+            documents.append(info)
+    beyond = max(0, len(documents) - MAX_ARCHIVE_MEMBERS)
+    return ArchiveListing(documents[:MAX_ARCHIVE_MEMBERS], unsafe, beyond)
+
+
+def archive_documents(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The members of an archive that are documents to read, in name order (see `list_archive`)."""
+    return list_archive(archive).documents
+
+
+class _OpenArchive(threading.local):
+    """The archive last read from in this thread, kept open: members read one after another (as
+    `discover` lists them) open it once, not once per member."""
+
+    key: tuple | None = None
+    zip: zipfile.ZipFile | None = None
+
+    def get(self, path: str) -> zipfile.ZipFile:
+        st = os.stat(path)
+        key = (os.path.abspath(path), st.st_ino, st.st_size, st.st_mtime_ns)
+        if self.zip is None or self.key != key:
+            self.close()
+            self.zip, self.key = zipfile.ZipFile(path), key
+        return self.zip
+
+    def close(self) -> None:
+        if self.zip is not None:
+            self.zip.close()
+        self.zip = self.key = None
+
+
+_OPEN = _OpenArchive()
+
+
+def close_archives() -> None:
+    """Close the archive this thread keeps open for reading members (`parse_many` does it when done)."""
+    _OPEN.close()
+
+
+def read_member(archive: zipfile.ZipFile, member: str, limit: int) -> bytes:
+    """A member's bytes: refused from its header's size before inflating, and read in bounded chunks (a
+    header that lies cannot make it take more than ``limit``)."""
+    from gongkai.errors import InputError
+
+    info = archive.getinfo(member)
+    too_large = f"文件过大 (file too large: > {limit // (1024 * 1024)} MiB)"
+    if info.file_size > limit:
+        raise InputError(too_large)
+    chunks, total = [], 0
+    with archive.open(info) as f:
+        while chunk := f.read(1 << 20):
+            total += len(chunk)
+            if total > limit:
+                raise InputError(too_large)
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 @dataclass(frozen=True)
@@ -98,6 +186,7 @@ class Source:
 
     path: str  # file on disk
     member: str | None = None
+    problem: str | None = None  # why it is not read (reported as its error), see the module's docstring
 
     @property
     def name(self) -> str:
@@ -111,13 +200,16 @@ class Source:
         return f"{self.path}/{self.member}" if self.member else self.path
 
     def read(self) -> bytes:
-        """The bytes; a file that is not a regular file, or is too large, is an `InputError`."""
-        from gongkai.read import load_file
+        """The bytes; a file that is not a regular file, or is too large, or has a ``problem``, is an
+        `InputError`."""
+        from gongkai.errors import InputError
+        from gongkai.read import MAX_BYTES, load_file
 
+        if self.problem:
+            raise InputError(self.problem)
         if self.member is None:
             return load_file(Path(self.path))
-        with zipfile.ZipFile(self.path) as z:
-            return z.read(self.member)
+        return read_member(_OPEN.get(self.path), self.member, MAX_BYTES)
 
 
 def is_zip_archive(path: Path) -> bool:
@@ -137,23 +229,71 @@ def is_zip_archive(path: Path) -> bool:
 def _archive(path: Path) -> Iterator[Source]:
     try:
         with zipfile.ZipFile(path) as z:
-            infos = archive_documents(z)
+            listing = list_archive(z)
     except (zipfile.BadZipFile, OSError):
         yield Source(str(path))  # read as it is: its reader says why it cannot be read
         return
-    for info in infos:
+    for info in listing.documents:
         yield Source(str(path), info.filename)
+    for info in listing.unsafe:
+        yield Source(str(path), info.filename, UNSAFE_MEMBER)
+    if listing.beyond:
+        yield Source(
+            str(path),
+            problem=f"压缩包文档超过 {MAX_ARCHIVE_MEMBERS} 份，其余 {listing.beyond} 份未读"
+            f" ({listing.beyond} members beyond the limit of {MAX_ARCHIVE_MEMBERS} not read)",
+        )
 
 
-def _folder(root: Path) -> Iterator[Source]:
-    for here, dirs, files in os.walk(root):
+LINK_OUTSIDE = "符号链接指向所给文件夹之外，未跟随 (symlink out of the folder given, not followed)"
+LINK_DANGLING = "符号链接的目标不存在 (dangling symlink)"
+LINK_FOLDER = "文件夹的符号链接，未跟随 (symlinked folder, not followed)"
+
+
+def _link_problem(path: Path, root: Path) -> str | None:
+    """Why a symbolic link met in a folder walk is not followed (None: not a link, or one that stays
+    inside the folder ``root``, which is followed)."""
+    if not path.is_symlink():
+        return None
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return LINK_DANGLING
+    return None if target.is_relative_to(root) else LINK_OUTSIDE
+
+
+def _folder(top: Path) -> Iterator[Source]:
+    root = top.resolve()
+    unlisted: list[OSError] = []
+    for here, dirs, files in os.walk(top, onerror=unlisted.append):
+        while unlisted:
+            e = unlisted.pop()
+            yield Source(
+                str(e.filename or here), problem=f"无法列出文件夹 (cannot list folder: {e.strerror or e})"
+            )
         dirs[:] = sorted(d for d in dirs if not d.lower().startswith(IGNORED_PREFIXES))
+        for d in [d for d in dirs if os.path.islink(os.path.join(here, d))]:
+            dirs.remove(d)
+            yield Source(os.path.join(here, d), problem=LINK_FOLDER)
         for f in sorted(files):
-            fp = Path(here) / f
-            if f.lower().endswith(".zip") and is_zip_archive(fp):
-                yield from _archive(fp)
-            elif is_document_name(f):
-                yield Source(str(fp))
+            yield from _file_in_folder(Path(here) / f, root)
+    for e in unlisted:  # the top folder itself
+        yield Source(
+            str(e.filename or top), problem=f"无法列出文件夹 (cannot list folder: {e.strerror or e})"
+        )
+
+
+def _file_in_folder(fp: Path, root: Path) -> Iterator[Source]:
+    is_zip = fp.name.lower().endswith(".zip")
+    if not (is_zip or is_document_name(fp.name)):
+        return
+    problem = _link_problem(fp, root)
+    if problem:
+        yield Source(str(fp), problem=problem)
+    elif is_zip and is_zip_archive(fp):
+        yield from _archive(fp)
+    elif is_document_name(fp.name):
+        yield Source(str(fp))
 
 
 def _sources(p: Path) -> Iterator[Source]:
@@ -167,16 +307,18 @@ def _sources(p: Path) -> Iterator[Source]:
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[Source], list[tuple[str, str]]]:
     """The documents under ``paths`` (files as given, folders walked, .zip archives opened), each once, and
-    ``(path, reason)`` for every path that does not exist."""
+    ``(path, reason)`` for every path that does not exist. A file met in a walk but not read is a `Source`
+    with its ``problem`` (see the module's docstring)."""
     found: list[Source] = []
     errors: list[tuple[str, str]] = []
     seen: set[tuple[Path, str | None]] = set()
     for p in map(Path, paths):
         if not p.exists():
-            errors.append((str(p), MISSING))
+            errors.append((str(p), LINK_DANGLING if p.is_symlink() else MISSING))
             continue
         for src in _sources(p):
-            key = (Path(src.path).resolve(), src.member)
+            where = Path(src.path)  # a link not followed is not its target
+            key = (where.absolute() if src.problem else where.resolve(), src.member)
             if key not in seen:
                 seen.add(key)
                 found.append(src)
@@ -299,8 +441,13 @@ def parse_many(
     if record and reader is None:
         from gongkai.store.process import process_bytes as reader
     tasks = _tasks([*items, *sources], reader if record else None, skip, given, options)
-    for (src, sha, size), out in run_tasks(tasks, workers, time_limit, ordered=ordered, executor=executor):
-        yield _parsed(src, sha, size, out, record)
+    try:
+        for (src, sha, size), out in run_tasks(
+            tasks, workers, time_limit, ordered=ordered, executor=executor
+        ):
+            yield _parsed(src, sha, size, out, record)
+    finally:
+        close_archives()  # the archive its members were read from, kept open while they were
 
 
 def _tasks(sources, reader, skip, given, options: dict) -> Iterator[tuple]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gongkai.read import sniff
-from gongkai.sources import BytesSource, Parsed, archive_documents, member_name, parse_many
+from gongkai.sources import BytesSource, Parsed, list_archive, member_name, parse_many
 from gongkai.store.corpus import document_by_sha256
 from gongkai.store.db import Store
 from gongkai.store.ingest import failed_record
@@ -88,7 +88,9 @@ def members(data: bytes, name: str, limits: Limits) -> list[tuple[str, bytes]]:
     total = 0
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            for info in archive_documents(z):
+            # a member with '..' in its path is safe here: only its base name is ever used
+            listing = list_archive(z)
+            for info in sorted(listing.documents + listing.unsafe, key=lambda i: i.filename):
                 member = safe_name(member_name(info))
                 if len(out) >= limits.max_files:
                     raise UploadRejected(f"压缩包内文件过多 (more than {limits.max_files} files)")
