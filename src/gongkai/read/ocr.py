@@ -30,6 +30,8 @@ recogniser is rapidocr's default Chinese model, shipped inside the wheel: nothin
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import itertools
 import logging
 import math
@@ -37,7 +39,7 @@ import os
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from gongkai.errors import ConversionError, InputError
@@ -49,6 +51,9 @@ from gongkai.settings import OcrSettings
 # OpenCV refuses to decode images above this many pixels (its default is 2^30): a 10 MB PNG declaring
 # 60000 × 60000 pixels must not allocate gigabytes. A page scanned at 600 dpi is 35 million.
 os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(64 * 1024 * 1024))
+# OCR does no linear algebra, but the OpenBLAS bundled with OpenCV and numpy reserves ~90 MB of address
+# space per thread when it loads: one thread keeps a page's OCR within 1 GiB (onnxruntime has its own).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 OCR_MAX_PIXELS = 9_000_000  # a page is OCRed at most this large (A4 at 300 dpi is 8.7 million)
 
 try:
@@ -67,6 +72,9 @@ MAX_SIDE = 3600  # larger page images are scaled down first (300 dpi A4 is 3508 
 MIN_REC_WIDTH = 96  # recogniser input width floor (its height is 48): a lone glyph needs context (0 vs O)
 REC_BATCH_PIXELS = 1600  # widest recogniser batch in input columns: wide lines run faster alone
 DET_GLYPH = 12.0  # the detector sees a page scaled so that a typical glyph is about this high (px)
+# the detector's memory grows by ~250 bytes per input pixel (2048 × 2048 takes 1 GB): a taller band is
+# detected in overlapping strips of at most this many input pixels each
+DET_MAX_PIXELS = 1_000_000
 
 _NOT_INSTALLED = "未安装 OCR 组件 (OCR not installed: pip install 'gongkai[ocr]')"
 _NUMERIC_CHARS = "0123456789.,%-"
@@ -93,9 +101,11 @@ def read(data: bytes, source: str, *, timeout: float = DEFAULT_TIMEOUT, dpi: int
         fmt = "image"
     else:
         raise InputError("不是图像或 PDF (not an image or a PDF)")
-    engine = _engine()
+    if cv2 is None:
+        raise ConversionError(_NOT_INSTALLED)
     doc = Document(source=source, format=fmt)
     if fmt == "pdf":
+        engine = _engine()
         pdf = _open_pdf(data)
         try:
             with PDFIUM_LOCK:
@@ -109,10 +119,12 @@ def read(data: bytes, source: str, *, timeout: float = DEFAULT_TIMEOUT, dpi: int
             f"OCR: 扫描 PDF，{doc.pages} 页按 {dpi} dpi 识别 (scanned PDF, {doc.pages} pages at {dpi} dpi)"
         )
     else:
-        images = _decode_image(data)
-        doc.pages = len(images)
-        pages = [(i + 1, _given(im)) for i, im in enumerate(images)]
-        _ocr_pages(engine, pages, doc.lines, doc.notes, deadline, first_line=1)
+        # one frame in memory at a time; the first is decoded before the engine loads (a frame of 64 million
+        # pixels takes twice its size while it is decoded)
+        for number, image in enumerate(_decode_image(data), start=1):
+            lines = doc.lines
+            _ocr_pages(_engine(), [(number, _given(image))], lines, doc.notes, deadline, len(lines) + 1)
+            doc.pages = number
         doc.notes.append(f"OCR: 图像 {doc.pages} 页 (image, {doc.pages} page(s))")
     return simplify_document(doc)
 
@@ -177,6 +189,14 @@ def _engine() -> _Engine:
     return _ENGINE
 
 
+def _few_malloc_arenas() -> None:
+    """glibc gives each new thread its own malloc arena, up to 8 per core, each reserving 64 MB or more of
+    address space that stays mapped: onnxruntime's threads would take hundreds of MB of a process run under
+    an address-space cap (``ulimit -v``). Two arenas serve them as fast (they mostly wait on the GIL)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL(None).mallopt(-8, 2)  # M_ARENA_MAX
+
+
 class _Engine:
     """rapidocr's detector and recogniser sessions, driven directly: own resizing, batching and decoding."""
 
@@ -187,6 +207,7 @@ class _Engine:
             from rapidocr import RapidOCR
         except ImportError:
             raise ConversionError(_NOT_INSTALLED) from None
+        _few_malloc_arenas()
         affinity = getattr(os, "sched_getaffinity", None)
         threads = max(1, len(affinity(0))) if affinity else -1
         params = {
@@ -214,15 +235,35 @@ class _Engine:
         )
         self.lock = threading.Lock()  # the sessions are thread-safe, rapidocr's post-processing is not
 
-    def detect(self, gray, scale: float) -> list[Box]:
-        """Axis-aligned boxes of text lines in a grey image, detected on a copy scaled by ``scale``."""
+    def detect(self, gray, scale: float, overlap: int = 0) -> list[Box]:
+        """Axis-aligned boxes of text lines in a grey image, detected on a copy scaled by ``scale``, in
+        strips of at most `DET_MAX_PIXELS` input pixels that overlap by ``overlap`` source rows (more
+        than a text line is high): a box is kept by the strip whose middle part holds its centre."""
+        h, w = gray.shape[:2]
+        overlap = max(overlap, math.ceil(64 / scale))
+        tile = max(2 * overlap + math.ceil(32 / scale), int(DET_MAX_PIXELS / max(1.0, w * scale) / scale))
+        if h <= tile:
+            return self._detect(gray, scale)
+        out = []
+        step = tile - overlap
+        for start in range(0, h - overlap, step):
+            low = start + overlap / 2 if start else 0
+            high = start + tile - overlap / 2 if start + tile < h else h
+            for x0, y0, x1, y1 in self._detect(gray[start : start + tile], scale):
+                if low <= start + (y0 + y1) / 2 < high:
+                    out.append((x0, y0 + start, x1, y1 + start))
+        return out
+
+    def _detect(self, gray, scale: float) -> list[Box]:
         h, w = gray.shape[:2]
         rh = max(32, round(h * scale / 32) * 32)
         rw = max(32, round(w * scale / 32) * 32)
         small = cv2.resize(gray, (rw, rh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
         x = np.repeat((small.astype(np.float32) / 127.5 - 1.0)[None, None], 3, axis=1)
+        del small
         with self.lock:
             preds = self._det_session(x)
+            del x
             quads, _scores = self._det_post(preds, (h, w))
         out = []
         for quad in quads:
@@ -382,29 +423,42 @@ def _given(image) -> Callable[[], tuple]:
     return lambda: (image, 1.0)
 
 
-def _decode_image(data: bytes) -> list:
+def _decode_image(data: bytes) -> Iterator:
+    """The frames of an image one at a time (a multi-page TIFF is never decoded whole), each scaled to at
+    most `OCR_MAX_PIXELS` and made grey before anything else is done with it."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    tiff = data.startswith((b"II*\x00", b"MM\x00*"))
+    for index in itertools.count():
+        frame = _decode_frame(buf, tiff, index)
+        if frame is None:
+            if not index:
+                raise InputError("图像无法解码 (cannot decode image)")
+            return
+        gray = _to_gray(_within_pixels(frame))
+        del frame  # the full-size frame is not kept while the page is read
+        yield gray
+
+
+def _decode_frame(buf, tiff: bool, index: int):
+    """Frame ``index`` of an image as decoded (None past the last)."""
     try:
-        frames = _decode_frames(data)
+        if tiff:
+            ok, frames = cv2.imdecodemulti(buf, cv2.IMREAD_UNCHANGED, None, (index, index + 1))
+            return frames[0] if ok and frames else None
+        if index:
+            return None
+        im = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+        if im is not None and not (im.ndim == 3 and im.shape[2] == 4):
+            del im  # freed before decoding again
+            im = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)  # this one applies the EXIF orientation
+        return im
     except cv2.error:  # above OPENCV_IO_MAX_IMAGE_PIXELS, or damaged
         raise InputError("图像过大或已损坏 (image too large or damaged)") from None
-    if not frames:
-        raise InputError("图像无法解码 (cannot decode image)")
-    return [_within_pixels(_to_gray(f)) for f in frames]
-
-
-def _decode_frames(data: bytes) -> list:
-    buf = np.frombuffer(data, dtype=np.uint8)
-    if data.startswith((b"II*\x00", b"MM\x00*")):
-        ok, multi = cv2.imdecodemulti(buf, cv2.IMREAD_UNCHANGED)
-        return list(multi) if ok else []
-    im = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
-    if im is not None and not (im.ndim == 3 and im.shape[2] == 4):
-        im = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)  # this one applies the EXIF orientation
-    return [im] if im is not None else []
 
 
 def _within_pixels(gray):
-    """A page image scaled down to at most `OCR_MAX_PIXELS` (the OCR passes keep several copies)."""
+    """A page image (grey or colour) scaled down to at most `OCR_MAX_PIXELS` (the OCR passes keep several
+    copies)."""
     h, w = gray.shape[:2]
     if h * w <= OCR_MAX_PIXELS:
         return gray
@@ -813,7 +867,7 @@ def _ocr_page(engine: _Engine, page: _Page, notes: list[str], deadline: _Deadlin
     for y0, y1 in _bands(clean & (1 - in_cells), u):
         deadline.check()
         b0, b1 = max(0, round(y0 - u)), min(page.gray.shape[0], round(y1 + u))
-        for bx0, by0, bx1, by1 in engine.detect(outside[b0:b1], scale):
+        for bx0, by0, bx1, by1 in engine.detect(outside[b0:b1], scale, overlap=math.ceil(4 * u)):
             box = (bx0, by0 + b0, bx1, by1 + b0)
             text_crops.append(crops.add(_crop(outside, box, 2, 2), box, None))
 
