@@ -287,107 +287,122 @@ def applications(report: Report):
     for sent in _sentences(report):
         if "申请" not in sent.text or (_OTHER_BODY.search(sent.text) and "公开申请" not in sent.text):
             continue
-        received = False
-        carried: Finding | None = None
-        for m in _RECEIVED.finditer(sent.text):
-            gap, after = m.group(1), m.group("after")
-            if "申请" not in gap + after and "案件" not in after:
-                continue
-            if _CHANNEL.search(gap + after) or sent.elsewhen(m.start("n")):
-                continue
-            if _OTHER_BODY.search(gap) and "公开申请" not in gap:
-                continue
-            received = True
-            claim = Claim("new", int(m.group("n")), sent, m.start("n"), m.end("n"))
-            base = _cell(report, "table3.new.total")
-            expl = (
-                _explain_applications(report, claim.value, int(base.value or 0)) if not base.unknown else []
-            )
-            f = _emit(report, claim, base, ["table3.new.total"], expl, "收到/受理的申请数")
-            if f:
-                if any("上年结转" in e for e in expl):
-                    carried = f  # a split explained by the same 上年结转 joins this finding
-                else:
-                    yield f
-        for claim in _claims(_CLOSED, "closed", sent):
-            clause = _clause_at(sent.text, claim.a)
-            if _OTHER_BODY.search(clause) or _QUALIFIED.search(clause):
-                continue  # 不予公开答复 2 件 is a result category, not the number answered
-            base = _cell(report, "table3.total.total")
-            expl = []
-            if not base.unknown:
-                review = _v(report, "table4.review.total")
-                if review and claim.value == base.value + review:  # type: ignore[operator]
-                    expl.append(
-                        f"{claim.value} = {num_text(base.value)} + 行政复议 {review}，"
-                        "文中把行政复议案件也计入了办结数"
-                    )
-            f = _emit(report, claim, base, ["table3.total.total"], expl, "办结/答复的申请数")
-            if f:
-                yield f
-        for m in _FORWARD.finditer(sent.text):
-            g = "n" if m.group("n") else "m"
-            claim = Claim("forward", int(m.group(g)), sent, m.start(g), m.end(g))
-            f = _emit(
-                report,
-                claim,
-                _cell(report, "table3.carried_forward.total"),
-                ["table3.carried_forward.total"],
-                None,
-                "结转下年度的申请数",
-            )
-            if f:
-                yield f
-        for claim in _claims(_OVER, "over", sent):
-            f = _emit(
-                report,
-                claim,
-                _cell(report, "table3.carried_over.total"),
-                ["table3.carried_over.total"],
-                None,
-                "上年结转的申请数",
-            )
-            if f:
-                yield f
+        found, received, carried = _received_claims(report, sent)
+        yield from found
+        yield from _closed_claims(report, sent)
+        yield from _carried_claims(report, sent)
         if received:
-            for m in _APPLICANT.finditer(sent.text):
-                who = m.group("who")
-                claim = Claim("applicant", int(m.group("n")), sent, m.start("n"), m.end("n"))
-                if who.startswith("法人"):
-                    paths = [f"table3.new.{c}" for c in applicant_parts()[1:]]
-                    table = _sum(report, paths, _legal_persons_of_new(report))
-                    col = None
-                else:
-                    col = _APPLICANT_KEY[who]
-                    paths = [f"table3.new.{col}"]
-                    table = _cell(report, paths[0])
-                expl = []
-                if col and not table.unknown:
-                    co = _v(report, f"table3.carried_over.{col}")
-                    if co and claim.value == table.value + co:  # type: ignore[operator]
-                        expl.append(
-                            f"{claim.value} = {num_text(table.value)} + 上年结转 {co}，"
-                            "文中把上年结转的申请也算作本年收到"
-                        )
-                f = _emit(report, claim, table, paths, expl, f"{who}的申请数")
-                if f and carried is not None and expl:
-                    carried.message = carried.message.removesuffix("。请使文字与表格一致。") + (
-                        f"；同样，文中{who} {claim.value} 件 = {expl[0].split('，')[0].split(' = ')[1]}"
-                        "，也含上年结转。请使文字与表格一致。"
-                    )
-                    carried.where += [p for p in paths if p not in carried.where]
-                elif f:
-                    yield f
+            yield from _applicant_claims(report, sent, carried)
         if carried is not None:
             yield carried
-        for m in _NONE.finditer(sent.text):
-            base = _cell(report, "table3.new.total")
-            if base.unknown or not base.value:
-                continue
-            claim = Claim("none", 0, sent, m.start(), m.end())
-            f = _emit(report, claim, base, ["table3.new.total"], None, "收到的申请数（文中称未收到申请）")
-            if f:
-                yield f
+        yield from _no_application_claims(report, sent)
+
+
+def _received_claims(report: Report, sent: Sentence) -> tuple[list[Finding], bool, Finding | None]:
+    """收到/受理 N 件 against 本年新收: (findings, whether the sentence gives the number received, the
+    finding explained by 上年结转, kept apart so that the applicant splits it explains join it)."""
+    found: list[Finding] = []
+    received = False
+    carried: Finding | None = None
+    for m in _RECEIVED.finditer(sent.text):
+        gap, after = m.group(1), m.group("after")
+        if "申请" not in gap + after and "案件" not in after:
+            continue
+        if _CHANNEL.search(gap + after) or sent.elsewhen(m.start("n")):
+            continue
+        if _OTHER_BODY.search(gap) and "公开申请" not in gap:
+            continue
+        received = True
+        claim = Claim("new", int(m.group("n")), sent, m.start("n"), m.end("n"))
+        base = _cell(report, "table3.new.total")
+        expl = _explain_applications(report, claim.value, int(base.value or 0)) if not base.unknown else []
+        f = _emit(report, claim, base, ["table3.new.total"], expl, "收到/受理的申请数")
+        if f:
+            if any("上年结转" in e for e in expl):
+                carried = f  # a split explained by the same 上年结转 joins this finding
+            else:
+                found.append(f)
+    return found, received, carried
+
+
+def _closed_claims(report: Report, sent: Sentence) -> Iterator[Finding]:
+    """办结/答复 N 件 against （七）总计."""
+    for claim in _claims(_CLOSED, "closed", sent):
+        clause = _clause_at(sent.text, claim.a)
+        if _OTHER_BODY.search(clause) or _QUALIFIED.search(clause):
+            continue  # 不予公开答复 2 件 is a result category, not the number answered
+        base = _cell(report, "table3.total.total")
+        expl = []
+        if not base.unknown:
+            review = _v(report, "table4.review.total")
+            if review and claim.value == base.value + review:  # type: ignore[operator]
+                expl.append(
+                    f"{claim.value} = {num_text(base.value)} + 行政复议 {review}，"
+                    "文中把行政复议案件也计入了办结数"
+                )
+        f = _emit(report, claim, base, ["table3.total.total"], expl, "办结/答复的申请数")
+        if f:
+            yield f
+
+
+def _carried_claims(report: Report, sent: Sentence) -> Iterator[Finding]:
+    """结转下年度 N 件 and 上年结转 N 件 against their rows."""
+    for m in _FORWARD.finditer(sent.text):
+        g = "n" if m.group("n") else "m"
+        claim = Claim("forward", int(m.group(g)), sent, m.start(g), m.end(g))
+        path = "table3.carried_forward.total"
+        f = _emit(report, claim, _cell(report, path), [path], None, "结转下年度的申请数")
+        if f:
+            yield f
+    for claim in _claims(_OVER, "over", sent):
+        path = "table3.carried_over.total"
+        f = _emit(report, claim, _cell(report, path), [path], None, "上年结转的申请数")
+        if f:
+            yield f
+
+
+def _applicant_claims(report: Report, sent: Sentence, carried: Finding | None) -> Iterator[Finding]:
+    """自然人/法人 N 件 against the 本年新收 row; a split that also counts 上年结转 joins ``carried``."""
+    for m in _APPLICANT.finditer(sent.text):
+        who = m.group("who")
+        claim = Claim("applicant", int(m.group("n")), sent, m.start("n"), m.end("n"))
+        if who.startswith("法人"):
+            paths = [f"table3.new.{c}" for c in applicant_parts()[1:]]
+            table = _sum(report, paths, _legal_persons_of_new(report))
+            col = None
+        else:
+            col = _APPLICANT_KEY[who]
+            paths = [f"table3.new.{col}"]
+            table = _cell(report, paths[0])
+        expl = []
+        if col and not table.unknown:
+            co = _v(report, f"table3.carried_over.{col}")
+            if co and claim.value == table.value + co:  # type: ignore[operator]
+                expl.append(
+                    f"{claim.value} = {num_text(table.value)} + 上年结转 {co}，"
+                    "文中把上年结转的申请也算作本年收到"
+                )
+        f = _emit(report, claim, table, paths, expl, f"{who}的申请数")
+        if f and carried is not None and expl:
+            carried.message = carried.message.removesuffix("。请使文字与表格一致。") + (
+                f"；同样，文中{who} {claim.value} 件 = {expl[0].split('，')[0].split(' = ')[1]}"
+                "，也含上年结转。请使文字与表格一致。"
+            )
+            carried.where += [p for p in paths if p not in carried.where]
+        elif f:
+            yield f
+
+
+def _no_application_claims(report: Report, sent: Sentence) -> Iterator[Finding]:
+    """未收到申请 while 本年新收 is not zero."""
+    for m in _NONE.finditer(sent.text):
+        base = _cell(report, "table3.new.total")
+        if base.unknown or not base.value:
+            continue
+        claim = Claim("none", 0, sent, m.start(), m.end())
+        f = _emit(report, claim, base, ["table3.new.total"], None, "收到的申请数（文中称未收到申请）")
+        if f:
+            yield f
 
 
 # ------------------------------------------------------------------ X102 results and percentages
@@ -632,104 +647,105 @@ def review_litigation(report: Report):
         if not re.search(r"复议|诉讼", sent.text) or _general_workload(sent):
             continue
         groups: list[str] = []
-        last = None
-        for pat, grp in ((_REVIEW, "review"), (_SUIT, "litigation")):
-            for claim in _claims(pat, grp, sent):
-                clause = _clause_at(sent.text, claim.a)
-                if _GENERAL_CASES.search(clause) and not _DISCLOSURE.search(clause):
-                    continue  # 作为被申请人的行政复议案件12件: all cases, not the disclosure ones
-                groups.append(grp)
-                last = grp if last is None or claim.a > 0 else last
-                if grp == "review":
-                    table, paths = _cell(report, "table4.review.total"), ["table4.review.total"]
-                else:
-                    table = _litigation(report)
-                    paths = ["table4.litigation_direct.total", "table4.litigation_after_review.total"]
-                f = _emit(
-                    report,
-                    claim,
-                    table,
-                    paths,
-                    None,
-                    "行政复议案件数" if grp == "review" else "行政诉讼案件数",
-                )
-                if f:
-                    yield f
+        yield from _case_counts(report, sent, groups)
         if len(set(groups)) == 1:
-            grp = groups[0]
-            for pat, col, what in (
-                (_UPHELD, "upheld", "维持的案件数"),
-                (_PENDING, "pending", "尚未审结的案件数"),
-            ):
-                for m in pat.finditer(sent.text):
-                    g = "n" if m.group("n") else "m"
-                    claim = Claim(col, int(m.group(g)), sent, m.start(g), m.end(g))
-                    if grp == "review":
-                        table, paths = _cell(report, f"table4.review.{col}"), [f"table4.review.{col}"]
-                    else:
-                        table = _litigation(report, col)
-                        paths = [f"table4.litigation_direct.{col}", f"table4.litigation_after_review.{col}"]
-                    f = _emit(report, claim, table, paths, None, what)
-                    if f:
-                        yield f
-        for pat, col, word in ((_ALL_UPHELD, "upheld", "均获维持"), (_ALL_CLOSED, "pending", "均已结案")):
-            said = pat.search(sent.text)
-            if not said or not groups:
-                continue
-            bad = []
-            for grp in dict.fromkeys(groups):
-                keys = ["review"] if grp == "review" else ["litigation_direct", "litigation_after_review"]
-                for k in keys:
-                    tot, part = val(report, f"table4.{k}.total"), val(report, f"table4.{k}.{col}")
-                    pend = val(report, f"table4.{k}.pending")
-                    if not (tot.known and part.known and pend.known):
-                        continue
-                    if col == "upheld" and (tot.value or 0) != (part.value or 0):
-                        bad.append((k, tot, part, pend))
-                    if col == "pending" and (pend.value or 0):
-                        bad.append((k, tot, part, pend))
-            if not bad:
-                continue
-            span = sent.span(0, len(sent.text))
-            details = "；".join(
-                f"{cell_label(f'table4.{k}.total', report.layout)}为 {num_text(t.value)}，其中结果维持 "
-                f"{num_text(val(report, f'table4.{k}.upheld').value)}、尚未审结 "
-                f"{num_text(pe.value)}"
-                for k, t, p, pe in bad
-            )
-            yield Finding(
-                f"{section_heading(sent.key)}：文中称「{said.group(0)}」，但{details}；请如实说明各案件的结果。",
-                where=[sent.key, *(f"table4.{k}" for k, *_ in bad)],
-                span=span,
-                evidence={"quote": report.text[slice(*span)], "claim": word},
-            )
+            yield from _case_parts(report, sent, groups[0])
+        if groups:
+            yield from _all_cases_claims(report, sent, list(dict.fromkeys(groups)))
         yield from _outcome_claims(report, sent, list(dict.fromkeys(groups)) or _groups_in(sent.text))
-        for m in _NO_CASE.finditer(sent.text):
-            if (
-                _OUTCOME.search(_clause_at(sent.text, m.start()))
-                or sent.text[max(0, m.start() - 1) : m.start()] == "尚"
-            ):
-                continue  # 未被纠错, 尚无尚未审结: about how cases ended (checked above), not how many
-            kinds = {m.group("a")[-2:], (m.group("b") or "")[-2:]} - {""}
-            for kind in kinds:
-                if kind == "复议":
-                    table, paths = _cell(report, "table4.review.total"), ["table4.review.total"]
-                else:
-                    table = _litigation(report)
-                    paths = ["table4.litigation_direct.total", "table4.litigation_after_review.total"]
-                if table.unknown or not table.value:
+        yield from _no_case_claims(report, sent)
+
+
+def _group_table(report: Report, grp: str, col: str = "total") -> tuple[Table, list[str]]:
+    """A case group's figure in table 四 (``review``; ``litigation``: both kinds summed) and its cells."""
+    if grp == "review":
+        return _cell(report, f"table4.review.{col}"), [f"table4.review.{col}"]
+    return _litigation(report, col), _group_cells(grp, col)
+
+
+def _case_counts(report: Report, sent: Sentence, groups: list[str]) -> Iterator[Finding]:
+    """行政复议/诉讼 N 件 against the totals; the groups the sentence counts are appended to ``groups``."""
+    for pat, grp in ((_REVIEW, "review"), (_SUIT, "litigation")):
+        for claim in _claims(pat, grp, sent):
+            clause = _clause_at(sent.text, claim.a)
+            if _GENERAL_CASES.search(clause) and not _DISCLOSURE.search(clause):
+                continue  # 作为被申请人的行政复议案件12件: all cases, not the disclosure ones
+            groups.append(grp)
+            table, paths = _group_table(report, grp)
+            what = "行政复议案件数" if grp == "review" else "行政诉讼案件数"
+            f = _emit(report, claim, table, paths, None, what)
+            if f:
+                yield f
+
+
+def _case_parts(report: Report, sent: Sentence, grp: str) -> Iterator[Finding]:
+    """维持 N 件 and 尚未审结 N 件 in a sentence about one case group."""
+    for pat, col, what in (
+        (_UPHELD, "upheld", "维持的案件数"),
+        (_PENDING, "pending", "尚未审结的案件数"),
+    ):
+        for m in pat.finditer(sent.text):
+            g = "n" if m.group("n") else "m"
+            claim = Claim(col, int(m.group(g)), sent, m.start(g), m.end(g))
+            table, paths = _group_table(report, grp, col)
+            f = _emit(report, claim, table, paths, None, what)
+            if f:
+                yield f
+
+
+def _all_cases_claims(report: Report, sent: Sentence, groups: list[str]) -> Iterator[Finding]:
+    """均获维持 / 均已结案 while table 四 shows other results or pending cases."""
+    for pat, col, word in ((_ALL_UPHELD, "upheld", "均获维持"), (_ALL_CLOSED, "pending", "均已结案")):
+        said = pat.search(sent.text)
+        if not said:
+            continue
+        bad = []
+        for grp in groups:
+            keys = ["review"] if grp == "review" else ["litigation_direct", "litigation_after_review"]
+            for k in keys:
+                tot, part = val(report, f"table4.{k}.total"), val(report, f"table4.{k}.{col}")
+                pend = val(report, f"table4.{k}.pending")
+                if not (tot.known and part.known and pend.known):
                     continue
-                claim = Claim("none", 0, sent, m.start(), m.end())
-                f = _emit(
-                    report,
-                    claim,
-                    table,
-                    paths,
-                    None,
-                    ("行政复议" if kind == "复议" else "行政诉讼") + "案件数（文中称没有）",
-                )
-                if f:
-                    yield f
+                if col == "upheld" and (tot.value or 0) != (part.value or 0):
+                    bad.append((k, tot, part, pend))
+                if col == "pending" and (pend.value or 0):
+                    bad.append((k, tot, part, pend))
+        if not bad:
+            continue
+        span = sent.span(0, len(sent.text))
+        details = "；".join(
+            f"{cell_label(f'table4.{k}.total', report.layout)}为 {num_text(t.value)}，其中结果维持 "
+            f"{num_text(val(report, f'table4.{k}.upheld').value)}、尚未审结 "
+            f"{num_text(pe.value)}"
+            for k, t, p, pe in bad
+        )
+        yield Finding(
+            f"{section_heading(sent.key)}：文中称「{said.group(0)}」，但{details}；请如实说明各案件的结果。",
+            where=[sent.key, *(f"table4.{k}" for k, *_ in bad)],
+            span=span,
+            evidence={"quote": report.text[slice(*span)], "claim": word},
+        )
+
+
+def _no_case_claims(report: Report, sent: Sentence) -> Iterator[Finding]:
+    """未发生行政复议/诉讼 while table 四 counts cases."""
+    for m in _NO_CASE.finditer(sent.text):
+        if (
+            _OUTCOME.search(_clause_at(sent.text, m.start()))
+            or sent.text[max(0, m.start() - 1) : m.start()] == "尚"
+        ):
+            continue  # 未被纠错, 尚无尚未审结: about how cases ended (checked above), not how many
+        kinds = {m.group("a")[-2:], (m.group("b") or "")[-2:]} - {""}
+        for kind in kinds:
+            table, paths = _group_table(report, "review" if kind == "复议" else "litigation")
+            if table.unknown or not table.value:
+                continue
+            claim = Claim("none", 0, sent, m.start(), m.end())
+            what = ("行政复议" if kind == "复议" else "行政诉讼") + "案件数（文中称没有）"
+            f = _emit(report, claim, table, paths, None, what)
+            if f:
+                yield f
 
 
 # ------------------------------------------------------------------ X104 documents (table 二)
