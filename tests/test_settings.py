@@ -67,3 +67,53 @@ def test_pdf_page_limit_from_settings():
     data = make_pdf([text(72, 72, "Page one"), text(72, 72, "Page two")])
     with pytest.raises(gongkai.InputError, match="2 > 1"):
         gongkai.parse_bytes(data, "two.pdf", settings={"pdf": {"max_pages": 1}})
+
+
+@pytest.mark.parametrize(
+    ("given", "named"),
+    [
+        ({"ocr": {"recheck_below": 1.5}}, "ocr.recheck_below"),
+        ({"ocr": {"disagree_cap": -1}}, "ocr.disagree_cap"),
+    ],
+)
+def test_ocr_thresholds_are_settings(given, named):
+    assert S.OcrSettings().recheck_below == 0.9 and S.OcrSettings().disagree_cap == 0.5
+    with pytest.raises(S.SettingsError, match=named.replace(".", r"\.")):
+        S.resolve(given)
+
+
+def test_settings_from_a_toml_file(tmp_path):
+    good = tmp_path / "good.toml"
+    good.write_text("[ocr]\ndpi = 300\nrecheck_below = 0.8\n[pdf]\nmax_pages = 10\n", encoding="utf-8")
+    loaded = S.load(good)
+    assert (loaded.ocr.dpi, loaded.ocr.recheck_below, loaded.pdf.max_pages) == (300, 0.8, 10)
+    assert loaded.extract == S.ExtractSettings()
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[ocr]\ndpl = 300\n", encoding="utf-8")
+    with pytest.raises(S.SettingsError, match=r"ocr\.dpl"):
+        S.load(bad)
+    (tmp_path / "broken.toml").write_text("[ocr\n", encoding="utf-8")
+    with pytest.raises(S.SettingsError, match="TOML"):
+        S.load(tmp_path / "broken.toml")
+
+
+@pytest.mark.parametrize("command", ["parse", "check", "ingest"])
+def test_cli_settings_option(command, tmp_path):
+    from typer.testing import CliRunner
+
+    from gongkai.cli import app
+    from tests.hostile import cjk_pdf
+
+    pdf = tmp_path / "two-pages.pdf"
+    pdf.write_bytes(cjk_pdf(2))
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[pdf]\nmax_page = 1\n", encoding="utf-8")
+    extra = ["--db", str(tmp_path / "s.db"), "-w", "1"] if command == "ingest" else []
+    result = CliRunner().invoke(app, [command, str(pdf), "--settings", str(bad), *extra])
+    assert result.exit_code == 2
+    (line,) = [ln for ln in result.stderr.splitlines() if ln.strip()]
+    assert line.startswith("错误/Error:") and "pdf.max_page" in line
+    one_page = tmp_path / "one.toml"
+    one_page.write_text("[pdf]\nmax_pages = 1\n", encoding="utf-8")
+    result = CliRunner().invoke(app, [command, str(pdf), "--settings", str(one_page), *extra])
+    assert "页" in result.stderr and "two-pages.pdf" in result.stderr  # refused for its 2 pages

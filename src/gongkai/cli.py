@@ -192,6 +192,21 @@ def _exit_on_sigterm() -> None:
 
 
 _PATHS_HELP = "报告文件、文件夹（遍历）或 .zip 压缩包 (report files, folders walked, .zip archives)."
+_SETTINGS_HELP = "读取设置文件（TOML，[pdf]、[ocr]、[extract] 各节，见 gongkai.settings）。"
+SettingsFile = Annotated[Path | None, typer.Option("--settings", help=_SETTINGS_HELP)]
+
+
+def _load_settings(path: Path | None):
+    """The settings in ``path`` (None: the defaults); a bad file or key is one line and exit 2."""
+    if path is None:
+        return None
+    from gongkai.settings import load
+
+    try:
+        return load(path)
+    except GongkaiError as e:
+        _error(str(path), str(e))
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -202,6 +217,7 @@ def parse(
         bool, typer.Option("--debug", help="同时显示在何处匹配到了什么 (debug trace)。")
     ] = False,
     time_limit: Annotated[float, typer.Option("--time-limit", help=_TIME_LIMIT_HELP)] = _DEFAULT_LIMIT,
+    settings_file: SettingsFile = None,
 ) -> None:
     """读取报告，填入全国统一模板：基本信息、六个部分、表二/三/四。Read reports into the national template."""
     from gongkai.sources import discover, parse_many
@@ -209,13 +225,14 @@ def parse(
     if format not in ("table", "json"):
         _error("--format", f"unknown format {format!r} (table|json)")
         raise typer.Exit(2)
+    settings = _load_settings(settings_file)
     _exit_on_sigterm()
     sources, errors = discover(paths)
     for source, reason in errors:
         _error(source, reason)
     failed = bool(errors)
     crashed = False
-    for item in parse_many(sources, time_limit=_limit(time_limit), debug=debug):
+    for item in parse_many(sources, time_limit=_limit(time_limit), debug=debug, settings=settings):
         if item.report is None:
             _error(item.source, item.error or "")
             failed = True
@@ -277,6 +294,7 @@ def check(
             "department|government|township|other）。",
         ),
     ] = None,
+    settings_file: SettingsFile = None,
 ) -> None:
     """核查报告：逐条应用审核规则（见 `gongkai rules`），同一机关相邻年度的报告互相对照。Audit reports with
     every rule a careful reviewer applies; consecutive years of one agency are also checked together."""
@@ -299,7 +317,8 @@ def check(
         entries, errors = _check_db(db, codes, given.get("deadlines")), list[tuple[str, str]]()
     elif paths:
         _exit_on_sigterm()
-        entries, errors, crashed = _check_paths(paths, codes, quiet, _limit(time_limit), given)
+        settings = _load_settings(settings_file)
+        entries, errors, crashed = _check_paths(paths, codes, quiet, _limit(time_limit), given, settings)
     else:
         _error("check", "no report files given (or --db URL)")
         raise typer.Exit(2)
@@ -368,6 +387,7 @@ def _check_paths(
     quiet: bool,
     time_limit: float | None,
     given: dict | None = None,
+    settings=None,
 ) -> tuple[list[dict], list[tuple[str, str]], bool]:
     """``check PATH``: the documents under ``paths`` read and audited together (consecutive years too);
     (entries, errors, whether reading crashed). ``given``: ``--published``/``--deadline`` as meta."""
@@ -384,7 +404,7 @@ def _check_paths(
         raise typer.Exit(2)
     parsed: list[tuple[Parsed, Report]] = []
     crashed = False
-    items = parse_many(sources, time_limit=time_limit)
+    items = parse_many(sources, time_limit=time_limit, settings=settings)
     for item in _with_progress(items, "读取 reading", quiet, total=len(sources)):
         if item.report is None:
             errors.append((item.source, item.error or ""))
@@ -595,14 +615,19 @@ def ingest(
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条。")] = False,
     time_limit: Annotated[float, typer.Option("--time-limit", help=_TIME_LIMIT_HELP)] = _DEFAULT_LIMIT,
+    settings_file: SettingsFile = None,
 ) -> None:
     """读取、核查并入库 PATHS 下的每份报告。已入库的文件（sha256 相同）跳过，中断后重跑即可续上；读不出的文件
     记为失败。Read, audit and store every report; stored documents are skipped."""
+    from functools import partial
+
     from gongkai.store import Overrides
     from gongkai.store import ingest as run_ingest
     from gongkai.store.db import resolve_url
+    from gongkai.store.process import process_bytes
     from gongkai.store.progress import IngestProgress
 
+    settings = _load_settings(settings_file)
     _exit_on_sigterm()
     try:
         overrides = Overrides.load(regions) if regions else None
@@ -615,6 +640,7 @@ def ingest(
                 progress=progress,
                 retry_failed=retry_failed,
                 time_limit=_limit(time_limit),
+                reader=partial(process_bytes, settings=settings) if settings else None,
             )
     except GongkaiError as e:
         _store_error(e, str(regions) if regions and "覆盖文件" in str(e) else "ingest")

@@ -6,11 +6,19 @@ is the one place that turns what a caller passes (``None`` for the defaults, a d
 
 >>> import gongkai
 >>> report = gongkai.parse("scan.pdf", settings={"ocr": {"dpi": 300}, "extract": {"ocr_trust": 0.85}})
+
+The same in a TOML file (``gongkai parse --settings gongkai.toml``, see `load`)::
+
+    [ocr]
+    dpi = 300
+    [extract]
+    ocr_trust = 0.85
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
 from typing import Any
 
 from gongkai.errors import InputError
@@ -23,6 +31,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "SettingsLike",
+    "load",
     "resolve",
 ]
 
@@ -68,10 +77,17 @@ class OcrSettings:
 
     dpi: int = 200  # resolution PDF pages are rendered at before recognition
     timeout: float = 120.0  # seconds per file
+    # a table number read with less confidence (0–1) is read again from other crops of the same ink
+    # (wider, denoised, binarised, enlarged), and its doubtful digits are listed as alternatives
+    recheck_below: float = 0.9
+    # the confidence a number keeps when those readings disagree (the best-supported one is kept)
+    disagree_cap: float = 0.5
 
     def __post_init__(self) -> None:
         _check_range("ocr.dpi", self.dpi, 72, 1200)
         _check_range("ocr.timeout", self.timeout, 0.001, 86_400)
+        _check_range("ocr.recheck_below", self.recheck_below, 0.0, 1.0)
+        _check_range("ocr.disagree_cap", self.disagree_cap, 0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -131,3 +147,19 @@ def _build(cls: type, given: dict[str, Any], prefix: str) -> Any:
         else:
             values[key] = value
     return cls(**values)
+
+
+def load(path: str | Path) -> Settings:
+    """Settings from a TOML file with a table per stage (``[pdf]``, ``[ocr]``, ``[extract]``); the keys not
+    given keep their defaults. A file that cannot be read or is not TOML, an unknown key or a bad value
+    raises `SettingsError` with one line naming it."""
+    import tomllib
+
+    try:
+        with open(path, "rb") as f:
+            given = tomllib.load(f)
+    except OSError as e:
+        raise SettingsError(f"无法读取设置文件 (cannot read settings file: {e.strerror or e})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise SettingsError(f"设置文件不是有效的 TOML (settings file is not TOML: {e})") from None
+    return resolve(given)

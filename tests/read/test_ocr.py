@@ -186,3 +186,23 @@ def test_blank_page_has_no_lines(ocr):
     ok, buf = cv2.imencode(".png", np.full((300, 200), 255, np.uint8))
     assert ok
     assert ocr.read(buf.tobytes(), "blank.png").lines == []
+
+
+def test_recheck_thresholds_come_from_the_settings(ocr, monkeypatch):
+    """``OcrSettings.recheck_below`` decides which numbers are read again (0: none, 1: every one)."""
+    from gongkai.settings import OcrSettings
+
+    calls: list[int] = []
+    real = ocr._Engine.recognize
+
+    def counting(self, crops, deadline, cells=None):
+        calls.append(len(crops))
+        return real(self, crops, deadline, cells)
+
+    monkeypatch.setattr(ocr._Engine, "recognize", counting)
+    never = ocr.read(_grid_png(), "grid.png", settings=OcrSettings(recheck_below=0.0))
+    assert len(calls) == 1  # one pass over the crops, no re-reading
+    calls.clear()
+    always = ocr.read(_grid_png(), "grid.png", settings=OcrSettings(recheck_below=1.0))
+    assert len(calls) == 2 and calls[1] >= 4  # every number read again from four other crops
+    assert [ln.text for ln in never.lines] == [ln.text for ln in always.lines]

@@ -48,7 +48,8 @@ def scanned_pdf(side_pt: int, image) -> bytes:
         b"/Contents 4 0 R >>" % (side_pt, side_pt),
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
         b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
-        b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n" % (w, h, len(jpeg))
+        b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n"
+        % (w, h, len(jpeg))
         + jpeg
         + b"\nendstream",
     ]

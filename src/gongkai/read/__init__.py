@@ -104,7 +104,7 @@ def read_bytes(data: bytes, source: str = "<bytes>", settings: SettingsLike = No
     if kind == "pdf":
         doc = reader.read(data, source, settings=settings)  # type: ignore[call-arg]
     elif kind in ("png", "jpeg", "tiff"):
-        doc = reader.read(data, source, timeout=settings.ocr.timeout, dpi=settings.ocr.dpi)  # type: ignore[call-arg]
+        doc = reader.read(data, source, settings=settings.ocr)  # type: ignore[call-arg]
     else:
         doc = reader.read(data, source)
     doc.sha256 = hashlib.sha256(data).hexdigest()

@@ -19,9 +19,9 @@ Pipeline for one page (a PDF page rendered at ``dpi``, or a decoded image, in gr
 5. **Digits.** A cell whose reading looks numeric is decoded again with the alphabet restricted to digits
    and number punctuation (the blank/character segmentation of the CTC output is kept, only the character
    changes), so ``O``/``l`` lookalikes cannot appear; its confidence is the weakest character's
-   probability. Below `RECHECK_BELOW` the cell is re-read from other crops of the same ink (wider padding,
-   denoised, binarised, upsampled); when the readings disagree the best-supported one is kept, its
-   confidence is capped at `DISAGREE_CAP` and the alternatives go to the notes.
+   probability. Below ``OcrSettings.recheck_below`` the cell is re-read from other crops of the same ink
+   (wider padding, denoised, binarised, upsampled); when the readings disagree the best-supported one is
+   kept, its confidence is capped at ``OcrSettings.disagree_cap`` and the alternatives go to the notes.
 
 Coordinates are PDF points (top-left origin) for PDFs and pixels of the original image for images, mapped
 back through the deskew rotation; a table cell's box is the cell, a text line's box its text. The
@@ -66,8 +66,6 @@ __all__ = ["DEFAULT_DPI", "DEFAULT_TIMEOUT", "ocr_pdf_pages", "read"]
 
 DEFAULT_TIMEOUT = OcrSettings.timeout  # seconds per file
 DEFAULT_DPI = OcrSettings.dpi  # rendering resolution for PDF pages
-RECHECK_BELOW = 0.9  # numeric cells read with less confidence are re-read from other crops
-DISAGREE_CAP = 0.5  # confidence of a numeric cell whose re-readings disagree
 MAX_SIDE = 3600  # larger page images are scaled down first (300 dpi A4 is 3508 px high)
 MIN_REC_WIDTH = 96  # recogniser input width floor (its height is 48): a lone glyph needs context (0 vs O)
 REC_BATCH_PIXELS = 1600  # widest recogniser batch in input columns: wide lines run faster alone
@@ -88,13 +86,24 @@ Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in working pixels
 # public API
 
 
-def read(data: bytes, source: str, *, timeout: float = DEFAULT_TIMEOUT, dpi: int = DEFAULT_DPI) -> Document:
+def read(
+    data: bytes,
+    source: str,
+    *,
+    settings: OcrSettings | None = None,
+    timeout: float | None = None,
+    dpi: int | None = None,
+) -> Document:
     """OCR a scanned PDF or a PNG/JPEG/TIFF image into a `Document` of text lines and table rows.
 
-    Raises `ConversionError` when OCR is not installed or the file takes longer than ``timeout`` seconds,
-    `InputError` when the bytes are not a readable image or PDF.
+    ``settings``: resolution, time limit and the digit re-reading thresholds (`OcrSettings`; ``timeout``
+    and ``dpi`` given on their own take precedence). Raises `ConversionError` when OCR is not installed
+    or the file takes longer than the time limit, `InputError` when the bytes are not a readable image
+    or PDF.
     """
-    deadline = _Deadline(timeout)
+    settings = settings or OcrSettings()
+    dpi = settings.dpi if dpi is None else dpi
+    deadline = _Deadline(settings.timeout if timeout is None else timeout, settings)
     if data[:1024].find(b"%PDF-") >= 0:
         fmt = "pdf"
     elif data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")):
@@ -133,17 +142,21 @@ def ocr_pdf_pages(
     data: bytes,
     pages: list[int],
     *,
-    timeout: float = DEFAULT_TIMEOUT,
-    dpi: int = DEFAULT_DPI,
+    settings: OcrSettings | None = None,
+    timeout: float | None = None,
+    dpi: int | None = None,
     first_line: int = 1,
     notes: list[str] | None = None,
 ) -> list[Line]:
     """OCR the given 1-based pages of a PDF (for pages without a usable text layer).
 
     Lines come in page order, numbered from ``first_line``; notes on uncertain digits are appended to
-    ``notes`` when it is given. Pages out of range are ignored.
+    ``notes`` when it is given. Pages out of range are ignored. ``settings``, ``timeout``, ``dpi``: as
+    for `read`.
     """
-    deadline = _Deadline(timeout)
+    settings = settings or OcrSettings()
+    dpi = settings.dpi if dpi is None else dpi
+    deadline = _Deadline(settings.timeout if timeout is None else timeout, settings)
     engine = _engine()
     pdf = _open_pdf(data)
     out: list[Line] = []
@@ -164,8 +177,11 @@ def ocr_pdf_pages(
 
 
 class _Deadline:
-    def __init__(self, seconds: float):
+    """One OCR run's time limit, and its settings (which travel with it)."""
+
+    def __init__(self, seconds: float, settings: OcrSettings | None = None):
         self.seconds = seconds
+        self.settings = settings or OcrSettings()
         self.start = time.monotonic()
 
     def elapsed(self) -> float:
@@ -311,11 +327,12 @@ class _Engine:
             with self.lock:
                 preds = self._rec_session(x)
             for j, i in enumerate(batch):
-                results[i] = self._decode(preds[j], numeric=cells is not None and cells[i])
+                numeric = cells is not None and cells[i]
+                results[i] = self._decode(preds[j], numeric, deadline.settings.recheck_below)
             deadline.check()
         return results
 
-    def _decode(self, probs, numeric: bool) -> _Reading:
+    def _decode(self, probs, numeric: bool, recheck_below: float) -> _Reading:
         """Greedy CTC decoding; each character's confidence is its best frame's probability."""
         idx = probs.argmax(axis=1)
         runs: list[list[int]] = []  # [start, end) frames of each emitted character
@@ -334,11 +351,13 @@ class _Engine:
         text = "".join(chars)
         reading = _Reading(text.strip(), float(np.mean(confs)) if confs else 0.0)
         if numeric and _looks_numeric(text):
-            self._numeric(probs, [r for r, ch in zip(runs, chars, strict=True) if not ch.isspace()], reading)
+            kept = [r for r, ch in zip(runs, chars, strict=True) if not ch.isspace()]
+            self._numeric(probs, kept, reading, recheck_below)
         return reading
 
-    def _numeric(self, probs, runs: list[list[int]], reading: _Reading) -> None:
-        """Decode again with the digit alphabet, keeping where the characters are."""
+    def _numeric(self, probs, runs: list[list[int]], reading: _Reading, recheck_below: float) -> None:
+        """Decode again with the digit alphabet, keeping where the characters are; the characters read
+        with less than ``recheck_below`` give alternatives."""
         allowed = self.numeric_idx
         chars, confs, seconds = [], [], []
         for s, e in runs:
@@ -359,7 +378,7 @@ class _Engine:
         reading.alternatives = [
             text[:pos] + alt + text[pos + 1 :]
             for pos, (alt, p) in enumerate(seconds)
-            if p >= 0.05 and confs[pos] < RECHECK_BELOW
+            if p >= 0.05 and confs[pos] < recheck_below
         ]
 
 
@@ -966,7 +985,8 @@ def _recheck(
     engine: _Engine, page: _Page, white, readings: list[_Reading], crops: _Crops, notes, deadline
 ) -> None:
     """Re-read weak numeric cell crops from other crops of the same ink; settle on the best-supported."""
-    weak = [i for i, r in enumerate(readings) if r.numeric and r.confidence < RECHECK_BELOW]
+    recheck_below = deadline.settings.recheck_below
+    weak = [i for i, r in enumerate(readings) if r.numeric and r.confidence < recheck_below]
     if not weak:
         return
     pad = max(2, round(page.unit * 0.25))
@@ -1007,8 +1027,8 @@ def _recheck(
         if len(support) == 1:
             first.confidence = best.confidence
         else:
-            first.confidence = min(best.confidence, DISAGREE_CAP)
-        if alternatives and first.confidence < RECHECK_BELOW:
+            first.confidence = min(best.confidence, deadline.settings.disagree_cap)
+        if alternatives and first.confidence < recheck_below:
             shown = ", ".join(repr(a) for a in alternatives)
             notes.append(
                 f"OCR 数字不确定 {where}: 读作 {best_text!r}，也可能是 {shown} "

@@ -191,7 +191,7 @@ def read(data: bytes, source: str, settings: SettingsLike = None) -> Document:
                 raise InputError(
                     "PDF 没有可用的文字层 (no usable text layer; install gongkai[ocr] for scans)"
                 ) from None
-            return ocr.read(data, source, timeout=settings.ocr.timeout, dpi=settings.ocr.dpi)
+            return ocr.read(data, source, settings=settings.ocr)
         raise InputError("PDF 没有文字内容 (PDF has no text)")
 
     ruled = [p for p in pages if p.usable and p.has_rulings]
@@ -233,8 +233,7 @@ def _ocr_missing_pages(data: bytes, doc: Document, ocr_settings: OcrSettings) ->
     ocr_lines = ocr.ocr_pdf_pages(
         data,
         missing,
-        timeout=ocr_settings.timeout,
-        dpi=ocr_settings.dpi,
+        settings=ocr_settings,
         first_line=len(doc.lines) + 1,
         notes=doc.notes,
     )
@@ -260,7 +259,9 @@ def _read_pages(data: bytes, max_pages: int = MAX_PAGES) -> list[_Page]:
         import pypdfium2 as pdfium
         import pypdfium2.raw as raw
     except ImportError:  # pragma: no cover - depends on the install
-        raise InputError("读取 PDF 需要 gongkai[pdf] (install gongkai[pdf] to read PDF files)") from None
+        raise InputError(
+            "读取 PDF 需要 pypdfium2，请重新安装 gongkai (pypdfium2 is missing: pip install pypdfium2)"
+        ) from None
     if not data:
         raise InputError("文件为空 (empty file)")
     with PDFIUM_LOCK:

@@ -14,6 +14,7 @@ from typing import Any
 
 from gongkai.audit.finding import PROBLEM_SEVERITIES
 from gongkai.errors import GongkaiError
+from gongkai.settings import SettingsLike
 
 __all__ = ["FAILED", "OK", "PROBLEMS", "audit_functions", "process_bytes", "status_of"]
 
@@ -48,11 +49,14 @@ def apply_given(meta: dict, given: dict | None) -> None:
             meta["sources"] = {**(sources if isinstance(sources, dict) else {}), key: "given"}
 
 
-def process_bytes(data: bytes, name: str = "<bytes>", given: dict | None = None) -> dict:
+def process_bytes(
+    data: bytes, name: str = "<bytes>", given: dict | None = None, settings: SettingsLike = None
+) -> dict:
     """Read, extract and audit one document. Never raises for a bad document: the error is in the result.
 
     ``given``: meta values the caller knows better than the text (e.g. ``{"published": "2024-01-20"}``, the
     page's 发布日期): set on the report before the audit, with ``meta["sources"][key] = "given"``.
+    ``settings``: reading and extraction settings (see `gongkai.settings`).
 
     Keys: ``sha256``, ``name``, ``format``, ``size``, ``status`` (ok | problems | failed), ``error``,
     ``report`` (``Report.to_json()`` plus ``text``), ``findings`` (``Finding.to_json()`` each) and
@@ -82,9 +86,9 @@ def process_bytes(data: bytes, name: str = "<bytes>", given: dict | None = None)
         if own is not None:
             out["format"], report = own
         else:
-            doc = read_bytes(data, name)
+            doc = read_bytes(data, name, settings=settings)
             out["format"] = doc.format or out["format"]
-            report = extract(doc)
+            report = extract(doc, settings=settings)
         apply_given(report.meta, given)
         rj = report.to_json(detail=True)
         rj["text"] = report.text
