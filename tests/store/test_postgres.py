@@ -21,7 +21,7 @@ def pg_url():
     server = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     name = f"gongkai_test_{uuid.uuid4().hex[:10]}"
     with server.connect() as c:
-        c.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
+        c.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
     try:
         yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     finally:
@@ -59,12 +59,8 @@ def test_postgres_concurrent_writers_never_duplicate(pg_url, text_corpus):
 
     seeds = text_corpus / "seeds"
     with Store(pg_url) as st, st.engine.begin() as c:
-        c.execute(
-            text(
-                "DELETE FROM findings; DELETE FROM sections; DELETE FROM cells; DELETE FROM reports; "
-                "DELETE FROM agencies; DELETE FROM documents"
-            )
-        )
+        c.execute(text("DELETE FROM findings; DELETE FROM sections; DELETE FROM cells; DELETE FROM reports; "
+                       "DELETE FROM agencies; DELETE FROM documents"))
     with ThreadPoolExecutor(2) as pool:
         results = list(pool.map(lambda _: ingest([seeds], pg_url, workers=1), range(2)))
     assert sum(r.stored for r in results) == 5
