@@ -192,7 +192,7 @@ def _exit_on_sigterm() -> None:
 
 
 _PATHS_HELP = "报告文件、文件夹（遍历）或 .zip 压缩包 (report files, folders walked, .zip archives)."
-_SETTINGS_HELP = "读取设置文件（TOML，[pdf]、[ocr]、[extract] 各节，见 gongkai.settings）。"
+_SETTINGS_HELP = "读取设置文件（TOML，含 pdf、ocr、extract 各节，见 gongkai.settings）。"
 SettingsFile = Annotated[Path | None, typer.Option("--settings", help=_SETTINGS_HELP)]
 
 
