@@ -5,6 +5,7 @@ line: ``错误/Error: <file>: <reason>``, never a traceback."""
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import re
 import sys
@@ -17,7 +18,7 @@ from typer.core import TyperGroup
 from gongkai.errors import GongkaiError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
     from gongkai.model import Report
     from gongkai.sources import Parsed
@@ -314,8 +315,10 @@ def check(
     given = _timeliness_given(published, deadline, db)
     crashed = False
     if db is not None:
-        entries, errors = _check_db(db, codes, given.get("deadlines")), list[tuple[str, str]]()
-    elif paths:
+        if _show_checked_stream(_check_db(db, codes, given.get("deadlines")), format, fail_on):
+            raise typer.Exit(1)
+        return
+    if paths:
         _exit_on_sigterm()
         settings = _load_settings(settings_file)
         entries, errors, crashed = _check_paths(paths, codes, quiet, _limit(time_limit), given, settings)
@@ -446,6 +449,41 @@ def _show_checked(entries: list[dict], errors: list[tuple[str, str]], format: st
     from gongkai.audit.show import print_results
 
     print_results([(e["source"], e["meta"], [Finding.from_json(f) for f in e["findings"]]) for e in entries])
+
+
+def _show_checked_stream(entries: Iterator[dict], format: str, fail_on: str) -> bool:
+    """``_show_checked`` for entries that come one at a time (``check --db``), the same output; returns
+    whether a finding reached ``fail_on``."""
+    from gongkai.audit import severity_rank
+
+    threshold = severity_rank(fail_on)
+    failed = False
+
+    def seen(e: dict) -> dict:
+        nonlocal failed
+        failed = failed or any(severity_rank(f.get("severity") or "info") >= threshold for f in e["findings"])
+        return e
+
+    head = [seen(e) for e in itertools.islice(entries, 2)]
+    if len(head) < 2:
+        _show_checked(head, [], format)
+        return failed
+    if format == "json":
+        out = sys.stdout
+        out.write('{"reports": [')
+        for i, e in enumerate(itertools.chain(head, map(seen, entries))):
+            out.write((", " if i else "") + json.dumps(e, ensure_ascii=False))
+        out.write('], "errors": []}\n')
+        out.flush()
+        return failed
+    from gongkai.audit import Finding
+    from gongkai.audit.show import print_results
+    from gongkai.render.terminal import make_console
+
+    console = make_console()
+    for e in itertools.chain(head, map(seen, entries)):
+        print_results([(e["source"], e["meta"], [Finding.from_json(f) for f in e["findings"]])], console)
+    return failed
 
 
 def _exit_on_findings(entries: list[dict], fail_on: str) -> None:
@@ -589,15 +627,19 @@ def _check_format(format: str, allowed: tuple[str, ...]) -> None:
         raise typer.Exit(2)
 
 
-def _check_db(db: str, codes: set[str] | None, deadlines: dict[str, str] | None = None) -> list[dict]:
-    """``check --db``: the stored corpus audited again, each agency's consecutive years compared."""
-    from gongkai.store import check_store
+def _check_db(db: str, codes: set[str] | None, deadlines: dict[str, str] | None = None) -> Iterator[dict]:
+    """``check --db``: the stored corpus audited again, each agency's consecutive years compared; the
+    entries come one at a time (memory stays flat at any corpus size)."""
+    from gongkai.store.summaries import iter_check_store
 
     try:
-        return check_store(db, codes=codes, deadlines=deadlines)
+        entries = iter_check_store(db, codes=codes, deadlines=deadlines)
+        first = list(itertools.islice(entries, 2))  # opens the store: a bad URL fails here
     except GongkaiError as e:
         _store_error(e)
         raise
+    yield from first
+    yield from entries
 
 
 @app.command()

@@ -276,5 +276,8 @@ def test_versions_withdraw_and_pick(campaign, tmp_path):
     cli("version", "pick", str(first.report_id), "--db", db)
     assert [v.name for v in versions(db, subject=first.subject, year=YEAR) if v.current] == [first.name]
     assert len([v for v in current_versions(db) if v.subject == first.subject and v.year == YEAR]) == 1
+    from gongkai.review.versions import current_ids
+
+    assert current_ids(db) == {v.report_id for v in current_versions(db)}  # the lean computation agrees
     listed = cli("version", "list", "--db", db, "--agency", first.subject, "-f", "json").stdout
     assert sum(1 for r in json.loads(listed) if r["current"]) >= 1

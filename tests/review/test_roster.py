@@ -85,6 +85,9 @@ def test_blank_official_template_is_no_agency(tmp_path):
     ingest([tmp_path / template.name], db, workers=1)
     (v,) = versions(db)
     assert v.blank and not v.current
+    from gongkai.review.versions import current_ids
+
+    assert current_ids(db) == set()
     path = _csv(tmp_path, "甲局,某县,县级,部门,,\n")
     import_roster(db, path)
     assert [(r.name, r.status) for r in roster_coverage(db, 2024)] == [("甲局", "unpublished")]

@@ -14,7 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gongkai.errors import InputError
@@ -22,7 +22,7 @@ from gongkai.review.common import as_utc, log, now, opened
 from gongkai.store import schema as S
 from gongkai.store.db import Store
 
-__all__ = ["Version", "current_versions", "pick", "subject_of", "versions", "withdraw"]
+__all__ = ["Version", "current_ids", "current_versions", "pick", "subject_of", "versions", "withdraw"]
 
 
 @dataclass
@@ -151,6 +151,43 @@ def _mark_current(group: list[Version]) -> None:
     picked = [v for v in live if v.picked]
     chosen = picked[0] if picked else max(live, key=lambda v: (v.ingested_at or dt.datetime.min, v.report_id))
     chosen.current = True
+
+
+def _blank_ids(c) -> set[int]:
+    """Reports with no agency, no year and no number in any cell (blank official templates)."""
+    r, cells = S.reports, S.cells
+    numbered = exists().where(cells.c.report_id == r.c.id, cells.c.value.is_not(None))
+    q = select(r.c.id).where((r.c.agency.is_(None) | (r.c.agency == "")), r.c.year.is_(None), ~numbered)
+    return {rid for (rid,) in c.execute(q)}
+
+
+def current_ids(url_or_store=None) -> set[int]:
+    """The report ids of ``current_versions``, computed from a few columns per report (no meta), so it stays
+    small at any corpus size."""
+    d, r, m = S.documents, S.reports, S.version_marks
+    q = (
+        select(r.c.id, r.c.agency_id, d.c.sha256, r.c.year, d.c.ingested_at, m.c.withdrawn, m.c.picked)
+        .join(d, d.c.id == r.c.id)
+        .outerjoin(m, m.c.sha256 == d.c.sha256)
+        .order_by(r.c.id)
+    )
+    # (subject, year) -> (picked?, the rank of the latest live version, its id): the picked one of
+    # the lowest id wins, else the latest by ingest time
+    best: dict[tuple, tuple] = {}
+    with opened(url_or_store) as store, store.engine.connect() as c:
+        blank = _blank_ids(c)
+        for rid, agency_id, sha, year, at, withdrawn, picked in c.execute(q):
+            if withdrawn or rid in blank:
+                continue
+            key = (subject_of(agency_id, sha), year)
+            rank = (as_utc(at) or _MIN, rid)
+            cur = best.get(key)
+            if cur is None or (picked and not cur[0]) or (not cur[0] and not picked and rank > cur[1]):
+                best[key] = (bool(picked), rank)
+    return {rank[1] for _picked, rank in best.values()}
+
+
+_MIN = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def versions(url_or_store=None, subject: str | None = None, year: int | None = None) -> list[Version]:

@@ -133,9 +133,9 @@ def _report_query(filters: Filters):
 
 def current_report_ids(store: Store) -> set[int]:
     """The ids of the current version of every agency-year (``gongkai.review.versions``)."""
-    from gongkai.review.versions import current_versions
+    from gongkai.review.versions import current_ids
 
-    return {v.report_id for v in current_versions(store)}
+    return current_ids(store)
 
 
 def report_rows(store: Store, filters: Filters = Filters()) -> list[dict]:

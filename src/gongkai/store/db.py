@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, NoResultFound
 
 from gongkai.errors import InputError
 from gongkai.model import Report
@@ -27,6 +27,7 @@ __all__ = ["DEFAULT_URL", "Store", "StoredReport", "open_store", "resolve_url"]
 DEFAULT_URL = "sqlite:///gongkai.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Which copy of one agency's year speaks for it in cross-year checks, after the fewest uncertain cells.
+LOAD_CHUNK = 200  # reports rebuilt per query batch
 FORMAT_RANK = {"docx": 0, "html": 1, "text": 2, "doc": 3, "wps": 3, "pdf": 4, "image": 5}
 
 
@@ -225,8 +226,10 @@ class Store:
         with self.engine.connect() as c:
             rows = [StoredReport(*row) for row in c.execute(q.order_by(r.c.year, d.c.sha256))]
             if load:
-                for row in rows:
-                    row.report = _load_report(c, row.id)
+                for chunk in iter_chunks(rows, LOAD_CHUNK):
+                    loaded = _load_reports(c, [row.id for row in chunk])
+                    for row in chunk:
+                        row.report = loaded[row.id]
         return rows
 
     def load_report(self, report_id: int) -> Report:
@@ -297,8 +300,9 @@ class Store:
             # Only each year's representative is rebuilt: an agency may have many copies of a year.
             reps = representatives(self.stored_reports(agency_id))
             with self.engine.connect() as c:
-                for r in reps:
-                    r.report = _load_report(c, r.id)
+                loaded = _load_reports(c, [r.id for r in reps]) if reps else {}
+            for r in reps:
+                r.report = loaded[r.id]
             with self.engine.connect() as c:
                 name = c.execute(select(S.agencies.c.name).where(S.agencies.c.id == agency_id)).scalar()
             per_report = cross_findings(reps, check_reports, name)
@@ -571,42 +575,57 @@ def _refresh_status(c: Connection, report_id: int) -> None:
 
 
 def _load_report(c: Connection, report_id: int) -> Report:
-    row = c.execute(select(S.reports).where(S.reports.c.id == report_id)).mappings().one()
-    data: dict[str, Any] = {
-        "meta": dict(row["meta"] or {}),
-        "table2": {},
-        "table3": {},
-        "table4": {},
-        "cells": {},
-        "sections": {},
-        "notes": list(row["notes"] or []),
-    }
-    q = select(S.cells).where(S.cells.c.report_id == report_id).order_by(S.cells.c.seq)
-    for cell in c.execute(q).mappings():
+    return _load_reports(c, [report_id])[report_id]
+
+
+def _load_reports(c: Connection, report_ids: list[int]) -> dict[int, Report]:
+    """Stored reports rebuilt, three queries for the lot (callers pass a bounded chunk)."""
+    data: dict[int, dict[str, Any]] = {}
+    texts: dict[int, str] = {}
+    for row in c.execute(select(S.reports).where(S.reports.c.id.in_(report_ids))).mappings():
+        data[row["id"]] = {
+            "meta": dict(row["meta"] or {}),
+            "table2": {},
+            "table3": {},
+            "table4": {},
+            "cells": {},
+            "sections": {},
+            "notes": list(row["notes"] or []),
+        }
+        texts[row["id"]] = row["text"] or ""
+    missing = [i for i in report_ids if i not in data]
+    if missing:
+        raise NoResultFound(f"no stored report {missing[0]}")
+    q = select(S.cells).where(S.cells.c.report_id.in_(report_ids))
+    for cell in c.execute(q.order_by(S.cells.c.report_id, S.cells.c.seq)).mappings():
+        one = data[cell["report_id"]]
         value = _num(cell["value"])
-        data[cell["table_key"]].setdefault(cell["row_key"], {})[cell["column_key"]] = value
+        one[cell["table_key"]].setdefault(cell["row_key"], {})[cell["column_key"]] = value
         prov = cell["provenance"] or {}
-        data["cells"][cell["path"]] = {
+        one["cells"][cell["path"]] = {
             "path": cell["path"],
             "value": value,
             "status": cell["status"],
             "raw": cell["raw"],
             **prov,
         }
-    q = select(S.sections).where(S.sections.c.report_id == report_id)
-    for s in c.execute(q).mappings():
-        data["sections"][s["key"]] = {
-            "key": s["key"],
-            "heading": s["heading"],
-            "text": s["text"],
-            "line": s["line"],
-            "start": s["start_offset"],
-            "end": s["end_offset"],
-            **(s["extra"] or {}),
+    q = select(S.sections).where(S.sections.c.report_id.in_(report_ids))
+    for sec in c.execute(q.order_by(S.sections.c.report_id, S.sections.c.key)).mappings():
+        data[sec["report_id"]]["sections"][sec["key"]] = {
+            "key": sec["key"],
+            "heading": sec["heading"],
+            "text": sec["text"],
+            "line": sec["line"],
+            "start": sec["start_offset"],
+            "end": sec["end_offset"],
+            **(sec["extra"] or {}),
         }
-    report = Report.from_json(data)
-    report.text = row["text"] or ""
-    return report
+    out = {}
+    for rid, one in data.items():
+        report = Report.from_json(one)
+        report.text = texts[rid]
+        out[rid] = report
+    return out
 
 
 def representative_rank(uncertain: int, fmt: str | None, sha256: str | None) -> tuple[int, int, str]:

@@ -125,7 +125,7 @@ def _is_decimal(path: str) -> bool:
     return bool(hit and (hit[1].decimal or hit[1].signed))
 
 
-def _reports(store: Store, agencies: Iterable[str] | None, years: Iterable[int] | None) -> list[dict]:
+def _report_query(agencies: Iterable[str] | None, years: Iterable[int] | None):
     d, r = S.documents, S.reports
     q = select(
         r.c.id,
@@ -149,13 +149,24 @@ def _reports(store: Store, agencies: Iterable[str] | None, years: Iterable[int] 
     years = [int(y) for y in (years or [])]
     if years:
         q = q.where(r.c.year.in_(years))
+    return q.order_by(r.c.agency_id, r.c.year, d.c.name)
+
+
+def _report_chunks(store: Store, agencies, years) -> Iterator[list[dict]]:
+    """The exported reports (the current version of each agency-year: format copies and older versions
+    count once) in export order, ``_CHUNK`` at a time."""
+    current = current_report_ids(store)
+    q = _report_query(agencies, years).execution_options(stream_results=True, yield_per=_CHUNK)
     with store.engine.connect() as c:
-        rows = [dict(m) for m in c.execute(q.order_by(r.c.agency_id, r.c.year, d.c.name)).mappings()]
-    current = current_report_ids(store)  # format copies and older versions of a report count once
-    rows = [row for row in rows if row["id"] in current]
-    for row in rows:
-        row["region"] = region_path(row["province"], row["city"], row["county"])
-    return rows
+        for part in c.execute(q).mappings().partitions(_CHUNK):
+            rows = [dict(m) for m in part if m["id"] in current]
+            for row in rows:
+                row["region"] = region_path(row["province"], row["city"], row["county"])
+            if rows:
+                yield rows
+
+
+_CHUNK = 500
 
 
 def _cells(store: Store, ids: list[int], long: bool) -> Iterator[dict]:
@@ -169,31 +180,44 @@ def _cells(store: Store, ids: list[int], long: bool) -> Iterator[dict]:
             S.cells.c.status,
         ]
     with store.engine.connect() as c:
-        for i in range(0, len(ids), 500):
-            q = select(*cols).where(S.cells.c.report_id.in_(ids[i : i + 500]))
+        for i in range(0, len(ids), _CHUNK):
+            q = select(*cols).where(S.cells.c.report_id.in_(ids[i : i + _CHUNK]))
             q = q.order_by(S.cells.c.report_id, S.cells.c.seq)
             yield from (dict(m) for m in c.execute(q).mappings())
 
 
-def rows_wide(store: Store, agencies=None, years=None) -> tuple[list[str], list[dict]]:
-    reports = _reports(store, agencies, years)
-    by_id = {r["id"]: {k: r[k] for k in META_COLUMNS} for r in reports}
-    extra: set[str] = set()
+def _extra_paths(store: Store, agencies, years) -> list[str]:
+    """Cell paths of the exported reports that no layout has (columns after the template's)."""
     known = set(wide_paths())
-    for cell in _cells(store, list(by_id), long=False):
-        by_id[cell["report_id"]][cell["path"]] = _num(cell["value"])
-        if cell["path"] not in known:
-            extra.add(cell["path"])
-    return [*META_COLUMNS, *wide_paths(), *sorted(extra)], list(by_id.values())
+    extra: set[str] = set()
+    with store.engine.connect() as c:
+        for chunk in _report_chunks(store, agencies, years):
+            q = select(S.cells.c.path).where(S.cells.c.report_id.in_([r["id"] for r in chunk])).distinct()
+            extra.update(p for (p,) in c.execute(q) if p not in known)
+    return sorted(extra)
 
 
-def rows_long(store: Store, agencies=None, years=None) -> tuple[list[str], list[dict]]:
-    reports = {r["id"]: r for r in _reports(store, agencies, years)}
-    out = []
-    for cell in _cells(store, list(reports), long=True):
-        rep = reports[cell["report_id"]]
-        out.append(
-            {
+def wide_columns(store: Store, agencies=None, years=None) -> list[str]:
+    """The wide export's columns for these reports: meta, every template path, then any other path."""
+    return [*META_COLUMNS, *wide_paths(), *_extra_paths(store, agencies, years)]
+
+
+def iter_wide(store: Store, agencies=None, years=None) -> Iterator[dict]:
+    """The wide export's rows, one per report, a chunk of reports in memory at a time."""
+    for chunk in _report_chunks(store, agencies, years):
+        by_id = {r["id"]: {k: r[k] for k in META_COLUMNS} for r in chunk}
+        for cell in _cells(store, list(by_id), long=False):
+            by_id[cell["report_id"]][cell["path"]] = _num(cell["value"])
+        yield from by_id.values()
+
+
+def iter_long(store: Store, agencies=None, years=None) -> Iterator[dict]:
+    """The long export's rows, one per cell, a chunk of reports in memory at a time."""
+    for chunk in _report_chunks(store, agencies, years):
+        reports = {r["id"]: r for r in chunk}
+        for cell in _cells(store, list(reports), long=True):
+            rep = reports[cell["report_id"]]
+            yield {
                 **{k: rep[k] for k in LONG_COLUMNS[:7]},
                 "table": cell["table_key"],
                 "row": cell["row_key"],
@@ -203,8 +227,14 @@ def rows_long(store: Store, agencies=None, years=None) -> tuple[list[str], list[
                 "raw": cell["raw"],
                 "status": cell["status"],
             }
-        )
-    return list(LONG_COLUMNS), out
+
+
+def rows_wide(store: Store, agencies=None, years=None) -> tuple[list[str], list[dict]]:
+    return wide_columns(store, agencies, years), list(iter_wide(store, agencies, years))
+
+
+def rows_long(store: Store, agencies=None, years=None) -> tuple[list[str], list[dict]]:
+    return list(LONG_COLUMNS), list(iter_long(store, agencies, years))
 
 
 def to_pandas(
@@ -244,17 +274,20 @@ def export(
         )
     store = url_or_store if isinstance(url_or_store, Store) else Store(url_or_store)
     try:
-        columns, rows = (rows_long if long else rows_wide)(store, agencies, years)
+        try:
+            to.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            msg = f"无法创建文件夹 (cannot create folder {to.parent}: {e.strerror or e})"
+            raise InputError(msg) from None
+        if long:
+            columns, rows = list(LONG_COLUMNS), iter_long(store, agencies, years)
+        else:
+            columns, rows = wide_columns(store, agencies, years), iter_wide(store, agencies, years)
+        with atomic_target(to) as tmp:
+            return {"csv": _csv, "xlsx": _xlsx, "parquet": _parquet}[fmt](tmp, columns, rows, long)
     finally:
         if store is not url_or_store:
             store.close()
-    try:
-        to.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise InputError(f"无法创建文件夹 (cannot create folder {to.parent}: {e.strerror or e})") from None
-    with atomic_target(to) as tmp:
-        {"csv": _csv, "xlsx": _xlsx, "parquet": _parquet}[fmt](tmp, columns, rows, long)
-    return len(rows)
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -303,9 +336,24 @@ def xlsx_bytes(rows: list[dict], sheet: str) -> bytes:
     return buf.getvalue()
 
 
-def _csv(to: Path, columns: list[str], rows: list[dict], long: bool) -> None:
+class _Counted:
+    """An iterator that counts what passed through it."""
+
+    def __init__(self, rows: Iterable[dict]):
+        self.rows = iter(rows)
+        self.n = 0
+
+    def __iter__(self) -> Iterator[dict]:
+        for row in self.rows:
+            self.n += 1
+            yield row
+
+
+def _csv(to: Path, columns: list[str], rows: Iterable[dict], long: bool) -> int:
+    counted = _Counted(rows)
     with to.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens Chinese CSV correctly
-        write_csv(f, columns, rows)
+        write_csv(f, columns, counted)
+    return counted.n
 
 
 def _version() -> str:
@@ -318,42 +366,93 @@ def _header(col: str) -> str:
     return META_LABELS.get(col) or cell_label(col)
 
 
-def _xlsx(to: Path, columns: list[str], rows: list[dict], long: bool) -> None:
+def _xlsx(to: Path, columns: list[str], rows: Iterable[dict], long: bool) -> int:
+    """Excel in openpyxl's write-only mode: rows go to a temporary file as they come."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("报告" if not long else "单元格")
     ws.freeze_panes = "B2" if not long else "A2"
+    n = 0
     if long:
         ws.append([_header(c) for c in columns] + [META_LABELS["label"]])
         for row in rows:
             ws.append([spreadsheet_safe(row.get(c)) for c in columns] + [cell_label(row["path"])])
+            n += 1
     else:
         ws.append([_header(c) for c in columns])
         for row in rows:
             ws.append([spreadsheet_safe(row.get(c)) for c in columns])
+            n += 1
     fields = wb.create_sheet("字段 fields")
     fields.append(["字段 key", "名称 label"])
     fields.append(["", f"导出所用 gongkai 版本 (exported by gongkai) {_version()}"])
     for c in columns:
         fields.append([c, _header(c)])
     wb.save(to)
+    return n
 
 
-def _parquet(to: Path, columns: list[str], rows: list[dict], long: bool) -> None:
+_BATCH = 2000  # rows per Parquet record batch
+
+
+def _number_columns(columns: list[str], long: bool) -> list[str]:
+    return [c for c in columns if c == "value" or (not long and c not in META_COLUMNS and c != "year")]
+
+
+def _parquet(to: Path, columns: list[str], rows: Iterable[dict], long: bool) -> int:
+    """Parquet in record batches. A number column is int64 when every value is whole (and, wide, the
+    template does not give it decimals), else float64: known only at the end, so the batches go to a
+    temporary file with float64 numbers first and are rewritten with the final types."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    arrays = {}
-    for c in columns:
-        vals = [row.get(c) for row in rows]
-        if c == "year":
-            typ = pa.int64()
-        elif c == "value" or (not long and c not in META_COLUMNS):
-            ints = all(v is None or isinstance(v, int) for v in vals)
-            typ = pa.int64() if ints and (long or not _is_decimal(c)) else pa.float64()
-        else:
-            typ = pa.string()
-            vals = [None if v is None else str(v) for v in vals]
-        arrays[c] = pa.array(vals, type=typ)
-    pq.write_table(pa.table(arrays), to)
+    numbers = _number_columns(columns, long)
+    fractional: set[str] = set() if long else {c for c in numbers if _is_decimal(c)}
+    draft = pa.schema(
+        [(c, pa.int64() if c == "year" else pa.float64() if c in numbers else pa.string()) for c in columns]
+    )
+    tmp = to.with_name(to.name + ".draft")
+    n = 0
+    try:
+        with pq.ParquetWriter(tmp, draft) as w:
+            for batch in _batches(rows, _BATCH):
+                arrays = []
+                for c in columns:
+                    vals = [row.get(c) for row in batch]
+                    if c in numbers:
+                        if c not in fractional and any(
+                            v is not None and not isinstance(v, int) for v in vals
+                        ):
+                            fractional.add(c)
+                    elif c != "year":
+                        vals = [None if v is None else str(v) for v in vals]
+                    arrays.append(pa.array(vals, type=draft.field(c).type))
+                w.write_batch(pa.record_batch(arrays, schema=draft))
+                n += len(batch)
+        final = pa.schema(
+            [
+                (c, pa.int64() if c in numbers and c not in fractional else draft.field(c).type)
+                for c in columns
+            ]
+        )
+        with pq.ParquetWriter(to, final) as w:
+            source = pq.ParquetFile(tmp)
+            for batch in source.iter_batches(batch_size=_BATCH):
+                w.write_batch(batch.cast(final))
+            if not n:
+                w.write_table(final.empty_table())
+    finally:
+        tmp.unlink(missing_ok=True)
+    return n
+
+
+def _batches(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

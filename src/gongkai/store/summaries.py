@@ -12,8 +12,12 @@ representative chosen by ``db.representatives`` speaks for it.
 
 from __future__ import annotations
 
+import json
+import sqlite3
+import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -28,10 +32,10 @@ from gongkai.store.corpus import (
     report_rows,
     representative_rows,
 )
-from gongkai.store.db import Store, StoredReport, _num, cross_findings
+from gongkai.store.db import Store, StoredReport, _load_reports, _num, cross_findings, representatives
 from gongkai.store.process import audit_functions, finding_json
 
-__all__ = ["QUERIES", "check_store", "coverage", "query"]
+__all__ = ["QUERIES", "check_store", "coverage", "iter_check_store", "query"]
 
 
 def _open(url_or_store) -> tuple[Store, bool]:
@@ -297,45 +301,133 @@ def check_store(
     compared with ``gongkai.audit.check_reports``. One ``gongkai.audit.entries.entry`` per report, as
     ``gongkai check PATH`` gives (findings with ``scope``: report or cross; only rules in ``codes`` when
     given). ``deadlines``: publication deadlines by agency kind (``{"department": "01-31"}``) for the
-    timeliness rule. Empty findings when the audit module is missing."""
+    timeliness rule. Empty findings when the audit module is missing. ``iter_check_store`` gives the same
+    entries one at a time."""
+    return list(iter_check_store(url_or_store, codes, deadlines))
+
+
+def iter_check_store(
+    url_or_store=None, codes: set[str] | None = None, deadlines: dict[str, str] | None = None
+) -> Iterator[dict]:
+    """``check_store``'s entries one by one, in bounded memory at any corpus size: first each agency's
+    years are compared (their cross findings kept in a temporary SQLite file), then the reports are rebuilt
+    and checked a chunk at a time in the store's order (year, sha256)."""
     check_report, check_reports = audit_functions()
     store, own = _open(url_or_store)
     try:
-        reps = store.stored_reports(load=True)
-        info = _report_rows(store, [r.id for r in reps])
-        agencies = {a["id"]: a for a in store.agencies()}
+        with tempfile.TemporaryDirectory(prefix="gongkai-check-") as tmp:
+            cross = _CrossFindings(Path(tmp) / "cross.db")
+            try:
+                if check_reports is not None:
+                    _all_cross(store, cross, check_reports, deadlines)
+                yield from _checked(store, cross, check_report, codes, deadlines)
+            finally:
+                cross.close()
     finally:
         if own:
             store.close()
-    per: dict[int, list[dict]] = {}
-    for r in reps:
-        if deadlines and r.report is not None:
-            r.report.meta["deadlines"] = dict(deadlines)
-        per[r.id] = (
-            [{**finding_json(f), "scope": "report"} for f in check_report(r.report)] if check_report else []
+
+
+class _CrossFindings:
+    """Report id → (the agency name the cross check put on it, its cross findings), on disk."""
+
+    def __init__(self, path: Path):
+        self.db = sqlite3.connect(path)
+        self.db.execute("CREATE TABLE cross (id INTEGER PRIMARY KEY, name TEXT, findings TEXT)")
+
+    def put(self, report_id: int, name: str | None, findings: list[dict]) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO cross VALUES (?, ?, ?)",
+            (report_id, name, json.dumps(findings, ensure_ascii=False)),
         )
-    if check_reports is not None:
-        _add_cross(reps, per, agencies, check_reports)
-    out = []
-    for r in reps:
-        i = info[r.id]
-        meta = r.report.meta if r.report is not None else {}
-        e = entry(i["name"], meta, per[r.id], sha256=i["sha256"], agency_id=r.agency_id, codes=codes)
-        e.update(agency=i["agency"], year=r.year)  # the store's reading, overrides applied
-        out.append(e)
-    return out
+
+    def get(self, report_ids: list[int]) -> dict[int, tuple[str | None, list[dict]]]:
+        marks = ",".join("?" * len(report_ids))
+        rows = self.db.execute(f"SELECT id, name, findings FROM cross WHERE id IN ({marks})", report_ids)
+        return {rid: (name, json.loads(found)) for rid, name, found in rows}
+
+    def close(self) -> None:
+        self.db.close()
 
 
-def _add_cross(reps: list[StoredReport], per: dict[int, list[dict]], agencies: dict, check_reports) -> None:
-    by_agency: dict[str, list[StoredReport]] = defaultdict(list)
-    for r in reps:
-        if r.agency_id:
-            by_agency[r.agency_id].append(r)
-    for agency_id, group in by_agency.items():
-        name = agencies.get(agency_id, {}).get("name")
-        for rid, found in cross_findings(group, check_reports, name).items():
-            have = {_key(f) for f in per[rid]}
-            per[rid].extend({**f, "scope": "cross"} for f in found if _key(f) not in have)
+def _stored_query():
+    d, r = S.documents, S.reports
+    q = select(
+        r.c.id, d.c.sha256, d.c.name, d.c.format, r.c.agency_id, r.c.year, r.c.uncertain, r.c.agency
+    ).join(d, d.c.id == r.c.id)
+    return q.execution_options(stream_results=True, yield_per=_CHUNK)
+
+
+_CHUNK = 200
+
+
+def _with_deadlines(report, deadlines: dict[str, str] | None) -> None:
+    if deadlines and report is not None:
+        report.meta["deadlines"] = dict(deadlines)
+
+
+def _all_cross(store: Store, cross: _CrossFindings, check_reports, deadlines=None) -> None:
+    """Each agency's representative years compared (``cross_findings``), one agency in memory at a time."""
+    r, d = S.reports, S.documents
+    q = _stored_query().where(r.c.agency_id.is_not(None)).order_by(r.c.agency_id, r.c.year, d.c.sha256)
+    names = {a["id"]: a["name"] for a in store.agencies()}
+    with store.engine.connect() as c:
+        group: list[StoredReport] = []
+        for row in c.execute(q):
+            if group and group[0].agency_id != row.agency_id:
+                _agency_cross(store, group, names.get(group[0].agency_id), cross, check_reports, deadlines)
+                group = []
+            group.append(StoredReport(*row[:7]))
+        if group:
+            _agency_cross(store, group, names.get(group[0].agency_id), cross, check_reports, deadlines)
+
+
+def _agency_cross(
+    store: Store, group: list[StoredReport], name, cross: _CrossFindings, check_reports, deadlines=None
+) -> None:
+    reps = representatives(group)
+    if len(reps) < 2:
+        return
+    with store.engine.connect() as c:
+        loaded = _load_reports(c, [x.id for x in reps])
+    for x in reps:
+        x.report = loaded[x.id]
+        _with_deadlines(x.report, deadlines)
+    found = cross_findings(reps, check_reports, name)
+    for x in reps:
+        # cross_findings gives every compared report the agency's one name: its entry shows that name
+        cross.put(x.id, x.report.meta.get("agency") if x.report else None, found.get(x.id, []))
+
+
+def _checked(
+    store: Store, cross: _CrossFindings, check_report, codes: set[str] | None, deadlines=None
+) -> Iterator[dict]:
+    r, d = S.reports, S.documents
+    q = _stored_query().order_by(r.c.year, d.c.sha256)
+    with store.engine.connect() as c, store.engine.connect() as c2:
+        for part in c.execute(q).partitions(_CHUNK):
+            ids = [row.id for row in part]
+            loaded = _load_reports(c2, ids)
+            crossed = cross.get(ids)
+            for row in part:
+                report = loaded[row.id]
+                _with_deadlines(report, deadlines)
+                found = (
+                    [{**finding_json(f), "scope": "report"} for f in check_report(report)]
+                    if check_report
+                    else []
+                )
+                if row.id in crossed:
+                    name, extra = crossed[row.id]
+                    have = {_key(f) for f in found}
+                    found.extend({**f, "scope": "cross"} for f in extra if _key(f) not in have)
+                    if name is not None:
+                        report.meta["agency"] = name
+                e = entry(
+                    row.name, report.meta, found, sha256=row.sha256, agency_id=row.agency_id, codes=codes
+                )
+                e.update(agency=row.agency, year=row.year)  # the store's reading, overrides applied
+                yield e
 
 
 def _key(f: dict) -> tuple:
