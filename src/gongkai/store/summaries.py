@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from gongkai.audit.entries import entry
 from gongkai.errors import InputError
@@ -29,8 +29,6 @@ from gongkai.store.corpus import (
     current_report_ids,
     outcome_shares,
     outcome_totals,
-    report_rows,
-    representative_rows,
 )
 from gongkai.store.db import Store, StoredReport, _load_reports, _num, cross_findings, representatives
 from gongkai.store.process import audit_functions, finding_json
@@ -45,33 +43,18 @@ def _open(url_or_store) -> tuple[Store, bool]:
 
 
 def _chosen(store: Store) -> list[dict]:
-    """The current version of every (agency, year); reports without an agency stand alone."""
-    return representative_rows(report_rows(store), current_report_ids(store))
-
-
-def _report_rows(store: Store, ids: list[int]) -> dict[int, dict]:
+    """The current version of every (agency, year): id, year and province only (small at any size), in
+    the order of ``corpus.report_rows``."""
     r, d = S.reports, S.documents
-    q = select(
-        r.c.id,
-        r.c.agency,
-        r.c.agency_id,
-        r.c.year,
-        r.c.province,
-        r.c.city,
-        r.c.county,
-        d.c.name,
-        d.c.sha256,
-        d.c.status,
-        d.c.source_url,
-        d.c.published,
-        d.c.published_source,
-    ).join(d, d.c.id == r.c.id)
-    out = {}
+    q = (
+        select(r.c.id, r.c.year, r.c.province)
+        .join(d, d.c.id == r.c.id)
+        .where(r.c.year.is_not(None))
+        .order_by(r.c.agency_id, r.c.year, d.c.name)
+    )
+    current = current_report_ids(store)
     with store.engine.connect() as c:
-        for i in range(0, len(ids), 500):
-            for m in c.execute(q.where(r.c.id.in_(ids[i : i + 500]))).mappings():
-                out[m["id"]] = dict(m)
-    return out
+        return [dict(m) for m in c.execute(q).mappings() if m["id"] in current]
 
 
 def _values(store: Store, ids: list[int], paths: list[str]) -> dict[int, dict[str, float | int | None]]:
@@ -84,6 +67,15 @@ def _values(store: Store, ids: list[int], paths: list[str]) -> dict[int, dict[st
     return out
 
 
+def _with_values(store: Store, chosen: list[dict], paths: list[str]) -> Iterator[tuple[dict, dict]]:
+    """Each chosen report with its values of ``paths``, fetched 500 reports at a time."""
+    for i in range(0, len(chosen), 500):
+        part = chosen[i : i + 500]
+        vals = _values(store, [r["id"] for r in part], paths)
+        for r in part:
+            yield r, vals.get(r["id"], {})
+
+
 # ---------------------------------------------------------------------- coverage
 
 
@@ -92,7 +84,7 @@ def coverage(url_or_store=None) -> dict:
     Each agency lists its stored ``reports`` (year, file name, status, source URL, publication date)."""
     store, own = _open(url_or_store)
     try:
-        reps = report_rows(store)
+        reps = _coverage_rows(store)
         agencies = {a["id"]: a for a in store.agencies()}
     finally:
         if own:
@@ -139,6 +131,29 @@ def coverage(url_or_store=None) -> dict:
     return {"years": span, "agencies": rows, "regions": list(regions.values())}
 
 
+def _coverage_rows(store: Store) -> list[dict]:
+    """Every stored report's few columns coverage shows, in ``corpus.report_rows`` order."""
+    r, d = S.reports, S.documents
+    q = (
+        select(
+            r.c.id,
+            r.c.agency,
+            r.c.agency_id,
+            r.c.year,
+            d.c.name,
+            d.c.sha256,
+            d.c.status,
+            d.c.source_url,
+            d.c.published,
+            d.c.published_source,
+        )
+        .join(d, d.c.id == r.c.id)
+        .order_by(r.c.agency_id, r.c.year, d.c.name)
+    )
+    with store.engine.connect() as c:
+        return [dict(m) for m in c.execute(q).mappings()]
+
+
 def _coverage_report(row: dict) -> dict:
     return {
         "id": row["id"],
@@ -164,16 +179,14 @@ def _share(part, whole) -> float | None:
 
 
 def _applications(store: Store) -> dict:
-    chosen = _chosen(store)
-    vals = _values(store, [r["id"] for r in chosen], ["table3.new.total"])
     acc: dict[tuple, dict] = {}
-    for r in chosen:
+    for r, v in _with_values(store, _chosen(store), ["table3.new.total"]):
         prov = r["province"] or "（未知地区）"
         g = acc.setdefault(
             (r["year"], prov), {"year": r["year"], "province": prov, "reports": 0, "applications": 0}
         )
         g["reports"] += 1
-        g["applications"] += vals.get(r["id"], {}).get("table3.new.total") or 0
+        g["applications"] += v.get("table3.new.total") or 0
     return {
         "columns": ["year", "province", "reports", "applications"],
         "rows": [acc[k] for k in sorted(acc, key=lambda k: (k[0], k[1]))],
@@ -184,12 +197,14 @@ def _outcomes(store: Store) -> dict:
     """Per year, each outcome's share of the applications answered (``corpus.outcome_shares``, as the charts
     page shows them)."""
     chosen = _chosen(store)
-    totals = outcome_totals(store, [r["id"] for r in chosen])
     per_year: dict[int, Counter] = defaultdict(Counter)
     reports: Counter = Counter()
-    for r in chosen:
-        per_year[r["year"]].update(totals.get(r["id"], Counter()))
-        reports[r["year"]] += 1
+    for i in range(0, len(chosen), 500):
+        part = chosen[i : i + 500]
+        totals = outcome_totals(store, [r["id"] for r in part])
+        for r in part:
+            per_year[r["year"]].update(totals.get(r["id"], Counter()))
+            reports[r["year"]] += 1
     rows = []
     for y in sorted(reports):
         answered, shares = outcome_shares(per_year[y])
@@ -211,10 +226,8 @@ def _corrections(store: Store) -> dict:
     paths = [
         f"table4.{g}.{c}" for gs in groups.values() for g in gs for c in ("corrected", "pending", "total")
     ]
-    vals = _values(store, [r["id"] for r in chosen], paths)
     acc: dict[int, dict] = {}
-    for r in chosen:
-        v = vals.get(r["id"], {})
+    for r, v in _with_values(store, chosen, paths):
         g = acc.setdefault(r["year"], {"year": r["year"], "reports": 0})
         g["reports"] += 1
         for name, gs in groups.items():
@@ -244,26 +257,34 @@ def _corrections(store: Store) -> dict:
 
 
 def _problems(store: Store, limit: int = 20) -> dict:
-    found = store.findings()
-    counts = []
-    for rid, fs in found.items():
-        errors = sum(1 for f in fs if str(f.get("severity")).lower() == "error")
-        warnings = sum(1 for f in fs if str(f.get("severity")).lower() == "warning")
-        if errors or warnings:
-            counts.append((rid, errors, warnings, len(fs)))
-    info = _report_rows(store, [c[0] for c in counts])
-    counts.sort(key=lambda c: (-c[1], -c[2], info[c[0]]["name"]))
-    rows = [
-        {
-            "source": info[rid]["name"],
-            "agency": info[rid]["agency"],
-            "year": info[rid]["year"],
-            "errors": e,
-            "warnings": w,
-            "findings": n,
-        }
-        for rid, e, w, n in counts[:limit]
-    ]
+    """Counted in SQL per report; the ``limit`` worst (errors, then warnings, then file name) are named."""
+    f, d, r = S.findings, S.documents, S.reports
+    errors = func.sum(case((func.lower(f.c.severity) == "error", 1), else_=0))
+    warnings = func.sum(case((func.lower(f.c.severity) == "warning", 1), else_=0))
+    counts = (
+        select(
+            f.c.report_id,
+            errors.label("errors"),
+            warnings.label("warnings"),
+            func.count().label("findings"),
+            func.min(f.c.id).label("first"),
+        )
+        .group_by(f.c.report_id)
+        .having((errors > 0) | (warnings > 0))
+        .subquery()
+    )
+    q = (
+        select(d.c.name, r.c.agency, r.c.year, counts.c.errors, counts.c.warnings, counts.c.findings)
+        .join(d, d.c.id == counts.c.report_id)
+        .join(r, r.c.id == counts.c.report_id)
+        .order_by(counts.c.errors.desc(), counts.c.warnings.desc(), d.c.name, counts.c.first)
+        .limit(limit)
+    )
+    with store.engine.connect() as c:
+        rows = [
+            {"source": name, "agency": agency, "year": year, "errors": e, "warnings": w, "findings": n}
+            for name, agency, year, e, w, n in c.execute(q)
+        ]
     return {"columns": ["source", "agency", "year", "errors", "warnings", "findings"], "rows": rows}
 
 
