@@ -161,9 +161,9 @@ def _blank_ids(c) -> set[int]:
     return {rid for (rid,) in c.execute(q)}
 
 
-def current_ids(url_or_store=None) -> set[int]:
+def current_ids(url_or_store=None, agency_id: str | None = None) -> set[int]:
     """The report ids of ``current_versions``, computed from a few columns per report (no meta), so it stays
-    small at any corpus size."""
+    small at any corpus size; only one agency's when ``agency_id`` is given."""
     d, r, m = S.documents, S.reports, S.version_marks
     q = (
         select(r.c.id, r.c.agency_id, d.c.sha256, r.c.year, d.c.ingested_at, m.c.withdrawn, m.c.picked)
@@ -171,11 +171,13 @@ def current_ids(url_or_store=None) -> set[int]:
         .outerjoin(m, m.c.sha256 == d.c.sha256)
         .order_by(r.c.id)
     )
+    if agency_id is not None:
+        q = q.where(r.c.agency_id == agency_id)
     # (subject, year) -> (picked?, the rank of the latest live version, its id): the picked one of
     # the lowest id wins, else the latest by ingest time
     best: dict[tuple, tuple] = {}
     with opened(url_or_store) as store, store.engine.connect() as c:
-        blank = _blank_ids(c)
+        blank = _blank_ids(c) if agency_id is None else set()  # a blank template has no agency
         for rid, agency_id, sha, year, at, withdrawn, picked in c.execute(q):
             if withdrawn or rid in blank:
                 continue

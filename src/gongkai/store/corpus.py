@@ -26,6 +26,7 @@ __all__ = [
     "Filters",
     "agency_reports",
     "chart_series",
+    "count_reports",
     "coverage_matrix",
     "document_by_sha256",
     "document_row",
@@ -33,6 +34,7 @@ __all__ = [
     "has_report",
     "outcome_shares",
     "outcome_totals",
+    "problem_kinds",
     "problem_summary",
     "regions",
     "report_rows",
@@ -138,10 +140,26 @@ def current_report_ids(store: Store) -> set[int]:
     return current_ids(store)
 
 
-def report_rows(store: Store, filters: Filters = Filters()) -> list[dict]:
-    """Every stored report matching ``filters``, with its finding counts by severity and by code."""
+def count_reports(store: Store, filters: Filters = Filters()) -> int:
+    """How many stored reports match ``filters`` (counted in SQL)."""
+    if filters.clauses():
+        q = select(func.count()).select_from(_report_query(filters).order_by(None).subquery())
+    else:  # every report has its document
+        q = select(func.count()).select_from(S.reports)
     with store.engine.connect() as c:
-        rows = [dict(m) for m in c.execute(_report_query(filters)).mappings()]
+        return c.execute(q).scalar() or 0
+
+
+def report_rows(
+    store: Store, filters: Filters = Filters(), limit: int | None = None, offset: int = 0
+) -> list[dict]:
+    """Every stored report matching ``filters`` (or ``limit`` of them from ``offset``, for one page), with
+    its finding counts by severity and by code."""
+    q = _report_query(filters)
+    if limit is not None:
+        q = q.limit(limit).offset(offset)
+    with store.engine.connect() as c:
+        rows = [dict(m) for m in c.execute(q).mappings()]
         ids = [row["id"] for row in rows]
         counts: dict[int, Counter] = defaultdict(Counter)
         codes: dict[int, Counter] = defaultdict(Counter)
@@ -271,8 +289,20 @@ def has_report(store: Store, document_id: int) -> bool:
 
 def agency_reports(store: Store, agency_id: str) -> list[dict]:
     """One agency's representative report of each year, in year order."""
-    rows = [r for r in report_rows(store) if r["agency_id"] == agency_id]
-    return sorted(representative_rows(rows, current_report_ids(store)), key=lambda r: r["year"])
+    from gongkai.review.versions import current_ids
+
+    rows = report_rows(store, _AgencyFilters(agency_id=agency_id))
+    return sorted(representative_rows(rows, current_ids(store, agency_id)), key=lambda r: r["year"])
+
+
+@dataclass(frozen=True)
+class _AgencyFilters(Filters):
+    """One agency's reports (by its key), for the pages of one agency."""
+
+    agency_id: str = ""
+
+    def clauses(self) -> list:
+        return [*super().clauses(), S.reports.c.agency_id == self.agency_id]
 
 
 # ---------------------------------------------------------------- coverage
@@ -332,6 +362,45 @@ def _finding_names(store: Store, ids: list[int]) -> dict[str, tuple[str, str]]:
             for code, sev, data in c.execute(q):
                 names.setdefault(code, ((data or {}).get("name") or "", sev))
     return names
+
+
+def _filtered_ids(filters: Filters):
+    return _report_query(filters).order_by(None).with_only_columns(S.reports.c.id).scalar_subquery()
+
+
+def problem_kinds(store: Store, filters: Filters = Filters()) -> tuple[list[dict], int]:
+    """``problem_summary``'s per-code summary and its number of reports with problems, computed in SQL
+    (without a row per report): (kinds, reports with errors, warnings or a status other than ok)."""
+    f, d = S.findings, S.documents
+    q = select(f.c.code, func.count(), func.count(f.c.report_id.distinct()), func.min(f.c.id))
+    bad = select(f.c.report_id).where(f.c.severity.in_(("error", "warning")))
+    problems = select(func.count()).where((d.c.status != "ok") | d.c.id.in_(bad))
+    if filters.clauses():
+        ids = _filtered_ids(filters)
+        q, problems = q.where(f.c.report_id.in_(ids)), problems.where(d.c.id.in_(ids))
+    else:  # every report: every finding belongs to one, and documents with a report are those
+        problems = problems.where(d.c.id.in_(select(S.reports.c.id)))
+    q = q.group_by(f.c.code)
+    with store.engine.connect() as c:
+        counts = c.execute(q).all()
+        first = [row[3] for row in counts]
+        names = {}
+        for i in range(0, len(first), _CHUNK):
+            sample = select(f.c.code, f.c.severity, f.c.data).where(f.c.id.in_(first[i : i + _CHUNK]))
+            for code, sev, data in c.execute(sample):
+                names[code] = ((data or {}).get("name") or "", sev)
+        with_problems = c.execute(problems).scalar() or 0
+    kinds = [
+        {
+            "code": code,
+            "name": names.get(code, ("", ""))[0],
+            "severity": names.get(code, ("", ""))[1],
+            "findings": n,
+            "reports": reports,
+        }
+        for code, n, reports, _first in sorted(counts, key=lambda x: (-x[1], x[0]))
+    ]
+    return kinds, with_problems
 
 
 def problem_summary(store: Store, filters: Filters = Filters(), rows: list[dict] | None = None) -> dict:

@@ -51,6 +51,7 @@ documents = Table(
     ),  # how the date was found (page_text, html_meta, list_page, given …)
     Column("fetched_at", DateTime(timezone=True)),
     Column("http_headers", JSON),  # the response's headers as received
+    Index("ix_documents_status", "status"),
 )
 
 agencies = Table(
@@ -85,6 +86,9 @@ reports = Table(
     Column("uncertain", Integer, nullable=False, default=0),  # cells ambiguous, unreadable or missing
     Column("text", Text),
     Index("ix_reports_agency_year", "agency_id", "year"),  # each write's latest-year look-up
+    Index("ix_reports_province", "province"),
+    Index("ix_reports_city", "city"),
+    Index("ix_reports_county", "county"),
 )
 
 cells = Table(
@@ -129,6 +133,8 @@ findings = Table(
     Column("location", Text),  # the finding's most specific `where` (a key path or section)
     Column("evidence", JSON),
     Column("data", JSON),  # the finding's full to_json()
+    Index("ix_findings_code_report", "code", "report_id"),
+    Index("ix_findings_severity_report", "severity", "report_id"),
 )
 
 # Web sessions, kept server-side so logout and a password change revoke them. The cookie holds a random

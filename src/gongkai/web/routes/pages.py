@@ -53,12 +53,12 @@ PAGE_CACHE = 32  # rendered PDF pages kept per app
 @router.get("/reports", response_class=HTMLResponse)
 def reports_page(request: Request):
     store = store_of(request)
-    from gongkai.web.routes.review import paginate
+    from gongkai.web.routes.review import PAGE_SIZE, page_of
 
     f = corpus.Filters.from_query(dict(request.query_params))
-    rows = corpus.report_rows(store, f)
-    probs = corpus.problem_summary(store, f, rows)
-    page = paginate(rows, request)
+    page = page_of(corpus.count_reports(store, f), request)
+    page.items = corpus.report_rows(store, f, limit=PAGE_SIZE, offset=(page.number - 1) * PAGE_SIZE)
+    kinds, with_problems = corpus.problem_kinds(store, f)
     return render(
         request,
         "reports.html",
@@ -66,10 +66,10 @@ def reports_page(request: Request):
         f=f,
         rows=page.items,
         page=page,
-        kinds=probs["kinds"],
+        kinds=kinds,
         regions=corpus.regions(store),
         qs=f.query_string(),
-        with_problems=len(probs["reports"]),
+        with_problems=with_problems,
     )
 
 

@@ -44,14 +44,21 @@ class Page:
 
 
 def paginate(items: list, request: Request, size: int = PAGE_SIZE) -> Page:
+    page = page_of(len(items), request, size)
+    page.items = items[(page.number - 1) * size : page.number * size]
+    return page
+
+
+def page_of(total: int, request: Request, size: int = PAGE_SIZE) -> Page:
+    """The requested page of ``total`` items (its ``items`` still empty: the caller fetches that slice)."""
     try:
         number = max(1, int(request.query_params.get("page") or 1))
     except ValueError:
         number = 1
-    pages = max(1, -(-len(items) // size))
+    pages = max(1, -(-total // size))
     number = min(number, pages)
     query = {k: v for k, v in request.query_params.items() if k != "page" and v}
-    return Page(items[(number - 1) * size : number * size], number, pages, len(items), query)
+    return Page([], number, pages, total, query)
 
 
 def _year(request: Request) -> int | None:
