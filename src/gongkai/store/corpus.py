@@ -315,11 +315,34 @@ class Coverage:
     years: list[int]
     rows: list[dict] = field(default_factory=list)
     missing: int = 0
+    agencies: int = 0  # rows in all (``rows`` may be one page of them)
 
 
-def coverage_matrix(store: Store, filters: Filters = Filters()) -> Coverage:
-    """Which reports are there (and their status) for each agency and year, and which are missing."""
-    rows = report_rows(store, Filters(region=filters.region, q=filters.q))
+_COVERAGE_COLUMNS = (
+    "agency",
+    "agency_id",
+    "year",
+    "province",
+    "city",
+    "county",
+    "uncertain",
+    "name",
+    "format",
+    "status",
+    "sha256",
+    "agency_name",
+)
+
+
+def coverage_matrix(
+    store: Store, filters: Filters = Filters(), limit: int | None = None, offset: int = 0
+) -> Coverage:
+    """Which reports are there (and their status) for each agency and year, and which are missing.
+    ``limit``/``offset``: one page of agencies (the counts still over all of them); only the shown cells'
+    findings are counted."""
+    rows = _lean_rows(store, Filters(region=filters.region, q=filters.q), *_COVERAGE_COLUMNS)
+    for r in rows:
+        r["region"] = region_path(r["province"], r["city"], r["county"])
     span = [r["year"] for r in rows if r["year"]]
     lo = filters.year_from or (min(span) if span else None)
     hi = filters.year_to or (max(span) if span else None)
@@ -346,7 +369,27 @@ def coverage_matrix(store: Store, filters: Filters = Filters()) -> Coverage:
                 cur["copies"] += 1
     out = Coverage(years=yrs, rows=sorted(by_agency.values(), key=lambda e: (e["region"], e["name"])))
     out.missing = sum(1 for e in out.rows for y in yrs if y not in e["cells"])
+    out.agencies = len(out.rows)
+    if limit is not None:
+        out.rows = out.rows[offset : offset + limit]
+    _count_findings(store, [c for e in out.rows for c in e["cells"].values()])
     return out
+
+
+def _count_findings(store: Store, rows: list[dict]) -> None:
+    """Each row's errors and warnings (as ``report_rows`` gives them)."""
+    counts: dict[int, Counter] = defaultdict(Counter)
+    ids = [r["id"] for r in rows]
+    with store.engine.connect() as c:
+        for i in range(0, len(ids), _CHUNK):
+            q = select(S.findings.c.report_id, S.findings.c.severity).where(
+                S.findings.c.report_id.in_(ids[i : i + _CHUNK])
+            )
+            for rid, sev in c.execute(q):
+                counts[rid][sev] += 1
+    for r in rows:
+        r["errors"] = counts[r["id"]]["error"]
+        r["warnings"] = counts[r["id"]]["warning"]
 
 
 # ---------------------------------------------------------------- batch problem list
@@ -512,16 +555,27 @@ def _rate(d: dict[int, Counter], y: int) -> float | None:
     return round(100 * d[y]["corrected"] / done, 1) if done else None
 
 
+def _lean_rows(store: Store, filters: Filters, *columns: str) -> list[dict]:
+    """``report_rows``' rows with only ``columns`` (names of its query) and no finding counts."""
+    q = _report_query(filters)
+    q = q.with_only_columns(*(c for c in q.selected_columns if c.key in {"id", *columns}))
+    with store.engine.connect() as c:
+        return [dict(m) for m in c.execute(q).mappings()]
+
+
 def chart_series(store: Store, filters: Filters = Filters()) -> dict:
     """Series for the charts page, over one report per agency and year."""
-    reps = representative_rows(report_rows(store, filters), current_report_ids(store))
+    rows = _lean_rows(store, filters, "year", "province", "city")
+    reps = representative_rows(rows, current_report_ids(store))
     year_of = {r["id"]: r["year"] for r in reps}
     region_of = {r["id"]: (r["city"] if filters.region else r["province"]) or "未识别" for r in reps}
     s = _collect_series(store, year_of, region_of)
     yrs = sorted(set(year_of.values()))
     by_year: dict[int, Counter] = defaultdict(Counter)
-    for rid, totals in outcome_totals(store, list(year_of)).items():
-        by_year[year_of[rid]].update(totals)
+    ids = list(year_of)
+    for i in range(0, len(ids), _CHUNK):
+        for rid, totals in outcome_totals(store, ids[i : i + _CHUNK]).items():
+            by_year[year_of[rid]].update(totals)
     shares = {y: outcome_shares(by_year[y])[1] for y in yrs}
 
     def share(y: int, o: str) -> float:
