@@ -110,7 +110,11 @@ def main() -> None:
                 )
         finally:
             proc.terminate()
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # a request still running: stop it anyway
+                proc.kill()
+                proc.wait()
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gongkai.errors import InputError
@@ -78,11 +78,6 @@ def _published(meta: dict, row: dict) -> tuple[str | None, str | None]:
 
 def _rows(store: Store) -> list[Version]:
     d, r, a, m = S.documents, S.reports, S.agencies, S.version_marks
-    numbers = (
-        select(S.cells.c.report_id, func.count(S.cells.c.value).label("n"))
-        .group_by(S.cells.c.report_id)
-        .subquery()
-    )
     doc_cols = [d.c[k] for k in ("published", "published_source", "source_url") if k in d.c]
     q = (
         select(
@@ -103,17 +98,16 @@ def _rows(store: Store) -> list[Version]:
             r.c.meta,
             m.c.withdrawn,
             m.c.picked,
-            numbers.c.n,
             *doc_cols,
         )
         .join(d, d.c.id == r.c.id)
         .outerjoin(a, a.c.id == r.c.agency_id)
         .outerjoin(m, m.c.sha256 == d.c.sha256)
-        .outerjoin(numbers, numbers.c.report_id == r.c.id)
         .order_by(r.c.id)
     )
     out = []
     with store.engine.connect() as c:
+        blank = _blank_ids(c)
         for row in c.execute(q).mappings():
             meta = dict(row["meta"] or {})
             published, source = _published(meta, dict(row))
@@ -137,7 +131,7 @@ def _rows(store: Store) -> list[Version]:
                     source_url=row.get("source_url"),
                     withdrawn=bool(row["withdrawn"]),
                     picked=bool(row["picked"]),
-                    blank=not row["agency"] and row["year"] is None and not row["n"],
+                    blank=row["id"] in blank,
                     meta=meta,
                 )
             )
