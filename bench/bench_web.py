@@ -64,7 +64,9 @@ def fetch(url: str, timeout: float) -> tuple[float, int]:
             status = res.status
     except urllib.error.HTTPError as e:
         status = e.code
-    except TimeoutError:
+    except (TimeoutError, urllib.error.URLError) as e:
+        if not isinstance(e, TimeoutError) and not isinstance(getattr(e, "reason", None), TimeoutError):
+            raise
         status = 0
     return (time.perf_counter() - started) * 1000, status
 
@@ -100,7 +102,11 @@ def main() -> None:
             for name, path in pages(args.db).items():
                 if args.only and args.only not in name:
                     continue
-                runs = [fetch(base + path, args.timeout) for _ in range(args.times)]
+                runs = [fetch(base + path, args.timeout)]
+                if runs[0][1] == 0:  # timed out: once is enough
+                    print(f"{name:22} > {args.timeout:.0f} s  SLOW  (timed out)", flush=True)
+                    continue
+                runs += [fetch(base + path, args.timeout) for _ in range(args.times - 1)]
                 ms = [t for t, _s in runs]
                 codes = sorted({s for _t, s in runs})
                 ok = "ok" if statistics.median(ms) < TARGET_MS else "SLOW"
