@@ -10,7 +10,7 @@ agency — a real county of the bundled division list with one of a few departme
 seven consecutive years. Documents carry a source URL and a publication date (most of them), like collected
 ones. The schema comes from the store's migrations, so the result is an ordinary gongkai database.
 
-Measured on the 2-core development machine: about 2 minutes for 100,000 reports (about 9 GB).
+Measured on the 2-core development machine: 100,000 reports in about 4.5 minutes (9.5 GiB of SQLite).
 """
 
 from __future__ import annotations
