@@ -70,3 +70,23 @@ def test_parse_reads_the_reports_inside_a_zip(corpus, tmp_path):
     assert r.exit_code == 0, r.stderr
     lines = [json.loads(x) for x in r.stdout.splitlines() if x.strip()]
     assert len(lines) == 2 and all(x["meta"].get("year") for x in lines)
+
+
+def test_one_small_text_file_is_read_without_a_worker(corpus, tmp_path, monkeypatch):
+    import gongkai.workers
+
+    def no_worker(self, ctx):
+        raise AssertionError("a worker was started")
+
+    monkeypatch.setattr(gongkai.workers._Worker, "__init__", no_worker)
+    (only,) = parse_many([SEEDS[0]])
+    assert only.ok and len(only.sha256 or "") == 64
+    with_pdf = tmp_path / "x.pdf"
+    with_pdf.write_bytes(b"%PDF-1.4\n")
+    (tmp_path / "batch").mkdir()
+    for others in ([with_pdf], [_folder(tmp_path / "batch")]):  # any other format, and batches: in workers
+        try:
+            items = list(parse_many(others))
+        except AssertionError:
+            continue
+        raise AssertionError(f"read in this process: {items}")

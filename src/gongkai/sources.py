@@ -73,6 +73,10 @@ DOCUMENT_EXTENSIONS = (
 IGNORED_PREFIXES = (".", "~$", "readme", "license", "licence", "__macosx")
 MAX_ARCHIVE_MEMBERS = 100_000
 MISSING = "文件不存在 (no such file or directory)"
+# One plain-text document up to this size is read in the calling process, with no worker to start (the common
+# `gongkai parse report.txt`): reading and extracting text is linear in its size (a 1 MiB text file takes
+# about a second), so it cannot hang. Every other format, and every batch, is read in killable workers.
+IN_PROCESS_TEXT_BYTES = 1024 * 1024
 
 
 def is_document_name(name: str) -> bool:
@@ -424,6 +428,7 @@ def parse_many(
     ``paths`` may also hold `Source` items (found already by `discover`) and `BytesSource` items (in memory).
     Each document is read in a worker process that is killed after ``time_limit`` seconds (None: no limit;
     with no limit and one worker, in this process): the document is then an error, and the batch goes on.
+    A single plain-text document of at most `IN_PROCESS_TEXT_BYTES` is read in this process (it cannot hang).
     ``workers``: processes reading at once (capped at the cores). ``ordered``: results in the order found
     (else as they finish, so one slow file holds nothing up). ``record``: the worker also audits and
     identifies, and returns the store's record (``Parsed.record``) instead of a `Report`. ``skip``: given
@@ -440,7 +445,10 @@ def parse_many(
         yield Parsed(path, error=reason, unreadable=True)
     if record and reader is None:
         from gongkai.store.process import process_bytes as reader
-    tasks = _tasks([*items, *sources], reader if record else None, skip, given, options)
+    todo = [*items, *sources]
+    if len(todo) == 1 and not record and executor is None and _small_text(todo[0]):
+        workers, time_limit = 1, None  # read here (see IN_PROCESS_TEXT_BYTES)
+    tasks = _tasks(todo, reader if record else None, skip, given, options)
     try:
         for (src, sha, size), out in run_tasks(
             tasks, workers, time_limit, ordered=ordered, executor=executor
@@ -448,6 +456,23 @@ def parse_many(
             yield _parsed(src, sha, size, out, record)
     finally:
         close_archives()  # the archive its members were read from, kept open while they were
+
+
+def _small_text(src: Source | BytesSource) -> bool:
+    """A plain-text document (by its bytes, like every format) of at most `IN_PROCESS_TEXT_BYTES`."""
+    from gongkai.read import sniff
+
+    if isinstance(src, Source):
+        if src.member is not None:
+            return False
+        try:
+            st = os.stat(src.path)
+        except OSError:
+            return False
+        if not stat.S_ISREG(st.st_mode) or st.st_size > IN_PROCESS_TEXT_BYTES:
+            return False
+    data = _read(src)
+    return isinstance(data, bytes) and len(data) <= IN_PROCESS_TEXT_BYTES and sniff(data) == "text"
 
 
 def _tasks(sources, reader, skip, given, options: dict) -> Iterator[tuple]:

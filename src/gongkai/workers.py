@@ -22,9 +22,10 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from multiprocessing import get_context
-from multiprocessing.connection import Connection, wait
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:  # multiprocessing is imported when a pool starts: a text file read in-process needs none
+    from multiprocessing.connection import Connection
 
 __all__ = ["DEFAULT_TIME_LIMIT", "Outcome", "run_tasks", "timed_out_reason", "usable_cores"]
 
@@ -105,6 +106,8 @@ def _context():
     """``fork`` from the main thread of a command (cheap: nothing to import again; the progress bar's
     thread touches nothing a worker uses). A request thread of the web server forks from a fork server
     with gongkai preloaded instead: forking a process whose other threads may hold locks is unsafe."""
+    from multiprocessing import get_context
+
     if threading.current_thread() is threading.main_thread():
         return get_context("fork")
     ctx = get_context("forkserver")
@@ -180,6 +183,8 @@ class _Pool(Generic[K]):
         if self.time_limit is not None:
             first = min(w.since for w in self.busy)
             timeout = max(0.0, first + self.time_limit - time.monotonic())
+        from multiprocessing.connection import wait
+
         ready = wait([w.conn for w in self.busy], timeout=timeout)
         out = []
         for worker in list(self.busy):
