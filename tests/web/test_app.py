@@ -11,6 +11,7 @@ import zipfile
 import pytest
 
 import gongkai
+from gongkai.store.process import process_bytes as _real_process_bytes  # the reader before any patch
 from gongkai.web import create_app
 from gongkai.web.auth import COOKIE, Signer
 from gongkai.web.data import text_reuse
@@ -202,3 +203,32 @@ def test_text_reuse():
     assert text_reuse("今年我们继续推进政务公开工作。", "今年我们继续推进政务公开工作。") == 1.0
     assert text_reuse("完全不同的一段文字内容在这里", "另外一些毫无关系的句子写在此处") == 0.0
     assert text_reuse("", "短") is None
+
+
+def _stuck_reader(data: bytes, name: str = "<bytes>", given: dict | None = None) -> dict:
+    """The store's reader, except that it never finishes on a document named *stuck* (module level: the
+    workers receive it pickled)."""
+    import time
+
+    if "stuck" in name:
+        time.sleep(3600)
+    return _real_process_bytes(data, name, given)
+
+
+def test_upload_abandons_a_stuck_document_and_stores_the_others(tmp_path, seed_bytes, monkeypatch):
+    """An upload whose reader hangs (as pdfplumber once did on a crafted page) is recorded as failed after
+    the time limit; the other documents of the request are stored."""
+    import time
+
+    import gongkai.store.process as process
+    from gongkai.store import Store
+    from gongkai.web.uploads import store_many
+
+    monkeypatch.setattr(process, "process_bytes", _stuck_reader)
+    store = Store(f"sqlite:///{tmp_path / 'web.db'}")
+    docs = [("stuck.txt", seed_bytes + b"\n"), ("ok.txt", seed_bytes)]
+    started = time.monotonic()
+    stuck_result, ok_result = store_many(store, Blobs(tmp_path / "files"), docs, limits=Limits(time_limit=2))
+    assert time.monotonic() - started < 60
+    assert stuck_result["status"] == "failed" and "超时" in stuck_result["error"]
+    assert ok_result["status"] in ("ok", "problems"), ok_result
