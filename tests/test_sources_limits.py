@@ -202,6 +202,28 @@ def test_unreadable_file_and_unlistable_folder_reported(tmp_path):
     assert result.counts["unreadable"] == 2 and result.stored == 1 == documents_in(url)
 
 
+def test_unreadable_file_reported(tmp_path, monkeypatch):
+    """As a file without read permission is for a normal user (simulated: root reads every file)."""
+    import gongkai.read as read_module
+
+    src = tmp_path / "in"
+    (locked,) = variants(src, 1)
+    variants(src, 1, prefix="ok")
+    real = read_module.load_file
+
+    def load_file(path, *args, **kwargs):
+        if Path(path).name == locked.name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(read_module, "load_file", load_file)
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    result = ingest([src], url, workers=1)
+    reported = {Path(f).name: reason for f, reason in result.errors}
+    assert "Permission" in reported[locked.name]
+    assert result.counts["unreadable"] == 1 and result.stored == 1 == documents_in(url)
+
+
 def test_unlistable_folder_reported(tmp_path, monkeypatch):
     """As a folder without read permission is for a normal user (simulated: root lists every folder)."""
     src = tmp_path / "in"
