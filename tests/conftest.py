@@ -68,3 +68,24 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip("shared corpus not available")
     return CORPUS
+
+
+SEED = CORPUS / "seeds" / "000_f01d4dbb51cf7cd1.txt"
+
+
+def seed_text() -> str:
+    """The text of a seed report of the shared corpus (skipped without it, failed in CI)."""
+    if not SEED.is_file():
+        pytest.skip("shared corpus not available")
+    return SEED.read_text(encoding="utf-8")
+
+
+def variants(folder: Path, n: int, prefix: str = "r") -> list[Path]:
+    """``n`` copies of the seed report with different bytes (so none is skipped as a duplicate)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        p = folder / f"{prefix}{i:03d}.txt"
+        p.write_text(seed_text() + f"\n附：第 {i} 份。\n", encoding="utf-8")
+        out.append(p)
+    return out

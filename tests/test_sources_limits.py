@@ -18,26 +18,7 @@ from gongkai.errors import InputError
 from gongkai.sources import discover, parse_many
 from gongkai.store import Store, ingest
 from gongkai.store import schema as S
-from tests.conftest import CORPUS
-
-SEED = CORPUS / "seeds" / "000_f01d4dbb51cf7cd1.txt"
-
-
-def seed_text() -> str:
-    if not SEED.is_file():
-        pytest.fail(f"the shared corpus is missing: {SEED}")
-    return SEED.read_text(encoding="utf-8")
-
-
-def variants(folder: Path, n: int, prefix: str = "r") -> list[Path]:
-    """``n`` copies of the seed report with different bytes (so none is skipped as a duplicate)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for i in range(n):
-        p = folder / f"{prefix}{i:03d}.txt"
-        p.write_text(seed_text() + f"\n附：第 {i} 份。\n", encoding="utf-8")
-        out.append(p)
-    return out
+from tests.conftest import variants
 
 
 def documents_in(url: str) -> int:

@@ -17,9 +17,8 @@ from gongkai.sources import parse_many
 from gongkai.store import Store, ingest
 from gongkai.store.process import process_bytes
 from gongkai.workers import DEFAULT_TIME_LIMIT, run_tasks
-from tests.conftest import CORPUS
+from tests.conftest import seed_text, variants
 
-SEED = CORPUS / "seeds" / "000_f01d4dbb51cf7cd1.txt"
 ROOT = Path(__file__).resolve().parents[1]
 
 # Run the CLI with a reader that never finishes on files named *stuck* (as pdfplumber did on a crafted page).
@@ -46,23 +45,6 @@ from gongkai.cli import main
 sys.argv = ["gongkai", *sys.argv[1:]]
 main()
 """
-
-
-def seed_text() -> str:
-    if not SEED.is_file():
-        pytest.skip("shared corpus not available")
-    return SEED.read_text(encoding="utf-8")
-
-
-def variants(folder: Path, n: int, prefix: str = "r") -> list[Path]:
-    """``n`` copies of the seed report with different bytes (so none is skipped as a duplicate)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for i in range(n):
-        p = folder / f"{prefix}{i:03d}.txt"
-        p.write_text(seed_text() + f"\n附：第 {i} 份。\n", encoding="utf-8")
-        out.append(p)
-    return out
 
 
 def stuck_reader(data: bytes, name: str, given: dict | None = None) -> dict:
