@@ -193,55 +193,32 @@ def _set(state: str, db, agency, year, code, severity, state_filter, report, fin
 Comment = Annotated[str | None, typer.Option("--comment", help="审核意见.")]
 
 
-@review_app.command("confirm")
-def review_confirm(
-    db: Db = None,
-    agency: Agency = None,
-    year: Year = None,
-    code: Code = None,
-    severity: Severity = None,
-    state: State = None,
-    report: Report = None,
-    finding: Fingerprint = None,
-    comment: Comment = None,
-    user: User = None,
-) -> None:
-    """Confirm (确认) every finding the filter selects."""
-    _set("confirmed", db, agency, year, code, severity, state, report, finding, comment, user)
+def _register_state_command(name: str, state: str, doc: str) -> None:
+    """``gongkai review NAME``: set every finding the filter selects to ``state`` (one signature for the
+    three commands; typer reads the options from it)."""
+
+    def command(
+        db: Db = None,
+        agency: Agency = None,
+        year: Year = None,
+        code: Code = None,
+        severity: Severity = None,
+        state_filter: State = None,
+        report: Report = None,
+        finding: Fingerprint = None,
+        comment: Comment = None,
+        user: User = None,
+    ) -> None:
+        _set(state, db, agency, year, code, severity, state_filter, report, finding, comment, user)
+
+    command.__doc__ = doc
+    command.__name__ = f"review_{name}"
+    review_app.command(name)(command)
 
 
-@review_app.command("dismiss")
-def review_dismiss(
-    db: Db = None,
-    agency: Agency = None,
-    year: Year = None,
-    code: Code = None,
-    severity: Severity = None,
-    state: State = None,
-    report: Report = None,
-    finding: Fingerprint = None,
-    comment: Comment = None,
-    user: User = None,
-) -> None:
-    """Dismiss (驳回) every finding the filter selects."""
-    _set("dismissed", db, agency, year, code, severity, state, report, finding, comment, user)
-
-
-@review_app.command("reset")
-def review_reset(
-    db: Db = None,
-    agency: Agency = None,
-    year: Year = None,
-    code: Code = None,
-    severity: Severity = None,
-    state: State = None,
-    report: Report = None,
-    finding: Fingerprint = None,
-    comment: Comment = None,
-    user: User = None,
-) -> None:
-    """Put the selected findings back to 待核 (pending)."""
-    _set("pending", db, agency, year, code, severity, state, report, finding, comment, user)
+_register_state_command("confirm", "confirmed", "Confirm (确认) every finding the filter selects.")
+_register_state_command("dismiss", "dismissed", "Dismiss (驳回) every finding the filter selects.")
+_register_state_command("reset", "pending", "Put the selected findings back to 待核 (pending).")
 
 
 @review_app.command("compare")
