@@ -276,7 +276,7 @@ APPLICANT_COLUMNS: tuple[Column, ...] = (
     Column("research_institution", "科研机构"),
     Column("social_welfare_org", "社会公益组织"),
     Column("legal_service_org", "法律服务机构"),
-    Column("other_org", "其他"),
+    Column("other_org", "其他", variants=("其他法人或其他组织",)),
     Column("total", "总计"),
 )
 TABLE3_NOTE = "本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和"

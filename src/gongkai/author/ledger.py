@@ -29,6 +29,7 @@ from typing import Any
 
 from gongkai import template
 from gongkai.errors import InputError
+from gongkai.read.services import decode_table
 
 __all__ = [
     "COLUMNS",
@@ -98,8 +99,8 @@ def result_categories(layout_key: str) -> dict[str, str]:
 def applicant_types() -> dict[str, str]:
     """申请人类型 → table 三 column key (自然人, 商业企业 …; 其他 means 其他法人或其他组织)."""
     cols = template.layout(template.default_layout()).table3.columns
-    out = {c.label: c.key for c in cols if c.key != "total"}
-    return out | {c.key: c.key for c in cols if c.key != "total"} | {"其他法人或其他组织": "other_org"}
+    parts = [c for c in cols if c.key != "total"]
+    return {name: c.key for c in parts for name in (c.label, *c.variants, c.key)}
 
 
 # ---------------------------------------------------------------- reading rows
@@ -115,13 +116,8 @@ def _rows(data: bytes) -> Iterator[list[Any]]:
             raise InputError(f"无法读取台账 (cannot read the ledger workbook: {type(e).__name__})") from None
         yield from (list(r) for r in wb.worksheets[0].iter_rows(values_only=True))
         return
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text = decode_table(data)
+    if text is None:
         raise InputError("台账编码无法识别 (ledger is neither UTF-8 nor GB18030)")
     yield from csv.reader(io.StringIO(text))
 
