@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gongkai.errors import InputError
+from gongkai.read.services import decode_table
 
 __all__ = ["Target", "read_roster", "read_url_file", "targets_from"]
 
@@ -52,13 +53,8 @@ def read_roster(path: str | Path) -> list[Target]:
         data = Path(path).read_bytes()
     except OSError as e:
         raise InputError(f"{path}: 无法读取名录 (cannot read: {e.strerror})") from None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text = decode_table(data)
+    if text is None:
         raise InputError(f"{path}: 名录编码无法识别 (not UTF-8 or GB18030)")
     rows = list(csv.DictReader(io.StringIO(text)))
     fields = {f.strip().lower(): f for f in (rows[0].keys() if rows else [])}

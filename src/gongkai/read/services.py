@@ -79,6 +79,17 @@ def decode(data: bytes, *, markup: bool = False) -> tuple[str, str]:
     return data.decode("gb18030", errors="replace"), "gb18030"
 
 
+def decode_table(data: bytes) -> str | None:
+    """A CSV file's text, in the encodings spreadsheet programs save (UTF-8 with or without a BOM, else
+    GB18030); None when it is neither."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 def _declared_guess(data: bytes) -> tuple[str, str] | None:
     declared = declared_encoding(data[:16384])
     if declared and declared != "utf-8" and not data.isascii():
