@@ -46,6 +46,7 @@ def build(fragment: dict) -> Report:
                 st["status"],
                 raw=st.get("raw"),
                 candidates=st.get("candidates", []),
+                where=st.get("where", []),
             )
         else:
             cells[p] = Cell(

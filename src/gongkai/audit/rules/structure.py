@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+from dataclasses import dataclass
 from functools import cache
 
 from gongkai import template
-from gongkai.audit.finding import Finding
+from gongkai.audit.finding import ERROR, INFO, Finding
 from gongkai.audit.labels import TABLE_NAMES, column_label, row_label
 from gongkai.audit.registry import rule
 from gongkai.audit.textutil import strip_punct
 from gongkai.model import MISSING, Report, row_keys
 
-_TABLE_SECTION = {"table3": "s3", "table4": "s4"}
+_TABLE_SECTION = {"table2": "s2", "table3": "s3", "table4": "s4"}
 
 
 def _lines(report: Report, paths: list[str]) -> list[tuple[int, int]]:
@@ -93,7 +95,14 @@ def _column_order(report: Report, t: str) -> list[str] | None:
 _TABLE_NOISE = ("单位", "件", "数量", "序号", "项目", "类别", "内容", "情况", "备注")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ENUMERATOR = re.compile(r"^(?:[（(]?[一二三四五六七八九十]+[）)、.．]?|[（(]?\d{1,2}[）).．、]?)")
-_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+# A value cell of a printed row, and what a grid prints in a blank cell.
+_VALUE = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万?元|件|条|个)?$")
+_BLANK = re.compile(r"^(?:[-—–－/／]{1,3}|无)?$")
+# Text after a table that is no row: a note (注：…) or a sentence.
+_NOTE = re.compile(r"^(?:注|备注|说明|数据来源|[※*＊])")
+_SENTENCE = re.compile(r"[。；;！!？?，,]")
+_LABEL_MAX = 30  # characters; a longer "label" is a line of prose
+_NEAR = 0.75  # similarity above which a label is a misprint of an official one (as rule L103)
 
 
 @cache
@@ -163,26 +172,147 @@ def added_columns(report: Report, t: str) -> list[str]:
     return list(dict.fromkeys(quoted))  # the printed label around the unexplained piece
 
 
-def added_rows(report: Report, t: str = "table3") -> list[str]:
-    """Labels of printed rows of table ``t`` (a label, then one number per column) that the official
-    layout does not have."""
-    sec = report.sections.get(_TABLE_SECTION[t])
-    if sec is None:
-        return []
-    ncols = len(getattr(template.layout(report.layout), t).columns)
-    vocabulary = _vocabulary(report.layout, t)
-    out = []
-    for line in sec.text.splitlines():
-        tokens = line.split()
-        k = len(tokens)
-        while k > 0 and _NUMBER.match(tokens[k - 1]):
-            k -= 1
-        if len(tokens) - k != ncols or k == 0:
+@dataclass(frozen=True)
+class AddedRow:
+    """A printed row of a table that the official layout does not have."""
+
+    label: str  # as printed, punctuation removed
+    printed: str  # the whole line as printed (label and values)
+    line: int | None  # 1-based line in Report.text
+    doubt: str = ""  # why it may be an extraction artefact rather than a changed layout ("": none)
+
+
+def _row_widths(table: template.Table) -> frozenset[int]:
+    """How many values a row of ``table`` prints: each row's own column count (table 二), the shared
+    column count, and for grouped tables (四) all groups side by side."""
+    widths = {len(r.columns) for r in table.rows if r.columns}
+    if table.columns:
+        widths.add(len(table.columns))
+        if table.groups:
+            widths.add(len(table.columns) * len(table.groups))
+    return frozenset(widths)
+
+
+def _split_row(line: str) -> tuple[str, int, int] | None:
+    """(label, values, numbers) of a printed row: a label, then value cells (numbers or blank marks).
+    Cells are tab-separated in grids, else whitespace-separated; a grid's blank cells count as values."""
+    grid = "\t" in line
+    cells = [c.strip() for c in line.split("\t")] if grid else line.split()
+    while cells and not cells[-1]:
+        cells.pop()  # filler cells after the row
+    k = len(cells)
+    while k > 0 and (_VALUE.match(cells[k - 1]) or (grid and _BLANK.match(cells[k - 1]))):
+        k -= 1
+    values = cells[k:]
+    numbers = sum(1 for v in values if _VALUE.match(v))
+    label = "".join(cells[:k])
+    if not numbers:
+        return None
+    return label, len(values), numbers
+
+
+def _table_vocabulary(report: Report, t: str) -> tuple[str, ...]:
+    """The official texts of table ``t``, with every table 三 a report of this layout may print."""
+    if t != "table3":
+        return _vocabulary(report.layout, t)
+    keys = [lay.key for lay in template.table3_candidates(report.layout)]
+    return tuple(dict.fromkeys(w for k in keys for w in _vocabulary(k, t)))
+
+
+def _of_another_table(report: Report, t: str, text: str) -> bool:
+    """``text`` (a label, punctuation removed) holds a whole row label of another table, or is part of
+    one: a row of that table that ran into this table's section."""
+    lay = template.layout(report.layout)
+    for other in lay.tables:
+        if other.key == t:
             continue
-        label = _ENUMERATOR.sub("", "".join(tokens[:k]))
-        if _foreign(label, vocabulary):
-            out.append(strip_punct(label))
+        for r in other.rows:
+            official = strip_punct(r.label.removeprefix(r.enumerator))
+            if (len(official) >= 2 and official in text) or (len(text) >= 4 and text in official):
+                return True
+    return False
+
+
+def _line_number(report: Report, sec_start: int | None, line: str) -> int | None:
+    at = report.text.find(line, sec_start or 0) if line else -1
+    return report.text.count("\n", 0, at) + 1 if at >= 0 else None
+
+
+def added_rows(report: Report, t: str) -> list[AddedRow]:
+    """Rows printed in table ``t`` (a label, then as many values as a row of the table has) whose label
+    no official text of the table explains (wrapped labels, variants, headers and sub-totals the template
+    knows are explained), within the printed table: from its first official text to its last official
+    row, and rows that follow that row directly. Notes (注：…) and sentences are not rows."""
+    sec = report.sections.get(_TABLE_SECTION[t])
+    table = getattr(template.layout(report.layout), t)
+    if sec is None or all(c.status == MISSING for p, c in report.cells.items() if p.startswith(t + ".")):
+        return []
+    widths = _row_widths(table)
+    vocabulary = _table_vocabulary(report, t)
+    kinds: list[tuple[str, str, AddedRow | None]] = []  # ("official" | "row" | "candidate" | "other", line)
+    for line in sec.text.splitlines():
+        if not line.strip():
+            continue
+        row = _split_row(line)
+        label = _ENUMERATOR.sub("", row[0] if row else line.strip())
+        if row is None:
+            kinds.append(("other" if _foreign(label, vocabulary) else "official", line, None))
+        elif not _CJK.search(label) or not _foreign(label, vocabulary):
+            kinds.append(("row", line, None))
+        elif row[1] in widths or row[2] in widths:
+            kinds.append(("candidate", line, _candidate(report, t, sec.start, line, label)))
+        else:
+            kinds.append(("other", line, None))
+    first = next((i for i, (k, _l, _r) in enumerate(kinds) if k in ("official", "row")), None)
+    last = max((i for i, (k, _l, _r) in enumerate(kinds) if k == "row"), default=None)
+    if first is None or last is None:
+        return []
+    out = [r for k, _l, r in kinds[first:last] if k == "candidate" and r is not None]
+    for k, _l, r in kinds[last + 1 :]:
+        if k != "candidate":
+            break
+        if r is not None:
+            out.append(r)
     return out
+
+
+def _candidate(report: Report, t: str, sec_start: int | None, line: str, label: str) -> AddedRow | None:
+    """The added row a printed row with a foreign label is, or None where it is no row of this table
+    (a note, a sentence, or a row of another table that ran into this one)."""
+    text = strip_punct(label)
+    if _NOTE.match(label) or _SENTENCE.search(label) or len(text) > _LABEL_MAX:
+        return None
+    if _of_another_table(report, t, text):
+        return None  # a row of another table: the region, not the layout, is off
+    doubt = ""
+    near = _near_official(report, t, text)
+    if near is not None:
+        row_key, official = near
+        if all(c.status == MISSING for p, c in report.cells.items() if p.startswith(f"{t}.{row_key}.")):
+            return None  # the official row printed with another label: a misprint (rule L103)
+        doubt = f"与国家格式的「{official}」相近，可能是该行重复印出或标签识别有误"
+    elif _read_by_ocr(report, t):
+        doubt = "该表由文字识别（OCR）读出，标签可能识别有误"
+    return AddedRow(text, " ".join(line.split()), _line_number(report, sec_start, line), doubt)
+
+
+def _near_official(report: Report, t: str, text: str) -> tuple[str, str] | None:
+    """The official row whose label ``text`` is a near-miss of (similarity ≥ 0.75), if any."""
+    table = getattr(template.layout(report.layout), t)
+    for r in table.rows:
+        official = strip_punct(r.label.removeprefix(r.enumerator))
+        if difflib.SequenceMatcher(None, text, official, autojunk=False).ratio() >= _NEAR:
+            return r.key, r.label
+    return None
+
+
+def _read_by_ocr(report: Report, t: str) -> bool:
+    return any(
+        isinstance(w, dict) and w.get("confidence") is not None
+        for p, c in report.cells.items()
+        if p.startswith(t + ".")
+        for w in c.where or ()
+    )
 
 
 @rule("L104", "table-structure", "warning")
@@ -191,13 +321,19 @@ def structure(report: Report):
 
     A row or column of the official layout that is not in the source while the rest of its table is, a row
     or column label printed that the layout does not have, and rows or column labels printed in another
-    order, are reported once per table (not once per cell).
+    order, are reported once per table (not once per cell). Rows are aligned by their labels: a printed
+    row (a label, then the values of a row of that table) whose label no official text of the table
+    explains is an added row, an error: evaluators deduct for a changed layout. Labels broken by line
+    wraps, known variants, headers, sub-totals the template knows, notes and sentences are not rows; an
+    added row that may be an extraction artefact (a near-miss of an official label, a table read by OCR)
+    is an info note with the reason.
 
     Anti-pattern:
         表三删去「科研机构」「社会公益组织」两列；表四把「结果纠正」列放在「结果维持」之前。
         表三增加「个体工商户」列、「（八）移送有关机关办理」行；表四增加「部分纠正」列。
+        表二在「行政强制」行后增加「行政确认 7」行；表四在数据行下增加「其中：信息公开类 0 1 0 0 1 …」行。
     Best practice:
-        表三、表四按国家格式保留全部行列，顺序不变（没有数据的格填 0）。
+        表二、表三、表四按国家格式保留全部行列，顺序不变（没有数据的格填 0）；其他情况在正文中说明。
     """
     rows, cols = missing_rows_and_columns(report)
     for t in ("table2", "table3", "table4"):
@@ -219,9 +355,9 @@ def structure(report: Report):
                 + [p for p in report.cells if p.startswith(t + ".") and p.split(".")[2] in gone_c],
                 evidence={"missing_rows": gone_r, "missing_columns": gone_c},
             )
+        yield from _added(report, t)
         if t == "table2":
             continue
-        yield from _added(report, t)
         moved = _row_order(report, t)
         if moved:
             yield Finding(
@@ -241,18 +377,30 @@ def structure(report: Report):
 
 
 def _added(report: Report, t: str):
-    new_rows = added_rows(report, t) if t == "table3" else []
-    new_cols = added_columns(report, t)
-    if not new_rows and not new_cols:
-        return
-    what = []
-    if new_rows:
-        what.append("行「" + "」「".join(new_rows) + "」")
+    rows = added_rows(report, t)
+    new_cols = added_columns(report, t) if t != "table2" else []
+    changed = [r for r in rows if not r.doubt]
+    if changed:
+        yield Finding(
+            f"{TABLE_NAMES[t]}增加了国家格式中没有的行「" + "」「".join(r.label for r in changed) + "」"
+            f"（原文：「{'」「'.join(r.printed for r in changed)}」）；请按国家格式填报，"
+            "其他情况在正文中说明，不要增加行。",
+            where=[t],
+            evidence={"added_rows": [r.label for r in changed], "lines": [r.line for r in changed]},
+            severity=ERROR,
+        )
+    for r in rows:
+        if r.doubt:
+            yield Finding(
+                f"提取说明：{TABLE_NAMES[t]}中印有国家格式没有的行「{r.printed}」，但{r.doubt}；请对照原件核对。",
+                where=[t],
+                evidence={"printed": r.printed, "line": r.line, "reason": r.doubt},
+                severity=INFO,
+            )
     if new_cols:
-        what.append("列「" + "」「".join(new_cols) + "」")
-    yield Finding(
-        f"{TABLE_NAMES[t]}增加了国家格式中没有的{'，'.join(what)}；请按国家格式填报，"
-        "其他情况在正文中说明，不要增加行列。",
-        where=[t],
-        evidence={"added_rows": new_rows, "added_columns": new_cols},
-    )
+        yield Finding(
+            f"{TABLE_NAMES[t]}增加了国家格式中没有的列「" + "」「".join(new_cols) + "」；请按国家格式填报，"
+            "其他情况在正文中说明，不要增加列。",
+            where=[t],
+            evidence={"added_columns": new_cols},
+        )
