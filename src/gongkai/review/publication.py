@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 
 from gongkai.errors import InputError
 from gongkai.review.common import log, opened
+from gongkai.store import report_summary
 from gongkai.store import schema as S
 from gongkai.store.db import _insert_findings, _load_report, _refresh_status
 from gongkai.store.process import finding_json
@@ -78,6 +79,7 @@ def reaudit_timeliness(store, report_id: int) -> int:
         c.execute(delete(S.findings).where(mine & (S.findings.c.scope == "report")))
         _insert_findings(c, report_id, found, "report")
         _refresh_status(c, report_id)
+        report_summary.refresh(c, [report_id])
     return len(found)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from gongkai.review.common import log, opened
 from gongkai.review.roster import campaign_year
 from gongkai.review.versions import current_versions
+from gongkai.store import report_summary
 from gongkai.store import schema as S
 from gongkai.store.db import _insert_findings, _load_report
 from gongkai.store.process import finding_json
@@ -43,9 +44,13 @@ def compare_agencies(url_or_store=None, year: int | None = None, user: str | Non
         n = 0
         with store.engine.begin() as c:
             old = S.findings.c.report_id.in_(year_reports) & (S.findings.c.scope == AGENCIES_SCOPE)
+            touched = {rid for (rid,) in c.execute(select(S.findings.c.report_id).where(old).distinct())}
             c.execute(delete(S.findings).where(old))
             for v, findings in zip(chosen, found, strict=True):
                 _insert_findings(c, v.report_id, [finding_json(f) for f in findings], AGENCIES_SCOPE)
                 n += len(findings)
+                if findings:
+                    touched.add(v.report_id)
+            report_summary.refresh(c, touched)
             log(c, user, "compare", f"year:{year}", reports=len(chosen), findings=n)
     return n

@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from gongkai.errors import InputError
 from gongkai.review.common import as_utc, log, now, opened
+from gongkai.store import report_summary
 from gongkai.store import schema as S
 from gongkai.store.db import Store
 
@@ -228,6 +229,7 @@ def withdraw(url_or_store, report_id: int, user: str | None = None, undo: bool =
     with opened(url_or_store) as store, store.engine.begin() as c:
         sha = _document(c, report_id)
         _upsert_mark(c, sha, withdrawn=not undo, user=user, at=now())
+        report_summary.refresh_groups(c, report_summary.groups_of(c, [report_id]))
         log(c, user, "restore" if undo else "withdraw", f"report:{report_id}")
 
 
@@ -245,4 +247,5 @@ def pick(url_or_store, report_id: int, user: str | None = None) -> None:
                     update(S.version_marks).where(S.version_marks.c.sha256.in_(group)).values(picked=False)
                 )
             _upsert_mark(c, me.sha256, picked=True, withdrawn=False, user=user, at=now())
+            report_summary.refresh_groups(c, report_summary.groups_of(c, [report_id]))
             log(c, user, "pick", f"report:{report_id}")

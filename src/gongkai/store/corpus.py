@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, or_, select
 from gongkai import template
 from gongkai.store import schema as S
 from gongkai.store.db import Store, _num, region_path, representative_rank
+from gongkai.store.report_summary import OUTCOMES, outcome_of
 
 __all__ = [
     "DOCUMENT_STATUSES",
@@ -484,17 +485,6 @@ def _t3_label(key: str) -> str:
     return key
 
 
-# Outcome groups of table 三 (keys and key prefixes); labels come from the template.
-OUTCOMES = ("granted", "partially_granted", "denied", "unable", "not_processed", "other")
-
-
-def _outcome(row_key: str) -> str | None:
-    for o in OUTCOMES:
-        if row_key == o or row_key.startswith(o + "_"):
-            return o
-    return None
-
-
 def outcome_totals(store: Store, ids: list[int]) -> dict[int, Counter]:
     """Per report: each outcome group's applications, the 总计 column of its table-三 rows as printed (blank
     cells left out, so a report that leaves them blank adds nothing)."""
@@ -509,7 +499,7 @@ def outcome_totals(store: Store, ids: list[int]) -> dict[int, Counter]:
                 c_.c.value.is_not(None),
             )
             for rid, row, value in c.execute(q):
-                if o := _outcome(row):
+                if o := outcome_of(row):
                     out[rid][o] += _num(value)
     return out
 

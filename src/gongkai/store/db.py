@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, NoResultFound
 
 from gongkai.errors import InputError
 from gongkai.model import Report
+from gongkai.store import report_summary
 from gongkai.store import schema as S
 from gongkai.store.process import FAILED, apply_given, audit_functions, finding_json, status_of
 from gongkai.store.publication import PUBLICATION_COLUMNS, Publication
@@ -155,10 +156,12 @@ class Store:
             for i in range(0, len(shas), 500):
                 ids = select(S.documents.c.id).where(S.documents.c.sha256.in_(shas[i : i + 500]))
                 rids = [r for (r,) in c.execute(ids)]
-                for t in (S.findings, S.sections, S.cells):
+                groups = report_summary.groups_of(c, rids)
+                for t in (S.report_codes, S.report_summaries, S.findings, S.sections, S.cells):
                     c.execute(delete(t).where(t.c.report_id.in_(rids)))
                 c.execute(delete(S.reports).where(S.reports.c.id.in_(rids)))
                 c.execute(delete(S.documents).where(S.documents.c.id.in_(rids)))
+                report_summary.refresh_groups(c, groups)
 
     def write(
         self, result: dict, path: str | None = None, overrides=None, publication: Publication | None = None
@@ -277,6 +280,7 @@ class Store:
                 if new != old:
                     touched.update(x for x in (old, new) if x)
             _drop_orphan_agencies(c)
+            report_summary.refresh(c, [rid for rid, *_ in rows])
             if touched:
                 c.execute(update(S.agencies).where(S.agencies.c.id.in_(touched)).values(cross_stale=True))
         return touched
@@ -320,6 +324,7 @@ class Store:
                         touched.add(rid)
                 for rid in sorted(touched):
                     _refresh_status(c, rid)
+                report_summary.refresh(c, touched)
                 c.execute(update(S.agencies).where(S.agencies.c.id == agency_id).values(cross_stale=False))
         return n
 
@@ -401,6 +406,7 @@ def _write(c: Connection, result: dict, path: str | None, overrides, publication
     _insert_cells(c, doc_id, report)
     _insert_sections(c, doc_id, report)
     _insert_findings(c, doc_id, result.get("findings") or [], "report")
+    report_summary.refresh(c, [doc_id])
     return status
 
 

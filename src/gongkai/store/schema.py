@@ -9,6 +9,8 @@ reports    one row per successfully read document: meta, layout, agency, region,
 cells      long form: one row per table cell (value, raw text, status, provenance JSON)
 sections   the six report sections' headings and text
 findings   audit findings; scope ``report`` (one document) or ``cross`` (across one agency's years)
+report_summaries, report_codes  one narrow row per report (and per report and code) for the list and chart
+           pages, kept by the write path (``report_summary``)
 """
 
 from __future__ import annotations
@@ -29,6 +31,15 @@ from sqlalchemy import (
 )
 
 metadata = MetaData()
+
+# Outcome groups of table 三 (row keys and key prefixes; labels come from the template) and the chart
+# figures each report summary carries (``report_summary.figures_of``).
+OUTCOMES = ("granted", "partially_granted", "denied", "unable", "not_processed", "other")
+SUMMARY_FIGURES = (
+    "t3_new",
+    *(f"t3_{o}" for o in OUTCOMES),
+    *(f"t4_{kind}_{col}" for kind in ("review", "litigation") for col in ("upheld", "corrected", "other")),
+)
 
 documents = Table(
     "documents",
@@ -135,6 +146,41 @@ findings = Table(
     Column("data", JSON),  # the finding's full to_json()
     Index("ix_findings_code_report", "code", "report_id"),
     Index("ix_findings_severity_report", "severity", "report_id"),
+)
+
+report_summaries = Table(
+    "report_summaries",
+    metadata,
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("agency_id", String(255)),
+    Column("subject", String(255), nullable=False),  # the version group's agency (``versions.subject_of``)
+    Column("year", Integer),
+    Column("agency", Text),  # as written
+    Column("province", String(64)),
+    Column("city", String(64)),
+    Column("county", String(64)),
+    Column("kind", String(16)),
+    Column("status", String(16), nullable=False),
+    Column("errors", Integer, nullable=False, default=0),
+    Column("warnings", Integer, nullable=False, default=0),
+    Column("infos", Integer, nullable=False, default=0),
+    Column("current", Boolean, nullable=False, default=False),
+    Column("blank", Boolean, nullable=False, default=False),
+    *(Column(name, Float) for name in SUMMARY_FIGURES),
+    Index("ix_report_summaries_agency_year", "agency_id", "year", "report_id"),
+    Index("ix_report_summaries_subject_year", "subject", "year"),
+    Index("ix_report_summaries_year_current", "year", "current"),
+)
+
+report_codes = Table(
+    "report_codes",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("severity", String(16), nullable=False),
+    Column("findings", Integer, nullable=False),
+    Index("ix_report_codes_report", "report_id"),
+    sqlite_with_rowid=False,
 )
 
 # Web sessions, kept server-side so logout and a password change revoke them. The cookie holds a random

@@ -1,0 +1,256 @@
+"""One narrow row per stored report for the list and chart pages, kept up to date by the store's write path,
+so that the pages count, filter, page and add up in SQL without reading findings, cells or report texts.
+
+Tables (``schema.report_summaries``, ``schema.report_codes``):
+
+report_summaries  one row per report: ``agency_id``, ``subject`` (the version group's agency, see
+                  ``gongkai.review.versions.subject_of``), ``year``, ``agency`` (as written), ``province``,
+                  ``city``, ``county``, ``kind`` (``gongkai.audit.kinds``), ``status`` (the document's),
+                  ``errors``/``warnings``/``infos`` (findings by severity, every scope), ``current`` (the
+                  current version of its subject-year, as ``versions.current_ids`` decides), ``blank`` (a
+                  blank template), and the chart figures (``FIGURES``): ``t3_new`` (new applications),
+                  ``t3_<outcome>`` for each of ``OUTCOMES`` (the total column of that outcome's rows),
+                  ``t4_<review|litigation>_<upheld|corrected|other>`` (litigation adds up its rows); blank
+                  cells are left out, None when there is no value at all.
+report_codes      one row per report and finding code: ``severity``, ``findings`` (how many).
+
+API (``c`` is a SQLAlchemy connection inside the caller's transaction):
+
+- ``refresh(c, report_ids)``: recompute those reports' rows from what is stored (a report that no longer
+  exists loses its rows) and the ``current`` flag of every version group they were or are in. Call it after
+  any change to a report's row, its document's status, its findings or its version marks.
+- ``refresh_groups(c, groups)``: only the ``current`` flags of ``(subject, year)`` groups; ``groups_of(c,
+  ids)`` the groups of some reports (taken before deleting them).
+- ``backfill(c)``: rebuild both tables for the whole store (the migration, ``bench/make_db.py``).
+
+>>> with store.engine.begin() as c:
+...     refresh(c, [report_id])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy import Connection, delete, insert, select, true, update
+
+from gongkai.store import schema as S
+
+__all__ = [
+    "FIGURES",
+    "OUTCOMES",
+    "backfill",
+    "figures_of",
+    "groups_of",
+    "outcome_of",
+    "refresh",
+    "refresh_groups",
+]
+
+OUTCOMES = S.OUTCOMES
+FIGURES = S.SUMMARY_FIGURES
+_T4_COLUMNS = ("upheld", "corrected", "other")
+_CHUNK = 500
+_SEVERITIES = {"error": "errors", "warning": "warnings", "info": "infos"}
+_MIN_TIME = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def outcome_of(row_key: str) -> str | None:
+    """The outcome group of a table-三 row (``denied_state_secret`` → ``denied``), or None."""
+    for o in OUTCOMES:
+        if row_key == o or row_key.startswith(o + "_"):
+            return o
+    return None
+
+
+def figures_of(cells: Iterable[tuple[str, str, str, float | int | None]]) -> dict[str, float | None]:
+    """The chart figures of one report from its ``(table, row, column, value)`` cells (None: no value)."""
+    out: dict[str, float | None] = dict.fromkeys(FIGURES)
+
+    def add(key: str, value) -> None:
+        out[key] = (out[key] or 0) + value
+
+    for table, row, col, value in cells:
+        if value is None:
+            continue
+        if table == "table3" and col == "total":
+            if row == "new":
+                add("t3_new", value)
+            elif o := outcome_of(row):
+                add(f"t3_{o}", value)
+        elif table == "table4" and col in _T4_COLUMNS:
+            add(f"t4_{'review' if row == 'review' else 'litigation'}_{col}", value)
+    return out
+
+
+def _kind(meta: dict) -> str | None:
+    try:
+        from gongkai.audit.kinds import kind_of
+    except ImportError:  # the store works without the audit
+        return None
+    return kind_of(meta or {})[0]
+
+
+def _subject(agency_id: str | None, sha256: str) -> str:
+    return agency_id or f"sha256:{sha256}"
+
+
+def _chunks(items: list, n: int = _CHUNK) -> Iterator[list]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def _rows(c: Connection, ids: list[int]) -> tuple[list[dict], list[dict]]:
+    """The summary and code rows of ``ids`` (existing reports only), ``current`` still False."""
+    r, d, f, cl = S.reports, S.documents, S.findings, S.cells
+    base = select(
+        r.c.id,
+        r.c.agency_id,
+        r.c.agency,
+        r.c.year,
+        r.c.province,
+        r.c.city,
+        r.c.county,
+        r.c.meta,
+        d.c.status,
+        d.c.sha256,
+    ).join(d, d.c.id == r.c.id)
+    reports = {m["id"]: dict(m) for m in c.execute(base.where(r.c.id.in_(ids))).mappings()}
+    if not reports:
+        return [], []
+    found = select(f.c.report_id, f.c.code, f.c.severity).where(f.c.report_id.in_(list(reports)))
+    codes: dict[tuple[int, str], Counter] = defaultdict(Counter)
+    for rid, code, sev in c.execute(found):
+        codes[(rid, code)][sev] += 1
+    cells = select(cl.c.report_id, cl.c.table_key, cl.c.row_key, cl.c.column_key, cl.c.value).where(
+        cl.c.report_id.in_(list(reports)),
+        cl.c.table_key.in_(("table3", "table4")),
+        cl.c.value.is_not(None),
+    )
+    by_report: dict[int, list] = defaultdict(list)
+    for rid, *cell in c.execute(cells):
+        by_report[rid].append(cell)
+    maybe_blank = [i for i, m in reports.items() if not m["agency"] and m["year"] is None]
+    numbered = {
+        rid
+        for (rid,) in c.execute(
+            select(cl.c.report_id).where(cl.c.report_id.in_(maybe_blank), cl.c.value.is_not(None)).distinct()
+        )
+    }
+    summaries, code_rows = [], []
+    for rid, m in reports.items():
+        row = {
+            "report_id": rid,
+            "agency_id": m["agency_id"],
+            "subject": _subject(m["agency_id"], m["sha256"]),
+            "year": m["year"],
+            "agency": m["agency"],
+            "province": m["province"],
+            "city": m["city"],
+            "county": m["county"],
+            "kind": _kind(m["meta"]),
+            "status": m["status"],
+            "errors": 0,
+            "warnings": 0,
+            "infos": 0,
+            "current": False,
+            "blank": rid in maybe_blank and rid not in numbered,
+            **figures_of(by_report.get(rid, [])),
+        }
+        summaries.append(row)
+    by_id = {row["report_id"]: row for row in summaries}
+    for (rid, code), sevs in codes.items():
+        for sev, n in sevs.items():
+            if sev in _SEVERITIES:
+                by_id[rid][_SEVERITIES[sev]] += n
+        code_rows.append(
+            {"report_id": rid, "code": code, "severity": sevs.most_common(1)[0][0], "findings": sevs.total()}
+        )
+    return summaries, code_rows
+
+
+def groups_of(c: Connection, ids: list[int]) -> set[tuple[str, int | None]]:
+    """The ``(subject, year)`` version groups the summaries of ``ids`` are in."""
+    s = S.report_summaries
+    return {(g, y) for g, y in c.execute(select(s.c.subject, s.c.year).where(s.c.report_id.in_(ids)))}
+
+
+def refresh(c: Connection, report_ids: Iterable[int]) -> None:
+    """Recompute the rows of ``report_ids`` and the current flags of their version groups, old and new."""
+    s, k = S.report_summaries, S.report_codes
+    ids = sorted(set(report_ids))
+    groups: set[tuple[str, int | None]] = set()
+    for part in _chunks(ids):
+        groups |= groups_of(c, part)
+        c.execute(delete(k).where(k.c.report_id.in_(part)))
+        c.execute(delete(s).where(s.c.report_id.in_(part)))
+        summaries, code_rows = _rows(c, part)
+        if summaries:
+            c.execute(insert(s), summaries)
+            groups |= {(row["subject"], row["year"]) for row in summaries}
+        if code_rows:
+            c.execute(insert(k), code_rows)
+    refresh_groups(c, groups)
+
+
+def _members(where) -> select:
+    s, d, m = S.report_summaries, S.documents, S.version_marks
+    return (
+        select(s.c.report_id, s.c.subject, s.c.year, s.c.blank, d.c.ingested_at, m.c.withdrawn, m.c.picked)
+        .join(d, d.c.id == s.c.report_id)
+        .outerjoin(m, m.c.sha256 == d.c.sha256)
+        .where(where)
+        .order_by(s.c.report_id)
+    )
+
+
+def _as_utc(at: dt.datetime | None) -> dt.datetime:
+    if at is None:
+        return _MIN_TIME
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+
+
+def _winners(rows: Iterable) -> set[int]:
+    """Each group's current version among ``rows`` (in id order): withdrawn versions and blank templates
+    never; the picked one of the lowest id, else the latest by ingest time (then id). Must agree with
+    ``gongkai.review.versions.current_ids``."""
+    best: dict[tuple, tuple[bool, tuple]] = {}
+    for rid, subject, year, blank, at, withdrawn, picked in rows:
+        if withdrawn or blank:
+            continue
+        key = (subject, year)
+        rank = (_as_utc(at), rid)
+        cur = best.get(key)
+        if cur is None or (picked and not cur[0]) or (not cur[0] and not picked and rank > cur[1]):
+            best[key] = (bool(picked), rank)
+    return {rank[1] for _picked, rank in best.values()}
+
+
+def refresh_groups(c: Connection, groups: Iterable[tuple[str, int | None]]) -> None:
+    """Set ``current`` within each ``(subject, year)`` group."""
+    s = S.report_summaries
+    for subject, year in groups:
+        same = (s.c.subject == subject) & (s.c.year.is_(None) if year is None else s.c.year == year)
+        rows = c.execute(_members(same)).all()
+        winners = _winners(rows)
+        for rid, *_rest in rows:
+            c.execute(update(s).where(s.c.report_id == rid).values(current=rid in winners))
+
+
+def backfill(c: Connection) -> int:
+    """Rebuild both tables for every stored report; returns how many reports were summarised."""
+    s, k, r = S.report_summaries, S.report_codes, S.reports
+    c.execute(delete(k))
+    c.execute(delete(s))
+    ids = [rid for (rid,) in c.execute(select(r.c.id).order_by(r.c.id))]
+    for part in _chunks(ids, 2000):
+        summaries, code_rows = _rows(c, part)
+        if summaries:
+            c.execute(insert(s), summaries)
+        if code_rows:
+            c.execute(insert(k), code_rows)
+    winners = _winners(c.execute(_members(true())))
+    for part in _chunks(sorted(winners), 2000):
+        c.execute(update(s).where(s.c.report_id.in_(part)).values(current=True))
+    return len(ids)

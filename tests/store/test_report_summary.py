@@ -1,0 +1,127 @@
+"""The per-report summaries the list and chart pages read: kept by the write path, equal to what the stored
+findings, cells and versions say, and rebuilt the same way by the migration's backfill."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter, defaultdict
+
+import pytest
+from sqlalchemy import select
+
+from gongkai.store import schema as S
+from tests.conftest import variants
+
+
+def summaries(url: str) -> tuple[dict[int, dict], dict[tuple[int, str], tuple[str, int]]]:
+    from gongkai.store import Store
+
+    with Store(url) as store, store.engine.connect() as c:
+        rows = {m["report_id"]: dict(m) for m in c.execute(select(S.report_summaries)).mappings()}
+        codes = {(rid, code): (sev, n) for code, rid, sev, n in c.execute(select(S.report_codes)).all()}
+    return rows, codes
+
+
+def test_summaries_agree_with_what_is_stored(corpus_db):
+    from gongkai.review.versions import current_ids
+    from gongkai.store import Store
+    from gongkai.store.corpus import outcome_totals
+
+    rows, codes = summaries(corpus_db)
+    with Store(corpus_db) as store, store.engine.connect() as c:
+        ids = [rid for (rid,) in c.execute(select(S.reports.c.id))]
+        found = c.execute(select(S.findings.c.report_id, S.findings.c.code, S.findings.c.severity)).all()
+        status = dict(c.execute(select(S.documents.c.id, S.documents.c.status)).all())
+        new = dict(
+            c.execute(
+                select(S.cells.c.report_id, S.cells.c.value).where(S.cells.c.path == "table3.new.total")
+            ).all()
+        )
+        current = current_ids(store)
+        totals = outcome_totals(store, ids)
+    assert sorted(rows) == sorted(ids) and len(ids) > 10
+    by_severity: dict[int, Counter] = defaultdict(Counter)
+    by_code: Counter = Counter()
+    for rid, code, sev in found:
+        by_severity[rid][sev] += 1
+        by_code[(rid, code)] += 1
+    assert {k: n for k, (_sev, n) in codes.items()} == dict(by_code)
+    for rid, row in rows.items():
+        assert (row["errors"], row["warnings"], row["infos"]) == (
+            by_severity[rid]["error"],
+            by_severity[rid]["warning"],
+            by_severity[rid]["info"],
+        )
+        assert row["status"] == status[rid]
+        assert row["t3_new"] == new.get(rid)
+        for o, v in totals[rid].items():
+            assert row[f"t3_{o}"] == pytest.approx(v)
+    assert {rid for rid, row in rows.items() if row["current"]} == current
+    assert any(row["kind"] for row in rows.values())
+
+
+def test_backfill_rebuilds_the_same_rows(corpus_db, tmp_path):
+    from gongkai.store import Store
+    from gongkai.store.report_summary import backfill
+
+    before = summaries(corpus_db)
+    copy = tmp_path / "copy.db"
+    shutil.copy(corpus_db.removeprefix("sqlite:///"), copy)
+    url = f"sqlite:///{copy}"
+    with Store(url) as store, store.engine.begin() as c:
+        c.execute(S.report_summaries.delete())
+        c.execute(S.report_codes.delete())
+        assert backfill(c) == len(before[0])
+    assert summaries(url) == before
+
+
+def test_the_migration_backfills_an_existing_database(corpus_db, tmp_path):
+    from alembic import command
+    from alembic.config import Config
+
+    from gongkai.store import Store
+    from gongkai.store.db import MIGRATIONS
+
+    before = summaries(corpus_db)
+    copy = tmp_path / "old.db"
+    shutil.copy(corpus_db.removeprefix("sqlite:///"), copy)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with Store(f"sqlite:///{copy}") as store, store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0006")
+    Store(f"sqlite:///{copy}").close()  # upgrades to head
+    assert summaries(f"sqlite:///{copy}") == before
+
+
+def test_versions_and_forgetting_keep_current_right(tmp_path):
+    from gongkai.review import withdraw
+    from gongkai.review.versions import current_ids, pick
+    from gongkai.store import Store, ingest
+
+    url = f"sqlite:///{tmp_path / 'v.db'}"
+    variants(tmp_path / "a", 1, "a")
+    variants(tmp_path / "b", 2, "b")  # b000 has the bytes of a000: skipped
+    ingest([tmp_path / "a"], url, workers=1)
+    ingest([tmp_path / "b"], url, workers=1)
+
+    def current() -> set[int]:
+        return {rid for rid, row in summaries(url)[0].items() if row["current"]}
+
+    with Store(url) as store:
+        assert current() == current_ids(store)
+        first, second = sorted(summaries(url)[0])
+        assert current() == {second}  # the latest by ingest time
+        pick(store, first)
+        assert current() == current_ids(store) == {first}
+        withdraw(store, first)
+        assert current() == current_ids(store) == {second}
+        sha = (
+            store.engine.connect()
+            .execute(select(S.documents.c.sha256).where(S.documents.c.id == second))
+            .scalar()
+        )
+        withdraw(store, first, undo=True)
+        store.forget([sha])
+        assert current() == current_ids(store) == {first}
+        assert set(summaries(url)[0]) == {first}
