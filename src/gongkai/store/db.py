@@ -384,29 +384,30 @@ def _write(c: Connection, result: dict, path: str | None, overrides, publication
         ident = identify(meta.get("agency"), report.get("text") or "", overrides).to_json()
     agency_id = _upsert_agency(c, ident, meta.get("year"))
     reg = ident.get("region") or {}
-    c.execute(
-        insert(S.reports).values(
-            id=doc_id,
-            agency=meta.get("agency"),
-            agency_id=agency_id,
-            year=meta.get("year"),
-            layout=meta.get("template"),
-            title=meta.get("title"),
-            province=reg.get("province"),
-            city=reg.get("city"),
-            county=reg.get("county"),
-            region_code=reg.get("code"),
-            region_source=reg.get("source"),
-            meta=meta,
-            notes=report.get("notes") or [],
-            uncertain=len(report.get("uncertain") or {}),
-            text=report.get("text"),
-        )
+    row = dict(
+        id=doc_id,
+        agency=meta.get("agency"),
+        agency_id=agency_id,
+        year=meta.get("year"),
+        layout=meta.get("template"),
+        title=meta.get("title"),
+        province=reg.get("province"),
+        city=reg.get("city"),
+        county=reg.get("county"),
+        region_code=reg.get("code"),
+        region_source=reg.get("source"),
+        meta=meta,
+        notes=report.get("notes") or [],
+        uncertain=len(report.get("uncertain") or {}),
+        text=report.get("text"),
     )
-    _insert_cells(c, doc_id, report)
+    c.execute(insert(S.reports).values(**row))
+    cells = _insert_cells(c, doc_id, report)
     _insert_sections(c, doc_id, report)
-    _insert_findings(c, doc_id, result.get("findings") or [], "report")
-    report_summary.refresh(c, [doc_id])
+    found = result.get("findings") or []
+    _insert_findings(c, doc_id, found, "report")
+    cell_keys = [(x["table_key"], x["row_key"], x["column_key"], x["value"]) for x in cells]
+    report_summary.add(c, doc_id, {**row, "status": status, "sha256": result["sha256"]}, found, cell_keys)
     return status
 
 
@@ -456,7 +457,7 @@ def _drop_orphan_agencies(c: Connection) -> None:
     c.execute(delete(S.agencies).where(S.agencies.c.id.not_in(used)))
 
 
-def _insert_cells(c: Connection, report_id: int, report: dict) -> None:
+def _insert_cells(c: Connection, report_id: int, report: dict) -> list[dict]:
     detail = report.get("cells") or {}
     values = {
         f"{t}.{r}.{col}": v
@@ -487,6 +488,7 @@ def _insert_cells(c: Connection, report_id: int, report: dict) -> None:
         )
     if rows:
         c.execute(insert(S.cells), rows)
+    return rows
 
 
 _SECTION_COLUMNS = ("key", "heading", "text", "line", "start", "end")

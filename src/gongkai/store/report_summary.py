@@ -16,6 +16,7 @@ report_codes      one row per report and finding code: ``severity``, ``findings`
 
 API (``c`` is a SQLAlchemy connection inside the caller's transaction):
 
+- ``add(c, report_id, report_row, findings, cells)``: a report just written, from what the writer has.
 - ``refresh(c, report_ids)``: recompute those reports' rows from what is stored (a report that no longer
   exists loses its rows) and the ``current`` flag of every version group they were or are in. Call it after
   any change to a report's row, its document's status, its findings or its version marks.
@@ -40,6 +41,7 @@ from gongkai.store import schema as S
 __all__ = [
     "FIGURES",
     "OUTCOMES",
+    "add",
     "backfill",
     "figures_of",
     "groups_of",
@@ -120,9 +122,9 @@ def _rows(c: Connection, ids: list[int]) -> tuple[list[dict], list[dict]]:
     if not reports:
         return [], []
     found = select(f.c.report_id, f.c.code, f.c.severity).where(f.c.report_id.in_(list(reports)))
-    codes: dict[tuple[int, str], Counter] = defaultdict(Counter)
+    codes: dict[int, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
     for rid, code, sev in c.execute(found):
-        codes[(rid, code)][sev] += 1
+        codes[rid][code][sev] += 1
     cells = select(cl.c.report_id, cl.c.table_key, cl.c.row_key, cl.c.column_key, cl.c.value).where(
         cl.c.report_id.in_(list(reports)),
         cl.c.table_key.in_(("table3", "table4")),
@@ -140,34 +142,61 @@ def _rows(c: Connection, ids: list[int]) -> tuple[list[dict], list[dict]]:
     }
     summaries, code_rows = [], []
     for rid, m in reports.items():
-        row = {
-            "report_id": rid,
-            "agency_id": m["agency_id"],
-            "subject": _subject(m["agency_id"], m["sha256"]),
-            "year": m["year"],
-            "agency": m["agency"],
-            "province": m["province"],
-            "city": m["city"],
-            "county": m["county"],
-            "kind": _kind(m["meta"]),
-            "status": m["status"],
-            "errors": 0,
-            "warnings": 0,
-            "infos": 0,
-            "current": False,
-            "blank": rid in maybe_blank and rid not in numbered,
-            **figures_of(by_report.get(rid, [])),
-        }
+        blank = rid in maybe_blank and rid not in numbered
+        row, mine = _summary(rid, m, codes.get(rid, {}), by_report.get(rid, []), blank)
         summaries.append(row)
-    by_id = {row["report_id"]: row for row in summaries}
-    for (rid, code), sevs in codes.items():
+        code_rows += mine
+    return summaries, code_rows
+
+
+def _summary(
+    rid: int, m: dict, codes: dict[str, Counter], cells: list, blank: bool
+) -> tuple[dict, list[dict]]:
+    """One report's summary row (``current`` still False) and code rows, from its report row ``m`` (with
+    its document's ``status`` and ``sha256``), its findings' severities by code and its cells."""
+    row = {
+        "report_id": rid,
+        "agency_id": m["agency_id"],
+        "subject": _subject(m["agency_id"], m["sha256"]),
+        "year": m["year"],
+        "agency": m["agency"],
+        "province": m["province"],
+        "city": m["city"],
+        "county": m["county"],
+        "kind": _kind(m["meta"]),
+        "status": m["status"],
+        "errors": 0,
+        "warnings": 0,
+        "infos": 0,
+        "current": False,
+        "blank": blank,
+        **figures_of(cells),
+    }
+    code_rows = []
+    for code, sevs in codes.items():
         for sev, n in sevs.items():
             if sev in _SEVERITIES:
-                by_id[rid][_SEVERITIES[sev]] += n
+                row[_SEVERITIES[sev]] += n
         code_rows.append(
             {"report_id": rid, "code": code, "severity": sevs.most_common(1)[0][0], "findings": sevs.total()}
         )
-    return summaries, code_rows
+    return row, code_rows
+
+
+def add(c: Connection, report_id: int, report_row: dict, findings: list[dict], cells: list) -> None:
+    """The rows of a report just written (nothing read back): ``report_row`` has the ``reports`` columns
+    plus the document's ``status`` and ``sha256``; ``findings`` as stored (``code``, ``severity``);
+    ``cells`` as ``(table, row, column, value)``. Sets its version group's current flag."""
+    codes: dict[str, Counter] = defaultdict(Counter)
+    for f in findings:
+        codes[str(f.get("code", ""))][str(f.get("severity", ""))] += 1
+    numbered = any(value is not None for *_key, value in cells)
+    blank = not report_row["agency"] and report_row["year"] is None and not numbered
+    row, code_rows = _summary(report_id, report_row, codes, cells, blank)
+    c.execute(insert(S.report_summaries), [row])
+    if code_rows:
+        c.execute(insert(S.report_codes), code_rows)
+    refresh_groups(c, [(row["subject"], row["year"])])
 
 
 def groups_of(c: Connection, ids: list[int]) -> set[tuple[str, int | None]]:
@@ -232,10 +261,11 @@ def refresh_groups(c: Connection, groups: Iterable[tuple[str, int | None]]) -> N
     s = S.report_summaries
     for subject, year in groups:
         same = (s.c.subject == subject) & (s.c.year.is_(None) if year is None else s.c.year == year)
-        rows = c.execute(_members(same)).all()
-        winners = _winners(rows)
-        for rid, *_rest in rows:
-            c.execute(update(s).where(s.c.report_id == rid).values(current=rid in winners))
+        rows = c.execute(_members(same).add_columns(s.c.current)).all()
+        winners = _winners(row[:-1] for row in rows)
+        for row in rows:
+            if bool(row.current) != (row.report_id in winners):
+                c.execute(update(s).where(s.c.report_id == row.report_id).values(current=not row.current))
 
 
 def backfill(c: Connection) -> int:
