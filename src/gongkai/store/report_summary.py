@@ -34,7 +34,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import Connection, delete, insert, select, true, update
+from sqlalchemy import Connection, Select, delete, insert, select, true, update
 
 from gongkai.store import schema as S
 
@@ -223,7 +223,7 @@ def refresh(c: Connection, report_ids: Iterable[int]) -> None:
     refresh_groups(c, groups)
 
 
-def _members(where) -> select:
+def _members(where) -> Select:
     s, d, m = S.report_summaries, S.documents, S.version_marks
     return (
         select(s.c.report_id, s.c.subject, s.c.year, s.c.blank, d.c.ingested_at, m.c.withdrawn, m.c.picked)
