@@ -169,7 +169,7 @@ report_summaries = Table(
     *(Column(name, Float) for name in SUMMARY_FIGURES),
     Index("ix_report_summaries_agency_year", "agency_id", "year", "report_id"),
     Index("ix_report_summaries_subject_year", "subject", "year"),
-    Index("ix_report_summaries_year_current", "year", "current"),
+    Index("ix_report_summaries_current_year", "current", "year"),
 )
 
 report_codes = Table(

@@ -56,7 +56,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_report_summaries_agency_year", "report_summaries", ["agency_id", "year", "report_id"])
     op.create_index("ix_report_summaries_subject_year", "report_summaries", ["subject", "year"])
-    op.create_index("ix_report_summaries_year_current", "report_summaries", ["year", "current"])
+    op.create_index("ix_report_summaries_current_year", "report_summaries", ["current", "year"])
     op.create_table(
         "report_codes",
         sa.Column("code", sa.String(32), primary_key=True),
