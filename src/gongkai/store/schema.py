@@ -169,7 +169,8 @@ report_summaries = Table(
     *(Column(name, Float) for name in SUMMARY_FIGURES),
     Index("ix_report_summaries_agency_year", "agency_id", "year", "report_id"),
     Index("ix_report_summaries_subject_year", "subject", "year"),
-    Index("ix_report_summaries_current_year", "current", "year"),
+    # the charts add up the current versions' figures by year and by region from this index alone
+    Index("ix_report_summaries_charts", "current", "year", *SUMMARY_FIGURES, "province", "city"),
 )
 
 report_codes = Table(
