@@ -169,8 +169,8 @@ report_summaries = Table(
     *(Column(name, Float) for name in SUMMARY_FIGURES),
     Index("ix_report_summaries_agency_year", "agency_id", "year", "report_id"),
     Index("ix_report_summaries_subject_year", "subject", "year"),
-    # the charts add up the current versions' figures by year and by region from this index alone
-    Index("ix_report_summaries_charts", "current", "year", *SUMMARY_FIGURES, "province", "city"),
+    # the charts add up the current versions' figures by year and region from this index alone
+    Index("ix_report_summaries_charts", "current", "year", *SUMMARY_FIGURES, "province", "city", "county"),
 )
 
 report_codes = Table(

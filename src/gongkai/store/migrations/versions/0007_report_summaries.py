@@ -57,7 +57,9 @@ def upgrade() -> None:
     op.create_index("ix_report_summaries_agency_year", "report_summaries", ["agency_id", "year", "report_id"])
     op.create_index("ix_report_summaries_subject_year", "report_summaries", ["subject", "year"])
     op.create_index(
-        "ix_report_summaries_charts", "report_summaries", ["current", "year", *FIGURES, "province", "city"]
+        "ix_report_summaries_charts",
+        "report_summaries",
+        ["current", "year", *FIGURES, "province", "city", "county"],
     )
     op.create_table(
         "report_codes",
