@@ -25,6 +25,7 @@ __all__ = [
     "DOCUMENT_STATUSES",
     "Coverage",
     "Filters",
+    "agency_choices",
     "agency_reports",
     "chart_series",
     "count_reports",
@@ -101,6 +102,28 @@ class Filters:
         return out
 
 
+def _summary_clauses(filters: Filters) -> list:
+    """``filters`` on the report summaries (``report_summary``): the same reports as ``Filters.clauses``."""
+    s = S.report_summaries
+    out = []
+    if filters.region:
+        region = filters.region
+        out.append(or_(s.c.province == region, s.c.city == region, s.c.county == region))
+    if filters.year_from is not None:
+        out.append(s.c.year >= filters.year_from)
+    if filters.year_to is not None:
+        out.append(s.c.year <= filters.year_to)
+    if filters.q:
+        like = f"%{filters.q.replace('%', '').replace('_', '')}%"
+        named = select(S.agencies.c.id).where(S.agencies.c.name.like(like))
+        out.append(or_(s.c.agency.like(like), s.c.agency_id.in_(named)))
+    if filters.status:
+        out.append(s.c.status == filters.status)
+    if isinstance(filters, _AgencyFilters):
+        out.append(s.c.agency_id == filters.agency_id)
+    return out
+
+
 def _report_query(filters: Filters):
     r, d, a = S.reports, S.documents, S.agencies
     q = (
@@ -142,11 +165,11 @@ def current_report_ids(store: Store) -> set[int]:
 
 
 def count_reports(store: Store, filters: Filters = Filters()) -> int:
-    """How many stored reports match ``filters`` (counted in SQL)."""
-    if filters.clauses():
-        q = select(func.count()).select_from(_report_query(filters).order_by(None).subquery())
-    else:  # every report has its document
-        q = select(func.count()).select_from(S.reports)
+    """How many stored reports match ``filters`` (counted in SQL, on the report summaries)."""
+    q = select(func.count()).select_from(S.report_summaries)
+    clauses = _summary_clauses(filters)
+    if clauses:
+        q = q.where(and_(*clauses))
     with store.engine.connect() as c:
         return c.execute(q).scalar() or 0
 
@@ -155,29 +178,51 @@ def report_rows(
     store: Store, filters: Filters = Filters(), limit: int | None = None, offset: int = 0
 ) -> list[dict]:
     """Every stored report matching ``filters`` (or ``limit`` of them from ``offset``, for one page), with
-    its finding counts by severity and by code."""
-    q = _report_query(filters)
-    if limit is not None:
-        q = q.limit(limit).offset(offset)
+    its finding counts by severity and by code, in agency, year and id order. A page is chosen on the
+    report summaries (an index walk), then only its rows are read."""
+    s = S.report_summaries
+    if limit is None:
+        q = (
+            _report_query(filters)
+            .order_by(None)
+            .order_by(S.reports.c.agency_id, S.reports.c.year, S.reports.c.id)
+        )
+        with store.engine.connect() as c:
+            rows = [dict(m) for m in c.execute(q).mappings()]
+    else:
+        page = (
+            select(s.c.report_id).order_by(s.c.agency_id, s.c.year, s.c.report_id).limit(limit).offset(offset)
+        )
+        clauses = _summary_clauses(filters)
+        if clauses:
+            page = page.where(and_(*clauses))
+        with store.engine.connect() as c:
+            ids = [rid for (rid,) in c.execute(page)]
+            q = _report_query(Filters()).order_by(None).where(S.reports.c.id.in_(ids))
+            by_id = {m["id"]: dict(m) for m in c.execute(q).mappings()}
+        rows = [by_id[i] for i in ids if i in by_id]
+    _with_counts(store, rows)
+    return rows
+
+
+def _with_counts(store: Store, rows: list[dict]) -> None:
+    """Each row's finding counts by severity and by code (from the report summaries) and its region."""
+    s, k = S.report_summaries, S.report_codes
+    ids = [row["id"] for row in rows]
+    counts: dict[int, tuple] = {}
+    codes: dict[int, dict[str, int]] = defaultdict(dict)
     with store.engine.connect() as c:
-        rows = [dict(m) for m in c.execute(q).mappings()]
-        ids = [row["id"] for row in rows]
-        counts: dict[int, Counter] = defaultdict(Counter)
-        codes: dict[int, Counter] = defaultdict(Counter)
         for i in range(0, len(ids), _CHUNK):
-            q = select(S.findings.c.report_id, S.findings.c.severity, S.findings.c.code).where(
-                S.findings.c.report_id.in_(ids[i : i + _CHUNK])
-            )
-            for rid, sev, code in c.execute(q):
-                counts[rid][sev] += 1
-                codes[rid][code] += 1
+            part = ids[i : i + _CHUNK]
+            sev = select(s.c.report_id, s.c.errors, s.c.warnings, s.c.infos).where(s.c.report_id.in_(part))
+            counts.update((rid, (e, w, n)) for rid, e, w, n in c.execute(sev))
+            by_code = select(k.c.report_id, k.c.code, k.c.findings).where(k.c.report_id.in_(part))
+            for rid, code, n in c.execute(by_code):
+                codes[rid][code] = n
     for row in rows:
-        row["errors"] = counts[row["id"]]["error"]
-        row["warnings"] = counts[row["id"]]["warning"]
-        row["infos"] = counts[row["id"]]["info"]
+        row["errors"], row["warnings"], row["infos"] = counts.get(row["id"], (0, 0, 0))
         row["codes"] = dict(sorted(codes[row["id"]].items()))
         row["region"] = region_path(row["province"], row["city"], row["county"])
-    return rows
 
 
 def _rank(row: dict) -> tuple:
@@ -217,14 +262,16 @@ def failed_documents(store: Store) -> list[dict]:
 
 
 def regions(store: Store) -> list[str]:
-    """Region names present in the store (provinces, then cities, then counties) for a filter menu."""
-    r = S.reports
+    """Region names present in the store (provinces, then cities, then counties) for a filter menu: those
+    of the agencies, and of the reports without an identified agency."""
+    a, s = S.agencies, S.report_summaries
     out: list[str] = []
     with store.engine.connect() as c:
-        for col in (r.c.province, r.c.city, r.c.county):
-            for (name,) in c.execute(select(col).where(col.is_not(None)).distinct().order_by(col)):
-                if name not in out:
-                    out.append(name)
+        for level in ("province", "city", "county"):
+            names = {n for (n,) in c.execute(select(a.c[level]).where(a.c[level].is_not(None)).distinct())}
+            loose = select(s.c[level]).where(s.c.agency_id.is_(None), s.c[level].is_not(None)).distinct()
+            names |= {n for (n,) in c.execute(loose)}
+            out += [n for n in sorted(names) if n not in out]
     return out
 
 
@@ -296,6 +343,26 @@ def agency_reports(store: Store, agency_id: str) -> list[dict]:
     return sorted(representative_rows(rows, current_ids(store, agency_id)), key=lambda r: r["year"])
 
 
+def agency_choices(
+    store: Store, find: str = "", chosen: str = "", limit: int = 200
+) -> tuple[list[dict], int]:
+    """Agencies for a picker (id, name, province), in id order: at most ``limit`` of those whose name
+    contains ``find`` (every agency without it), plus ``chosen``; and how many matched in all."""
+    a = S.agencies
+    q = select(a.c.id, a.c.name, a.c.province)
+    if find := find.strip().replace("%", "").replace("_", ""):
+        q = q.where(a.c.name.like(f"%{find}%"))
+    with store.engine.connect() as c:
+        total = c.execute(select(func.count()).select_from(q.subquery())).scalar() or 0
+        rows = [dict(m) for m in c.execute(q.order_by(a.c.id).limit(limit)).mappings()]
+        if chosen and all(r["id"] != chosen for r in rows):
+            rows += [
+                dict(m)
+                for m in c.execute(select(a.c.id, a.c.name, a.c.province).where(a.c.id == chosen)).mappings()
+            ]
+    return rows, total
+
+
 @dataclass(frozen=True)
 class _AgencyFilters(Filters):
     """One agency's reports (by its key), for the pages of one agency."""
@@ -311,12 +378,14 @@ class _AgencyFilters(Filters):
 
 @dataclass
 class Coverage:
-    """Agency × year. ``rows``: agency_id, name, region, cells {year: report row with ``copies``}."""
+    """Agency × year. ``rows``: agency_id, name, region, cells {year: report row with ``copies``}, and
+    ``unpublished`` (the roster's year) for a roster agency without a current report of that year."""
 
     years: list[int]
     rows: list[dict] = field(default_factory=list)
     missing: int = 0
     agencies: int = 0  # rows in all (``rows`` may be one page of them)
+    unpublished: int = 0  # roster entries without a current report of the roster's year
 
 
 _COVERAGE_COLUMNS = (
@@ -335,46 +404,167 @@ _COVERAGE_COLUMNS = (
 )
 
 
+def _like(text: str) -> str:
+    return f"%{text.replace('%', '').replace('_', '')}%"
+
+
 def coverage_matrix(
-    store: Store, filters: Filters = Filters(), limit: int | None = None, offset: int = 0
+    store: Store,
+    filters: Filters = Filters(),
+    limit: int | None = None,
+    offset: int = 0,
+    roster_year: int | None = None,
 ) -> Coverage:
-    """Which reports are there (and their status) for each agency and year, and which are missing.
-    ``limit``/``offset``: one page of agencies (the counts still over all of them); only the shown cells'
-    findings are counted."""
-    rows = _lean_rows(store, Filters(region=filters.region, q=filters.q), *_COVERAGE_COLUMNS)
-    for r in rows:
-        r["region"] = region_path(r["province"], r["city"], r["county"])
-    span = [r["year"] for r in rows if r["year"]]
-    lo = filters.year_from or (min(span) if span else None)
-    hi = filters.year_to or (max(span) if span else None)
-    if lo is None or hi is None or hi < lo:
-        return Coverage(years=[])
-    yrs = list(range(lo, hi + 1))[-30:]
-    by_agency: dict[str, dict] = {}
-    for r in rows:
-        key = r["agency_id"] or f"?{r['agency'] or r['name']}"
-        entry = by_agency.setdefault(
-            key,
-            {
-                "agency_id": r["agency_id"] or "",
-                "name": r["agency_name"] or r["agency"] or r["name"],
-                "region": r["region"],
-                "cells": {},
-            },
+    """Which reports are there (and their status) for each agency and year, and which are missing, chosen
+    and counted in SQL on the report summaries. Rows: reports without an identified agency (one row
+    each), then the agencies by region and name, then — with ``roster_year`` (``review.roster``) — the
+    roster's entries that match no agency here and have no report of that year (未发布; the roster's year
+    if shown, else the last year shown). ``limit``/``offset``: one page of those rows (the counts over all
+    of them)."""
+    sm, a = S.report_summaries, S.agencies
+    base = _summary_clauses(Filters(region=filters.region, q=filters.q))
+    with store.engine.connect() as c:
+        lo, hi = c.execute(select(func.min(sm.c.year), func.max(sm.c.year)).where(*base)).one()
+        lo, hi = filters.year_from or lo, filters.year_to or hi
+        if lo is None or hi is None or hi < lo:
+            return Coverage(years=[])
+        yrs = list(range(lo, hi + 1))[-30:]
+        loose = select(sm.c.report_id).where(*base, sm.c.agency_id.is_(None))
+        has_report = select(sm.c.report_id).where(*base, sm.c.agency_id == a.c.id).exists()
+        named = select(a.c.id, a.c.name, a.c.province, a.c.city, a.c.county).where(has_report)
+        n_loose = c.execute(select(func.count()).select_from(loose.subquery())).scalar() or 0
+        n_named = c.execute(select(func.count()).select_from(named.subquery())).scalar() or 0
+        out = Coverage(years=yrs, agencies=n_loose + n_named)
+        present = select(sm.c.agency_id, sm.c.year).where(*base, sm.c.agency_id >= "", sm.c.year.in_(yrs))
+        n_present = c.execute(select(func.count()).select_from(present.distinct().subquery())).scalar() or 0
+        n_loose_present = (
+            c.execute(select(func.count()).select_from(loose.where(sm.c.year.in_(yrs)).subquery())).scalar()
+            or 0
         )
-        if r["year"] in yrs:
-            cur = entry["cells"].get(r["year"])
-            if cur is None or _rank(r) < _rank(cur):
-                entry["cells"][r["year"]] = {**r, "copies": (cur or {}).get("copies", 0) + 1}
+        out.missing = out.agencies * len(yrs) - n_present - n_loose_present
+        start, stop = offset, (offset + limit if limit is not None else None)
+        loose_ids = [
+            rid
+            for (rid,) in c.execute(loose.order_by(sm.c.report_id).offset(start).limit(_span(start, stop, 0)))
+        ]
+        order = [func.coalesce(a.c[level], "") for level in ("province", "city", "county")]
+        page = named.order_by(*order, a.c.name, a.c.id)
+        first = max(0, start - n_loose)
+        page = page.offset(first).limit(_span(start, stop, n_loose))
+        agencies = [dict(m) for m in c.execute(page).mappings()] if stop is None or stop > n_loose else []
+        if roster_year is not None and c.execute(select(S.roster.c.id).limit(1)).first() is not None:
+            year = roster_year if roster_year in yrs else yrs[-1]
+            extra = _roster_gaps(c, filters, base, year, out, start - out.agencies, stop)
+        else:
+            year, extra = None, []
+    rows = _lean_by_ids(store, loose_ids) if loose_ids else []
+    out.rows = [
+        {
+            "agency_id": "",
+            "name": r["agency"] or r["name"],
+            "region": region_path(r["province"], r["city"], r["county"]),
+            "cells": {r["year"]: {**r, "copies": 1}} if r["year"] in yrs else {},
+        }
+        for r in rows
+    ]
+    out.rows += _agency_rows(store, agencies, yrs)
+    if year is not None:
+        _mark_unpublished(store, out.rows, filters, year)
+        out.rows += extra
+    _count_findings(store, [cell for e in out.rows for cell in e["cells"].values()])
+    return out
+
+
+def _span(start: int, stop: int | None, before: int) -> int | None:
+    """How many rows of a segment that starts after ``before`` others fall in [start, stop)."""
+    if stop is None:
+        return None
+    return max(0, stop - max(start, before))
+
+
+def _lean_by_ids(store: Store, ids: list[int]) -> list[dict]:
+    q = _report_query(Filters())
+    q = q.with_only_columns(*(col for col in q.selected_columns if col.key in {"id", *_COVERAGE_COLUMNS}))
+    with store.engine.connect() as c:
+        rows = {
+            m["id"]: dict(m) for m in c.execute(q.order_by(None).where(S.reports.c.id.in_(ids))).mappings()
+        }
+    return [rows[i] for i in ids if i in rows]
+
+
+def _agency_rows(store: Store, agencies: list[dict], yrs: list[int]) -> list[dict]:
+    """The matrix rows of some agencies: each year's representative report, with its number of copies."""
+    r = S.reports
+    q = _report_query(Filters())
+    q = q.with_only_columns(*(col for col in q.selected_columns if col.key in {"id", *_COVERAGE_COLUMNS}))
+    q = q.order_by(None).where(r.c.agency_id.in_([ag["id"] for ag in agencies]), r.c.year.in_(yrs))
+    cells: dict[str, dict[int, dict]] = defaultdict(dict)
+    with store.engine.connect() as c:
+        for m in c.execute(q).mappings():
+            row = dict(m)
+            by_year = cells[row["agency_id"]]
+            cur = by_year.get(row["year"])
+            if cur is None or _rank(row) < _rank(cur):
+                by_year[row["year"]] = {**row, "copies": (cur or {}).get("copies", 0) + 1}
             else:
                 cur["copies"] += 1
-    out = Coverage(years=yrs, rows=sorted(by_agency.values(), key=lambda e: (e["region"], e["name"])))
-    out.missing = sum(1 for e in out.rows for y in yrs if y not in e["cells"])
-    out.agencies = len(out.rows)
-    if limit is not None:
-        out.rows = out.rows[offset : offset + limit]
-    _count_findings(store, [c for e in out.rows for c in e["cells"].values()])
-    return out
+    return [
+        {
+            "agency_id": ag["id"],
+            "name": ag["name"],
+            "region": region_path(ag["province"], ag["city"], ag["county"]),
+            "cells": cells.get(ag["id"], {}),
+        }
+        for ag in agencies
+    ]
+
+
+def _unpublished(year: int):
+    """Roster entries without a current report of ``year``."""
+    sm, ro = S.report_summaries, S.roster
+    current = select(sm.c.report_id).where(
+        sm.c.current.is_(True), sm.c.agency_id == ro.c.agency_id, sm.c.year == year
+    )
+    return ~current.exists()
+
+
+def _roster_gaps(
+    c, filters: Filters, base: list, year: int, out: Coverage, start: int, stop: int | None
+) -> list[dict]:
+    """Counts the roster's unpublished entries in ``out`` (those of agencies in the matrix and the rest);
+    returns the rows, in [start, stop) of their own segment, of those matching no agency in the matrix."""
+    sm, ro = S.report_summaries, S.roster
+    q_name = [ro.c.name.like(_like(filters.q))] if filters.q else []
+    in_matrix = select(sm.c.report_id).where(*base, sm.c.agency_id == ro.c.agency_id).exists()
+    matched = select(func.count()).select_from(ro).where(_unpublished(year), in_matrix, *q_name)
+    place = [ro.c.region.like(_like(filters.region))] if filters.region else []
+    alone = select(ro.c.name, ro.c.region).where(_unpublished(year), ~in_matrix, *q_name, *place)
+    n_alone = c.execute(select(func.count()).select_from(alone.subquery())).scalar() or 0
+    out.unpublished = (c.execute(matched).scalar() or 0) + n_alone
+    out.agencies += n_alone
+    if stop is not None and stop <= out.agencies - n_alone:
+        return []
+    page = alone.order_by(ro.c.row, ro.c.id).offset(max(0, start))
+    if stop is not None:
+        page = page.limit(max(0, stop - (out.agencies - n_alone) - max(0, start)))
+    return [
+        {"agency_id": "", "name": name, "region": region or "", "cells": {}, "unpublished": year}
+        for name, region in c.execute(page)
+    ]
+
+
+def _mark_unpublished(store: Store, rows: list[dict], filters: Filters, year: int) -> None:
+    """Marks the rows of roster agencies without a current report of ``year``."""
+    ro = S.roster
+    ids = [row["agency_id"] for row in rows if row["agency_id"]]
+    q = select(ro.c.agency_id).where(ro.c.agency_id.in_(ids), _unpublished(year))
+    if filters.q:
+        q = q.where(ro.c.name.like(_like(filters.q)))
+    with store.engine.connect() as c:
+        gaps = {agency_id for (agency_id,) in c.execute(q)}
+    for row in rows:
+        if row["agency_id"] in gaps:
+            row["unpublished"] = year
 
 
 def _count_findings(store: Store, rows: list[dict]) -> None:
@@ -413,36 +603,32 @@ def _filtered_ids(filters: Filters):
 
 
 def problem_kinds(store: Store, filters: Filters = Filters()) -> tuple[list[dict], int]:
-    """``problem_summary``'s per-code summary and its number of reports with problems, computed in SQL
-    (without a row per report): (kinds, reports with errors, warnings or a status other than ok)."""
-    f, d = S.findings, S.documents
-    q = select(f.c.code, func.count(), func.count(f.c.report_id.distinct()), func.min(f.c.id))
-    bad = select(f.c.report_id).where(f.c.severity.in_(("error", "warning")))
-    problems = select(func.count()).where((d.c.status != "ok") | d.c.id.in_(bad))
-    if filters.clauses():
-        ids = _filtered_ids(filters)
-        q, problems = q.where(f.c.report_id.in_(ids)), problems.where(d.c.id.in_(ids))
-    else:  # every report: every finding belongs to one, and documents with a report are those
-        problems = problems.where(d.c.id.in_(select(S.reports.c.id)))
-    q = q.group_by(f.c.code)
+    """``problem_summary``'s per-code summary and its number of reports with problems, computed in SQL on
+    the report summaries: (kinds, reports with errors, warnings or a status other than ok)."""
+    s, k, f = S.report_summaries, S.report_codes, S.findings
+    q = select(k.c.code, func.sum(k.c.findings), func.count()).group_by(k.c.code)
+    problems = select(func.count()).where((s.c.status != "ok") | (s.c.errors > 0) | (s.c.warnings > 0))
+    clauses = _summary_clauses(filters)
+    if clauses:
+        q = q.where(k.c.report_id.in_(select(s.c.report_id).where(*clauses)))
+        problems = problems.where(*clauses)
     with store.engine.connect() as c:
         counts = c.execute(q).all()
-        first = [row[3] for row in counts]
         names = {}
-        for i in range(0, len(first), _CHUNK):
-            sample = select(f.c.code, f.c.severity, f.c.data).where(f.c.id.in_(first[i : i + _CHUNK]))
-            for code, sev, data in c.execute(sample):
-                names[code] = ((data or {}).get("name") or "", sev)
+        for code, _n, _reports in counts:  # one finding of each code names it (a few dozen codes)
+            sample = select(f.c.severity, f.c.data).where(f.c.code == code).order_by(f.c.report_id).limit(1)
+            sev, data = c.execute(sample).first() or ("", None)
+            names[code] = ((data or {}).get("name") or "", sev)
         with_problems = c.execute(problems).scalar() or 0
     kinds = [
         {
             "code": code,
             "name": names.get(code, ("", ""))[0],
             "severity": names.get(code, ("", ""))[1],
-            "findings": n,
+            "findings": int(n),
             "reports": reports,
         }
-        for code, n, reports, _first in sorted(counts, key=lambda x: (-x[1], x[0]))
+        for code, n, reports in sorted(counts, key=lambda x: (-x[1], x[0]))
     ]
     return kinds, with_problems
 
@@ -511,38 +697,9 @@ def outcome_shares(totals: Counter) -> tuple[float, dict[str, float | None]]:
     return whole, {o: (totals[o] / whole if whole else None) for o in OUTCOMES}
 
 
-@dataclass
-class _Series:
-    apps: Counter = field(default_factory=Counter)
-    review: dict[int, Counter] = field(default_factory=lambda: defaultdict(Counter))
-    litigation: dict[int, Counter] = field(default_factory=lambda: defaultdict(Counter))
-    by_region: Counter = field(default_factory=Counter)
-
-
-def _collect_series(store: Store, year_of: dict[int, int], region_of: dict[int, str]) -> _Series:
-    out = _Series()
-    ids = list(year_of)
-    c_ = S.cells
-    with store.engine.connect() as c:
-        for i in range(0, len(ids), _CHUNK):
-            q = select(c_.c.report_id, c_.c.table_key, c_.c.row_key, c_.c.column_key, c_.c.value).where(
-                c_.c.report_id.in_(ids[i : i + _CHUNK]),
-                c_.c.table_key.in_(("table3", "table4")),
-                c_.c.value.is_not(None),
-            )
-            for rid, t, row, col, value in c.execute(q):
-                y = year_of[rid]
-                if t == "table3" and col == "total" and row == "new":
-                    out.apps[y] += value
-                    out.by_region[region_of[rid]] += value
-                elif t == "table4" and col in ("upheld", "corrected", "other"):
-                    (out.review if row == "review" else out.litigation)[y][col] += value
-    return out
-
-
-def _rate(d: dict[int, Counter], y: int) -> float | None:
-    done = d[y]["upheld"] + d[y]["corrected"] + d[y]["other"]
-    return round(100 * d[y]["corrected"] / done, 1) if done else None
+def _rate(done: Counter) -> float | None:
+    whole = done["upheld"] + done["corrected"] + done["other"]
+    return round(100 * done["corrected"] / whole, 1) if whole else None
 
 
 def _lean_rows(store: Store, filters: Filters, *columns: str) -> list[dict]:
@@ -554,31 +711,43 @@ def _lean_rows(store: Store, filters: Filters, *columns: str) -> list[dict]:
 
 
 def chart_series(store: Store, filters: Filters = Filters()) -> dict:
-    """Series for the charts page, over one report per agency and year."""
-    rows = _lean_rows(store, filters, "year", "province", "city")
-    reps = representative_rows(rows, current_report_ids(store))
-    year_of = {r["id"]: r["year"] for r in reps}
-    region_of = {r["id"]: (r["city"] if filters.region else r["province"]) or "未识别" for r in reps}
-    s = _collect_series(store, year_of, region_of)
-    yrs = sorted(set(year_of.values()))
-    by_year: dict[int, Counter] = defaultdict(Counter)
-    ids = list(year_of)
-    for i in range(0, len(ids), _CHUNK):
-        for rid, totals in outcome_totals(store, ids[i : i + _CHUNK]).items():
-            by_year[year_of[rid]].update(totals)
-    shares = {y: outcome_shares(by_year[y])[1] for y in yrs}
+    """Series for the charts page, over the current version of each agency and year, added up in SQL on
+    the report summaries."""
+    sm = S.report_summaries
+    where = [sm.c.current.is_(True), sm.c.year.is_not(None), *_summary_clauses(filters)]
+    figures = [func.sum(sm.c[name]) for name in S.SUMMARY_FIGURES]
+    by_year = select(sm.c.year, func.count(), *figures).where(*where).group_by(sm.c.year).order_by(sm.c.year)
+    place = func.coalesce(sm.c.city if filters.region else sm.c.province, "未识别")
+    by_region = (
+        select(place, func.sum(sm.c.t3_new))
+        .where(*where, sm.c.t3_new.is_not(None))
+        .group_by(place)
+        .order_by(func.sum(sm.c.t3_new).desc(), place)
+        .limit(30)
+    )
+    with store.engine.connect() as c:
+        years = [
+            (y, n, dict(zip(S.SUMMARY_FIGURES, (v or 0 for v in vals), strict=True)))
+            for y, n, *vals in c.execute(by_year)
+        ]
+        regions = c.execute(by_region).all()
+    yrs = [y for y, _n, _v in years]
+    shares = {y: outcome_shares(Counter({o: v[f"t3_{o}"] for o in OUTCOMES}))[1] for y, _n, v in years}
 
     def share(y: int, o: str) -> float:
         x = shares[y][o]
         return 0 if x is None else round(100 * x, 1)
 
+    def done(v: dict, kind: str) -> Counter:
+        return Counter({col: v[f"t4_{kind}_{col}"] for col in ("upheld", "corrected", "other")})
+
     return {
         "years": yrs,
-        "reports": len(reps),
-        "applications": [int(s.apps[y]) for y in yrs],
+        "reports": sum(n for _y, n, _v in years),
+        "applications": [int(v["t3_new"]) for _y, _n, v in years],
         "outcomes": [{"key": o, "name": _t3_label(o), "data": [share(y, o) for y in yrs]} for o in OUTCOMES],
-        "review_rate": [_rate(s.review, y) for y in yrs],
-        "litigation_rate": [_rate(s.litigation, y) for y in yrs],
-        "regions": [{"name": k, "value": int(v)} for k, v in s.by_region.most_common(30)],
+        "review_rate": [_rate(done(v, "review")) for _y, _n, v in years],
+        "litigation_rate": [_rate(done(v, "litigation")) for _y, _n, v in years],
+        "regions": [{"name": k, "value": int(v)} for k, v in regions],
         "region_level": "市" if filters.region else "省",
     }

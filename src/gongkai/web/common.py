@@ -64,10 +64,23 @@ def original_bytes(blobs: Blobs, doc: dict) -> bytes | None:
     return blobs.get(doc["sha256"])
 
 
-def compare_context(store: Store, agency: str, a: int | None, b: int | None) -> dict:
-    """Two years of one agency side by side: the cells that changed, cross-year findings, text reuse."""
-    agencies = store.agencies()
-    ctx: dict[str, Any] = {"agencies": agencies, "agency": agency, "a": a, "b": b, "ready": False}
+AGENCY_CHOICES = 200  # agencies listed in the picker; more are found by name
+
+
+def compare_context(store: Store, agency: str, a: int | None, b: int | None, find: str = "") -> dict:
+    """Two years of one agency side by side: the cells that changed, cross-year findings, text reuse.
+    The agency picker lists ``AGENCY_CHOICES`` agencies at most (those whose name contains ``find``)."""
+    agencies, matched = corpus.agency_choices(store, find, agency, AGENCY_CHOICES)
+    ctx: dict[str, Any] = {
+        "agencies": agencies,
+        "matched": matched,
+        "find": find,
+        "limit": AGENCY_CHOICES,
+        "agency": agency,
+        "a": a,
+        "b": b,
+        "ready": False,
+    }
     if not agency:
         return ctx
     years = corpus.agency_reports(store, agency)

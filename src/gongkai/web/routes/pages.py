@@ -143,46 +143,36 @@ def page_image(request: Request, report_id: int, page: int):
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
 
-def _roster_unpublished(store, cov, f: corpus.Filters) -> int:
-    """Marks the roster's agencies without a report of the roster's year (its due dates; else the last year
-    shown) as 未发布 in the matrix (a row of their own for those never published); the number of them.
-    Nothing without a roster."""
+def _roster_year(store) -> int | None:
+    """The year the roster's due dates are for (its 未发布 column); None without the review module."""
     try:
-        from gongkai.review.roster import roster_year, unpublished
+        from gongkai.review.roster import roster_year
     except ImportError:
-        return 0
-    if not cov.years:
-        return 0
-    year = roster_year(store)
-    year = year if year in cov.years else cov.years[-1]
-    by_agency = {row["agency_id"]: row for row in cov.rows if row["agency_id"]}
-    n = 0
-    for entry in unpublished(store, year):
-        if f.q and f.q not in entry.name:
-            continue
-        row = by_agency.get(entry.agency_id or "")
-        if row is None:
-            if f.region and f.region not in (entry.region or ""):
-                continue
-            row = {"agency_id": "", "name": entry.name, "region": entry.region or "", "cells": {}}
-            cov.rows.append(row)
-        row["unpublished"] = year
-        n += 1
-    return n
+        return None
+    return roster_year(store) or 0  # 0: no agreed year, the last year shown
 
 
 @router.get("/coverage", response_class=HTMLResponse)
 def coverage_page(request: Request):
     store = store_of(request)
+    from gongkai.web.routes.review import PAGE_SIZE, page_of
+
     f = corpus.Filters.from_query(dict(request.query_params))
-    cov = corpus.coverage_matrix(store, f)
+    year = _roster_year(store)
+    wanted = page_of(10**9, request, PAGE_SIZE).number
+    cov = corpus.coverage_matrix(store, f, PAGE_SIZE, (wanted - 1) * PAGE_SIZE, year)
+    page = page_of(cov.agencies, request, PAGE_SIZE)
+    if page.number != wanted:  # past the last page: show the last one
+        cov = corpus.coverage_matrix(store, f, PAGE_SIZE, (page.number - 1) * PAGE_SIZE, year)
+    page.items = cov.rows
     return render(
         request,
         "coverage.html",
         nav="coverage",
         f=f,
         cov=cov,
-        unpublished=_roster_unpublished(store, cov, f),
+        page=page,
+        unpublished=cov.unpublished,
         regions=corpus.regions(store),
         qs=f.query_string(),
     )
@@ -209,6 +199,8 @@ def charts_api(request: Request):
 
 
 @router.get("/compare", response_class=HTMLResponse)
-def compare_page(request: Request, agency: str = "", a: int | None = None, b: int | None = None):
-    ctx = compare_context(store_of(request), agency, a, b)
+def compare_page(
+    request: Request, agency: str = "", a: int | None = None, b: int | None = None, find: str = ""
+):
+    ctx = compare_context(store_of(request), agency, a, b, find[:100])
     return render(request, "compare.html", nav="compare", **ctx)
