@@ -47,6 +47,8 @@ def pages(db: Path) -> dict[str, str]:
         "reports, search": "/reports?q=%E6%95%99%E8%82%B2",
         "report": f"/report/{n // 2}",
         "coverage": "/coverage",
+        "coverage, last page": "/coverage?page=100000",
+        "charts, region": f"/charts?region={region_q}",
         "charts": "/charts",
         "compare": f"/compare?agency={agency_q}",
         "versions": "/campaign/versions",

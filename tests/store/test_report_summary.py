@@ -125,3 +125,29 @@ def test_versions_and_forgetting_keep_current_right(tmp_path):
         store.forget([sha])
         assert current() == current_ids(store) == {first}
         assert set(summaries(url)[0]) == {first}
+
+
+def test_coverage_pages_add_up_to_the_whole(corpus_db):
+    from gongkai.store import Store
+    from gongkai.store.corpus import coverage_matrix
+
+    with Store(corpus_db) as store:
+        whole = coverage_matrix(store)
+        pages = [coverage_matrix(store, limit=3, offset=o) for o in range(0, whole.agencies, 3)]
+    assert whole.agencies == len(whole.rows) > 3
+    assert [r["name"] for p in pages for r in p.rows] == [r["name"] for r in whole.rows]
+    assert {(p.agencies, p.missing) for p in pages} == {(whole.agencies, whole.missing)}
+
+
+def test_agency_choices_are_few_and_found_by_name(corpus_db):
+    from gongkai.store import Store
+    from gongkai.store.corpus import agency_choices
+
+    with Store(corpus_db) as store:
+        every = store.agencies()
+        few, total = agency_choices(store, limit=2)
+        found, n = agency_choices(store, find="平潭")
+        chosen, _ = agency_choices(store, chosen=every[-1]["id"], limit=1)
+    assert len(few) == 2 and total == len(every)
+    assert n == 1 and "平潭" in found[0]["name"]
+    assert [a["id"] for a in chosen] == [every[0]["id"], every[-1]["id"]]
