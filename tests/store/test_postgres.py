@@ -41,6 +41,7 @@ def test_postgres_ingest_export_check(pg_url, text_corpus, corpus_db, tmp_path):
     with Store(pg_url) as st:
         assert st.engine.dialect.name == "postgresql" and st.revision() is not None
     assert dump(pg_url) == dump(corpus_db)  # the same data as SQLite, row for row
+    assert pages(pg_url) == pages(corpus_db)  # and the same answers to the web pages' SQL
     cov = coverage(pg_url)
     pingtan = next(a for a in cov["agencies"] if a["agency_id"] == "350128:平潭综合实验区")
     assert pingtan["years"] == list(range(2019, 2026))
@@ -90,3 +91,19 @@ def test_postgres_publication_round_trip(pg_url, text_corpus):
         assert st.publication(sha) == pub
     reports = [r for a in coverage(pg_url)["agencies"] for r in a["reports"]]
     assert [r["published"] for r in reports if r["source_url"] == pub.source_url] == ["2024-01-20"]
+
+
+
+def pages(url: str) -> tuple:
+    """What the list and chart pages ask of the report summaries."""
+    from gongkai.store import Store, corpus
+
+    with Store(url) as st:
+        cov = corpus.coverage_matrix(st, limit=4, offset=2)
+        return (
+            corpus.chart_series(st),
+            corpus.problem_kinds(st, corpus.Filters(q="政府")),
+            corpus.count_reports(st, corpus.Filters(year_from=2021)),
+            (cov.agencies, cov.missing, [r["name"] for r in cov.rows]),
+            [r["agency"] for r in corpus.report_rows(st, corpus.Filters(q="区"), limit=5)],
+        )

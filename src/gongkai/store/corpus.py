@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from gongkai import template
 from gongkai.store import schema as S
@@ -606,7 +606,8 @@ def problem_kinds(store: Store, filters: Filters = Filters()) -> tuple[list[dict
     """``problem_summary``'s per-code summary and its number of reports with problems, computed in SQL on
     the report summaries: (kinds, reports with errors, warnings or a status other than ok)."""
     s, k, f = S.report_summaries, S.report_codes, S.findings
-    q = select(k.c.code, func.sum(k.c.findings), func.count()).group_by(k.c.code)
+    rank = case({"error": 2, "warning": 1}, value=k.c.severity, else_=0)
+    q = select(k.c.code, func.sum(k.c.findings), func.count(), func.max(rank)).group_by(k.c.code)
     problems = select(func.count()).where((s.c.status != "ok") | (s.c.errors > 0) | (s.c.warnings > 0))
     clauses = _summary_clauses(filters)
     if clauses:
@@ -615,20 +616,19 @@ def problem_kinds(store: Store, filters: Filters = Filters()) -> tuple[list[dict
     with store.engine.connect() as c:
         counts = c.execute(q).all()
         names = {}
-        for code, _n, _reports in counts:  # one finding of each code names it (a few dozen codes)
-            sample = select(f.c.severity, f.c.data).where(f.c.code == code).order_by(f.c.report_id).limit(1)
-            sev, data = c.execute(sample).first() or ("", None)
-            names[code] = ((data or {}).get("name") or "", sev)
+        for code, *_counts in counts:  # one finding of each code names it (a few dozen codes)
+            sample = select(f.c.data).where(f.c.code == code).order_by(f.c.report_id).limit(1)
+            names[code] = (c.execute(sample).scalar() or {}).get("name") or ""
         with_problems = c.execute(problems).scalar() or 0
     kinds = [
         {
             "code": code,
-            "name": names.get(code, ("", ""))[0],
-            "severity": names.get(code, ("", ""))[1],
+            "name": names.get(code, ""),
+            "severity": ("info", "warning", "error")[worst],  # the gravest the code has
             "findings": int(n),
             "reports": reports,
         }
-        for code, n, reports in sorted(counts, key=lambda x: (-x[1], x[0]))
+        for code, n, reports, worst in sorted(counts, key=lambda x: (-x[1], x[0]))
     ]
     return kinds, with_problems
 
