@@ -103,6 +103,7 @@ def pages(url: str) -> tuple:
         return (
             corpus.chart_series(st),
             corpus.problem_kinds(st, corpus.Filters(q="政府")),
+            corpus.report_counts(st, corpus.Filters(q="政府")),
             corpus.count_reports(st, corpus.Filters(year_from=2021)),
             (cov.agencies, cov.missing, [r["name"] for r in cov.rows]),
             [r["agency"] for r in corpus.report_rows(st, corpus.Filters(q="区"), limit=5)],

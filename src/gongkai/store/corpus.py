@@ -39,6 +39,7 @@ __all__ = [
     "problem_kinds",
     "problem_summary",
     "regions",
+    "report_counts",
     "report_rows",
     "representative_rows",
     "store_summary",
@@ -602,24 +603,31 @@ def _filtered_ids(filters: Filters):
     return _report_query(filters).order_by(None).with_only_columns(S.reports.c.id).scalar_subquery()
 
 
-def problem_kinds(store: Store, filters: Filters = Filters()) -> tuple[list[dict], int]:
-    """``problem_summary``'s per-code summary and its number of reports with problems, computed in SQL on
-    the report summaries: (kinds, reports with errors, warnings or a status other than ok)."""
+def report_counts(store: Store, filters: Filters = Filters()) -> tuple[int, int]:
+    """(reports matching ``filters``, those of them with errors, warnings or a status other than ok), in
+    one pass over the report summaries."""
+    s = S.report_summaries
+    problem = case(((s.c.status != "ok") | (s.c.errors > 0) | (s.c.warnings > 0), 1), else_=0)
+    q = select(func.count(), func.coalesce(func.sum(problem), 0)).where(*_summary_clauses(filters))
+    with store.engine.connect() as c:
+        total, bad = c.execute(q).one()
+    return int(total), int(bad)
+
+
+def problem_kinds(store: Store, filters: Filters = Filters()) -> list[dict]:
+    """``problem_summary``'s per-code summary, computed in SQL on the report summaries."""
     s, k, f = S.report_summaries, S.report_codes, S.findings
     rank = case({"error": 2, "warning": 1}, value=k.c.severity, else_=0)
     q = select(k.c.code, func.sum(k.c.findings), func.count(), func.max(rank)).group_by(k.c.code)
-    problems = select(func.count()).where((s.c.status != "ok") | (s.c.errors > 0) | (s.c.warnings > 0))
     clauses = _summary_clauses(filters)
     if clauses:
         q = q.where(k.c.report_id.in_(select(s.c.report_id).where(*clauses)))
-        problems = problems.where(*clauses)
     with store.engine.connect() as c:
         counts = c.execute(q).all()
         names = {}
         for code, *_counts in counts:  # one finding of each code names it (a few dozen codes)
             sample = select(f.c.data).where(f.c.code == code).order_by(f.c.report_id).limit(1)
             names[code] = (c.execute(sample).scalar() or {}).get("name") or ""
-        with_problems = c.execute(problems).scalar() or 0
     kinds = [
         {
             "code": code,
@@ -630,7 +638,7 @@ def problem_kinds(store: Store, filters: Filters = Filters()) -> tuple[list[dict
         }
         for code, n, reports, worst in sorted(counts, key=lambda x: (-x[1], x[0]))
     ]
-    return kinds, with_problems
+    return kinds
 
 
 def problem_summary(store: Store, filters: Filters = Filters(), rows: list[dict] | None = None) -> dict:

@@ -56,9 +56,10 @@ def reports_page(request: Request):
     from gongkai.web.routes.review import PAGE_SIZE, page_of
 
     f = corpus.Filters.from_query(dict(request.query_params))
-    page = page_of(corpus.count_reports(store, f), request, PAGE_SIZE)
+    total, with_problems = corpus.report_counts(store, f)
+    page = page_of(total, request, PAGE_SIZE)
     page.items = corpus.report_rows(store, f, limit=PAGE_SIZE, offset=(page.number - 1) * PAGE_SIZE)
-    kinds, with_problems = corpus.problem_kinds(store, f)
+    kinds = corpus.problem_kinds(store, f)
     return render(
         request,
         "reports.html",
