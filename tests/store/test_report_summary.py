@@ -134,9 +134,11 @@ def test_coverage_pages_add_up_to_the_whole(corpus_db):
     with Store(corpus_db) as store:
         whole = coverage_matrix(store)
         pages = [coverage_matrix(store, limit=3, offset=o) for o in range(0, whole.agencies, 3)]
+        past_the_end = coverage_matrix(store, limit=3, offset=10**6)
     assert whole.agencies == len(whole.rows) > 3
     assert [r["name"] for p in pages for r in p.rows] == [r["name"] for r in whole.rows]
     assert {(p.agencies, p.missing) for p in pages} == {(whole.agencies, whole.missing)}
+    assert past_the_end.rows == pages[-1].rows  # the last page
 
 
 def test_agency_choices_are_few_and_found_by_name(corpus_db):

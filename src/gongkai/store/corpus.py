@@ -420,8 +420,8 @@ def coverage_matrix(
     and counted in SQL on the report summaries. Rows: reports without an identified agency (one row
     each), then the agencies by region and name, then — with ``roster_year`` (``review.roster``) — the
     roster's entries that match no agency here and have no report of that year (未发布; the roster's year
-    if shown, else the last year shown). ``limit``/``offset``: one page of those rows (the counts over all
-    of them)."""
+    if shown, else the last year shown). ``limit``/``offset``: one page of those rows (the last one when
+    ``offset`` is past the end), the counts over all of them."""
     sm, a = S.report_summaries, S.agencies
     base = _summary_clauses(Filters(region=filters.region, q=filters.q))
     with store.engine.connect() as c:
@@ -443,6 +443,12 @@ def coverage_matrix(
             or 0
         )
         out.missing = out.agencies * len(yrs) - n_present - n_loose_present
+        n_matrix, year, alone = out.agencies, None, None
+        if roster_year is not None and c.execute(select(S.roster.c.id).limit(1)).first() is not None:
+            year = roster_year if roster_year in yrs else yrs[-1]
+            alone = _roster_gaps(c, filters, base, year, out)
+        if limit is not None and offset >= out.agencies > 0:  # past the end: the last page
+            offset = (out.agencies - 1) // limit * limit
         start, stop = offset, (offset + limit if limit is not None else None)
         loose_ids = [
             rid
@@ -453,11 +459,14 @@ def coverage_matrix(
         first = max(0, start - n_loose)
         page = page.offset(first).limit(_span(start, stop, n_loose))
         agencies = [dict(m) for m in c.execute(page).mappings()] if stop is None or stop > n_loose else []
-        if roster_year is not None and c.execute(select(S.roster.c.id).limit(1)).first() is not None:
-            year = roster_year if roster_year in yrs else yrs[-1]
-            extra = _roster_gaps(c, filters, base, year, out, start - out.agencies, stop)
-        else:
-            year, extra = None, []
+        extra = []
+        if alone is not None and (stop is None or stop > n_matrix):
+            page = alone.order_by(S.roster.c.row, S.roster.c.id).offset(max(0, start - n_matrix))
+            page = page.limit(_span(start, stop, n_matrix))
+            extra = [
+                {"agency_id": "", "name": name, "region": region or "", "cells": {}, "unpublished": year}
+                for name, region in c.execute(page)
+            ]
     rows = _lean_by_ids(store, loose_ids) if loose_ids else []
     out.rows = [
         {
@@ -529,11 +538,9 @@ def _unpublished(year: int):
     return ~current.exists()
 
 
-def _roster_gaps(
-    c, filters: Filters, base: list, year: int, out: Coverage, start: int, stop: int | None
-) -> list[dict]:
-    """Counts the roster's unpublished entries in ``out`` (those of agencies in the matrix and the rest);
-    returns the rows, in [start, stop) of their own segment, of those matching no agency in the matrix."""
+def _roster_gaps(c, filters: Filters, base: list, year: int, out: Coverage):
+    """Counts the roster's unpublished entries in ``out`` (those of agencies in the matrix and the rest,
+    which become rows of their own); returns the query of the rest."""
     sm, ro = S.report_summaries, S.roster
     q_name = [ro.c.name.like(_like(filters.q))] if filters.q else []
     in_matrix = select(sm.c.report_id).where(*base, sm.c.agency_id == ro.c.agency_id).exists()
@@ -543,15 +550,7 @@ def _roster_gaps(
     n_alone = c.execute(select(func.count()).select_from(alone.subquery())).scalar() or 0
     out.unpublished = (c.execute(matched).scalar() or 0) + n_alone
     out.agencies += n_alone
-    if stop is not None and stop <= out.agencies - n_alone:
-        return []
-    page = alone.order_by(ro.c.row, ro.c.id).offset(max(0, start))
-    if stop is not None:
-        page = page.limit(max(0, stop - (out.agencies - n_alone) - max(0, start)))
-    return [
-        {"agency_id": "", "name": name, "region": region or "", "cells": {}, "unpublished": year}
-        for name, region in c.execute(page)
-    ]
+    return alone
 
 
 def _mark_unpublished(store: Store, rows: list[dict], filters: Filters, year: int) -> None:

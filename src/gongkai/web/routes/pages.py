@@ -162,9 +162,7 @@ def coverage_page(request: Request):
     year = _roster_year(store)
     wanted = page_of(10**9, request, PAGE_SIZE).number
     cov = corpus.coverage_matrix(store, f, PAGE_SIZE, (wanted - 1) * PAGE_SIZE, year)
-    page = page_of(cov.agencies, request, PAGE_SIZE)
-    if page.number != wanted:  # past the last page: show the last one
-        cov = corpus.coverage_matrix(store, f, PAGE_SIZE, (page.number - 1) * PAGE_SIZE, year)
+    page = page_of(cov.agencies, request, PAGE_SIZE)  # past the end, both give the last page
     page.items = cov.rows
     return render(
         request,
