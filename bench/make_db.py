@@ -206,19 +206,72 @@ def _insert_batch(con: sqlite3.Connection, docs: list, reps: list, copies: list)
         copies,
     )
     con.executemany(
-        "INSERT INTO findings (report_id, scope, code, severity, message, location, evidence, data) "
-        "SELECT ?, scope, code, severity, message, location, evidence, data FROM tpl.findings "
+        "INSERT INTO findings (report_id, scope, code, severity, message, location, evidence, data, "
+        "fingerprint) SELECT ?, scope, code, severity, message, location, evidence, data, fingerprint "
+        "FROM tpl.findings "
         "WHERE report_id = ?",
         copies,
     )
     con.commit()
 
 
+def add_campaign(db: Path) -> None:
+    """A review campaign over the database, as reviewers leave one: a roster of every agency but each 50th
+    (名录外) plus 1 in 40 that never publish (未发布), due dates for the latest year; in that year the
+    findings of each 10th agency confirmed and of each 10th + 5 dismissed; one stored score run."""
+    from gongkai.audit.kinds import classify_kind
+    from gongkai.review import score
+    from gongkai.store.reviewstate import backfill as backfill_reviews
+
+    started = time.perf_counter()
+    con = sqlite3.connect(db)
+    year = con.execute("SELECT max(year) FROM report_summaries WHERE current").fetchone()[0]
+    agencies = con.execute("SELECT id, name, county FROM agencies ORDER BY id").fetchall()
+    due = f"{year + 1}-01-31"
+    roster, n = [], 0
+    for i, (agency_id, name, county) in enumerate(agencies):
+        if i % 50 == 49:
+            continue
+        n += 1
+        roster.append((name, county, "县级", classify_kind(name), None, due, n, agency_id, 0))
+        if i % 40 == 0:
+            n += 1
+            roster.append((f"{name}分局", county, "县级", "department", None, due, n, None, 0))
+    con.execute("DELETE FROM roster")
+    con.executemany(
+        "INSERT INTO roster (name, region, level, kind, url, due, row, agency_id, manual) "
+        "VALUES (?,?,?,?,?,?,?,?,?)",
+        roster,
+    )
+    con.execute("DELETE FROM finding_reviews")
+    at = dt.datetime(year + 1, 3, 1, tzinfo=dt.UTC).isoformat(sep=" ")
+    for state, rest in (("confirmed", 0), ("dismissed", 5)):
+        con.execute(
+            "INSERT INTO finding_reviews (subject, year, fingerprint, code, severity, message, state, "
+            "comment, reviewer, at) SELECT s.subject, s.year, f.fingerprint, min(f.code), min(f.severity), "
+            "min(f.message), ?, '请整改', 'bench', ? FROM report_summaries s "
+            "JOIN findings f ON f.report_id = s.report_id WHERE s.current AND s.year = ? "
+            "AND s.report_id % 10 = ? GROUP BY s.subject, s.year, f.fingerprint",
+            (state, at, year, rest),
+        )
+    con.commit()
+    con.close()
+    with Store(f"sqlite:///{db}") as store:
+        with store.engine.begin() as c:
+            backfill_reviews(c)
+        score(store, year=year, user="bench")
+    print(f"campaign: {len(roster)} roster entries, year {year}: {time.perf_counter() - started:.0f}s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reports", type=int, default=100_000)
     ap.add_argument("--db", type=Path, required=True, help="the SQLite file to create (replaced)")
+    ap.add_argument("--campaign-only", action="store_true", help="only add the review campaign to --db")
     args = ap.parse_args()
+    if args.campaign_only:
+        add_campaign(args.db)
+        return
     for p in args.db.parent.glob(args.db.name + "*"):
         p.unlink()
     started = time.perf_counter()
@@ -229,6 +282,7 @@ def main() -> None:
         fill(args.db, args.reports, tpl)
         with Store(f"sqlite:///{args.db}") as store, store.engine.begin() as c:
             backfill(c)  # the rows above were copied in SQL, past the store's writer
+    add_campaign(args.db)
     size = sum(p.stat().st_size for p in args.db.parent.glob(args.db.name + "*"))
     took = time.perf_counter() - started
     print(f"{args.reports} reports → {args.db}: {took:.0f}s, {size / 2**30:.2f} GiB")

@@ -12,24 +12,25 @@ finding that the current version no longer has is 已整改 (rectified); one it 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, literal, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gongkai.errors import InputError
 from gongkai.review.common import as_utc, log, now, opened
-from gongkai.review.versions import Version, current_versions
+from gongkai.review.versions import agency_clause
+from gongkai.store import reviewstate
 from gongkai.store import schema as S
+from gongkai.store.reviewstate import fingerprint
 
 __all__ = [
     "STATES",
     "STATE_LABELS",
     "ReviewFilter",
     "ReviewedFinding",
+    "count_for_review",
     "findings_for_review",
     "fingerprint",
     "rectification",
@@ -42,16 +43,6 @@ STATE_LABELS = {PENDING: "待核", CONFIRMED: "确认", DISMISSED: "驳回"}
 RECTIFIED, UNRECTIFIED = "rectified", "unrectified"
 RECTIFICATION_LABELS = {RECTIFIED: "已整改", UNRECTIFIED: "未整改"}
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
-
-
-def fingerprint(finding: dict) -> str:
-    """A stable key of one finding: its rule, its cells or section, and its evidence (never the row id, the
-    character span or the wording, which move between versions and releases)."""
-    where = finding.get("where") or []
-    where = sorted(map(str, where)) if isinstance(where, list | tuple) else [str(where)]
-    key = [str(finding.get("code", "")), where, finding.get("evidence")]
-    text = json.dumps(key, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 @dataclass
@@ -95,89 +86,181 @@ class ReviewFilter:
     report_id: int | None = None
     fingerprints: tuple[str, ...] = ()
 
-    def matches_version(self, v: Version) -> bool:
-        if self.year is not None and v.year != self.year:
-            return False
-        if self.report_id is not None and v.report_id != self.report_id:
-            return False
-        return not (self.agency and self.agency != v.subject and self.agency not in (v.agency or ""))
-
-    def matches(self, f: ReviewedFinding) -> bool:
-        if self.code and not f.code.upper().startswith(self.code.upper()):
-            return False
-        if self.severity and f.severity != self.severity:
-            return False
-        if self.state and f.state != self.state:
-            return False
-        return not self.fingerprints or f.fingerprint in self.fingerprints
+    def counted(self) -> bool:
+        """Whether the stored per-report counts answer how many findings this filter selects."""
+        return not (self.code or self.severity or self.report_id is not None or self.fingerprints)
 
 
-def _stored_findings(store, report_ids: list[int]) -> dict[int, list[tuple[str, dict]]]:
-    f = S.findings
-    q = select(f.c.report_id, f.c.scope, f.c.data, f.c.message, f.c.evidence).order_by(f.c.id)
-    out: dict[int, list[tuple[str, dict]]] = {}
-    with store.engine.connect() as c:
-        for i in range(0, len(report_ids), 500):
-            for rid, scope, data, message, evidence in c.execute(
-                q.where(f.c.report_id.in_(report_ids[i : i + 500]))
-            ):
-                found = {**(data or {}), "message": message}
-                if evidence is not None:
-                    found["evidence"] = evidence
-                out.setdefault(rid, []).append((scope, found))
+def _version_clauses(filters: ReviewFilter, rr) -> list:
+    out = [rr.c.current.is_(True)]
+    if filters.year is not None:
+        out.append(rr.c.year == filters.year)
+    if filters.report_id is not None:
+        out.append(rr.c.report_id == filters.report_id)
+    if filters.agency:
+        out.append(agency_clause(filters.agency, rr))
     return out
 
 
-def _reviews(store, subjects: set[str]) -> dict[tuple, dict]:
-    fr = S.finding_reviews
-    out = {}
-    subjects_list = sorted(subjects)
-    with store.engine.connect() as c:
-        for i in range(0, len(subjects_list), 500):
-            q = select(fr).where(fr.c.subject.in_(subjects_list[i : i + 500]))
-            for row in c.execute(q).mappings():
-                out[(row["subject"], row["year"], row["fingerprint"])] = dict(row)
+def _finding_clauses(filters: ReviewFilter, code, severity, fp) -> list:
+    out = []
+    if filters.code:
+        out.append(func.upper(code).startswith(filters.code.upper(), autoescape=True))
+    if filters.severity:
+        out.append(severity == filters.severity)
+    if filters.fingerprints:
+        out.append(fp.in_(list(filters.fingerprints)))
     return out
+
+
+def _review_query(filters: ReviewFilter, include_rectified: bool):
+    """The findings to review as (subject, year, report_id, part, key, review id), in the list's order: each
+    current version's findings (part 0, one per fingerprint, by id), then the confirmed findings it no longer
+    has (part 1)."""
+    rr, f, fr = S.report_summaries, S.findings, S.finding_reviews
+    f2 = f.alias("f2")
+    review_year = func.coalesce(rr.c.year, 0)
+    first = ~exists().where(
+        f2.c.report_id == f.c.report_id, f2.c.fingerprint == f.c.fingerprint, f2.c.id < f.c.id
+    )
+    present = (
+        select(
+            rr.c.subject,
+            rr.c.year,
+            rr.c.report_id,
+            literal(0).label("part"),
+            f.c.id.label("key"),
+            fr.c.id.label("review_id"),
+        )
+        .select_from(rr)
+        .join(f, f.c.report_id == rr.c.report_id)
+        .outerjoin(
+            fr,
+            (fr.c.subject == rr.c.subject)
+            & (fr.c.year == review_year)
+            & (fr.c.fingerprint == f.c.fingerprint),
+        )
+        .where(
+            first,
+            *_version_clauses(filters, rr),
+            *_finding_clauses(filters, f.c.code, f.c.severity, f.c.fingerprint),
+        )
+    )
+    if filters.state:
+        present = present.where(func.coalesce(fr.c.state, PENDING) == filters.state)
+    if not include_rectified or filters.state not in (None, "", CONFIRMED):
+        return present
+    gone = (
+        select(
+            rr.c.subject,
+            rr.c.year,
+            rr.c.report_id,
+            literal(1).label("part"),
+            fr.c.id.label("key"),
+            fr.c.id.label("review_id"),
+        )
+        .select_from(fr)
+        .join(rr, (rr.c.subject == fr.c.subject) & (review_year == fr.c.year))
+        .where(
+            fr.c.state == CONFIRMED,
+            ~exists().where(f.c.report_id == rr.c.report_id, f.c.fingerprint == fr.c.fingerprint),
+            *_version_clauses(filters, rr),
+            *_finding_clauses(filters, fr.c.code, fr.c.severity, fr.c.fingerprint),
+        )
+    )
+    return union_all(present, gone)
+
+
+def count_for_review(url_or_store=None, filters: ReviewFilter | None = None) -> int:
+    """How many findings ``findings_for_review`` lists, from the stored per-report counts when the filter
+    allows, else counted in SQL."""
+    filters = filters or ReviewFilter()
+    rr = S.report_summaries
+    with opened(url_or_store) as store, store.engine.connect() as c:
+        if filters.counted():
+            column = rr.c[filters.state] if filters.state in STATES else rr.c["items"]
+            if filters.state and filters.state not in STATES:
+                return 0
+            q = select(func.coalesce(func.sum(column), 0)).where(*_version_clauses(filters, rr))
+        else:
+            q = select(func.count()).select_from(_review_query(filters, True).subquery())
+        return int(c.execute(q).scalar() or 0)
 
 
 def findings_for_review(
-    url_or_store=None, filters: ReviewFilter | None = None, include_rectified: bool = True
+    url_or_store=None,
+    filters: ReviewFilter | None = None,
+    include_rectified: bool = True,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[ReviewedFinding]:
     """The findings of the current versions with their review state; with ``include_rectified`` also the
-    confirmed findings the current version no longer has (state 确认, rectification 已整改)."""
+    confirmed findings the current version no longer has (state 确认, rectification 已整改). ``limit`` and
+    ``offset`` select one page of the list (in SQL)."""
     filters = filters or ReviewFilter()
-    with opened(url_or_store) as store:
-        chosen = [v for v in current_versions(store) if filters.matches_version(v)]
-        stored = _stored_findings(store, [v.report_id for v in chosen])
-        reviews = _reviews(store, {v.subject for v in chosen})
-    out: list[ReviewedFinding] = []
-    for v in chosen:
-        seen: set[str] = set()
-        for scope, f in stored.get(v.report_id, []):
-            fp = fingerprint(f)
-            if fp in seen:  # one cause, one finding: an identical finding twice is one to review
-                continue
-            seen.add(fp)
-            item = _item(v, fp, scope, f)
-            review = reviews.get((v.subject, v.year or 0, fp))
+    q = _review_query(filters, include_rectified).subquery()
+    q = select(q).order_by(q.c.subject, q.c.year, q.c.report_id, q.c.part, q.c.key)
+    if limit is not None:
+        q = q.limit(limit).offset(offset)
+    with opened(url_or_store) as store, store.engine.connect() as c:
+        rows = c.execute(q).all()
+        return _hydrate(c, rows)
+
+
+def _chunks(items: list, n: int = 500):
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def _hydrate(c, rows: list) -> list[ReviewedFinding]:
+    """The listed rows as ``ReviewedFinding``: the finding (or the review of a gone one) and its version."""
+    f, fr = S.findings, S.finding_reviews
+    found: dict[int, tuple] = {}
+    for ids in _chunks([row.key for row in rows if row.part == 0]):
+        q = select(f.c.id, f.c.scope, f.c.data, f.c.message, f.c.evidence, f.c.fingerprint)
+        found.update((row[0], row) for row in c.execute(q.where(f.c.id.in_(ids))))
+    reviews: dict[int, dict] = {}
+    for ids in _chunks(sorted({row.review_id for row in rows if row.review_id is not None})):
+        reviews.update((m["id"], dict(m)) for m in c.execute(select(fr).where(fr.c.id.in_(ids))).mappings())
+    names = _version_names(c, sorted({row.report_id for row in rows}))
+    out = []
+    for row in rows:
+        agency = names.get(row.report_id)
+        review = reviews.get(row.review_id) if row.review_id is not None else None
+        if row.part == 0:
+            _fid, scope, data, message, evidence, fp = found[row.key]
+            finding = {**(data or {}), "message": message}
+            if evidence is not None:
+                finding["evidence"] = evidence
+            item = _item(row, agency, fp, scope, finding)
             if review:
                 item.state, item.comment = review["state"], review["comment"]
                 item.reviewer, item.at = review["reviewer"], as_utc(review["at"])
             if item.state == CONFIRMED:
                 item.rectification = UNRECTIFIED
-            out.append(item)
-        if include_rectified:
-            out += _gone(v, seen, reviews)
-    return [f for f in out if filters.matches(f)]
+        else:
+            item = _gone(row, agency, review or {})
+        out.append(item)
+    return out
 
 
-def _item(v: Version, fp: str, scope: str, f: dict) -> ReviewedFinding:
+def _version_names(c, report_ids: list[int]) -> dict[int, str | None]:
+    """The agency name of each report: the store's agency name, else as written in the report."""
+    r, a = S.reports, S.agencies
+    out: dict[int, str | None] = {}
+    for ids in _chunks(report_ids):
+        q = select(r.c.id, a.c.name, r.c.agency).outerjoin(a, a.c.id == r.c.agency_id).where(r.c.id.in_(ids))
+        out.update((rid, name or written) for rid, name, written in c.execute(q))
+    return out
+
+
+def _item(row, agency: str | None, fp: str, scope: str, f: dict) -> ReviewedFinding:
     where = f.get("where") or []
     return ReviewedFinding(
-        report_id=v.report_id,
-        subject=v.subject,
-        agency=v.agency,
-        year=v.year,
+        report_id=row.report_id,
+        subject=row.subject,
+        agency=agency,
+        year=row.year,
         fingerprint=fp,
         code=str(f.get("code", "")),
         severity=str(f.get("severity", "")),
@@ -189,31 +272,25 @@ def _item(v: Version, fp: str, scope: str, f: dict) -> ReviewedFinding:
     )
 
 
-def _gone(v: Version, present: set[str], reviews: dict[tuple, dict]) -> list[ReviewedFinding]:
-    out = []
-    for (subject, year, fp), r in reviews.items():
-        if subject != v.subject or year != (v.year or 0) or fp in present or r["state"] != CONFIRMED:
-            continue
-        item = ReviewedFinding(
-            report_id=v.report_id,
-            subject=subject,
-            agency=v.agency,
-            year=v.year,
-            fingerprint=fp,
-            code=r["code"],
-            severity=r["severity"] or "",
-            message=r["message"] or "",
-            where=[],
-            evidence=None,
-            scope="report",
-            state=CONFIRMED,
-            comment=r["comment"],
-            reviewer=r["reviewer"],
-            at=as_utc(r["at"]),
-            rectification=RECTIFIED,
-        )
-        out.append(item)
-    return out
+def _gone(row, agency: str | None, r: dict) -> ReviewedFinding:
+    return ReviewedFinding(
+        report_id=row.report_id,
+        subject=row.subject,
+        agency=agency,
+        year=row.year,
+        fingerprint=r["fingerprint"],
+        code=r["code"],
+        severity=r["severity"] or "",
+        message=r["message"] or "",
+        where=[],
+        evidence=None,
+        scope="report",
+        state=CONFIRMED,
+        comment=r["comment"],
+        reviewer=r["reviewer"],
+        at=as_utc(r["at"]),
+        rectification=RECTIFIED,
+    )
 
 
 def set_state(
@@ -247,6 +324,7 @@ def set_state(
                 c.execute(
                     stmt.on_conflict_do_update(index_elements=["subject", "year", "fingerprint"], set_=values)
                 )
+            reviewstate.refresh_groups(c, {(f.subject, f.year) for f in chosen})
             log(c, reviewer, state, _describe(filters), count=len(chosen), comment=comment)
     return len(chosen)
 

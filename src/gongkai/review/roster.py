@@ -20,13 +20,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, exists, func, insert, select, update
 
 from gongkai.audit import kinds
 from gongkai.audit.agency import normalise
 from gongkai.errors import InputError
 from gongkai.review.common import log, opened
-from gongkai.review.versions import Version, current_versions
+from gongkai.review.versions import publication_dates
 from gongkai.store import schema as S
 from gongkai.store.regions import identify
 
@@ -35,6 +35,7 @@ __all__ = [
     "CoverageRow",
     "RosterEntry",
     "RosterImport",
+    "coverage_counts",
     "import_roster",
     "read_roster",
     "roster",
@@ -341,34 +342,131 @@ class CoverageRow:
 
 
 def campaign_year(url_or_store=None) -> int | None:
-    """The year a campaign reviews by default: the latest report year stored."""
-    years = [v.year for v in current_versions(url_or_store) if v.year]
-    return max(years) if years else None
+    """The year a campaign reviews by default: the latest year of a current version."""
+    rs = S.report_summaries
+    with opened(url_or_store) as store, store.engine.connect() as c:
+        return c.execute(select(func.max(rs.c.year)).where(rs.c.current.is_(True))).scalar()
 
 
-def roster_coverage(url_or_store=None, year: int | None = None) -> list[CoverageRow]:
-    """Every roster entry with its current report of ``year`` (已发布) or none (未发布), then the stored
-    reports of that year whose agency is not on the roster (名录外)."""
-    with opened(url_or_store) as store:
+def _current_of_year(year: int | None):
+    rs = S.report_summaries
+    same_year = rs.c.year.is_(None) if year is None else rs.c.year == year
+    return rs.c.current.is_(True) & same_year
+
+
+def _unmatched_query(year: int | None):
+    """The current versions of ``year`` whose agency is not on the roster, by name."""
+    rs, a, d = S.report_summaries, S.agencies, S.documents
+    listed = select(S.roster.c.id).where(S.roster.c.agency_id == rs.c.subject)
+    name = func.coalesce(a.c.name, rs.c.agency, d.c.name)
+    return (
+        select(rs.c.report_id, rs.c.agency_id, name.label("name"), rs.c.province, rs.c.city, rs.c.county)
+        .select_from(rs)
+        .join(d, d.c.id == rs.c.report_id)
+        .outerjoin(a, a.c.id == rs.c.agency_id)
+        .where(_current_of_year(year), ~exists(listed))
+        .order_by(name, rs.c.report_id)
+    )
+
+
+def _roster_query(year: int | None, status: str | None):
+    rs, ro = S.report_summaries, S.roster
+    q = (
+        select(ro, rs.c.report_id.label("report_id"))
+        .select_from(ro)
+        .outerjoin(rs, (rs.c.subject == ro.c.agency_id) & _current_of_year(year))
+        .order_by(ro.c.row, ro.c.id)
+    )
+    if status == PUBLISHED:
+        q = q.where(rs.c.report_id.is_not(None))
+    elif status == UNPUBLISHED:
+        q = q.where(rs.c.report_id.is_(None))
+    return q
+
+
+def coverage_counts(url_or_store=None, year: int | None = None) -> dict[str, int]:
+    """How many roster entries published a current version of ``year`` (已发布), how many did not (未发布),
+    and how many current versions of that year are of agencies not on the roster (名录外); in SQL."""
+    with opened(url_or_store) as store, store.engine.connect() as c:
         year = year if year is not None else campaign_year(store)
-        entries = roster(store)
-        current = {v.subject: v for v in current_versions(store, year=year)}
-    rows = [_coverage_row(e, current.get(e.agency_id or "")) for e in entries]
-    listed = {e.agency_id for e in entries if e.agency_id}
-    for subject, v in sorted(current.items(), key=lambda kv: kv[1].agency or ""):
-        if subject not in listed:
-            rows.append(
-                CoverageRow(
-                    name=v.agency or v.name,
-                    region=v.region,
-                    kind=None,
-                    status=UNMATCHED,
-                    agency_id=v.agency_id,
-                    report_id=v.report_id,
-                    published=v.published,
-                )
-            )
+        total = c.execute(select(func.count()).select_from(S.roster)).scalar() or 0
+        published = c.execute(select(func.count()).select_from(_roster_query(year, PUBLISHED).subquery()))
+        unmatched = c.execute(
+            select(func.count()).select_from(_unmatched_query(year).order_by(None).subquery())
+        )
+        n = published.scalar() or 0
+        return {PUBLISHED: n, UNPUBLISHED: total - n, UNMATCHED: unmatched.scalar() or 0}
+
+
+def roster_coverage(
+    url_or_store=None,
+    year: int | None = None,
+    status: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[CoverageRow]:
+    """Every roster entry with its current report of ``year`` (已发布) or none (未发布), then the stored
+    reports of that year whose agency is not on the roster (名录外); only those of ``status`` when given,
+    ``limit`` of them from ``offset`` for one page (in SQL)."""
+    with opened(url_or_store) as store, store.engine.connect() as c:
+        year = year if year is not None else campaign_year(store)
+        rows: list[CoverageRow] = []
+        if status in (None, "", PUBLISHED, UNPUBLISHED):
+            q = _roster_query(year, status or None)
+            if limit is not None:
+                q = q.limit(limit).offset(offset)
+            rows = [_coverage_row(_entry(m), m["report_id"]) for m in c.execute(q).mappings()]
+        if status in (None, "", UNMATCHED) and (limit is None or len(rows) < limit):
+            q = _unmatched_query(year)
+            if limit is not None:
+                skip = offset
+                if status != UNMATCHED:  # the roster's rows came first
+                    listed = c.execute(select(func.count()).select_from(S.roster)).scalar() or 0
+                    skip = max(0, offset - listed)
+                q = q.limit(limit - len(rows)).offset(skip)
+            rows += [_unmatched_row(m) for m in c.execute(q).mappings()]
+        _add_publication(c, rows)
     return rows
+
+
+def _entry(m) -> RosterEntry:
+    return RosterEntry(
+        name=m["name"],
+        region=m["region"],
+        level=m["level"],
+        kind=m["kind"],
+        url=m["url"],
+        due=m["due"],
+        row=m["row"],
+        agency_id=m["agency_id"],
+        manual=bool(m["manual"]),
+    )
+
+
+def _unmatched_row(m) -> CoverageRow:
+    parts: list[str] = []
+    for p in (m["province"], m["city"], m["county"]):
+        if p and (not parts or parts[-1] != p):
+            parts.append(p)
+    return CoverageRow(
+        name=m["name"],
+        region="/".join(parts),
+        kind=None,
+        status=UNMATCHED,
+        agency_id=m["agency_id"],
+        report_id=m["report_id"],
+    )
+
+
+def _add_publication(c, rows: list[CoverageRow]) -> None:
+    """The publication date of each row's report, and whether it was on time against the roster's date."""
+    dates = publication_dates(c, [r.report_id for r in rows if r.report_id is not None])
+    for row in rows:
+        if row.report_id is None:
+            continue
+        row.published = dates.get(row.report_id, (None, None))[0]
+        if row.status != UNMATCHED and row.due and row.published:
+            row.on_time = row.published <= row.due
 
 
 def roster_entry(url_or_store, name: str) -> RosterEntry:
@@ -418,7 +516,7 @@ def unpublished(url_or_store=None, year: int | None = None) -> list[CoverageRow]
         return [r for r in roster_coverage(store, year) if r.status == UNPUBLISHED]
 
 
-def _coverage_row(e: RosterEntry, v: Version | None) -> CoverageRow:
+def _coverage_row(e: RosterEntry, report_id: int | None) -> CoverageRow:
     row = CoverageRow(
         name=e.name,
         region=e.region,
@@ -428,8 +526,6 @@ def _coverage_row(e: RosterEntry, v: Version | None) -> CoverageRow:
         due=e.due,
         entry=e,
     )
-    if v is not None:
-        row.status, row.report_id, row.published = PUBLISHED, v.report_id, v.published
-        if e.due and v.published:
-            row.on_time = v.published <= e.due
+    if report_id is not None:
+        row.status, row.report_id = PUBLISHED, report_id
     return row

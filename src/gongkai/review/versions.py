@@ -11,19 +11,27 @@ but hidden. Marks are stored by the document's sha256, so they survive a re-inge
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gongkai.errors import InputError
 from gongkai.review.common import as_utc, log, now, opened
 from gongkai.store import report_summary
 from gongkai.store import schema as S
-from gongkai.store.db import Store
+from gongkai.store.reviewstate import subject_of
 
-__all__ = ["Version", "current_ids", "current_versions", "pick", "subject_of", "versions", "withdraw"]
+__all__ = [
+    "Version",
+    "count_versions",
+    "current_ids",
+    "current_versions",
+    "pick",
+    "subject_of",
+    "versions",
+    "withdraw",
+]
 
 
 @dataclass
@@ -63,11 +71,6 @@ class Version:
         return "/".join(parts)
 
 
-def subject_of(agency_id: str | None, sha256: str) -> str:
-    """What a review is about: the agency, or the document itself when no agency was recognised."""
-    return agency_id or f"sha256:{sha256}"
-
-
 def _published(meta: dict, row: dict) -> tuple[str | None, str | None]:
     """The publication date: the store's document column (set by collect or a reviewer) before the report's
     own meta (read from the document)."""
@@ -77,8 +80,34 @@ def _published(meta: dict, row: dict) -> tuple[str | None, str | None]:
     return (value, (meta.get("sources") or {}).get("published")) if value else (None, None)
 
 
-def _rows(store: Store) -> list[Version]:
-    d, r, a, m = S.documents, S.reports, S.agencies, S.version_marks
+def agency_clause(agency: str, rr):
+    """The agency filter: its id (the review subject), or part of its name (the store's, else as written)."""
+    a, r = S.agencies, S.reports
+    named = select(a.c.id).where(a.c.name.contains(agency, autoescape=True))
+    unnamed = select(r.c.id).where(r.c.agency_id.is_(None), r.c.agency.contains(agency, autoescape=True))
+    return or_(rr.c.subject == agency, rr.c.subject.in_(named), rr.c.report_id.in_(unnamed))
+
+
+def publication_dates(c, report_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
+    """Each report's publication date and its source (``_published``), the report's meta read only for
+    documents without the column."""
+    d, r = S.documents, S.reports
+    out: dict[int, tuple[str | None, str | None]] = {}
+    for i in range(0, len(report_ids), 500):
+        part = report_ids[i : i + 500]
+        for rid, published, source in c.execute(
+            select(d.c.id, d.c.published, d.c.published_source).where(d.c.id.in_(part))
+        ):
+            out[rid] = (published, source)
+        missing = [rid for rid in part if not (out.get(rid) or (None,))[0]]
+        if missing:
+            for rid, meta in c.execute(select(r.c.id, r.c.meta).where(r.c.id.in_(missing))):
+                out[rid] = _published(dict(meta or {}), {})
+    return out
+
+
+def _version_query(subject: str | None = None, year: int | None = None, agency: str | None = None):
+    d, r, a, m, rr = S.documents, S.reports, S.agencies, S.version_marks, S.report_summaries
     doc_cols = [d.c[k] for k in ("published", "published_source", "source_url") if k in d.c]
     q = (
         select(
@@ -99,114 +128,104 @@ def _rows(store: Store) -> list[Version]:
             r.c.meta,
             m.c.withdrawn,
             m.c.picked,
+            rr.c.current,
+            rr.c.blank,
             *doc_cols,
         )
+        .select_from(rr)
+        .join(r, r.c.id == rr.c.report_id)
         .join(d, d.c.id == r.c.id)
         .outerjoin(a, a.c.id == r.c.agency_id)
         .outerjoin(m, m.c.sha256 == d.c.sha256)
-        .order_by(r.c.id)
     )
+    return q.where(*_clauses(subject, year, agency))
+
+
+def _clauses(subject: str | None, year: int | None, agency: str | None) -> list:
+    rr = S.report_summaries
     out = []
-    with store.engine.connect() as c:
-        blank = _blank_ids(c)
-        for row in c.execute(q).mappings():
-            meta = dict(row["meta"] or {})
-            published, source = _published(meta, dict(row))
-            out.append(
-                Version(
-                    report_id=row["id"],
-                    sha256=row["sha256"],
-                    name=row["name"],
-                    format=row["format"],
-                    path=row["path"],
-                    agency_id=row["agency_id"],
-                    agency=row["agency_name"] or row["agency"],
-                    year=row["year"],
-                    province=row["province"],
-                    city=row["city"],
-                    county=row["county"],
-                    ingested_at=as_utc(row["ingested_at"]),
-                    status=row["status"],
-                    published=published,
-                    published_source=source,
-                    source_url=row.get("source_url"),
-                    withdrawn=bool(row["withdrawn"]),
-                    picked=bool(row["picked"]),
-                    blank=row["id"] in blank,
-                    meta=meta,
-                )
-            )
+    if subject is not None:
+        out.append(rr.c.subject == subject)
+    if year is not None:
+        out.append(rr.c.year == year)
+    if agency:
+        out.append(agency_clause(agency, rr))
     return out
 
 
-def _mark_current(group: list[Version]) -> None:
-    live = [v for v in group if not v.withdrawn and not v.blank]
-    if not live:
-        return
-    picked = [v for v in live if v.picked]
-    chosen = picked[0] if picked else max(live, key=lambda v: (v.ingested_at or dt.datetime.min, v.report_id))
-    chosen.current = True
-
-
-def _blank_ids(c) -> set[int]:
-    """Reports with no agency, no year and no number in any cell (blank official templates)."""
-    r, cells = S.reports, S.cells
-    numbered = exists().where(cells.c.report_id == r.c.id, cells.c.value.is_not(None))
-    q = select(r.c.id).where((r.c.agency.is_(None) | (r.c.agency == "")), r.c.year.is_(None), ~numbered)
-    return {rid for (rid,) in c.execute(q)}
+def _version(row) -> Version:
+    meta = dict(row["meta"] or {})
+    published, source = _published(meta, dict(row))
+    return Version(
+        report_id=row["id"],
+        sha256=row["sha256"],
+        name=row["name"],
+        format=row["format"],
+        path=row["path"],
+        agency_id=row["agency_id"],
+        agency=row["agency_name"] or row["agency"],
+        year=row["year"],
+        province=row["province"],
+        city=row["city"],
+        county=row["county"],
+        ingested_at=as_utc(row["ingested_at"]),
+        status=row["status"],
+        published=published,
+        published_source=source,
+        source_url=row.get("source_url"),
+        withdrawn=bool(row["withdrawn"]),
+        picked=bool(row["picked"]),
+        blank=bool(row["blank"]),
+        current=bool(row["current"]),
+        meta=meta,
+    )
 
 
 def current_ids(url_or_store=None, agency_id: str | None = None) -> set[int]:
-    """The report ids of ``current_versions``, computed from a few columns per report (no meta), so it stays
-    small at any corpus size; only one agency's when ``agency_id`` is given."""
-    d, r, m = S.documents, S.reports, S.version_marks
-    q = (
-        select(r.c.id, r.c.agency_id, d.c.sha256, r.c.year, d.c.ingested_at, m.c.withdrawn, m.c.picked)
-        .join(d, d.c.id == r.c.id)
-        .outerjoin(m, m.c.sha256 == d.c.sha256)
-        .order_by(r.c.id)
-    )
+    """The report ids of ``current_versions`` (the stored current marks); only one agency's when
+    ``agency_id`` is given."""
+    rr = S.report_summaries
+    q = select(rr.c.report_id).where(rr.c.current.is_(True))
     if agency_id is not None:
-        q = q.where(r.c.agency_id == agency_id)
-    # (subject, year) -> (picked?, the rank of the latest live version, its id): the picked one of
-    # the lowest id wins, else the latest by ingest time
-    best: dict[tuple, tuple] = {}
+        q = q.where(rr.c.subject == agency_id)
     with opened(url_or_store) as store, store.engine.connect() as c:
-        blank = _blank_ids(c) if agency_id is None else set()  # a blank template has no agency
-        for rid, agency_id, sha, year, at, withdrawn, picked in c.execute(q):
-            if withdrawn or rid in blank:
-                continue
-            key = (subject_of(agency_id, sha), year)
-            rank = (as_utc(at) or _MIN, rid)
-            cur = best.get(key)
-            if cur is None or (picked and not cur[0]) or (not cur[0] and not picked and rank > cur[1]):
-                best[key] = (bool(picked), rank)
-    return {rank[1] for _picked, rank in best.values()}
+        return {rid for (rid,) in c.execute(q)}
 
 
-_MIN = dt.datetime.min.replace(tzinfo=dt.UTC)
+def count_versions(url_or_store=None, year: int | None = None, agency: str | None = None) -> int:
+    """How many versions ``versions`` lists (counted in SQL)."""
+    q = select(func.count()).select_from(S.report_summaries).where(*_clauses(None, year, agency))
+    with opened(url_or_store) as store, store.engine.connect() as c:
+        return int(c.execute(q).scalar() or 0)
 
 
-def versions(url_or_store=None, subject: str | None = None, year: int | None = None) -> list[Version]:
+def versions(
+    url_or_store=None,
+    subject: str | None = None,
+    year: int | None = None,
+    agency: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Version]:
     """Every stored version (withdrawn and blank ones included), the current one of each agency-year marked;
-    grouped by agency-year, newest first within a group."""
-    with opened(url_or_store) as store:
-        rows = _rows(store)
-    groups: dict[tuple, list[Version]] = defaultdict(list)
-    for v in rows:
-        groups[(v.subject, v.year)].append(v)
-    out: list[Version] = []
-    for key in sorted(groups, key=lambda k: (k[0], k[1] or 0)):
-        group = groups[key]
-        _mark_current(group)
-        if (subject is None or key[0] == subject) and (year is None or key[1] == year):
-            out += sorted(group, key=lambda v: (v.ingested_at or dt.datetime.min, v.report_id), reverse=True)
-    return out
+    grouped by agency-year, newest first within a group. ``agency``: its id or part of its name; ``limit``
+    and ``offset`` select one page (in SQL)."""
+    rr, d, r = S.report_summaries, S.documents, S.reports
+    q = _version_query(subject, year, agency).order_by(
+        rr.c.subject, rr.c.year, d.c.ingested_at.desc(), r.c.id.desc()
+    )
+    if limit is not None:
+        q = q.limit(limit).offset(offset)
+    with opened(url_or_store) as store, store.engine.connect() as c:
+        return [_version(row) for row in c.execute(q).mappings()]
 
 
 def current_versions(url_or_store=None, year: int | None = None) -> list[Version]:
     """The current version of every agency-year (what exports, charts, scores and notices use)."""
-    return [v for v in versions(url_or_store, year=year) if v.current]
+    rr = S.report_summaries
+    q = _version_query(year=year).where(rr.c.current.is_(True)).order_by(rr.c.subject, rr.c.year)
+    with opened(url_or_store) as store, store.engine.connect() as c:
+        return [_version(row) for row in c.execute(q).mappings()]
 
 
 def _document(c, report_id: int) -> str:
@@ -235,17 +254,21 @@ def withdraw(url_or_store, report_id: int, user: str | None = None, undo: bool =
 
 def pick(url_or_store, report_id: int, user: str | None = None) -> None:
     """Make a version the current one of its agency-year (the other versions' picks are cleared)."""
-    with opened(url_or_store) as store:
-        siblings = [v for v in versions(store) if v.report_id == report_id]
-        if not siblings:
+    with opened(url_or_store) as store, store.engine.begin() as c:
+        groups = report_summary.groups_of(c, [report_id])
+        if not groups:
             raise InputError(f"没有编号为 {report_id} 的报告 (no report {report_id})")
-        me = siblings[0]
-        group = [v.sha256 for v in versions(store, subject=me.subject, year=me.year) if v.sha256 != me.sha256]
-        with store.engine.begin() as c:
-            if group:
-                c.execute(
-                    update(S.version_marks).where(S.version_marks.c.sha256.in_(group)).values(picked=False)
-                )
-            _upsert_mark(c, me.sha256, picked=True, withdrawn=False, user=user, at=now())
-            report_summary.refresh_groups(c, report_summary.groups_of(c, [report_id]))
-            log(c, user, "pick", f"report:{report_id}")
+        (subject, year), rr, d = next(iter(groups)), S.report_summaries, S.documents
+        same_year = rr.c.year.is_(None) if year is None else rr.c.year == year
+        siblings = (
+            select(d.c.sha256).join(rr, rr.c.report_id == d.c.id).where(rr.c.subject == subject, same_year)
+        )
+        me = _document(c, report_id)
+        c.execute(
+            update(S.version_marks)
+            .where(S.version_marks.c.sha256.in_(siblings), S.version_marks.c.sha256 != me)
+            .values(picked=False)
+        )
+        _upsert_mark(c, me, picked=True, withdrawn=False, user=user, at=now())
+        report_summary.refresh_groups(c, groups)
+        log(c, user, "pick", f"report:{report_id}")

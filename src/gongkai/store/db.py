@@ -22,6 +22,7 @@ from gongkai.store import report_summary
 from gongkai.store import schema as S
 from gongkai.store.process import FAILED, apply_given, audit_functions, finding_json, status_of
 from gongkai.store.publication import PUBLICATION_COLUMNS, Publication
+from gongkai.store.reviewstate import fingerprint
 
 __all__ = ["DEFAULT_URL", "Store", "StoredReport", "open_store", "resolve_url"]
 
@@ -524,6 +525,7 @@ def _insert_findings(c: Connection, report_id: int, found: list[dict], scope: st
             location=_location(f.get("where")),
             evidence=f.get("evidence"),
             data={k: v for k, v in f.items() if k not in ("message", "evidence")},  # no copy of the big parts
+            fingerprint=fingerprint(f),
         )
         for f in found
     ]

@@ -36,6 +36,7 @@ from collections.abc import Iterable, Iterator
 
 from sqlalchemy import Connection, Select, delete, insert, select, true, update
 
+from gongkai.store import reviewstate
 from gongkai.store import schema as S
 
 __all__ = [
@@ -218,6 +219,7 @@ def refresh(c: Connection, report_ids: Iterable[int]) -> None:
         if summaries:
             c.execute(insert(s), summaries)
             groups |= {(row["subject"], row["year"]) for row in summaries}
+            reviewstate.refresh_counts(c, [row["report_id"] for row in summaries])
         if code_rows:
             c.execute(insert(k), code_rows)
     refresh_groups(c, groups)
@@ -268,8 +270,9 @@ def refresh_groups(c: Connection, groups: Iterable[tuple[str, int | None]]) -> N
                 c.execute(update(s).where(s.c.report_id == row.report_id).values(current=not row.current))
 
 
-def backfill(c: Connection) -> int:
-    """Rebuild both tables for every stored report; returns how many reports were summarised."""
+def backfill(c: Connection, review_counts: bool = True) -> int:
+    """Rebuild both tables for every stored report; returns how many reports were summarised.
+    ``review_counts``: also the findings to review by state (``reviewstate``; migration 0008 adds them)."""
     s, k, r = S.report_summaries, S.report_codes, S.reports
     c.execute(delete(k))
     c.execute(delete(s))
@@ -280,6 +283,8 @@ def backfill(c: Connection) -> int:
             c.execute(insert(s), summaries)
         if code_rows:
             c.execute(insert(k), code_rows)
+    if review_counts:
+        reviewstate.backfill(c)
     winners = _winners(c.execute(_members(true())))
     for part in _chunks(sorted(winners), 2000):
         c.execute(update(s).where(s.c.report_id.in_(part)).values(current=True))

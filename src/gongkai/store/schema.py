@@ -41,6 +41,8 @@ SUMMARY_FIGURES = (
     *(f"t4_{kind}_{col}" for kind in ("review", "litigation") for col in ("upheld", "corrected", "other")),
 )
 
+REVIEW_COUNTS = ("items", "pending", "confirmed", "dismissed")
+
 documents = Table(
     "documents",
     metadata,
@@ -144,7 +146,9 @@ findings = Table(
     Column("location", Text),  # the finding's most specific `where` (a key path or section)
     Column("evidence", JSON),
     Column("data", JSON),  # the finding's full to_json()
+    Column("fingerprint", String(32)),  # ``reviewstate.fingerprint``: the key its review state is stored by
     Index("ix_findings_code_report", "code", "report_id"),
+    Index("ix_findings_report_fingerprint", "report_id", "fingerprint"),
     Index("ix_findings_severity_report", "severity", "report_id"),
 )
 
@@ -166,11 +170,14 @@ report_summaries = Table(
     Column("infos", Integer, nullable=False, default=0),
     Column("current", Boolean, nullable=False, default=False),
     Column("blank", Boolean, nullable=False, default=False),
+    # findings to review (``reviewstate``): one per fingerprint, by state; pending + confirmed + dismissed
+    *(Column(name, Integer, nullable=False, server_default="0") for name in REVIEW_COUNTS),
     *(Column(name, Float) for name in SUMMARY_FIGURES),
     Index("ix_report_summaries_agency_year", "agency_id", "year", "report_id"),
     Index("ix_report_summaries_subject_year", "subject", "year"),
     # the charts add up the current versions' figures by year and region from this index alone
     Index("ix_report_summaries_charts", "current", "year", *SUMMARY_FIGURES, "province", "city", "county"),
+    Index("ix_report_summaries_current_subject", "current", "subject", "year"),
 )
 
 report_codes = Table(

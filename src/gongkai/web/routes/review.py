@@ -134,23 +134,38 @@ async def account_logout(request: Request):
 
 @router.get("/campaign/roster", response_class=HTMLResponse)
 def roster_page(request: Request):
+    from gongkai.review.roster import coverage_counts
+
     store = store_of(request)
     year = _year(request) or R.campaign_year(store)
-    rows = R.roster_coverage(store, year)
     status = request.query_params.get("status") or ""
-    shown = [r for r in rows if not status or r.status == status]
-    counts = {s: sum(1 for r in rows if r.status == s) for s in ("published", "unpublished", "unmatched")}
-    agencies = store.agencies()
+    counts = coverage_counts(store, year)
+    total = counts.get(status) if status in counts else sum(counts.values())
+    page = page_of(total or 0, request)
+    page.items = R.roster_coverage(store, year, status, limit=PAGE_SIZE, offset=(page.number - 1) * PAGE_SIZE)
     return _page(
         request,
         "campaign_roster.html",
         "roster",
-        page=paginate(shown, request),
+        page=page,
         year=year,
         counts=counts,
         status=status,
-        agencies=agencies,
+        agencies=_match_candidates(store) if any(r.status == "unpublished" for r in page.items) else [],
     )
+
+
+def _match_candidates(store) -> list[dict]:
+    """The agencies a roster entry can be matched to by hand: those no roster entry is matched to."""
+    from sqlalchemy import select
+
+    from gongkai.store import schema as S
+
+    a = S.agencies
+    listed = select(S.roster.c.agency_id).where(S.roster.c.agency_id.is_not(None))
+    q = select(a.c.id, a.c.name).where(a.c.id.not_in(listed)).order_by(a.c.id)
+    with store.engine.connect() as c:
+        return [dict(m) for m in c.execute(q).mappings()]
 
 
 @router.post("/campaign/roster/import")
@@ -201,13 +216,17 @@ def _filters(params) -> R.ReviewFilter:
 
 @router.get("/campaign/review", response_class=HTMLResponse)
 def review_page(request: Request):
+    from gongkai.review.reviews import count_for_review
+
+    store = store_of(request)
     filters = _filters(request.query_params)
-    found = R.findings_for_review(store_of(request), filters)
+    page = page_of(count_for_review(store, filters), request)
+    page.items = R.findings_for_review(store, filters, limit=PAGE_SIZE, offset=(page.number - 1) * PAGE_SIZE)
     return _page(
         request,
         "campaign_review.html",
         "review",
-        page=paginate(found, request),
+        page=page,
         filters=filters,
         states=R.STATE_LABELS,
         rect=R.RECTIFICATION_LABELS,
@@ -264,19 +283,20 @@ async def compare_action(request: Request):
 
 @router.get("/campaign/versions", response_class=HTMLResponse)
 def versions_page(request: Request):
-    agency = request.query_params.get("agency") or ""
-    rows = [
-        v
-        for v in R.versions(store_of(request), year=_year(request))
-        if not agency or agency == v.subject or agency in (v.agency or "")
-    ]
     from gongkai.review.publication import SOURCE_LABELS
+    from gongkai.review.versions import count_versions
 
+    store = store_of(request)
+    agency = request.query_params.get("agency") or ""
+    year = _year(request)
+    page = page_of(count_versions(store, year=year, agency=agency), request)
+    offset = (page.number - 1) * PAGE_SIZE
+    page.items = R.versions(store, year=year, agency=agency, limit=PAGE_SIZE, offset=offset)
     return _page(
         request,
         "campaign_versions.html",
         "versions",
-        page=paginate(rows, request),
+        page=page,
         agency=agency,
         sources=SOURCE_LABELS,
     )

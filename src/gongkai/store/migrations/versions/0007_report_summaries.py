@@ -72,7 +72,7 @@ def upgrade() -> None:
     op.create_index("ix_report_codes_report", "report_codes", ["report_id"])
     from gongkai.store.report_summary import backfill
 
-    backfill(op.get_bind())
+    backfill(op.get_bind(), review_counts=False)  # 0008 adds them
 
 
 def downgrade() -> None:
