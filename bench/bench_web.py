@@ -52,9 +52,13 @@ def pages(db: Path) -> dict[str, str]:
         "charts": "/charts",
         "compare": f"/compare?agency={agency_q}",
         "versions": "/campaign/versions",
+        "versions, agency": f"/campaign/versions?agency={agency_q}",
         "review": "/campaign/review",
+        "review, confirmed": "/campaign/review?state=confirmed",
+        "review, code": "/campaign/review?code=E",
         "scores": "/campaign/scores",
         "roster": "/campaign/roster",
+        "roster, unpublished": "/campaign/roster?status=unpublished",
     }
 
 

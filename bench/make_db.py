@@ -228,11 +228,13 @@ def add_campaign(db: Path) -> None:
     year = con.execute("SELECT max(year) FROM report_summaries WHERE current").fetchone()[0]
     agencies = con.execute("SELECT id, name, county FROM agencies ORDER BY id").fetchall()
     due = f"{year + 1}-01-31"
-    roster, n = [], 0
+    roster, n, seen = [], 0, set()
     for i, (agency_id, name, county) in enumerate(agencies):
         if i % 50 == 49:
             continue
         n += 1
+        name = agency_id if name in seen else name  # one county name in two provinces
+        seen.add(name)
         roster.append((name, county, "县级", classify_kind(name), None, due, n, agency_id, 0))
         if i % 40 == 0:
             n += 1

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import exists, func, literal, select, union_all
+from sqlalchemy import case, exists, func, literal, null, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gongkai.errors import InputError
@@ -150,24 +150,31 @@ def _review_query(filters: ReviewFilter, include_rectified: bool):
         present = present.where(func.coalesce(fr.c.state, PENDING) == filters.state)
     if not include_rectified or filters.state not in (None, "", CONFIRMED):
         return present
-    gone = (
+    # driven by the confirmed reviews (few), each finding its agency-year's current version
+    version = (
+        select(rr.c.report_id)
+        .where(rr.c.subject == fr.c.subject, review_year == fr.c.year, *_version_clauses(filters, rr))
+        .scalar_subquery()
+    )
+    reviewed = (
         select(
-            rr.c.subject,
-            rr.c.year,
-            rr.c.report_id,
+            fr.c.subject,
+            case((fr.c.year == 0, null()), else_=fr.c.year).label("year"),
+            version.label("report_id"),
             literal(1).label("part"),
             fr.c.id.label("key"),
             fr.c.id.label("review_id"),
+            fr.c.fingerprint,
         )
-        .select_from(fr)
-        .join(rr, (rr.c.subject == fr.c.subject) & (review_year == fr.c.year))
         .where(
-            fr.c.state == CONFIRMED,
-            ~exists().where(f.c.report_id == rr.c.report_id, f.c.fingerprint == fr.c.fingerprint),
-            *_version_clauses(filters, rr),
-            *_finding_clauses(filters, fr.c.code, fr.c.severity, fr.c.fingerprint),
+            fr.c.state == CONFIRMED, *_finding_clauses(filters, fr.c.code, fr.c.severity, fr.c.fingerprint)
         )
+        .subquery()
     )
+    still = exists().where(f.c.report_id == reviewed.c.report_id, f.c.fingerprint == reviewed.c.fingerprint)
+    gone = select(
+        *[reviewed.c[k] for k in ("subject", "year", "report_id", "part", "key", "review_id")]
+    ).where(reviewed.c.report_id.is_not(None), ~still)
     return union_all(present, gone)
 
 
@@ -198,8 +205,8 @@ def findings_for_review(
     confirmed findings the current version no longer has (state 确认, rectification 已整改). ``limit`` and
     ``offset`` select one page of the list (in SQL)."""
     filters = filters or ReviewFilter()
-    q = _review_query(filters, include_rectified).subquery()
-    q = select(q).order_by(q.c.subject, q.c.year, q.c.report_id, q.c.part, q.c.key)
+    q = _review_query(filters, include_rectified)
+    q = q.order_by(*(q.selected_columns[k] for k in ("subject", "year", "report_id", "part", "key")))
     if limit is not None:
         q = q.limit(limit).offset(offset)
     with opened(url_or_store) as store, store.engine.connect() as c:

@@ -20,11 +20,11 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import exists, func, insert, select
 
 from gongkai.errors import InputError
 from gongkai.review.common import as_utc, log, now, opened
-from gongkai.review.reviews import CONFIRMED, RECTIFIED, ReviewFilter, findings_for_review
+from gongkai.review.reviews import CONFIRMED
 from gongkai.review.roster import PUBLISHED, UNPUBLISHED, campaign_year, roster_coverage
 from gongkai.store import schema as S
 
@@ -191,10 +191,7 @@ def score(
     with opened(url_or_store) as store:
         year = year if year is not None else campaign_year(store)
         cover = [r for r in roster_coverage(store, year) if r.status in (PUBLISHED, UNPUBLISHED)]
-        confirmed: dict[int, list] = defaultdict(list)
-        for f in findings_for_review(store, ReviewFilter(year=year, state=CONFIRMED)):
-            if f.rectification != RECTIFIED:
-                confirmed[f.report_id].append(f)
+        confirmed = _confirmed(store, year)
         results = [_score_one(scheme, row, confirmed.get(row.report_id or -1, [])) for row in cover]
         _rank(results, scheme)
         run = ScoreRun(scheme, year, results)
@@ -214,6 +211,25 @@ def score(
     return run
 
 
+def _confirmed(store, year: int | None) -> dict[int, list[tuple[str, str, int]]]:
+    """Each current version's confirmed findings it still has (未整改), as (code, severity, how many); in SQL
+    from the review states of ``year``."""
+    rs, fr, f = S.report_summaries, S.finding_reviews, S.findings
+    still = exists().where(f.c.report_id == rs.c.report_id, f.c.fingerprint == fr.c.fingerprint)
+    q = (
+        select(rs.c.report_id, fr.c.code, fr.c.severity, func.count())
+        .select_from(fr)
+        .join(rs, (rs.c.subject == fr.c.subject) & (func.coalesce(rs.c.year, 0) == fr.c.year))
+        .where(fr.c.state == CONFIRMED, fr.c.year == (year or 0), rs.c.current.is_(True), still)
+        .group_by(rs.c.report_id, fr.c.code, fr.c.severity)
+    )
+    out: dict[int, list] = defaultdict(list)
+    with store.engine.connect() as c:
+        for rid, code, severity, n in c.execute(q):
+            out[rid].append((code, severity or "", n))
+    return out
+
+
 def _score_one(scheme: Scheme, row, found: list) -> AgencyScore:
     out = AgencyScore(row.name, row.region, row.kind, row.status, row.agency_id, row.report_id, scheme.full)
     if row.status == UNPUBLISHED:
@@ -222,10 +238,10 @@ def _score_one(scheme: Scheme, row, found: list) -> AgencyScore:
         _deduct(out, scheme.item(LATE), 1)
     counts: dict[str, int] = defaultdict(int)
     items: dict[str, Item] = {}
-    for f in found:
-        item = scheme.item_for(f.code, f.severity)
+    for code, severity, n in found:
+        item = scheme.item_for(code, severity)
         if item is not None:
-            counts[item.key] += 1
+            counts[item.key] += n
             items[item.key] = item
     for key, n in counts.items():
         _deduct(out, items[key], n)

@@ -210,22 +210,36 @@ def versions(
     """Every stored version (withdrawn and blank ones included), the current one of each agency-year marked;
     grouped by agency-year, newest first within a group. ``agency``: its id or part of its name; ``limit``
     and ``offset`` select one page (in SQL)."""
-    rr, d, r = S.report_summaries, S.documents, S.reports
-    q = _version_query(subject, year, agency).order_by(
-        rr.c.subject, rr.c.year, d.c.ingested_at.desc(), r.c.id.desc()
+    rr, d = S.report_summaries, S.documents
+    # the page's ids first, from the narrow summaries in their (subject, year) order; then their rows
+    q = (
+        select(rr.c.report_id)
+        .join(d, d.c.id == rr.c.report_id)
+        .where(*_clauses(subject, year, agency))
+        .order_by(rr.c.subject, rr.c.year, d.c.ingested_at.desc(), rr.c.report_id.desc())
     )
     if limit is not None:
         q = q.limit(limit).offset(offset)
     with opened(url_or_store) as store, store.engine.connect() as c:
-        return [_version(row) for row in c.execute(q).mappings()]
+        return _versions_of(c, [rid for (rid,) in c.execute(q)])
+
+
+def _versions_of(c, ids: list[int]) -> list[Version]:
+    """The versions of these report ids, in that order."""
+    by_id: dict[int, Version] = {}
+    for i in range(0, len(ids), 500):
+        q = _version_query().where(S.report_summaries.c.report_id.in_(ids[i : i + 500]))
+        by_id.update((v.report_id, v) for v in map(_version, c.execute(q).mappings()))
+    return [by_id[rid] for rid in ids if rid in by_id]
 
 
 def current_versions(url_or_store=None, year: int | None = None) -> list[Version]:
     """The current version of every agency-year (what exports, charts, scores and notices use)."""
     rr = S.report_summaries
-    q = _version_query(year=year).where(rr.c.current.is_(True)).order_by(rr.c.subject, rr.c.year)
+    same_year = [] if year is None else [rr.c.year == year]
+    q = select(rr.c.report_id).where(rr.c.current.is_(True), *same_year).order_by(rr.c.subject, rr.c.year)
     with opened(url_or_store) as store, store.engine.connect() as c:
-        return [_version(row) for row in c.execute(q).mappings()]
+        return _versions_of(c, [rid for (rid,) in c.execute(q)])
 
 
 def _document(c, report_id: int) -> str:

@@ -178,6 +178,7 @@ report_summaries = Table(
     # the charts add up the current versions' figures by year and region from this index alone
     Index("ix_report_summaries_charts", "current", "year", *SUMMARY_FIGURES, "province", "city", "county"),
     Index("ix_report_summaries_current_subject", "current", "subject", "year"),
+    Index("ix_report_summaries_review", "current", "year", *REVIEW_COUNTS),
 )
 
 report_codes = Table(
@@ -262,6 +263,7 @@ finding_reviews = Table(
     Column("reviewer", Text),
     Column("at", DateTime(timezone=True)),
     Index("ux_finding_reviews", "subject", "year", "fingerprint", unique=True),
+    Index("ix_finding_reviews_state", "state", "subject", "year"),
 )
 
 users = Table(

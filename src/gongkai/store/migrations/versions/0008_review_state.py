@@ -48,6 +48,8 @@ def upgrade() -> None:
     for name in COUNTS:
         op.add_column("report_summaries", sa.Column(name, sa.Integer, nullable=False, server_default="0"))
     op.create_index("ix_report_summaries_current_subject", "report_summaries", ["current", "subject", "year"])
+    op.create_index("ix_report_summaries_review", "report_summaries", ["current", "year", *COUNTS])
+    op.create_index("ix_finding_reviews_state", "finding_reviews", ["state", "subject", "year"])
     c = op.get_bind()
     _fill_fingerprints(c)
     from gongkai.store.reviewstate import backfill
@@ -56,6 +58,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_finding_reviews_state", table_name="finding_reviews")
+    op.drop_index("ix_report_summaries_review", table_name="report_summaries")
     op.drop_index("ix_report_summaries_current_subject", table_name="report_summaries")
     for name in COUNTS:
         op.drop_column("report_summaries", name)
