@@ -197,6 +197,7 @@ def add(c: Connection, report_id: int, report_row: dict, findings: list[dict], c
     c.execute(insert(S.report_summaries), [row])
     if code_rows:
         c.execute(insert(S.report_codes), code_rows)
+    reviewstate.refresh_counts(c, [report_id])
     refresh_groups(c, [(row["subject"], row["year"])])
 
 
