@@ -69,7 +69,7 @@ def test_stored_counts_follow_every_write_path(campaign, tmp_path):
     source = Path(mine.path or "")
     copy = tmp_path / "v2" / f"v2{source.suffix}"
     copy.parent.mkdir()
-    copy.write_bytes(source.read_bytes() + "\n".encode())
+    copy.write_bytes(source.read_bytes() + b"\n")
     cli("ingest", str(copy.parent), "--db", db, "--workers", "1")
     _agree(db)
     pick(db, first.report_id)
