@@ -85,3 +85,27 @@ def test_stored_counts_follow_every_write_path(campaign, tmp_path):
         c.execute(S.report_summaries.update().values(items=0, pending=0, confirmed=0, dismissed=0))
         backfill(c)
     assert _counts(url) == before
+
+
+def test_score_page_is_a_slice_of_the_whole_ranking(campaign):
+    from gongkai.review import score
+    from gongkai.review.scoring import score_page
+    from tests.review.test_campaign import cli
+
+    db = campaign["db"]
+    cli("roster", "import", str(campaign["roster"]), "--db", db)
+    found = findings_for_review(db, ReviewFilter(year=YEAR))
+    set_state(db, ReviewFilter(agency=found[0].subject, year=YEAR), "confirmed", reviewer="张三")
+    set_state(db, ReviewFilter(code="T", year=YEAR), "confirmed", reviewer="张三")
+
+    def shown(agencies):
+        return [
+            (a.name, a.region, a.kind, a.score, a.rank, a.list, a.deductions, a.report_id) for a in agencies
+        ]
+
+    whole = score(db, year=YEAR, record=False).agencies
+    assert any(a.deductions for a in whole)
+    for offset in (0, 2, 5):
+        page, total = score_page(db, year=YEAR, limit=4, offset=offset)
+        assert total == len(whole)
+        assert shown(page.agencies) == shown(whole[offset : offset + 4])

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import exists, func, insert, select
+from sqlalchemy import Numeric, case, cast, exists, func, insert, literal, null, select
 
 from gongkai.errors import InputError
 from gongkai.review.common import as_utc, log, now, opened
@@ -211,23 +211,134 @@ def score(
     return run
 
 
-def _confirmed(store, year: int | None) -> dict[int, list[tuple[str, str, int]]]:
-    """Each current version's confirmed findings it still has (未整改), as (code, severity, how many); in SQL
-    from the review states of ``year``."""
+def _confirmed_query(year: int | None, report_ids: list[int] | None = None):
+    """(report id, code, severity, how many) of the confirmed findings each current version of ``year``
+    still has (未整改), driven by the confirmed review states (few)."""
     rs, fr, f = S.report_summaries, S.finding_reviews, S.findings
-    still = exists().where(f.c.report_id == rs.c.report_id, f.c.fingerprint == fr.c.fingerprint)
-    q = (
-        select(rs.c.report_id, fr.c.code, fr.c.severity, func.count())
-        .select_from(fr)
-        .join(rs, (rs.c.subject == fr.c.subject) & (func.coalesce(rs.c.year, 0) == fr.c.year))
-        .where(fr.c.state == CONFIRMED, fr.c.year == (year or 0), rs.c.current.is_(True), still)
-        .group_by(rs.c.report_id, fr.c.code, fr.c.severity)
+    version = (
+        select(rs.c.report_id)
+        .where(rs.c.current.is_(True), rs.c.subject == fr.c.subject, func.coalesce(rs.c.year, 0) == fr.c.year)
+        .scalar_subquery()
     )
+    reviewed = (
+        select(version.label("report_id"), fr.c.code, fr.c.severity, fr.c.fingerprint)
+        .where(fr.c.state == CONFIRMED, fr.c.year == (year or 0))
+        .subquery()
+    )
+    still = exists().where(f.c.report_id == reviewed.c.report_id, f.c.fingerprint == reviewed.c.fingerprint)
+    q = select(reviewed.c.report_id, reviewed.c.code, reviewed.c.severity, func.count().label("n")).where(
+        reviewed.c.report_id.is_not(None), still
+    )
+    if report_ids is not None:
+        q = q.where(reviewed.c.report_id.in_(report_ids))
+    return q.group_by(reviewed.c.report_id, reviewed.c.code, reviewed.c.severity)
+
+
+def _confirmed(store, year: int | None, report_ids: list[int] | None = None) -> dict[int, list]:
+    """Each current version's confirmed findings it still has, as (code, severity, how many)."""
     out: dict[int, list] = defaultdict(list)
     with store.engine.connect() as c:
-        for rid, code, severity, n in c.execute(q):
+        for rid, code, severity, n in c.execute(_confirmed_query(year, report_ids)):
             out[rid].append((code, severity or "", n))
     return out
+
+
+def _capped(n, item: Item):
+    total = n * item.points
+    return total if item.cap is None else case((total > item.cap, item.cap), else_=total)
+
+
+def _score_query(scheme: Scheme, year: int | None):
+    """Every roster entry's score and rank (within its region and kind) for ``year``, in SQL, in the
+    ranking's order; the same arithmetic as ``_score_one`` and ``_rank``."""
+    ro, rs, d, r = S.roster, S.report_summaries, S.documents, S.reports
+    coded = [(i, c) for i in scheme.items for c in i.codes]
+    confirmed = _confirmed_query(year).subquery()
+    whens = [(confirmed.c.code == c, i.key) for i, c in coded]
+    whens += [(confirmed.c.severity == i.severity, i.key) for i in scheme.items if i.severity and not i.codes]
+    item = case(*whens, else_=None) if whens else null()
+    per_item = (
+        select(confirmed.c.report_id, item.label("item"), func.sum(confirmed.c.n).label("n"))
+        .group_by(confirmed.c.report_id, item)
+        .subquery()
+    )
+    deduct = [(per_item.c.item == i.key, _capped(per_item.c.n, i)) for i in scheme.items]
+    per_report = (
+        select(per_item.c.report_id, func.sum(case(*deduct, else_=0) if deduct else 0).label("points"))
+        .group_by(per_item.c.report_id)
+        .subquery()
+    )
+    # the report's meta (a wide row) is read only for documents without the column
+    from_meta = select(r.c.meta["published"].as_string()).where(r.c.id == rs.c.report_id).scalar_subquery()
+    published = func.coalesce(d.c.published, from_meta)
+    base = (
+        select(
+            ro.c.id.label("roster_id"),
+            rs.c.report_id,
+            published.label("published"),
+            ro.c.due,
+            func.coalesce(ro.c.region, "").label("region_key"),
+            func.coalesce(ro.c.kind, "").label("kind_key"),
+            ro.c.name,
+            func.coalesce(per_report.c.points, 0).label("found"),
+        )
+        .select_from(ro)
+        .outerjoin(rs, (rs.c.subject == ro.c.agency_id) & rs.c.current.is_(True) & (rs.c.year == year))
+        .outerjoin(d, d.c.id == rs.c.report_id)
+        .outerjoin(per_report, per_report.c.report_id == rs.c.report_id)
+        .cte("roster_scores")
+        .prefix_with("MATERIALIZED")  # each entry's columns computed once
+    )
+    status_points = literal(0.0)
+    missing, late = scheme.item(NOT_PUBLISHED), scheme.item(LATE)
+    status_whens = []
+    if missing is not None:
+        status_whens.append((base.c.report_id.is_(None), _capped(literal(1), missing)))
+    if late is not None:
+        is_late = base.c.published.is_not(None) & base.c.due.is_not(None) & (base.c.published > base.c.due)
+        status_whens.append((is_late, _capped(literal(1), late)))
+    if status_whens:
+        status_points = case(*status_whens, else_=0.0)
+    raw = scheme.full - (status_points + base.c.found)
+    points = func.round(cast(case((raw < 0, 0), else_=raw), Numeric(12, 2)), 2)
+    with_points = select(base, points.label("score")).subquery()
+    rank = func.rank().over(
+        partition_by=(with_points.c.region_key, with_points.c.kind_key), order_by=with_points.c.score.desc()
+    )
+    scored = select(with_points, rank.label("rank")).subquery()
+    return select(scored).order_by(scored.c.region_key, scored.c.kind_key, scored.c.rank, scored.c.name)
+
+
+def score_page(
+    url_or_store=None, scheme: Scheme | None = None, year: int | None = None, limit: int = 50, offset: int = 0
+) -> tuple[ScoreRun, int]:
+    """One page of ``score``'s ranking (nothing stored), scored and ranked in SQL, and how many entries
+    there are in all: the scores page at any size."""
+    from gongkai.review.roster import _coverage_row, _entry
+
+    scheme = scheme or load_scheme()
+    with opened(url_or_store) as store:
+        year = year if year is not None else campaign_year(store)
+        with store.engine.connect() as c:
+            total = c.execute(select(func.count()).select_from(S.roster)).scalar() or 0
+            rows = c.execute(_score_query(scheme, year).limit(limit).offset(offset)).mappings().all()
+            ids = [row["roster_id"] for row in rows]
+            entries = {
+                m["id"]: m for m in c.execute(select(S.roster).where(S.roster.c.id.in_(ids))).mappings()
+            }
+        confirmed = _confirmed(store, year, [row["report_id"] for row in rows if row["report_id"]])
+    results = []
+    for row in rows:
+        cover = _coverage_row(_entry(entries[row["roster_id"]]), row["report_id"])
+        if row["report_id"] is not None:
+            cover.published = row["published"]
+            if cover.due and cover.published:
+                cover.on_time = cover.published <= cover.due
+        one = _score_one(scheme, cover, confirmed.get(row["report_id"] or -1, []))
+        one.rank = row["rank"]
+        one.list = RED if one.score < scheme.red else YELLOW if one.score < scheme.yellow else None
+        results.append(one)
+    return ScoreRun(scheme, year, results), total
 
 
 def _score_one(scheme: Scheme, row, found: list) -> AgencyScore:

@@ -355,19 +355,30 @@ def _chosen_scheme(store, value) -> tuple[str, R.Scheme]:
         raise HTTPException(404, str(e)) from None
 
 
+def _roster_size(store) -> int:
+    from sqlalchemy import func, select
+
+    from gongkai.store import schema as S
+
+    with store.engine.connect() as c:
+        return c.execute(select(func.count()).select_from(S.roster)).scalar() or 0
+
+
 @router.get("/campaign/scores", response_class=HTMLResponse)
 def scores_page(request: Request):
-    from gongkai.review.scoring import score_runs, stored_schemes
+    from gongkai.review.scoring import score_page, score_runs, stored_schemes
 
     store = store_of(request)
     chosen, scheme = _chosen_scheme(store, request.query_params.get("scheme"))
-    run = R.score(store, scheme, year=_year(request), record=False)
+    page = page_of(_roster_size(store), request)
+    run, _total = score_page(store, scheme, _year(request), PAGE_SIZE, (page.number - 1) * PAGE_SIZE)
+    page.items = run.agencies
     return _page(
         request,
         "campaign_scores.html",
         "scores",
         run=run,
-        page=paginate(run.agencies, request),
+        page=page,
         schemes=stored_schemes(store),
         chosen=chosen,
         runs=len(score_runs(store)),
