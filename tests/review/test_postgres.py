@@ -56,3 +56,25 @@ def test_campaign_on_postgres(pg_url, campaign):  # noqa: F811
     edit_publication(pg_url, v.report_id, None, "2025-06-30")
     late = [f for f in findings_for_review(pg_url, ReviewFilter(year=YEAR)) if f.code == "M103"]
     assert any("2025年6月30日" in f.message for f in late)
+    # the campaign pages' SQL: stored counts, pages of the lists and of the ranking
+    from gongkai.review.reviews import count_for_review
+    from gongkai.review.roster import coverage_counts
+    from gongkai.review.scoring import score_page
+    from gongkai.review.versions import count_versions
+
+    for filters in (ReviewFilter(), ReviewFilter(state="dismissed"), ReviewFilter(code="M1")):
+        whole = findings_for_review(pg_url, filters)
+        assert count_for_review(pg_url, filters) == len(whole)
+        page = findings_for_review(pg_url, filters, limit=3, offset=1)
+        assert [f.fingerprint for f in page] == [f.fingerprint for f in whole[1:4]]
+    assert count_versions(pg_url) == len(versions(pg_url))
+    rows = roster_coverage(pg_url, YEAR)
+    assert coverage_counts(pg_url, YEAR) == {
+        s: sum(r.status == s for r in rows) for s in coverage_counts(pg_url, YEAR)
+    }
+    ranked = score(pg_url, year=YEAR, record=False).agencies
+    page, total = score_page(pg_url, year=YEAR, limit=3, offset=1)
+    assert total == len(ranked)
+    assert [(a.name, a.score, a.rank) for a in page.agencies] == [
+        (a.name, a.score, a.rank) for a in ranked[1:4]
+    ]
