@@ -210,8 +210,7 @@ def findings_for_review(
     if limit is not None:
         q = q.limit(limit).offset(offset)
     with opened(url_or_store) as store, store.engine.connect() as c:
-        rows = c.execute(q).all()
-        return _hydrate(c, rows)
+        return _hydrate(c, list(c.execute(q).all()))
 
 
 def _chunks(items: list, n: int = 500):

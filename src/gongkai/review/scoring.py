@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Numeric, case, cast, exists, func, insert, literal, null, select
 
@@ -289,9 +290,9 @@ def _score_query(scheme: Scheme, year: int | None):
         .cte("roster_scores")
         .prefix_with("MATERIALIZED")  # each entry's columns computed once
     )
-    status_points = literal(0.0)
+    status_points: Any = literal(0.0)
     missing, late = scheme.item(NOT_PUBLISHED), scheme.item(LATE)
-    status_whens = []
+    status_whens: list[tuple[Any, Any]] = []
     if missing is not None:
         status_whens.append((base.c.report_id.is_(None), _capped(literal(1), missing)))
     if late is not None:

@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, tuple_, update
 
@@ -54,8 +55,8 @@ def _counts(c: Connection, rows: list[tuple[int, str, int | None]]) -> list[dict
         q = select(fr.c.subject, fr.c.year, fr.c.fingerprint, fr.c.state).where(
             tuple_(fr.c.subject, fr.c.year).in_(keys[i : i + _CHUNK])
         )
-        for subject, year, fp, state in c.execute(q):
-            reviews[(subject, year)][fp] = state
+        for row in c.execute(q):
+            reviews[(row[0], row[1])][row[2]] = row[3]
     out = []
     for rid, subject, year in rows:
         mine = present.get(rid, set())
@@ -71,7 +72,7 @@ def _counts(c: Connection, rows: list[tuple[int, str, int | None]]) -> list[dict
 def _store(c: Connection, counts: list[dict]) -> None:
     if counts:
         s = S.report_summaries
-        values = {k: bindparam(k) for k in COUNTS}
+        values: dict[str, Any] = {k: bindparam(k) for k in COUNTS}
         c.execute(update(s).where(s.c.report_id == bindparam("rid")).values(**values), counts)
 
 
