@@ -295,6 +295,10 @@ def check(
             "department|government|township|other）。",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", "-w", help="与 --db 同用：并行核查的进程数（默认为 CPU 核数）。"),
+    ] = None,
     settings_file: SettingsFile = None,
 ) -> None:
     """核查报告：逐条应用审核规则（见 `gongkai rules`），同一机关相邻年度的报告互相对照。Audit reports with
@@ -315,7 +319,7 @@ def check(
     given = _timeliness_given(published, deadline, db)
     crashed = False
     if db is not None:
-        if _show_checked_stream(_check_db(db, codes, given.get("deadlines")), format, fail_on):
+        if _show_checked_stream(_check_db(db, codes, given.get("deadlines"), workers), format, fail_on):
             raise typer.Exit(1)
         return
     if paths:
@@ -627,13 +631,17 @@ def _check_format(format: str, allowed: tuple[str, ...]) -> None:
         raise typer.Exit(2)
 
 
-def _check_db(db: str, codes: set[str] | None, deadlines: dict[str, str] | None = None) -> Iterator[dict]:
-    """``check --db``: the stored corpus audited again, each agency's consecutive years compared; the
-    entries come one at a time (memory stays flat at any corpus size)."""
+def _check_db(
+    db: str, codes: set[str] | None, deadlines: dict[str, str] | None = None, workers: int | None = None
+) -> Iterator[dict]:
+    """``check --db``: the stored corpus audited again, each agency's consecutive years compared, in
+    ``workers`` processes (default: the usable cores); the entries come one at a time (memory stays flat
+    at any corpus size)."""
     from gongkai.store.summaries import iter_check_store
+    from gongkai.workers import usable_cores
 
     try:
-        entries = iter_check_store(db, codes=codes, deadlines=deadlines)
+        entries = iter_check_store(db, codes=codes, deadlines=deadlines, workers=workers or usable_cores())
         first = list(itertools.islice(entries, 2))  # opens the store: a bad URL fails here
     except GongkaiError as e:
         _store_error(e)

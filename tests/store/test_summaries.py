@@ -55,6 +55,25 @@ def test_check_db_reports_the_known_cross_year_problems(corpus_db):
         assert hits, (source, where)
 
 
+def test_check_db_in_worker_processes_gives_the_same_entries(corpus_db):
+    """Agencies checked side by side in two worker processes: the same entries in the same order."""
+    pytest.importorskip("gongkai.audit")
+    alone = check_store(corpus_db)
+    assert check_store(corpus_db, workers=2) == alone
+    assert len(alone) == len({e["sha256"] for e in alone})
+
+
+def test_cross_check_reusing_each_reports_own_findings_is_unchanged():
+    """``check_reports(found=...)``: the single-report findings passed in instead of computed again."""
+    audit = pytest.importorskip("gongkai.audit")
+    reports = [gongkai.parse(d) for d in sorted((CORPUS / "real").glob("*_pingtan_zhsyq.txt"))]
+    own = [audit.check_report(r) for r in reports]
+    reused = audit.check_reports(reports, found=own)
+    assert [[f.to_json() for f in x] for x in reused] == [
+        [f.to_json() for f in x] for x in audit.check_reports(reports)
+    ]
+
+
 def test_stored_cross_findings_match_the_in_memory_audit(corpus_db):
     audit = pytest.importorskip("gongkai.audit")
     with Store(corpus_db) as st:

@@ -657,19 +657,31 @@ def representatives(reps: list[StoredReport]) -> list[StoredReport]:
     return [best[y] for y in sorted(best)]
 
 
-def cross_findings(reps: list[StoredReport], check_reports, name: str | None = None) -> dict[int, list[dict]]:
+def cross_findings(
+    reps: list[StoredReport], check_reports, name: str | None = None, own: dict[int, list] | None = None
+) -> dict[int, list[dict]]:
     """``check_reports`` over an agency's representative reports, in year order: report id → findings.
-    ``name``: the agency's one name, put on every report so the audit pairs exactly the store's agency."""
+    ``name``: the agency's one name, put on every report so the audit pairs exactly the store's agency.
+    ``own``: report id → its ``check_report`` findings, computed on the report as loaded: reused for the
+    reports the name leaves unchanged (for the others the single-report audit runs again)."""
     chosen = representatives(reps)
     if len(chosen) < 2:
         return {}
     loaded = [r.report for r in chosen if r.report is not None]
     if len(loaded) != len(chosen):
         raise ValueError("cross_findings needs the reports loaded (stored_reports(load=True))")
+    before = [report.meta.get("agency") for report in loaded]
     for report in loaded:
         if name:
             report.meta["agency"] = name
-    results = check_reports(loaded)
+    if own:
+        known = [
+            own.get(r.id) if report.meta.get("agency") == was else None
+            for r, report, was in zip(chosen, loaded, before, strict=True)
+        ]
+        results = check_reports(loaded, found=known)
+    else:
+        results = check_reports(loaded)
     return {r.id: [finding_json(f) for f in found] for r, found in zip(chosen, results, strict=False)}
 
 

@@ -12,12 +12,15 @@ representative chosen by ``db.representatives`` speaks for it.
 
 from __future__ import annotations
 
-import json
+import os
+import pickle
 import sqlite3
 import tempfile
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import case, func, select
 
@@ -316,56 +319,58 @@ def query(url_or_store, name: str) -> dict:
 
 
 def check_store(
-    url_or_store=None, codes: set[str] | None = None, deadlines: dict[str, str] | None = None
+    url_or_store=None,
+    codes: set[str] | None = None,
+    deadlines: dict[str, str] | None = None,
+    workers: int = 1,
 ) -> list[dict]:
     """Audit every stored report again (rebuilt with ``Report.from_json``), each agency's consecutive years
     compared with ``gongkai.audit.check_reports``. One ``gongkai.audit.entries.entry`` per report, as
     ``gongkai check PATH`` gives (findings with ``scope``: report or cross; only rules in ``codes`` when
     given). ``deadlines``: publication deadlines by agency kind (``{"department": "01-31"}``) for the
-    timeliness rule. Empty findings when the audit module is missing. ``iter_check_store`` gives the same
-    entries one at a time."""
-    return list(iter_check_store(url_or_store, codes, deadlines))
+    timeliness rule. ``workers``: processes checking agencies side by side. Empty findings when the audit
+    module is missing. ``iter_check_store`` gives the same entries one at a time."""
+    return list(iter_check_store(url_or_store, codes, deadlines, workers))
 
 
 def iter_check_store(
-    url_or_store=None, codes: set[str] | None = None, deadlines: dict[str, str] | None = None
+    url_or_store=None,
+    codes: set[str] | None = None,
+    deadlines: dict[str, str] | None = None,
+    workers: int = 1,
 ) -> Iterator[dict]:
-    """``check_store``'s entries one by one, in bounded memory at any corpus size: first each agency's
-    years are compared (their cross findings kept in a temporary SQLite file), then the reports are rebuilt
-    and checked a chunk at a time in the store's order (year, sha256)."""
-    check_report, check_reports = audit_functions()
+    """``check_store``'s entries one by one, in bounded memory at any corpus size. First every agency is
+    checked on its own (its reports rebuilt, each audited once, its years compared), in ``workers`` worker
+    processes side by side; the entries wait in a temporary SQLite file and then come in the store's order
+    (year, sha256). Workers open the store by its URL: a store in memory is checked in this process."""
     store, own = _open(url_or_store)
     try:
         with tempfile.TemporaryDirectory(prefix="gongkai-check-") as tmp:
-            cross = _CrossFindings(Path(tmp) / "cross.db")
+            checked = _Checked(Path(tmp) / "checked.db")
             try:
-                if check_reports is not None:
-                    _all_cross(store, cross, check_reports, deadlines)
-                yield from _checked(store, cross, check_report, codes, deadlines)
+                _check_all(store, checked, codes, deadlines, workers)
+                yield from _in_store_order(store, checked)
             finally:
-                cross.close()
+                checked.close()
     finally:
         if own:
             store.close()
 
 
-class _CrossFindings:
-    """Report id → (the agency name the cross check put on it, its cross findings), on disk."""
+class _Checked:
+    """Report id → its entry (pickled, compressed), on disk until every agency has been checked."""
 
     def __init__(self, path: Path):
         self.db = sqlite3.connect(path)
-        self.db.execute("CREATE TABLE cross (id INTEGER PRIMARY KEY, name TEXT, findings TEXT)")
+        self.db.execute("CREATE TABLE checked (id INTEGER PRIMARY KEY, entry BLOB)")
 
-    def put(self, report_id: int, name: str | None, findings: list[dict]) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO cross VALUES (?, ?, ?)",
-            (report_id, name, json.dumps(findings, ensure_ascii=False)),
-        )
+    def put(self, entries: list[tuple[int, bytes]]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO checked VALUES (?, ?)", entries)
 
-    def get(self, report_ids: list[int]) -> dict[int, tuple[str | None, list[dict]]]:
+    def get(self, report_ids: list[int]) -> dict[int, dict]:
         marks = ",".join("?" * len(report_ids))
-        rows = self.db.execute(f"SELECT id, name, findings FROM cross WHERE id IN ({marks})", report_ids)
-        return {rid: (name, json.loads(found)) for rid, name, found in rows}
+        rows = self.db.execute(f"SELECT id, entry FROM checked WHERE id IN ({marks})", report_ids)
+        return {rid: pickle.loads(zlib.decompress(blob)) for rid, blob in rows}
 
     def close(self) -> None:
         self.db.close()
@@ -382,73 +387,101 @@ def _stored_query():
 _CHUNK = 200
 
 
+def _check_all(store: Store, checked: _Checked, codes, deadlines, workers: int) -> None:
+    """Every stored report checked, one agency (or a chunk of reports without one) per task."""
+    from gongkai.workers import run_tasks
+
+    url = store.url if workers > 1 and not _in_memory(store) else None
+    source = url if url is not None else store
+    tasks = (
+        (n, _check_group, (source, rows, name, codes, deadlines))
+        for n, (rows, name) in enumerate(_groups(store))
+    )
+    for _n, out in run_tasks(tasks, workers=workers if url else 1, time_limit=None):
+        if not out.ok:
+            raise RuntimeError(out.error)
+        checked.put(out.value)
+
+
+def _in_memory(store: Store) -> bool:
+    url = store.engine.url
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def _groups(store: Store) -> Iterator[tuple[list[tuple], str | None]]:
+    """(rows of ``_stored_query``, the agency's name): all reports of one agency at a time, in agency order,
+    then the reports without an agency a chunk at a time."""
+    r, d = S.reports, S.documents
+    names = {a["id"]: a["name"] for a in store.agencies()}
+    q = _stored_query().order_by(r.c.agency_id, r.c.year, d.c.sha256)
+    with store.engine.connect() as c:
+        group: list[tuple] = []
+        for row in c.execute(q.where(r.c.agency_id.is_not(None))):
+            if group and group[0][4] != row.agency_id:
+                yield group, names.get(group[0][4])
+                group = []
+            group.append(tuple(row))
+        if group:
+            yield group, names.get(group[0][4])
+        for part in c.execute(q.where(r.c.agency_id.is_(None))).partitions(_CHUNK):
+            yield [tuple(row) for row in part], None
+
+
+_ENGINES: dict[tuple[int, str], Any] = {}  # (process id, URL) → an engine of this worker process
+
+
+def _connect(source: str | Store):
+    if isinstance(source, Store):
+        return source.engine.connect()
+    key = (os.getpid(), source)
+    if key not in _ENGINES:
+        _ENGINES[key] = Store._engine(source)
+    return _ENGINES[key].connect()
+
+
 def _with_deadlines(report, deadlines: dict[str, str] | None) -> None:
     if deadlines and report is not None:
         report.meta["deadlines"] = dict(deadlines)
 
 
-def _all_cross(store: Store, cross: _CrossFindings, check_reports, deadlines=None) -> None:
-    """Each agency's representative years compared (``cross_findings``), one agency in memory at a time."""
+def _check_group(
+    source: str | Store, rows: list[tuple], name: str | None, codes: set[str] | None, deadlines=None
+) -> list[tuple[int, bytes]]:
+    """One agency's reports (or reports without an agency, ``name`` None) rebuilt and checked: each
+    report's own findings, then its representative years compared, the agency's name put on them. Returns
+    (report id, pickled entry) per report."""
+    check_report, check_reports = audit_functions()
+    with _connect(source) as c:
+        loaded = _load_reports(c, [row[0] for row in rows])
+    for report in loaded.values():
+        _with_deadlines(report, deadlines)
+    own = {rid: check_report(report) for rid, report in loaded.items()} if check_report else {}
+    crossed: dict[int, list[dict]] = {}
+    reps = representatives([StoredReport(*row[:7], report=loaded[row[0]]) for row in rows])
+    if check_reports is not None and rows[0][4] is not None and len(reps) >= 2:
+        crossed = cross_findings(reps, check_reports, name, own)
+    out = []
+    for row in rows:
+        report = loaded[row[0]]
+        found = [{**finding_json(f), "scope": "report"} for f in own.get(row[0], [])]
+        if row[0] in crossed:
+            have = {_key(f) for f in found}
+            found.extend({**f, "scope": "cross"} for f in crossed[row[0]] if _key(f) not in have)
+        e = entry(row[2], report.meta, found, sha256=row[1], agency_id=row[4], codes=codes)
+        e.update(agency=row[7], year=row[5])  # the store's reading, overrides applied
+        out.append((row[0], zlib.compress(pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL), 1)))
+    return out
+
+
+def _in_store_order(store: Store, checked: _Checked) -> Iterator[dict]:
     r, d = S.reports, S.documents
-    q = _stored_query().where(r.c.agency_id.is_not(None)).order_by(r.c.agency_id, r.c.year, d.c.sha256)
-    names = {a["id"]: a["name"] for a in store.agencies()}
+    q = select(r.c.id).join(d, d.c.id == r.c.id).order_by(r.c.year, d.c.sha256)
     with store.engine.connect() as c:
-        group: list[StoredReport] = []
-        for row in c.execute(q):
-            if group and group[0].agency_id != row.agency_id:
-                _agency_cross(store, group, names.get(group[0].agency_id), cross, check_reports, deadlines)
-                group = []
-            group.append(StoredReport(*row[:7]))
-        if group:
-            _agency_cross(store, group, names.get(group[0].agency_id), cross, check_reports, deadlines)
-
-
-def _agency_cross(
-    store: Store, group: list[StoredReport], name, cross: _CrossFindings, check_reports, deadlines=None
-) -> None:
-    reps = representatives(group)
-    if len(reps) < 2:
-        return
-    with store.engine.connect() as c:
-        loaded = _load_reports(c, [x.id for x in reps])
-    for x in reps:
-        x.report = loaded[x.id]
-        _with_deadlines(x.report, deadlines)
-    found = cross_findings(reps, check_reports, name)
-    for x in reps:
-        # cross_findings gives every compared report the agency's one name: its entry shows that name
-        cross.put(x.id, x.report.meta.get("agency") if x.report else None, found.get(x.id, []))
-
-
-def _checked(
-    store: Store, cross: _CrossFindings, check_report, codes: set[str] | None, deadlines=None
-) -> Iterator[dict]:
-    r, d = S.reports, S.documents
-    q = _stored_query().order_by(r.c.year, d.c.sha256)
-    with store.engine.connect() as c, store.engine.connect() as c2:
-        for part in c.execute(q).partitions(_CHUNK):
+        for part in c.execute(q.execution_options(stream_results=True, yield_per=_CHUNK)).partitions(_CHUNK):
             ids = [row.id for row in part]
-            loaded = _load_reports(c2, ids)
-            crossed = cross.get(ids)
-            for row in part:
-                report = loaded[row.id]
-                _with_deadlines(report, deadlines)
-                found = (
-                    [{**finding_json(f), "scope": "report"} for f in check_report(report)]
-                    if check_report
-                    else []
-                )
-                if row.id in crossed:
-                    name, extra = crossed[row.id]
-                    have = {_key(f) for f in found}
-                    found.extend({**f, "scope": "cross"} for f in extra if _key(f) not in have)
-                    if name is not None:
-                        report.meta["agency"] = name
-                e = entry(
-                    row.name, report.meta, found, sha256=row.sha256, agency_id=row.agency_id, codes=codes
-                )
-                e.update(agency=row.agency, year=row.year)  # the store's reading, overrides applied
-                yield e
+            entries = checked.get(ids)
+            for rid in ids:
+                yield entries[rid]
 
 
 def _key(f: dict) -> tuple:
