@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import sys
 
 import pytest
 
@@ -142,3 +143,26 @@ def test_corpus_as_a_dataframe(corpus_db):
     assert {"source", "sha256", "table3.new.total"} <= set(wide.columns) and len(wide) > 0
     long = to_pandas(corpus_db, long=True)
     assert {"path", "value", "status"} <= set(long.columns) and len(long) > len(wide)
+
+
+def test_an_xlsx_export_that_does_not_fit_one_sheet_is_refused_in_one_line(corpus_db, tmp_path, monkeypatch):
+    """More rows than an Excel sheet holds: nothing written, one Chinese line that says what to do
+    (the sheet limit lowered to what the small corpus reaches: 200 cells in one report)."""
+    pytest.importorskip("openpyxl")
+    from typer.testing import CliRunner
+
+    from gongkai.cli import app
+    export_module = sys.modules["gongkai.store.export"]  # the package's name `export` is the function
+
+    one = ["--agency", "350128:平潭综合实验区", "--year", "2024"]
+    db = corpus_db.removeprefix("sqlite:///")
+    monkeypatch.setattr(export_module, "SHEET_ROWS", 201)  # the header and 200 cells: fits
+    r = CliRunner().invoke(app, ["export", "--long", "--to", str(tmp_path / "fits.xlsx"), "--db", db, *one])
+    assert r.exit_code == 0 and (tmp_path / "fits.xlsx").exists()
+    monkeypatch.setattr(export_module, "SHEET_ROWS", 200)
+    r = CliRunner().invoke(app, ["export", "--long", "--to", str(tmp_path / "l.xlsx"), "--db", db, *one])
+    assert r.exit_code == 2 and not (tmp_path / "l.xlsx").exists()
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("错误/Error: ") and "长表超过 199 行" in lines[0]
+    assert ".csv" in lines[0] and ".parquet" in lines[0]
+    assert export(corpus_db, tmp_path / "l.csv", long=True, agencies=one[1:2], years=[2024]) == 200

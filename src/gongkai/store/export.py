@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from gongkai import template
 from gongkai.atomic import atomic_target
@@ -279,6 +279,8 @@ def export(
         except OSError as e:
             msg = f"无法创建文件夹 (cannot create folder {to.parent}: {e.strerror or e})"
             raise InputError(msg) from None
+        if fmt == "xlsx":
+            _fits_one_sheet(store, to, long, agencies, years)
         if long:
             columns, rows = list(LONG_COLUMNS), iter_long(store, agencies, years)
         else:
@@ -288,6 +290,34 @@ def export(
     finally:
         if store is not url_or_store:
             store.close()
+
+
+SHEET_ROWS = 1_048_576  # rows of one Excel worksheet, the header row included
+
+
+def _fits_one_sheet(store: Store, to: Path, long: bool, agencies, years) -> None:
+    """An Excel export is one sheet of rows: refused, before anything is written, when the rows would not
+    fit (a long export of more than about 5,000 reports). Split over several sheets it would still be a
+    file Excel cannot open comfortably, and writing it takes openpyxl an hour at 100,000 reports: CSV and
+    Parquet have no such limit, and ``--agency``/``--year`` export a part."""
+    limit = SHEET_ROWS - 1
+    n = 0
+    with store.engine.connect() as c:
+        for chunk in _report_chunks(store, agencies, years):
+            if long:
+                ids = [r["id"] for r in chunk]
+                n += c.execute(select(func.count()).where(S.cells.c.report_id.in_(ids))).scalar_one()
+            else:
+                n += len(chunk)
+            if n > limit:
+                kind = "长表" if long else "宽表"
+                raise InputError(
+                    f"{to}: {kind}超过 {limit:,} 行，放不进 Excel 的一个工作表"
+                    f"（上限 {SHEET_ROWS:,} 行，含表头），"
+                    "请导出为 .csv 或 .parquet，或用 --agency/--year 分批导出 "
+                    f"(more than {limit:,} rows do not fit one Excel sheet: use .csv or .parquet, or "
+                    "--agency/--year)"
+                )
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
