@@ -152,6 +152,7 @@ def test_an_xlsx_export_that_does_not_fit_one_sheet_is_refused_in_one_line(corpu
     from typer.testing import CliRunner
 
     from gongkai.cli import app
+
     export_module = sys.modules["gongkai.store.export"]  # the package's name `export` is the function
 
     one = ["--agency", "350128:平潭综合实验区", "--year", "2024"]
