@@ -64,11 +64,11 @@ def test_check_db_in_worker_processes_gives_the_same_entries(corpus_db):
 
 
 def test_cross_check_reusing_each_reports_own_findings_is_unchanged():
-    """``check_reports(found=...)``: the single-report findings passed in instead of computed again."""
+    """``check_reports(own=...)``: the single-report findings passed in instead of computed again."""
     audit = pytest.importorskip("gongkai.audit")
     reports = [gongkai.parse(d) for d in sorted((CORPUS / "real").glob("*_pingtan_zhsyq.txt"))]
     own = [audit.check_report(r) for r in reports]
-    reused = audit.check_reports(reports, found=own)
+    reused = audit.check_reports(reports, own=own)
     assert [[f.to_json() for f in x] for x in reused] == [
         [f.to_json() for f in x] for x in audit.check_reports(reports)
     ]

@@ -75,14 +75,14 @@ def check_report(report: Report, select: Iterable[str] | None = None) -> list[Fi
 def check_reports(
     reports: list[Report],
     select: Iterable[str] | None = None,
-    found: list[list[Finding] | None] | None = None,
+    own: list[list[Finding] | None] | None = None,
 ) -> list[list[Finding]]:
     """Findings per report (same order), including rules across consecutive years of the same agency.
-    ``found``: per report, its ``check_report(report, select)`` when already computed on the report as it is
+    ``own``: per report, its ``check_report(report, select)`` when already computed on the report as it is
     now (None where not), so a caller that needs both does the single-report audit once."""
     chosen = set(select) if select is not None else None
     pair_rules = [r for r in all_rules() if r.scope == PAIR and (chosen is None or r.code in chosen)]
-    known = found if found is not None else [None] * len(reports)
+    known = own if own is not None else [None] * len(reports)
     out = [list(f) if f is not None else check_report(r, chosen) for r, f in zip(reports, known, strict=True)]
     for i, cur in enumerate(reports):
         prev = previous_of(cur, reports)

@@ -679,7 +679,7 @@ def cross_findings(
             own.get(r.id) if report.meta.get("agency") == was else None
             for r, report, was in zip(chosen, loaded, before, strict=True)
         ]
-        results = check_reports(loaded, found=known)
+        results = check_reports(loaded, own=known)
     else:
         results = check_reports(loaded)
     return {r.id: [finding_json(f) for f in found] for r, found in zip(chosen, results, strict=False)}
