@@ -457,7 +457,10 @@ def _check_group(
         _with_deadlines(report, deadlines)
     own = {rid: check_report(report) for rid, report in loaded.items()} if check_report else {}
     crossed: dict[int, list[dict]] = {}
-    reps = representatives([StoredReport(*row[:7], report=loaded[row[0]]) for row in rows])
+    stored = [StoredReport(*row[:7]) for row in rows]
+    for x in stored:
+        x.report = loaded[x.id]
+    reps = representatives(stored)
     if check_reports is not None and rows[0][4] is not None and len(reps) >= 2:
         crossed = cross_findings(reps, check_reports, name, own)
     out = []
