@@ -8,11 +8,11 @@ and the layouts that have it; a report as records (one per cell) for analysis.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from gongkai import template
+from gongkai.lazyre import lazy_compile
 
 if TYPE_CHECKING:
     from gongkai.model import Report
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["RECORD_KEYS", "cell_labels", "field_rows", "fields_markdown", "known_paths", "records"]
 
 RECORD_KEYS = ("path", "table", "row", "column", "value", "status", "raw", "where")
-_LONG_NOTE = re.compile(r"（[^（）]{6,}）$")  # a long parenthetical note closing a row label
+_LONG_NOTE = lazy_compile(r"（[^（）]{6,}）$")  # a long parenthetical note closing a row label
 
 
 def _row_label(row: template.Row) -> str:

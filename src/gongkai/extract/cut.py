@@ -8,17 +8,16 @@ the document lacks: 「文档不完整：表三自「…」行起缺失」.
 
 from __future__ import annotations
 
-import re
-
 from gongkai import template
 from gongkai.extract import locate
 from gongkai.extract.stream import Stream
 from gongkai.extract.tables import _positional_row, positional_cells, table3_layout
+from gongkai.lazyre import lazy_compile
 from gongkai.model import BLANK, INFERRED, MISSING, READ, Cell
 
 # What a text that stops in the middle ends with: a bare number or enumerator, no closing "|".
-_OPEN_NUMBER = re.compile(r"(?<![\d.,])\d[\d,]*(?:\.\d*)?[、.]?\s*$")
-_CLOSED = re.compile(r"[|。！？；”」)）]\s*$")
+_OPEN_NUMBER = lazy_compile(r"(?<![\d.,])\d[\d,]*(?:\.\d*)?[、.]?\s*$")
+_CLOSED = lazy_compile(r"[|。！？；”」)）]\s*$")
 CUT_NOTE = "文档在此截断，原文缺此格"
 
 Region = tuple[int, int]

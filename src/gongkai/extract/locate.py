@@ -13,6 +13,7 @@ from functools import cache
 
 from gongkai import template
 from gongkai.extract.stream import Stream, normalize
+from gongkai.lazyre import lazy_compile
 
 _CN_NUMERALS = "一二三四五六七八九十"
 _LABEL_GAP = 24
@@ -143,9 +144,9 @@ def _header_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(parts))
 
 
-_PAREN_TEXT = re.compile(r"\([^()]{0,60}?[\u4e00-\u9fff][^()]{0,60}?\)")
-_ARTICLE = re.compile(r"第[一二三四五六七八九十\d]+条(?:第\(?[一二三四五六七八九十\d]+\)?项)?")
-_UNIT = re.compile(r"(?:单位:)?(?:万?元|件|条|次|个|人次)(?=[^\u4e00-\u9fff]|$)")
+_PAREN_TEXT = lazy_compile(r"\([^()]{0,60}?[\u4e00-\u9fff][^()]{0,60}?\)")
+_ARTICLE = lazy_compile(r"第[一二三四五六七八九十\d]+条(?:第\(?[一二三四五六七八九十\d]+\)?项)?")
+_UNIT = lazy_compile(r"(?:单位:)?(?:万?元|件|条|次|个|人次)(?=[^\u4e00-\u9fff]|$)")
 
 
 def masked_spans(stream: Stream, labels: tuple[str, ...], start: int, end: int) -> list[tuple[int, int]]:

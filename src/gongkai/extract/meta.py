@@ -17,57 +17,58 @@ from pathlib import PurePath
 
 from gongkai import template
 from gongkai.extract.stream import Stream, normalize
+from gongkai.lazyre import lazy_compile
 
 # ---------------------------------------------------------------- patterns
 
 _YEAR = r"(?P<year>20[1-3]\d)"
 _TAIL = r"(?:政府|政务)?信息公开(?:工作)?(?:情况)?(?:的)?(?:年度)?(?:工作)?(?:情况)?(?:报告|年报)"
 # On compact text (no white space): "<year>年[度]<mid>…信息公开…报告" and "<year>年报<name>".
-_TITLE = re.compile(_YEAR + r"年度?(?P<mid>[^\d\n]{0,40}?)" + _TAIL)
-_YEAR_REPORT = re.compile(_YEAR + r"年(?:度)?(?:报|年报)(?![\u4e00-\u9fff])")
-_PERIOD = re.compile(
+_TITLE = lazy_compile(_YEAR + r"年度?(?P<mid>[^\d\n]{0,40}?)" + _TAIL)
+_YEAR_REPORT = lazy_compile(_YEAR + r"年(?:度)?(?:报|年报)(?![\u4e00-\u9fff])")
+_PERIOD = lazy_compile(
     r"(?:统计期限|统计起止时间|统计时间|统计区间|统计周期|所列数据|数据统计)[^。\n]{0,16}?"
     + _YEAR
     + r"年1月1日"
     r"|(?:截止|截至)(?:到|于)?" + _YEAR.replace("year", "year2") + r"年12月31日"
 )
-_OVERVIEW = re.compile(r"总体情况|總體情況|总体概况|基本情况")
-_DATED_SENTENCE = re.compile(r"(?:^|[。;；:：\n]|情况)" + _YEAR + r"年(?:度)?(?:以来)?[,，]?")
-_SUBJECT = re.compile(
+_OVERVIEW = lazy_compile(r"总体情况|總體情況|总体概况|基本情况")
+_DATED_SENTENCE = lazy_compile(r"(?:^|[。;；:：\n]|情况)" + _YEAR + r"年(?:度)?(?:以来)?[,，]?")
+_SUBJECT = lazy_compile(
     r"(?P<name>[\u4e00-\u9fff()（）·]{2,30}?)(?:认真|严格|坚持|按照|全面|深入|积极|始终|持续|进一步|紧紧"
     r"|紧密|围绕|高度|切实|扎实|不断|继续|牢固|依法|结合|聚焦|着力|根据|遵照|贯彻|落实|共|在)"
 )
 
 # Separators a page puts between an agency and what precedes it: breadcrumbs, labels, punctuation.
-_SEPARATOR = re.compile(r"[>»›→/|｜_\-—–:：,，。;；!！?？\s【】\[\]]")
+_SEPARATOR = lazy_compile(r"[>»›→/|｜_\-—–:：,，。;；!！?？\s【】\[\]]")
 # Anything written with Latin letters or digits precedes the name (a date, a counter, 「Page 9」).
-_LATIN = re.compile(r"[0-9A-Za-z]")
+_LATIN = lazy_compile(r"[0-9A-Za-z]")
 # Words of site chrome and column names: what precedes their last occurrence is not the agency.
-_CHROME = re.compile(
+_CHROME = lazy_compile(
     r"年度报告|年报|工作报告|信息公开|政务公开|政府公开|公开目录|专栏|栏目|首页|主页|当前位置|所在位置|位置"
     r"|登录|登陆|注册|搜索|检索|无障碍|关怀版|适老|长者|简体|繁体|繁體|网站地图|导航|欢迎|您好|分享|打印"
     r"|字体|字号|来源|作者|点击|浏览|阅读|发布机构|发布单位|发布者|标题|正文|返回|收藏|关闭|索引号|文号"
 )
-_LEAD_IN = re.compile(r"^(?:(?:特|现|兹|今|谨)(?:予以?)?(?:编制|公布|发布|印发|公开|将|把)|关于|由|是|为)")
-_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
-_NAME_CHARS = re.compile(r"^[\u4e00-\u9fff()（）·、]+$")
+_LEAD_IN = lazy_compile(r"^(?:(?:特|现|兹|今|谨)(?:予以?)?(?:编制|公布|发布|印发|公开|将|把)|关于|由|是|为)")
+_CJK_GAP = lazy_compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_NAME_CHARS = lazy_compile(r"^[\u4e00-\u9fff()（）·、]+$")
 # How an issuing body's name ends.
-_SUFFIX = re.compile(
+_SUFFIX = lazy_compile(
     r"(?:局|办|委|委员会|院|政府|办公室|办公厅|厅|办事处|中心|镇|乡|街道|区|县|旗|市|州|盟|部|署|所|站|队"
     r"|馆|会|处|公司|集团|场|社|园|司|庭|室|署|团|校|行)$"
 )
 # A piece of a name that cannot start one: a title broken over lines continues the line before.
-_CONTINUATION = re.compile(r"^(?:人民|政府|办公|委员会|管理|服务|街道|办事处|局|委|办|中心|区|县|市)")
+_CONTINUATION = lazy_compile(r"^(?:人民|政府|办公|委员会|管理|服务|街道|办事处|局|委|办|中心|区|县|市)")
 _GENERIC = {"政府", "人民政府", "街道", "办事处", "办公室", "单位", "机关", "本机关", "管委会", "委员会"}
-_SHORTHAND = re.compile(r"^[省市区县镇乡旗]?(?:人民)?政府$|^[省市区县]?委$")
-_FRAGMENT = re.compile(r"^(?:我|本|该|贵|全|各|此|其)")
-_PRONOUN = re.compile(r"(?:我|本)(?:局|办|委|镇|乡|街道|区|县|市|院|中心|单位|部门|机关|室|所|站)")
+_SHORTHAND = lazy_compile(r"^[省市区县镇乡旗]?(?:人民)?政府$|^[省市区县]?委$")
+_FRAGMENT = lazy_compile(r"^(?:我|本|该|贵|全|各|此|其)")
+_PRONOUN = lazy_compile(r"(?:我|本)(?:局|办|委|镇|乡|街道|区|县|市|院|中心|单位|部门|机关|室|所|站)")
 
-_DATE_LABEL = re.compile(
+_DATE_LABEL = lazy_compile(
     r"(?:发布|发文|成文|公开|印发|更新)?(?:日期|时间)\s*[:：]\s*(20[1-3]\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 )
-_DATE_LINE = re.compile(r"^\s*(20[1-3]\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
-_CN_DATE_LINE = re.compile(
+_DATE_LINE = lazy_compile(r"^\s*(20[1-3]\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
+_CN_DATE_LINE = lazy_compile(
     r"^\s*([〇○零一二三四五六七八九]{4})年([〇○零一二三四五六七八九十]{1,3})月([〇○零一二三四五六七八九十]{1,3})日\s*$"
 )
 _CN_DIGITS = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}

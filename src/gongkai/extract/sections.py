@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from gongkai.extract.locate import Found, find_sections
 from gongkai.extract.stream import Stream
+from gongkai.lazyre import lazy_compile
 from gongkai.model import SectionText
 
-_SUBHEADING = re.compile(
+_SUBHEADING = lazy_compile(
     r"(?:^|(?<=[\n。；;]))[ \t#]*[（(]([一二三四五六七八九十])[)）][ \t]*([^。\n:：]{2,30})"
 )
 

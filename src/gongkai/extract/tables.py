@@ -8,20 +8,20 @@ laid over the columns in every possible way (`solve.enumerate_readings`) and the
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from gongkai import template
 from gongkai.extract import locate, solve
 from gongkai.extract.stream import Stream
+from gongkai.lazyre import lazy_compile
 from gongkai.model import AMBIGUOUS, BLANK, INFERRED, MISSING, READ, UNREADABLE, Cell, Report
 
 # A number: optional sign, digits (with thousands separators "24,252.31" kept whole), optional decimals.
-_NUMBER = re.compile(r"(?<![\d.,])-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?|(?<=\d)-\d+(?:\.\d+)?")
-_VALUE_CELL = re.compile(r"^\s*-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:万?元|件|条|个)?\s*$")
+_NUMBER = lazy_compile(r"(?<![\d.,])-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?|(?<=\d)-\d+(?:\.\d+)?")
+_VALUE_CELL = lazy_compile(r"^\s*-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:万?元|件|条|个)?\s*$")
 # What a grid cell holds when it is left empty on purpose: nothing, a dash, a slash or 无.
-_BLANK_CELL = re.compile(r"^\s*(?:[-—–－/／]{1,3}|无)?\s*$")
+_BLANK_CELL = lazy_compile(r"^\s*(?:[-—–－/／]{1,3}|无)?\s*$")
 
 
 _INFERRED_ORDER = (solve.WHOLE, solve.SPLIT, solve.MISSING)
@@ -86,10 +86,10 @@ def tokens_between(stream: Stream, cstart: int, cend: int, labels: tuple[str, ..
     return out
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK = lazy_compile(r"[\u4e00-\u9fff]")
 # A year or a date in prose next to a table (「2020 年，我单位…」) is never a cell.
-_DATE = re.compile(r"(?<![\d.])(?:19|20)\d{2}\s*年|(?<![\d.])\d{1,2}\s*月\s*\d{1,2}\s*日")
-_DIGITS = re.compile(r"\d")
+_DATE = lazy_compile(r"(?<![\d.])(?:19|20)\d{2}\s*年|(?<![\d.])\d{1,2}\s*月\s*\d{1,2}\s*日")
+_DIGITS = lazy_compile(r"\d")
 
 
 def _mask_label_cells(text: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import replace
 from functools import cache
 
 from gongkai.errors import InputError
+from gongkai.lazyre import lazy_compile
 from gongkai.read.document import Document, Line
 
 __all__ = [
@@ -34,9 +35,9 @@ __all__ = [
 # ---------------------------------------------------------------- decoding
 
 # Charset declarations are ASCII, so they can be found in the raw bytes before decoding.
-_META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
-_XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9_.:-]+)", re.IGNORECASE)
-_GBK_LABEL = re.compile(r"gb|936|euc-?cn", re.IGNORECASE)  # gb2312, gbk, x-gbk, cp936, euc-cn, gb18030 …
+_META_CHARSET = lazy_compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+_XML_ENCODING = lazy_compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+_GBK_LABEL = lazy_compile(r"gb|936|euc-?cn", re.IGNORECASE)  # gb2312, gbk, x-gbk, cp936, euc-cn, gb18030 …
 # Chinese government pages that declare a Western single-byte charset are mislabelled: nearly every
 # byte sequence decodes under these, so the declaration proves nothing and detection decides instead.
 _WESTERN = frozenset({"iso8859-1", "cp1252", "ascii", "iso8859-15"})
@@ -169,7 +170,7 @@ def looks_like_text(text: str) -> bool:
 
 # ---------------------------------------------------------------- traditional → simplified script
 
-_CJK_IDEOGRAPH = re.compile(r"[\u4e00-\u9fff]")
+_CJK_IDEOGRAPH = lazy_compile(r"[\u4e00-\u9fff]")
 
 
 @cache

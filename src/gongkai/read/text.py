@@ -7,16 +7,15 @@ so that it never reads as a table value.
 
 from __future__ import annotations
 
-import re
-
 from gongkai.errors import InputError
+from gongkai.lazyre import lazy_compile
 from gongkai.read.document import Document, Line, Span
 from gongkai.read.services import looks_like_text, simplify_document
 
-_PAGE_FURNITURE = re.compile(
+_PAGE_FURNITURE = lazy_compile(
     r"^\s*(?:[-—–－]+\s*\d{1,3}\s*[-—–－]+|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
 )
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK = lazy_compile(r"[\u4e00-\u9fff]")
 
 
 MAX_TEXT_BYTES = 32 * 1024 * 1024  # a plain-text annual report is well under 1 MB; larger is refused unread
@@ -108,7 +107,7 @@ def _guess_utf16(data: bytes, need_nuls: bool = True) -> str | None:
 
 
 # A pinyin gloss after a character, as some mirror sites print traditional text: 經(jīng)濟(jì).
-_PINYIN_GLOSS = re.compile(
+_PINYIN_GLOSS = lazy_compile(
     r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}\)"
 )
 
@@ -118,9 +117,8 @@ def drop_pinyin_glosses(text: str) -> tuple[str, int]:
     return _PINYIN_GLOSS.subn("", text)
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
-_PIPE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*\|?\s*$")
+_PIPE_ROW = lazy_compile(r"^\s*\|.*\|\s*$")
+_PIPE_RULE = lazy_compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*\|?\s*$")
 
 
 def lines_of(text: str) -> list[Line]:
@@ -148,8 +146,8 @@ def lines_of(text: str) -> list[Line]:
     return out
 
 
-_VALUE_PIECE = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:万?元|件|条|个)?$")
-_BLANK_PIECE = re.compile(r"^(?:[-—–－/／]{1,3}|无)?$")
+_VALUE_PIECE = lazy_compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:万?元|件|条|个)?$")
+_BLANK_PIECE = lazy_compile(r"^(?:[-—–－/／]{1,3}|无)?$")
 
 
 def _pipe_cells(line: str) -> bool:
