@@ -33,6 +33,8 @@ def _copied(where: dict) -> dict:
 
 @dataclass
 class Cell:
+    """One value of the template with its status, the source text it came from and where."""
+
     path: str  # table3.new.total
     value: Number | None
     status: str
@@ -66,6 +68,8 @@ class Cell:
 
 @dataclass
 class SectionText:
+    """The text of one of the six sections as printed, with where it is in ``Report.text``."""
+
     key: str  # s1 … s6
     heading: str  # as printed
     text: str  # body text, without the heading
@@ -80,6 +84,8 @@ class SectionText:
 
 @dataclass
 class Report:
+    """One annual report in the national template: meta, cells, section texts, the text and notes."""
+
     meta: dict[str, Any]
     cells: dict[str, Cell] = field(default_factory=dict)
     sections: dict[str, SectionText] = field(default_factory=dict)

@@ -27,7 +27,6 @@ import hashlib
 import os
 import stat
 import threading
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,8 @@ from typing import TYPE_CHECKING, Any
 from gongkai.workers import DEFAULT_TIME_LIMIT
 
 if TYPE_CHECKING:
+    import zipfile
+
     from gongkai.model import Report
     from gongkai.workers import Outcome
 
@@ -147,6 +148,8 @@ class _OpenArchive(threading.local):
         st = os.stat(path)
         key = (os.path.abspath(path), st.st_ino, st.st_size, st.st_mtime_ns)
         if self.zip is None or self.key != key:
+            import zipfile
+
             self.close()
             self.zip, self.key = zipfile.ZipFile(path), key
         return self.zip
@@ -227,10 +230,16 @@ def is_zip_archive(path: Path) -> bool:
             head = f.read(65536)
     except OSError:
         return False
-    return sniff(head) == "zip" and zipfile.is_zipfile(path)
+    if sniff(head) != "zip":
+        return False
+    import zipfile  # here, not at the top: a run without archives never needs it
+
+    return zipfile.is_zipfile(path)
 
 
 def _archive(path: Path) -> Iterator[Source]:
+    import zipfile
+
     try:
         with zipfile.ZipFile(path) as z:
             listing = list_archive(z)
@@ -372,6 +381,12 @@ def internal_error(e: BaseException) -> str:
     return f"内部错误 (internal error: {type(e).__name__}: {e})"
 
 
+def _bad_zip_file() -> type[Exception]:
+    import zipfile
+
+    return zipfile.BadZipFile
+
+
 def _read(src: Source | BytesSource) -> bytes | str:
     """The bytes, or the reason they cannot be read."""
     from gongkai.errors import GongkaiError
@@ -380,7 +395,7 @@ def _read(src: Source | BytesSource) -> bytes | str:
         return src.read()
     except GongkaiError as e:
         return str(e)
-    except (OSError, zipfile.BadZipFile, KeyError) as e:
+    except (OSError, KeyError, _bad_zip_file()) as e:  # evaluated only when something was raised
         return f"无法读取文件 (cannot read: {getattr(e, 'strerror', None) or e})"
 
 

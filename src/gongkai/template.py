@@ -19,6 +19,8 @@ from functools import cache
 
 @dataclass(frozen=True)
 class Column:
+    """A column of a template table."""
+
     key: str
     label: str
     decimal: bool = False  # may carry decimals (money)
@@ -28,6 +30,8 @@ class Column:
 
 @dataclass(frozen=True)
 class Row:
+    """A row of a template table: its label as printed and the anchors that find it."""
+
     key: str
     label: str
     anchors: tuple[str, ...]
@@ -40,6 +44,8 @@ class Row:
 
 @dataclass(frozen=True)
 class Section:
+    """One of the report's six sections: its number, title and the anchors that find its heading."""
+
     key: str
     number: str  # 一 … 六
     title: str
@@ -48,6 +54,8 @@ class Section:
 
 @dataclass(frozen=True)
 class Table:
+    """A template table: its rows, columns and the header text that is never a value."""
+
     key: str
     title: str
     rows: tuple[Row, ...]
@@ -102,6 +110,8 @@ class Stock:
 
 @dataclass(frozen=True)
 class Layout:
+    """One national layout of the report: its three tables and six sections."""
+
     key: str
     table2: Table
     table3: Table

@@ -22,6 +22,8 @@ _MASK_MARGIN = 80  # non-digit characters allowed between a row's enumerator/gro
 
 @dataclass(frozen=True)
 class Found:
+    """A template label (or heading) found in the compact text: where it starts and where its anchor ends."""
+
     key: str
     start: int  # compact index where the label starts
     end: int  # compact index just after the anchor

@@ -14,7 +14,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 Number = int | float
 Value = Number | None  # None = unknown (missing in the source)
@@ -30,12 +33,16 @@ MAX_COMBINATIONS = 20000
 
 @dataclass(frozen=True)
 class ColumnRule:
+    """What a column's values may be: decimals (money), negative (an increase/decrease)."""
+
     decimal: bool = False
     signed: bool = False
 
 
 @dataclass(frozen=True)
 class Reading:
+    """One way to read a row: a value and its kind per cell, and the token each came from."""
+
     values: tuple[Value, ...]
     kinds: tuple[str, ...]
     tokens: tuple[int, ...]  # index of the token each cell came from (-1 for missing)
@@ -165,8 +172,12 @@ def _exact_sum(values: Sequence[Value], indices: Sequence[int]) -> int | Fractio
     total: int | Fraction = 0
     for i in indices:
         v = values[i]
-        if v is not None:
-            total += v if isinstance(v, int) else Fraction(str(v))
+        if isinstance(v, int):
+            total += v
+        elif v is not None:
+            from fractions import Fraction  # only decimals need it: most reports have none
+
+            total += Fraction(str(v))
     return total
 
 
@@ -228,6 +239,8 @@ def _plainer(a: Reading, b: Reading) -> bool:
 
 @dataclass
 class CellVerdict:
+    """One cell's outcome over a row's surviving readings: its value, status and the candidates."""
+
     value: Value
     status: str  # read / inferred / ambiguous / unreadable
     candidates: list[Value]

@@ -32,6 +32,8 @@ def normalize(text: str) -> str:
 
 @dataclass
 class Stream:
+    """A document's text normalised for matching, with maps back to its spans and original offsets."""
+
     text: str  # normalised, with separators
     origin: list[int]  # text index -> index into spans (-1 for separators)
     orig_offset: list[int]  # text index -> offset in the document's original text

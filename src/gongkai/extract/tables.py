@@ -34,6 +34,8 @@ _INFERRED_NOTES = {
 
 @dataclass
 class Token:
+    """A number-like piece of the stream text, by its text indices."""
+
     text: str
     tstart: int  # text index
     tend: int

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class Span:
+    """A piece of source text with where it was found (line, cell, page, box)."""
+
     text: str
     line: int  # 1-based line number in the source text, or the document-order index of the line
     cell: int | None = None  # index of the cell within its table row
@@ -38,6 +40,8 @@ class Span:
 
 @dataclass(frozen=True, slots=True)
 class Line:
+    """One line of a document: its spans (the cells of a table row, or one span of text)."""
+
     spans: tuple[Span, ...]
     is_table_row: bool = False
 
@@ -49,6 +53,8 @@ class Line:
 
 @dataclass
 class Document:
+    """What a reader returns: the source's lines of spans with provenance, and what it noticed."""
+
     source: str
     format: str  # text, html, pdf, docx, doc, wps, image
     lines: list[Line] = field(default_factory=list)

@@ -112,8 +112,13 @@ _PINYIN_GLOSS = lazy_compile(
 )
 
 
+_TONE_MARK = lazy_compile(r"[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ]")  # every gloss has one: a cheap first look
+
+
 def drop_pinyin_glosses(text: str) -> tuple[str, int]:
     """The text without pinyin glosses inside words (``項(xiàng)`` → ``項``), and how many there were."""
+    if not _TONE_MARK.search(text):
+        return text, 0
     return _PINYIN_GLOSS.subn("", text)
 
 
