@@ -8,8 +8,8 @@ One parser, PDFium, and one pure-geometry library, pdfplumber's table finder:
   (`_Frame`: top-left origin, ``/Rotate`` applied), so rotated pages read upright.
 * On pages with ruling lines, the painted paths that can be table borders become the line/rect/curve
   records pdfplumber would make of them (`_drawing`, pdfminer's classification), and **pdfplumber's
-  table finder** (`TableFinder`, plain geometry over edge records) turns them into cells, which PDFium's
-  characters fill. Fills behind text (WPS paints a white box behind every line) are not rulings; borders
+  table finder** (`TableFinder`, plain geometry over edge records; its quadratic cell search replaced by
+  an indexed one with the same result, `_cells`) turns them into cells, which PDFium's characters fill. Fills behind text (WPS paints a white box behind every line) are not rulings; borders
   a producer leaves out at a page break are put back (`_closing_edges`). pdfminer never parses a page
   (that took ~75% of the time); it only explains why PDFium refused a file (`_diagnose`). No page falls
   back to it: PDFium's characters and paths carry everything the tables need, including the two places
@@ -157,17 +157,10 @@ class _Page:
 _PDF_DATE = re.compile(r"^(?:D:)?(20[0-3]\d)(\d{2})(\d{2})")
 
 
-def _creation_date(data: bytes) -> str | None:
-    """The PDF's CreationDate (``D:20240226144123``) as an ISO date, if it has a plausible one."""
+def _creation_date(pdf) -> str | None:
+    """The open PDF's CreationDate (``D:20240226144123``) as an ISO date, if it has a plausible one."""
     try:
-        import pypdfium2 as pdfium
-
-        with PDFIUM_LOCK:
-            pdf = pdfium.PdfDocument(data)
-            try:
-                value = pdf.get_metadata_dict().get("CreationDate") or ""
-            finally:
-                pdf.close()
+        value = pdf.get_metadata_value("CreationDate")
     except Exception:  # metadata is a bonus: a PDF that reads but has odd metadata keeps its text
         return None
     m = _PDF_DATE.match(value.strip())
@@ -181,7 +174,7 @@ def read(data: bytes, source: str, settings: SettingsLike = None) -> Document:
     `gongkai.settings` (``pdf.max_pages``, ``pdf.ocr_missing_pages`` and the ``ocr`` part for scans)."""
     settings = resolve(settings)
     check_expanded_streams(data)
-    pages = _read_pages(data, settings.pdf.max_pages)
+    pages, created = _read_pages(data, settings.pdf.max_pages)
     notes: list[str] = []
     if not any(p.usable for p in pages):
         if any(p.has_graphics for p in pages):
@@ -208,7 +201,6 @@ def read(data: bytes, source: str, settings: SettingsLike = None) -> Document:
     _drop_furniture(pages)
     _chain_tables(pages)
     doc = Document(source=source, format="pdf", lines=_emit(pages), pages=len(pages), notes=notes)
-    created = _creation_date(data)
     if created:
         doc.info.update(created=created, created_source="pdf_metadata")
     doc.sha256 = hashlib.sha256(data).hexdigest()
@@ -254,7 +246,8 @@ def pages_without_text(doc: Document) -> list[int]:
 # ---------------------------------------------------------------- PDFium pass: open, chars, drawings
 
 
-def _read_pages(data: bytes, max_pages: int = MAX_PAGES) -> list[_Page]:
+def _read_pages(data: bytes, max_pages: int = MAX_PAGES) -> tuple[list[_Page], str | None]:
+    """Every page, and the file's creation date from its metadata (`_creation_date`), in one pass."""
     try:
         import pypdfium2 as pdfium
         import pypdfium2.raw as raw
@@ -277,7 +270,8 @@ def _read_pages(data: bytes, max_pages: int = MAX_PAGES) -> list[_Page]:
                 raise InputError("PDF 没有页面 (PDF has no pages)")
             if count > max_pages:
                 raise InputError(f"页数过多 (too many pages: {count} > {max_pages})")
-            return [_pdfium_page(pdf, i, raw) for i in range(count)]
+            fast = _unchecked(raw)
+            return [_pdfium_page(pdf, i, fast) for i in range(count)], _creation_date(pdf)
         finally:
             pdf.close()
 
@@ -347,6 +341,41 @@ def _diagnose(data: bytes) -> InputError:
     except Exception:  # pdfminer has no common base class for damage; any failure means corrupt
         pass
     return InputError("PDF 文件损坏 (corrupt PDF: not a readable PDF structure)")
+
+
+class _Unchecked:
+    """pypdfium2's raw PDFium module, its functions called without ctypes' argument checks.
+
+    Those checks are half the cost of a call, and reading makes a few calls per character and per path
+    segment. Callers pass C values as they are: ints, PDFium handles, and ``ctypes.byref`` of everything
+    PDFium writes to (which the checked functions accept as well).
+    """
+
+    def __init__(self, raw) -> None:
+        self._raw = raw
+
+    def __getattr__(self, name: str):
+        import ctypes
+        from _ctypes import CFuncPtr
+
+        value = getattr(self._raw, name)
+        if name.startswith("FPDF") and isinstance(value, CFuncPtr):
+            address = ctypes.cast(value, ctypes.c_void_p).value
+            if address:
+                unchecked = type(value)(address)  # the same function and calling convention
+                unchecked.restype = value.restype
+                value = unchecked
+        setattr(self, name, value)  # made once
+        return value
+
+
+_UNCHECKED: list[_Unchecked] = []
+
+
+def _unchecked(raw) -> _Unchecked:
+    if not _UNCHECKED:
+        _UNCHECKED.append(_Unchecked(raw))
+    return _UNCHECKED[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,11 +472,13 @@ class _Scan:
 def _scan_objects(page, raw, area: float) -> _Scan:
     """Classify the page's drawing objects (through forms); note the painted paths (valid while the page
     is open) for `_drawings`."""
-    import ctypes
+    from ctypes import byref, c_float, c_int
 
     scan = _Scan()
-    left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+    left, bottom, right, top = c_float(), c_float(), c_float(), c_float()
+    box = byref(left), byref(bottom), byref(right), byref(top)
+    fill_mode, stroke = c_int(), c_int()
+    mode = byref(fill_mode), byref(stroke)
     matrix = raw.FS_MATRIX()
 
     type_of, form, drawing_kinds = raw.FPDFPageObj_GetType, raw.FPDF_PAGEOBJ_FORM, _drawing_kinds(raw)
@@ -464,11 +495,11 @@ def _scan_objects(page, raw, area: float) -> _Scan:
                 continue
             scan.graphics += 1
             if kind == raw.FPDF_PAGEOBJ_PATH:
-                drawn = raw.FPDFPath_GetDrawMode(obj, fill_mode, stroke)
+                drawn = raw.FPDFPath_GetDrawMode(obj, *mode)
                 filled, stroked = bool(drawn and fill_mode.value), bool(drawn and stroke.value)
                 if filled or stroked:
                     scan.paths.append((obj, outer, filled, stroked))
-            if not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            if not raw.FPDFPageObj_GetBounds(obj, *box):
                 continue
             w, h = right.value - left.value, top.value - bottom.value
             if kind == raw.FPDF_PAGEOBJ_IMAGE:
@@ -493,7 +524,9 @@ def _drawing_kinds(raw) -> frozenset[int]:
 
 
 def _object_matrix(raw, obj, buf) -> tuple[float, ...]:
-    if not raw.FPDFPageObj_GetMatrix(obj, buf):
+    import ctypes
+
+    if not raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(buf)):
         return _IDENTITY
     return (buf.a, buf.b, buf.c, buf.d, buf.e, buf.f)
 
@@ -516,7 +549,7 @@ def _color(getter, obj) -> tuple[float, ...] | None:
     import ctypes
 
     r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
-    if not getter(obj, r, g, b, a):
+    if not getter(obj, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)):
         return None
     return (r.value / 255, g.value / 255, b.value / 255)
 
@@ -552,13 +585,14 @@ def _path_drawings(raw, obj, frame: _Frame, outer, buf, filled: bool, stroked: b
     }
     a, b, c, d, e, f = _times(_object_matrix(raw, obj, buf), outer)
     x, y = ctypes.c_float(), ctypes.c_float()
+    point_refs = ctypes.byref(x), ctypes.byref(y)
     subpaths: list[tuple[str, list[tuple[float, float]]]] = []
     ops = ""  # the subpath being read: pdfminer's operators ("m", "l", "c", "h") and its points
     pts: list[tuple[float, float]] = []
     bezier = 0
     for i in range(raw.FPDFPath_CountSegments(obj)):
         seg = raw.FPDFPath_GetPathSegment(obj, i)
-        if not seg or not raw.FPDFPathSegment_GetPoint(seg, x, y):
+        if not seg or not raw.FPDFPathSegment_GetPoint(seg, *point_refs):
             continue
         kind = raw.FPDFPathSegment_GetType(seg)
         point = frame.point(a * x.value + c * y.value + e, b * x.value + d * y.value + f)
@@ -649,7 +683,9 @@ def _pdfium_chars(textpage, raw, frame: _Frame, exact: bool) -> tuple[list[_Char
     codes = _page_codes(raw, handle, count)
     map_error, loose_box, rect = raw.FPDFText_HasUnicodeMapError, raw.FPDFText_GetLooseCharBox, raw.FS_RECTF()
     glyph_matrix, is_generated, new_char = raw.FPDFText_GetMatrix, raw.FPDFText_IsGenerated, _Char
-    matrix, origin = raw.FS_MATRIX(), (ctypes.c_double(), ctypes.c_double())
+    matrix, origin_x, origin_y = raw.FS_MATRIX(), ctypes.c_double(), ctypes.c_double()
+    origin = origin_x, origin_y, ctypes.byref(origin_x), ctypes.byref(origin_y)
+    rect_ref, matrix_ref = ctypes.byref(rect), ctypes.byref(matrix)
     left, top, upright_page = frame.left, frame.top, frame.rotation == 0
     em_height = -1.0  # the last loose box height found to be one em tall
     chars: list[_Char] = []
@@ -661,13 +697,13 @@ def _pdfium_chars(textpage, raw, frame: _Frame, exact: bool) -> tuple[list[_Char
         if ((code < 32 or code >= 0xD800) and _is_garbage(ch)) or map_error(handle, i) == 1:
             bad += 1
             continue
-        if not loose_box(handle, i, rect):
+        if not loose_box(handle, i, rect_ref):
             continue
         x0, y0, x1, y1 = rect.left, rect.bottom, rect.right, rect.top
         if x1 - x0 > _BIG_GLYPH or y1 - y0 > _BIG_GLYPH:
             x0, y0, x1, y1 = _vertical_writing_box(handle, raw, i, matrix, (x0, y0, x1, y1))
         upright, ccw = True, False
-        if exact and glyph_matrix(handle, i, matrix):
+        if exact and glyph_matrix(handle, i, matrix_ref):
             a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
             if b or c or not upright_page:
                 upright, ccw = frame.orientation(a, b, c, d)
@@ -698,8 +734,8 @@ def _turned_glyph_box(handle, raw, index: int, matrix, box) -> tuple[float, floa
     ox, oy = ctypes.c_double(), ctypes.c_double()
     if (
         em <= 0
-        or not raw.FPDFText_GetCharBox(handle, index, left, right, bottom, top)
-        or not raw.FPDFText_GetCharOrigin(handle, index, ox, oy)
+        or not raw.FPDFText_GetCharBox(handle, index, *map(ctypes.byref, (left, right, bottom, top)))
+        or not raw.FPDFText_GetCharOrigin(handle, index, ctypes.byref(ox), ctypes.byref(oy))
         or (right.value <= left.value and top.value <= bottom.value)  # no ink (a space)
     ):
         return box
@@ -729,8 +765,8 @@ def _em_rows(handle, raw, index: int, scale: float, y0: float, y1: float, origin
     em = raw.FPDFText_GetFontSize(handle, index) * abs(scale)
     if em <= 0 or abs((y1 - y0) - em) <= 0.01 * em:
         return y0, y1
-    x, y = origin
-    if not raw.FPDFText_GetCharOrigin(handle, index, x, y):
+    _, y, x_ref, y_ref = origin  # two doubles and their references, made once per page
+    if not raw.FPDFText_GetCharOrigin(handle, index, x_ref, y_ref):
         return y0, y1
     return y.value, y.value + em
 
@@ -754,14 +790,14 @@ def _vertical_writing_box(handle, raw, index: int, matrix, box) -> tuple[float, 
     text matrix); such a glyph gets the em square above its origin, where pdfminer places it."""
     x0, y0, x1, y1 = box
     em = raw.FPDFText_GetFontSize(handle, index)
-    if raw.FPDFText_GetMatrix(handle, index, matrix):
+    import ctypes
+
+    if raw.FPDFText_GetMatrix(handle, index, ctypes.byref(matrix)):
         em *= abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
     if em <= 0 or max(x1 - x0, y1 - y0) <= _LOOSE_BOX_SLACK * em:
         return box
-    import ctypes
-
     x, y = ctypes.c_double(), ctypes.c_double()
-    if not raw.FPDFText_GetCharOrigin(handle, index, x, y):
+    if not raw.FPDFText_GetCharOrigin(handle, index, ctypes.byref(x), ctypes.byref(y)):
         return box
     return x.value, y.value, x.value + em, y.value + em
 
@@ -782,7 +818,7 @@ def _find_tables(pages: list[_Page], notes: list[str]) -> None:
     records) runs on the borders PDFium drew, and PDFium's characters fill the cells. No page falls back to
     pdfminer: its page parse took three quarters of the reading time and adds nothing PDFium lacks."""
     try:
-        from pdfplumber.table import TableFinder
+        finder = _table_finder()
         from pdfplumber.utils import obj_to_edges
     except ImportError:  # pragma: no cover - depends on the install
         notes.append("tables not read: pdfplumber is not installed")
@@ -790,14 +826,80 @@ def _find_tables(pages: list[_Page], notes: list[str]) -> None:
     settings = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
     for page in pages:
         edges = [e for d in page.drawings for e in obj_to_edges(d)]
-        finder = TableFinder(
-            _Geometry(edges, (0.0, 0.0, page.width, page.height)),  # type: ignore[arg-type]  # duck-typed
+        tables = finder(
+            _Geometry(edges, (0.0, 0.0, page.width, page.height)),  # duck-typed pdfplumber page
             {**settings, "explicit_horizontal_lines": _closing_edges(edges)},
-        )
-        page.fragments = [
-            f for t in finder.tables if (f := _fragment(t, page.chars, page.number)) is not None
-        ]
+        ).tables
+        page.fragments = [f for t in tables if (f := _fragment(t, page.chars, page.number)) is not None]
         page.drawings = []
+
+
+_FINDER: list[type] = []  # the finder class, made once (pdfplumber is imported on first use)
+
+
+def _table_finder() -> type:
+    """pdfplumber's `TableFinder`, its cell search done by `_cells` instead of `intersections_to_cells`."""
+    if _FINDER:
+        return _FINDER[0]
+    from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
+
+    class Finder(TableFinder):
+        def __init__(self, page, settings) -> None:  # TableFinder's steps, one of them replaced
+            self.page = page
+            self.settings = TableSettings.resolve(settings)
+            self.edges = self.get_edges()
+            self.intersections = edges_to_intersections(
+                self.edges, self.settings.intersection_x_tolerance, self.settings.intersection_y_tolerance
+            )
+            self.cells = _cells(self.intersections)
+            self.tables = [Table(self.page, group) for group in cells_to_tables(self.cells)]
+
+    _FINDER.append(Finder)
+    return Finder
+
+
+_Point = tuple[float, float]
+
+
+def _cells(crossings: dict[_Point, dict[str, list[dict]]]) -> list[tuple[float, float, float, float]]:
+    """The cells pdfplumber's `intersections_to_cells` finds, in its order, without its quadratic scan.
+
+    For each crossing of rulings (by x, then y): the nearest crossing below joined to it by a vertical
+    edge, then the nearest to its right joined by a horizontal edge, whose fourth corner exists and is
+    joined to both; "joined" means the two crossings share an edge (the same box). pdfplumber looks for
+    the candidates among all later crossings (most of the reading time of a table page); they are only
+    those of the same column and the same row, so these are indexed once.
+    """
+
+    def boxes(kind: str) -> dict[_Point, set[tuple]]:
+        return {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in d[kind]} for p, d in crossings.items()}
+
+    v, h = boxes("v"), boxes("h")  # "joined" in a column: not v[p].isdisjoint(v[q]); in a row: with h
+    points = sorted(crossings)
+    columns: dict[float, list[_Point]] = {}
+    rows: dict[float, list[_Point]] = {}
+    for p in points:  # sorted: a column's crossings top to bottom, a row's left to right
+        columns.setdefault(p[0], []).append(p)
+        rows.setdefault(p[1], []).append(p)
+    down = {p: i + 1 for line in columns.values() for i, p in enumerate(line)}
+    across = {p: j + 1 for line in rows.values() for j, p in enumerate(line)}
+    cells = []
+    for p in points:
+        corner = None
+        for b in columns[p[0]][down[p] :]:
+            if v[p].isdisjoint(v[b]):
+                continue
+            for r in rows[p[1]][across[p] :]:
+                if h[p].isdisjoint(h[r]):
+                    continue
+                c = (r[0], b[1])
+                if c in crossings and not v[c].isdisjoint(v[r]) and not h[c].isdisjoint(h[b]):
+                    corner = c
+                    break
+            if corner is not None:
+                cells.append((p[0], p[1], corner[0], corner[1]))
+                break
+    return cells
 
 
 @dataclass(slots=True)
