@@ -9,8 +9,9 @@ One parser, PDFium, and one pure-geometry library, pdfplumber's table finder:
 * On pages with ruling lines, the painted paths that can be table borders become the line/rect/curve
   records pdfplumber would make of them (`_drawing`, pdfminer's classification), and **pdfplumber's
   table finder** (`TableFinder`, plain geometry over edge records; its quadratic cell search replaced by
-  an indexed one with the same result, `_cells`) turns them into cells, which PDFium's characters fill. Fills behind text (WPS paints a white box behind every line) are not rulings; borders
-  a producer leaves out at a page break are put back (`_closing_edges`). pdfminer never parses a page
+  an indexed one with the same result, `_cells`) turns them into cells, which PDFium's characters fill.
+  Fills behind text (WPS paints a white box behind every line) are not rulings; borders a producer
+  leaves out at a page break are put back (`_closing_edges`). pdfminer never parses a page
   (that took ~75% of the time); it only explains why PDFium refused a file (`_diagnose`). No page falls
   back to it: PDFium's characters and paths carry everything the tables need, including the two places
   where PDFium's loose character boxes differ from pdfminer's (`_vertical_writing_box`, `_em_rows`).
