@@ -567,17 +567,19 @@ def _drawings(raw, paths: list[tuple], frame: _Frame) -> list[dict]:
 
 def _path_drawings(raw, obj, frame: _Frame, outer, buf, filled: bool, stroked: bool) -> list[dict]:
     """The path's subpaths as the line/rect/curve records pdfplumber makes of them (in the page frame),
-    those that can be table borders (`_is_ruling`)."""
+    those that can be table borders: a line if its stroke is not white; other shapes if stroked in a
+    visible colour, or thin (`_RULE_THIN`) and filled dark. Fills behind text are not rulings."""
     import ctypes
 
     non_stroking = _color(raw.FPDFPageObj_GetFillColor, obj)
     dark_fill = filled and not _is_white(non_stroking)
     if not (dark_fill or stroked or _has_short_subpath(raw, obj)):
-        return []  # a white box behind text: `_is_ruling` only takes lines from it, and it has none
+        return []  # a white box behind text: only lines could be rulings, and it has none
     stroking = _color(raw.FPDFPageObj_GetStrokeColor, obj)
-    shapes_pass = dark_fill or (stroked and not _is_white(stroking))
-    if not shapes_pass and (_is_white(stroking) or not _has_short_subpath(raw, obj)):
-        return []  # `_is_ruling` would refuse every subpath: only lines pass, and it has none
+    visible_stroke = not _is_white(stroking)
+    shapes_pass = dark_fill or (stroked and visible_stroke)
+    if not shapes_pass and (not visible_stroke or not _has_short_subpath(raw, obj)):
+        return []  # no subpath can be a ruling: only lines pass, and it has none
     style = {
         "stroke": stroked,
         "fill": filled,
@@ -615,11 +617,14 @@ def _path_drawings(raw, obj, frame: _Frame, outer, buf, filled: bool, stroked: b
     subpaths.append((ops, pts))
     out = []
     for shape, points in subpaths:
-        if (
-            len(shape) >= 2
-            and (drawing := _drawing(shape, points, style)) is not None
-            and _is_ruling(drawing)
-        ):
+        if len(shape) < 2 or (drawing := _drawing(shape, points, style)) is None:
+            continue
+        if drawing["object_type"] == "line":
+            ruling = visible_stroke
+        else:
+            thin = min(drawing["width"], drawing["height"]) <= _RULE_THIN
+            ruling = (stroked and visible_stroke) or (thin and dark_fill)
+        if ruling:
             out.append(drawing)
     return out
 
@@ -945,22 +950,6 @@ def _closing_edges(edges: list[dict]) -> list[dict]:
     return out
 
 
-def _is_ruling(obj: dict) -> bool:
-    """Keep characters and the graphics that can be table borders; drop fills behind text."""
-    kind = obj.get("object_type")
-    if kind == "char":
-        return True
-    if kind not in ("line", "rect", "curve"):
-        return False
-    w, h = obj["x1"] - obj["x0"], obj["bottom"] - obj["top"]
-    stroked = obj.get("stroke") and not _is_white(obj.get("stroking_color"))
-    if kind == "line":
-        return not _is_white(obj.get("stroking_color"))
-    thin = min(w, h) <= _RULE_THIN
-    filled = obj.get("fill") and not _is_white(obj.get("non_stroking_color"))
-    return bool(stroked or (thin and filled))
-
-
 def _is_white(color) -> bool:
     if not isinstance(color, (tuple, list)) or not color:
         return False
@@ -1032,7 +1021,7 @@ def _join_chars(chars: list[_Char]) -> str:
     out: list[str] = []
     prev: _Char | None = None
     pending = False
-    em = _em(chars)
+    em = _em(chars) if len(chars) > 1 else 0.0  # only compared between two characters
     for c in chars:
         if c.text.isspace():
             pending = bool(out)
@@ -1067,6 +1056,8 @@ def _cell_text(chars: list[_Char]) -> str:
     """A cell's words in reading order, wrapped lines joined (no space between CJK characters)."""
     if not chars:
         return ""
+    if len(chars) == 1:  # most cells (a digit): what the general path below makes of one glyph
+        return chars[0].text.strip()
     if sum(not c.upright for c in chars) > len(chars) / 2:
         return _rotated_text(chars)
     return join_lines((_join_chars(line) for line in _group_lines(chars)), glue_digits=True)
