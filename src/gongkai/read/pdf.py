@@ -567,8 +567,7 @@ def _drawings(raw, paths: list[tuple], frame: _Frame) -> list[dict]:
 
 def _path_drawings(raw, obj, frame: _Frame, outer, buf, filled: bool, stroked: bool) -> list[dict]:
     """The path's subpaths as the line/rect/curve records pdfplumber makes of them (in the page frame),
-    those that can be table borders: a line if its stroke is not white; other shapes if stroked in a
-    visible colour, or thin (`_RULE_THIN`) and filled dark. Fills behind text are not rulings."""
+    those that can be table borders (`_is_ruling`, its colour tests made once for the whole path)."""
     import ctypes
 
     non_stroking = _color(raw.FPDFPageObj_GetFillColor, obj)
@@ -619,12 +618,8 @@ def _path_drawings(raw, obj, frame: _Frame, outer, buf, filled: bool, stroked: b
     for shape, points in subpaths:
         if len(shape) < 2 or (drawing := _drawing(shape, points, style)) is None:
             continue
-        if drawing["object_type"] == "line":
-            ruling = visible_stroke
-        else:
-            thin = min(drawing["width"], drawing["height"]) <= _RULE_THIN
-            ruling = (stroked and visible_stroke) or (thin and dark_fill)
-        if ruling:
+        kind, width, height = drawing["object_type"], drawing["width"], drawing["height"]
+        if _ruling(kind, width, height, stroked, visible_stroke, dark_fill):
             out.append(drawing)
     return out
 
@@ -948,6 +943,28 @@ def _closing_edges(edges: list[dict]) -> list[dict]:
                 )
             group = [e] if e is not None else []
     return out
+
+
+def _is_ruling(obj: dict) -> bool:
+    """Keep characters and the graphics that can be table borders; drop fills behind text."""
+    kind = obj.get("object_type")
+    if kind == "char":
+        return True
+    if kind not in ("line", "rect", "curve"):
+        return False
+    visible_stroke = not _is_white(obj.get("stroking_color"))
+    dark_fill = bool(obj.get("fill")) and not _is_white(obj.get("non_stroking_color"))
+    width, height = obj["x1"] - obj["x0"], obj["bottom"] - obj["top"]
+    return _ruling(kind, width, height, bool(obj.get("stroke")), visible_stroke, dark_fill)
+
+
+def _ruling(
+    kind: str, width: float, height: float, stroked: bool, visible_stroke: bool, dark_fill: bool
+) -> bool:
+    """A line if its stroke is not white; other shapes if stroked in a visible colour, or thin and dark."""
+    if kind == "line":
+        return visible_stroke
+    return (stroked and visible_stroke) or (min(width, height) <= _RULE_THIN and dark_fill)
 
 
 def _is_white(color) -> bool:
