@@ -521,3 +521,29 @@ def test_closing_edges_close_a_table_left_open_at_the_page_break():
     ys = sorted(e["top"] for e in edges)
     assert ys == [600.0, 778.4]
     assert all(e["x0"] == 77.0 and e["x1"] == 515.8 for e in edges)
+
+
+def test_cell_search_finds_what_pdfplumber_finds():
+    """`_cells` replaces pdfplumber's quadratic `intersections_to_cells`: same cells, same order, on grids
+    with missing, broken and doubled rulings."""
+    import random
+
+    from pdfplumber.table import edges_to_intersections, intersections_to_cells
+
+    def edge(orientation: str, at: float, start: float, end: float) -> dict:
+        if orientation == "v":
+            return {"orientation": "v", "x0": at, "x1": at, "top": start, "bottom": end}
+        return {"orientation": "h", "x0": start, "x1": end, "top": at, "bottom": at}
+
+    rnd = random.Random(12)
+    for _ in range(300):
+        xs = sorted(rnd.sample(range(0, 400, 10), rnd.randint(2, 9)))
+        ys = sorted(rnd.sample(range(0, 400, 10), rnd.randint(2, 9)))
+        edges = []
+        for orientation, at_values, span in (("v", xs, ys), ("h", ys, xs)):
+            for at in at_values:
+                for _ in range(rnd.choice((1, 1, 2))):  # some rulings broken in two or drawn twice
+                    start, end = sorted(rnd.sample(span, 2))
+                    edges.append(edge(orientation, at, start, end))
+        crossings = edges_to_intersections(edges, 1, 1)
+        assert pdf._cells(crossings) == intersections_to_cells(crossings)
