@@ -10,12 +10,19 @@ shared corpus's text reports (seeds/*.txt, real/*.txt), each copy made distinct 
 end, so every file has its own sha256 and is read in full; a step's files are written before its timing
 starts and removed after it. Targets: >= 200 documents/s with 2 workers, flat from 1,000 to 100,000
 documents in the database (the last step within 10% of the first); < 100 KiB of database per report.
-Stop earlier with ``--documents``. Not run in CI; speed is measured here, never asserted in tests.
+Each step also prints the CPU time per document, of this process (the writer) and of the workers: unlike
+documents/s it does not depend on what else the machine runs, and 200 documents/s on 2 cores needs it
+under 10 ms. The load average is printed with it.
+Stop earlier with ``--documents``. ``--url`` of a database that holds reports already (e.g. one built by
+``bench/make_db.py --reports 100000``) measures the steps from its size on (the size per report is then
+that of the whole database). Not run in CI; speed is measured here, never asserted in tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
 import tempfile
 import time
@@ -40,6 +47,16 @@ def write_step(dst: Path, seeds: list[tuple[str, bytes]], start: int, count: int
     for i in range(start, start + count):
         stem, data = seeds[i % len(seeds)]
         (dst / f"{i:06d}_{stem}.txt").write_bytes(data + f"\n<!-- bench copy {i} -->\n".encode())
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """CPU seconds (user + system) used so far by this process and by its ended worker processes."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
+
+
+def ms_per(seconds: float, documents: int) -> float:
+    return seconds * 1000 / max(documents, 1)
 
 
 def sqlite_size(url: str) -> int | None:
@@ -78,20 +95,29 @@ def main() -> None:
             f"target: >= {TARGET_RATE:.0f} documents/s at every size, flat; < {TARGET_KIB:.0f} KiB per report"
         )
         rates: list[float] = []
+        with Store(url) as st:
+            before = len(st.known())  # documents in the database before the first step
         done = 0
         while done < args.documents:
             count = min(args.step, args.documents - done)
             folder = work / f"step{done}"
             write_step(folder, seeds, done, count)
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), cpu_seconds()
             result = ingest([folder], url, workers=args.workers)
             secs = time.perf_counter() - t
+            main_cpu, workers_cpu = (
+                ms_per(b - a, result.stored) for a, b in zip(cpu, cpu_seconds(), strict=True)
+            )
             shutil.rmtree(folder)
             rates.append(result.stored / secs)
             flag = "ok" if rates[-1] >= TARGET_RATE else "below target"
             print(
-                f"{done:>7} → {done + result.stored:>7} in the database: {rates[-1]:6.1f} documents/s"
-                f" ({secs:.1f} s; failed {result.counts['failed']}) — target >= {TARGET_RATE:.0f}: {flag}",
+                f"{before + done:>7} → {before + done + result.stored:>7} in the database:"
+                f" {rates[-1]:6.1f} documents/s"
+                f" ({secs:.1f} s; failed {result.counts['failed']}) — target >= {TARGET_RATE:.0f}: {flag};"
+                f" CPU {main_cpu + workers_cpu:.1f} ms/document"
+                f" (writer {main_cpu:.1f}, workers {workers_cpu:.1f});"
+                f" load {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
             done += count
@@ -99,7 +125,7 @@ def main() -> None:
             print(f"flatness: last step {rates[-1] / rates[0]:.0%} of the first (target >= 90%)")
         size = sqlite_size(url) or postgres_size(url)
         if size is not None:
-            kib = size / max(done, 1) / 1024
+            kib = size / max(before + done, 1) / 1024
             verdict = "ok" if kib < TARGET_KIB else "over target"
             print(
                 f"database: {size / 2**20:.1f} MiB = {kib:.1f} KiB per report"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import io
 import json
 import os
@@ -128,16 +129,21 @@ def test_bad_file_is_recorded_and_the_run_goes_on(tmp_path, text_corpus):
 
 def test_failure_mid_transaction_leaves_nothing_half_written(tmp_path, text_corpus, monkeypatch):
     url = f"sqlite:///{tmp_path / 'crash.db'}"
-    real = store_db._insert_sections
+    real = store_db._execute_many
     calls = {"n": 0}
 
-    def crash_on_third(c, report_id, report):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt  # the process dies after the cells are written, before the commit
-        real(c, report_id, report)
+    def crash_in_second_batch(c, table, rows):
+        if table is S.sections:
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise KeyboardInterrupt  # the writer dies after the third document's cells, before the commit
+        real(c, table, rows)
 
-    monkeypatch.setattr(store_db, "_insert_sections", crash_on_third)
+    monkeypatch.setattr(store_db, "_execute_many", crash_in_second_batch)
+    # the first two are committed together, the third in a transaction of its own
+    ingest_module = importlib.import_module("gongkai.store.ingest")
+    monkeypatch.setattr(ingest_module, "WRITE_BATCH", 2)
+    monkeypatch.setattr(ingest_module, "WRITE_SECONDS", 3600.0)
     with pytest.raises(KeyboardInterrupt):
         ingest([text_corpus / "seeds"], url, workers=1)
     assert counts(url)["documents"] == 2 and counts(url)["reports"] == 2
@@ -146,7 +152,7 @@ def test_failure_mid_transaction_leaves_nothing_half_written(tmp_path, text_corp
             text("select count(*) from cells where report_id not in (select id from reports)")
         )
         assert orphans.scalar() == 0
-    monkeypatch.setattr(store_db, "_insert_sections", real)
+    monkeypatch.setattr(store_db, "_execute_many", real)
     result = ingest([text_corpus / "seeds"], url, workers=1)
     assert result.counts["skipped"] == 2 and result.stored == 3
     fresh = f"sqlite:///{tmp_path / 'fresh.db'}"

@@ -12,6 +12,7 @@ from gongkai.model import Report
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 CJK_NUM = "〇一二三四五六七八九十"
+_INK = re.compile(r"[^\s\u200b\ufeff]+")  # runs of what Compact keeps (``\s`` is ``str.isspace``)
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,10 @@ class Compact:
 
     @classmethod
     def of(cls, source: str, start: int = 0) -> Compact:
-        kept = [i for i, ch in enumerate(source) if not (ch.isspace() or ch in "\u200b\ufeff")]
-        text = "".join([source[i] for i in kept]).translate(_FULLWIDTH)
+        kept: list[int] = []
+        for m in _INK.finditer(source):
+            kept.extend(range(m.start(), m.end()))
+        text = "".join(_INK.findall(source)).translate(_FULLWIDTH)
         return cls(text, tuple(i + start for i in kept) if start else tuple(kept), start + len(source))
 
     def span(self, a: int, b: int) -> tuple[int, int]:
@@ -72,10 +75,27 @@ def levenshtein(a: str, b: str) -> int:
     return prev[-1]
 
 
+class _PunctTable(dict):
+    """A ``str.translate`` table dropping whitespace, punctuation, separators and symbols (Unicode
+    categories P, Z, S), each character's entry worked out the first time it is met."""
+
+    def __missing__(self, code: int) -> int | None:
+        ch = chr(code)
+        keep = not (ch.isspace() or unicodedata.category(ch).startswith(("P", "Z", "S")))
+        self[code] = code if keep else None
+        return self[code]
+
+
+_PUNCT = _PunctTable()
+
+
+def is_text_char(ch: str) -> bool:
+    """Whether ``strip_punct`` keeps ``ch`` (not whitespace, punctuation, a separator or a symbol)."""
+    return _PUNCT[ord(ch)] is not None
+
+
 def strip_punct(s: str) -> str:
-    return "".join(
-        ch for ch in s if not unicodedata.category(ch).startswith(("P", "Z", "S")) and not ch.isspace()
-    )
+    return s.translate(_PUNCT)
 
 
 def cjk_int(s: str) -> int | None:

@@ -86,10 +86,10 @@ def enumerate_readings(
     ncols = len(rules)
     if not tokens:
         return [Reading((None,) * ncols, (MISSING,) * ncols, (-1,) * ncols)]
-    max_pieces = sum(_max_pieces(t) for t in tokens)
-    missing_budget = max(0, ncols - max_pieces)
-    # digits_after[i]: pieces the tokens after i can still give at most
-    digits_after = [sum(_max_pieces(t) for t in tokens[i + 1 :]) for i in range(len(tokens))]
+    # pieces_from[i][pos]: pieces token i can still give from ``pos`` on; digits_after[i]: the tokens after i
+    pieces_from = [[_max_pieces(t[pos:]) for pos in range(len(t) + 1)] for t in tokens]
+    digits_after = [sum(p[0] for p in pieces_from[i + 1 :]) for i in range(len(tokens))]
+    missing_budget = max(0, ncols - sum(p[0] for p in pieces_from))
     closing: dict[int, list[Equation]] = {}
     for eq in equations:
         closing.setdefault(max((*eq[0], *eq[1])), []).append(eq)
@@ -97,13 +97,27 @@ def enumerate_readings(
     values: list[Value] = []
     kinds: list[str] = []
     origins: list[int] = []
+    ntokens = len(tokens)
+    # The number a piece (token, start, end) spells under a column's rule, worked out once: the search
+    # meets the same piece under the same rule many times.
+    rule_keys = [(r.decimal, r.signed) for r in rules]
+    parsed: dict[tuple, Number | None] = {}
+
+    def parse(ti: int, pos: int, end: int, col: int) -> Number | None:
+        key = (ti, pos, end, rule_keys[col])
+        if key in parsed:
+            return parsed[key]
+        piece = tokens[ti][pos:end]
+        value = None if piece.endswith((".", "-")) else parse_number(piece, rules[col])
+        parsed[key] = value
+        return value
 
     def feasible(ti: int, pos: int, col: int, missing_left: int) -> bool:
         cols_left = ncols - col
-        if ti == len(tokens):
+        if ti == ntokens:
             return cols_left <= missing_left
-        tokens_left = len(tokens) - ti
-        pieces_max = _max_pieces(tokens[ti][pos:]) + digits_after[ti]
+        tokens_left = ntokens - ti
+        pieces_max = pieces_from[ti][pos] + digits_after[ti]
         return tokens_left <= cols_left <= pieces_max + missing_left
 
     def balanced(col: int) -> bool:
@@ -117,7 +131,7 @@ def enumerate_readings(
         if len(out) >= MAX_READINGS or not feasible(ti, pos, col, missing_left):
             return
         if col == ncols:
-            if ti == len(tokens):
+            if ti == ntokens:
                 out.append(Reading(tuple(values), tuple(kinds), tuple(origins)))
             return
         if missing_left:
@@ -126,23 +140,20 @@ def enumerate_readings(
             origins.append(-1)
             walk(ti, pos, col + 1, missing_left - 1)
             values.pop(), kinds.pop(), origins.pop()
-        if ti == len(tokens):
+        if ti == ntokens:
             return
         token = tokens[ti]
-        ends = (len(token),) if "," in token else range(pos + 1, len(token) + 1)
+        size = len(token)
+        ends = (size,) if "," in token else range(pos + 1, size + 1)
         for end in ends:
-            piece = token[pos:end]
-            if piece.endswith((".", "-")):
-                continue
-            value = parse_number(piece, rules[col])
+            value = parse(ti, pos, end, col)
             if value is None:
                 continue
-            whole = pos == 0 and end == len(token)
             values.append(value)
-            kinds.append(WHOLE if whole else SPLIT)
+            kinds.append(WHOLE if pos == 0 and end == size else SPLIT)
             origins.append(ti)
             if balanced(col):
-                if end == len(token):
+                if end == size:
                     walk(ti + 1, 0, col + 1, missing_left)
                 else:
                     walk(ti, end, col + 1, missing_left)

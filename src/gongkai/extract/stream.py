@@ -20,14 +20,13 @@ _DROP = {"\u200b", "\u200c", "\u200d", "\ufeff", "\u00ad"}
 _SEPARATORS = " \t\n"
 
 
+_FOLD = str.maketrans({**{ch: " " for ch in _SPACE}, **{ch: None for ch in _DROP}})
+_INK = re.compile(f"[^{re.escape(_SEPARATORS)}]+")  # runs of what ``compact`` keeps
+
+
 def normalize(text: str) -> str:
     """NFKC with white space folded to plain spaces and invisible characters dropped."""
-    out = []
-    for ch in unicodedata.normalize("NFKC", text):
-        if ch in _DROP:
-            continue
-        out.append(" " if ch in _SPACE else ch)
-    return "".join(out)
+    return unicodedata.normalize("NFKC", text).translate(_FOLD)
 
 
 @dataclass
@@ -67,14 +66,15 @@ class Stream:
                 _append_normalized(span.text, sid, offset, chars, origin, orig_offset)
                 offset += len(span.text)
         text = "".join(chars)
-        cmap = [i for i, ch in enumerate(text) if ch not in _SEPARATORS]
-        compact_chars = [text[i] for i in cmap]
+        cmap: list[int] = []
+        for m in _INK.finditer(text):
+            cmap.extend(range(m.start(), m.end()))
         return cls(
             text=text,
             origin=origin,
             orig_offset=orig_offset,
             spans=spans,
-            compact="".join(compact_chars),
+            compact="".join(_INK.findall(text)),
             cmap=cmap,
             is_grid=[line.is_table_row for line in doc.lines],
         )

@@ -336,6 +336,23 @@ def _row_equations(
     return equations(idents, [f"{prefix}.{c.key}" for c in columns])
 
 
+_ROW_SETUP: dict[tuple, tuple] = {}
+
+
+def _row_setup(
+    layout_key: str, table: template.Table, row: template.Row
+) -> tuple[list[solve.Equation], list[solve.ColumnRule]]:
+    """A row's own equations and column rules, from the template (so the same for every report): worked
+    out once per layout, table and row. Shared: callers do not change them."""
+    key = (layout_key, id(table), row.key)
+    hit = _ROW_SETUP.get(key)
+    if hit is None or hit[0] is not table:  # the entry holds its table, so its id is not reused
+        columns = table.columns_of(row)
+        eqs = _row_equations(template.identities(layout_key), f"{table.key}.{row.key}", columns)
+        hit = _ROW_SETUP[key] = (table, eqs, _rules(columns))
+    return hit[1], hit[2]
+
+
 def _check(eqs: list[solve.Equation]):
     """A cross-row check for `solve.solve_table`: the chosen rows' values, laid end to end, satisfy
     ``eqs`` (unknowns filled in place)."""
@@ -395,8 +412,8 @@ def read_rows(
             options[row.key] = [_positional_reading(stream, src.positional, _rules(columns))]
             plain[row.key] = True
             continue
-        eqs = _row_equations(idents, f"{table.key}.{row.key}", columns)
-        opts = solve.row_readings([t.text for t in src.tokens], _rules(columns), eqs)
+        eqs, rules = _row_setup(lay.key, table, row)
+        opts = solve.row_readings([t.text for t in src.tokens], rules, eqs)
         options[row.key] = opts
         plain[row.key] = len(opts) == 1 and (not eqs or all(k == solve.WHOLE for k in opts[0].kinds))
     _solve_across_rows(table, idents, options)

@@ -1,7 +1,10 @@
 """Opening a store (any SQLAlchemy 2 URL; migrations applied on open) and writing/reading documents.
 
-One document = one transaction: its document row, report, cells, sections and findings are committed together
-or not at all, so an interrupted ingest leaves no partial report and the next run simply continues.
+A document's rows (document, report, cells, sections and findings) are committed together or not at all, so
+an interrupted ingest leaves no partial report and the next run simply continues. ``write`` commits one
+document; ``write_many`` commits a batch of them in one transaction, the many cell, section and finding rows
+of the batch in one prepared ``executemany`` each (ingest's writer: a commit and a statement per row cost
+more than reading a text report).
 """
 
 from __future__ import annotations
@@ -13,7 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError, NoResultFound
 
 from gongkai.errors import InputError
@@ -90,7 +104,7 @@ class Store:
     def _engine(url: str) -> Engine:
         try:
             # JSON as UTF-8 text, not \uXXXX escapes: half the size for Chinese text
-            engine = create_engine(url, json_serializer=lambda o: json.dumps(o, ensure_ascii=False))
+            engine = create_engine(url, json_serializer=_json_dumps)
         except Exception as e:
             raise InputError(f"无法打开数据库 (cannot open database {url!r}: {e})") from None
         if engine.dialect.name == "sqlite":
@@ -176,6 +190,23 @@ class Store:
             if result["sha256"] in self.known():
                 return None
             raise
+
+    def write_many(
+        self, results: list[tuple[dict, str | None, Publication | None]], overrides=None
+    ) -> list[str | None]:
+        """Store several ``(result, path, publication)`` in one transaction, as ``write`` would one after
+        another; their statuses in order. If one of them is stored already (another writer got there
+        first), the batch is written again one document per transaction."""
+        try:
+            with self.engine.begin() as c:
+                rows = _Rows()
+                statuses: list[str | None] = [
+                    _write(c, result, path, overrides, pub, rows) for result, path, pub in results
+                ]
+                rows.insert(c)
+            return statuses
+        except IntegrityError:
+            return [self.write(result, path, overrides, pub) for result, path, pub in results]
 
     # ------------------------------------------------------------------ publication metadata
 
@@ -354,12 +385,22 @@ def _document_is(document: str | int):
 # ---------------------------------------------------------------------- write helpers (one transaction)
 
 
-def _write(c: Connection, result: dict, path: str | None, overrides, publication: Publication | None) -> str:
+def _write(
+    c: Connection,
+    result: dict,
+    path: str | None,
+    overrides,
+    publication: Publication | None,
+    rows: _Rows | None = None,
+) -> str:
+    """One document's rows; its cells, sections and findings go to ``rows`` (inserted by the caller before
+    the commit), or are inserted here when ``rows`` is None."""
     report = result.get("report")
     status = result["status"] if report is not None else FAILED
     publication = publication or Publication()
     doc_id = c.execute(
-        insert(S.documents).values(
+        _INSERT_DOCUMENT,
+        dict(
             sha256=result["sha256"],
             name=result["name"],
             path=path,
@@ -370,7 +411,7 @@ def _write(c: Connection, result: dict, path: str | None, overrides, publication
             error=result.get("error"),
             tool_version=result.get("tool_version"),
             **publication.columns(),
-        )
+        ),
     ).inserted_primary_key[0]  # type: ignore[index]  # one row was inserted
     if report is None:
         return status
@@ -402,14 +443,33 @@ def _write(c: Connection, result: dict, path: str | None, overrides, publication
         uncertain=len(report.get("uncertain") or {}),
         text=report.get("text"),
     )
-    c.execute(insert(S.reports).values(**row))
-    cells = _insert_cells(c, doc_id, report)
-    _insert_sections(c, doc_id, report)
-    found = result.get("findings") or []
-    _insert_findings(c, doc_id, found, "report")
-    cell_keys = [(x["table_key"], x["row_key"], x["column_key"], x["value"]) for x in cells]
-    report_summary.add(c, doc_id, {**row, "status": status, "sha256": result["sha256"]}, found, cell_keys)
+    c.execute(_INSERT_REPORT, row)
+    own = rows is None
+    rows = _Rows() if rows is None else rows
+    # cell, section and finding rows, made in the worker (`prepared`) or here; this document's id put in
+    ready = result.get(PREPARED_ROWS) or (
+        _cell_rows(None, report, rows.json),
+        _section_rows(None, report, rows.json),
+        _finding_rows(None, result.get("findings") or [], "report", rows.json),
+    )
+    for into, made in zip((rows.cells, rows.sections, rows.findings), ready, strict=True):
+        into.extend((doc_id, *r[1:]) for r in made)
+    cell_keys = [(r[3], r[4], r[5], r[6]) for r in ready[0]]  # table, row, column, value
+    found = [{"code": r[2], "severity": r[3]} for r in ready[2]]  # code and severity, as stored
+    # summarised once its rows are in (the summary counts its findings to review), in the order written
+    rows.summaries.append((doc_id, {**row, "status": status, "sha256": result["sha256"]}, found, cell_keys))
+    if own:
+        rows.insert(c)
     return status
+
+
+# Built once: making a statement per row costs SQLAlchemy more than running it (compiled forms are cached).
+_INSERT_DOCUMENT = insert(S.documents)
+_INSERT_REPORT = insert(S.reports)
+_AGENCY_EXISTS = select(S.agencies.c.id).where(S.agencies.c.id == bindparam("agency_id"))
+_INSERT_AGENCY = insert(S.agencies)
+_UPDATE_AGENCY = update(S.agencies).where(S.agencies.c.id == bindparam("agency_key"))
+_LATEST_YEAR = select(func.max(S.reports.c.year)).where(S.reports.c.agency_id == bindparam("agency_id"))
 
 
 def _upsert_agency(c: Connection, ident: dict, year: int | None) -> str | None:
@@ -428,20 +488,19 @@ def _upsert_agency(c: Connection, ident: dict, year: int | None) -> str | None:
         region_source=reg.get("source"),
         cross_stale=True,
     )
-    a = S.agencies
-    exists = c.execute(select(a.c.id).where(a.c.id == agency_id)).first()
+    exists = c.execute(_AGENCY_EXISTS, {"agency_id": agency_id}).first()
     if exists is None:
         try:
             with c.begin_nested() if c.dialect.name != "sqlite" else _nullcontext():
-                c.execute(insert(a).values(id=agency_id, **values))
+                c.execute(_INSERT_AGENCY, {"id": agency_id, **values})
             return agency_id
         except IntegrityError:  # another writer inserted it meanwhile
             pass
-    latest = c.execute(select(func.max(S.reports.c.year)).where(S.reports.c.agency_id == agency_id)).scalar()
+    latest = c.execute(_LATEST_YEAR, {"agency_id": agency_id}).scalar()
     if year is None or latest is None or year >= latest:
-        c.execute(update(a).where(a.c.id == agency_id).values(**values))
+        c.execute(_UPDATE_AGENCY, {"agency_key": agency_id, **values})
     else:
-        c.execute(update(a).where(a.c.id == agency_id).values(cross_stale=True))
+        c.execute(_UPDATE_AGENCY, {"agency_key": agency_id, "cross_stale": True})
     return agency_id
 
 
@@ -458,7 +517,80 @@ def _drop_orphan_agencies(c: Connection) -> None:
     c.execute(delete(S.agencies).where(S.agencies.c.id.not_in(used)))
 
 
-def _insert_cells(c: Connection, report_id: int, report: dict) -> list[dict]:
+PREPARED_ROWS = "store_rows"  # a `prepared` record's cell, section and finding rows
+_WRITTEN_REPORT_KEYS = ("meta", "notes", "uncertain", "text")  # what `_write` reads of a prepared report
+
+
+def prepared(result: dict) -> dict:
+    """A ``process_bytes`` result made ready for `Store.write` where it was read (ingest's workers): its
+    cell, section and finding rows built and their JSON serialized there, the report cut down to what the
+    writer still reads. Written, it gives the same rows as the full result; it is smaller to send and
+    leaves the single writer less to do."""
+    report = result.get("report")
+    if report is None:
+        return result
+    rows = (
+        _cell_rows(None, report, _json_dumps),
+        _section_rows(None, report, _json_dumps),
+        _finding_rows(None, result.get("findings") or [], "report", _json_dumps),
+    )
+    slim = {k: report[k] for k in _WRITTEN_REPORT_KEYS if k in report}
+    return {**result, "report": slim, "findings": [], PREPARED_ROWS: rows}
+
+
+class _Rows:
+    """Cell, section and finding rows waiting to be inserted, as tuples in the tables' column order with
+    the JSON columns serialized already (the engine's serializer, as SQLAlchemy's JSON type would): one
+    ``executemany`` of a prepared statement per table, with no per-row work in SQLAlchemy."""
+
+    def __init__(self) -> None:
+        self.cells: list[tuple] = []
+        self.sections: list[tuple] = []
+        self.findings: list[tuple] = []
+        self.summaries: list[tuple] = []  # report_summary.add's arguments, after the rows
+        self.json = _json_dumps
+
+    def insert(self, c: Connection) -> None:
+        for table, rows in ((S.cells, self.cells), (S.sections, self.sections), (S.findings, self.findings)):
+            _execute_many(c, table, rows)
+            rows.clear()
+        for args in self.summaries:
+            report_summary.add(c, *args)
+        self.summaries.clear()
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(o, ensure_ascii=False) does, built once
+
+
+def _json_dumps(o: Any) -> str:
+    return _JSON.encode(o)
+
+
+_CELL_KEYS = tuple(c.name for c in S.cells.c)
+_SECTION_KEYS = tuple(c.name for c in S.sections.c)
+_FINDING_KEYS = tuple(c.name for c in S.findings.c if c.name != "id")
+
+
+def _execute_many(c: Connection, table, rows: list[tuple]) -> None:
+    """INSERT ``rows`` (tuples in the table's column order, ``id`` left out when it is generated) with one
+    prepared statement, its parameters handed to the driver as they are."""
+    if not rows:
+        return
+    keys = {S.cells: _CELL_KEYS, S.sections: _SECTION_KEYS, S.findings: _FINDING_KEYS}[table]
+    compiled = insert(table).compile(dialect=c.dialect, column_keys=list(keys))
+    if compiled.positional:
+        order = [keys.index(k) for k in compiled.positiontup or ()]
+        params: list = rows if order == list(range(len(keys))) else [tuple(r[i] for i in order) for r in rows]
+    else:
+        params = [dict(zip(keys, r, strict=True)) for r in rows]
+    c.exec_driver_sql(compiled.string, params)
+
+
+def _insert_cells(c: Connection, report_id: int, report: dict) -> None:
+    _execute_many(c, S.cells, _cell_rows(report_id, report, _json_dumps))
+
+
+def _cell_rows(report_id: int | None, report: dict, dumps) -> list[tuple]:
     detail = report.get("cells") or {}
     values = {
         f"{t}.{r}.{col}": v
@@ -473,22 +605,8 @@ def _insert_cells(c: Connection, report_id: int, report: dict) -> list[dict]:
         value = values[path]
         d = detail.get(path) or {}
         prov = {k: v for k, v in d.items() if k not in _CELL_COLUMNS and v not in (None, "", [])}
-        rows.append(
-            dict(
-                report_id=report_id,
-                path=path,
-                seq=seq,
-                table_key=t,
-                row_key=r,
-                column_key=col,
-                value=value,
-                raw=d.get("raw"),
-                status=d.get("status") or ("read" if value is not None else "blank"),
-                provenance=prov or None,
-            )
-        )
-    if rows:
-        c.execute(insert(S.cells), rows)
+        status = d.get("status") or ("read" if value is not None else "blank")
+        rows.append((report_id, path, seq, t, r, col, value, d.get("raw"), status, dumps(prov or None)))
     return rows
 
 
@@ -497,40 +615,45 @@ _CELL_COLUMNS = ("path", "value", "status", "raw")
 
 
 def _insert_sections(c: Connection, report_id: int, report: dict) -> None:
-    rows = [
-        dict(
-            report_id=report_id,
-            key=k,
-            heading=s.get("heading"),
-            text=s.get("text"),
-            line=s.get("line"),
-            start_offset=s.get("start"),
-            end_offset=s.get("end"),
-            extra={x: v for x, v in s.items() if x not in _SECTION_COLUMNS} or None,
+    _execute_many(c, S.sections, _section_rows(report_id, report, _json_dumps))
+
+
+def _section_rows(report_id: int | None, report: dict, dumps) -> list[tuple]:
+    return [
+        (
+            report_id,
+            k,
+            s.get("heading"),
+            s.get("text"),
+            s.get("line"),
+            s.get("start"),
+            s.get("end"),
+            dumps({x: v for x, v in s.items() if x not in _SECTION_COLUMNS} or None),
         )
         for k, s in (report.get("sections") or {}).items()
     ]
-    if rows:
-        c.execute(insert(S.sections), rows)
 
 
 def _insert_findings(c: Connection, report_id: int, found: list[dict], scope: str) -> None:
-    rows = [
-        dict(
-            report_id=report_id,
-            scope=scope,
-            code=str(f.get("code", "")),
-            severity=str(f.get("severity", "")),
-            message=f.get("message"),
-            location=_location(f.get("where")),
-            evidence=f.get("evidence"),
-            data={k: v for k, v in f.items() if k not in ("message", "evidence")},  # no copy of the big parts
-            fingerprint=fingerprint(f),
+    _execute_many(c, S.findings, _finding_rows(report_id, found, scope, _json_dumps))
+
+
+def _finding_rows(report_id: int | None, found: list[dict], scope: str, dumps) -> list[tuple]:
+    return [
+        (
+            report_id,
+            scope,
+            str(f.get("code", "")),
+            str(f.get("severity", "")),
+            f.get("message"),
+            _location(f.get("where")),
+            dumps(f.get("evidence")),
+            # no copy of the big parts
+            dumps({k: v for k, v in f.items() if k not in ("message", "evidence")}),
+            fingerprint(f),
         )
         for f in found
     ]
-    if rows:
-        c.execute(insert(S.findings), rows)
 
 
 def _finding(data: dict | None, message, evidence, scope: str | None = None) -> dict:

@@ -1,5 +1,6 @@
-"""Batch ingest: walk folders and .zip archives, read every report in worker processes, store each in its own
-transaction, then refresh the cross-year findings of the agencies that changed.
+"""Batch ingest: walk folders and .zip archives, read every report in worker processes, store them as they
+come (a few dozen documents, or a second's worth, per transaction: `WRITE_BATCH`, `WRITE_SECONDS`), then
+refresh the cross-year findings of the agencies that changed.
 
 Idempotent and resumable: documents are keyed by the sha256 of their bytes; whatever is stored is skipped,
 so a second run changes nothing and an interrupted run continues where it stopped.
@@ -20,11 +21,16 @@ from pathlib import Path
 from gongkai.errors import InputError
 from gongkai.sources import Parsed, Source, discover, parse_many
 from gongkai.store.db import Store
-from gongkai.store.process import FAILED, OK, PROBLEMS
+from gongkai.store.process import FAILED, OK, PROBLEMS, process_for_store
 from gongkai.store.publication import Publication
 from gongkai.workers import DEFAULT_TIME_LIMIT, usable_cores
 
 __all__ = ["IngestResult", "Source", "ingest", "usable_cores", "walk"]
+
+# Documents stored per transaction at most, and the longest a read document waits for its commit: a commit
+# per text report cost more than reading it, while an interrupted run loses at most this little.
+WRITE_BATCH = 64
+WRITE_SECONDS = 1.0
 
 
 def walk(paths: Iterable[str | Path]) -> Iterator[Source]:
@@ -86,7 +92,8 @@ def ingest(
     already stored. ``retry_failed``: read again the documents a previous run could not read.
     ``executor``: any ``concurrent.futures.Executor``-like object with ``submit`` (e.g.
     ``distributed.RayExecutor``) instead of the local worker processes. ``reader``: the bytes → dict function
-    (default ``process_bytes``; a picklable replacement for tests or custom pipelines).
+    (default: ``process_for_store``, ``process_bytes`` with the store's rows made in the worker process; with
+    an ``executor``, ``process_bytes``; a picklable replacement for tests or custom pipelines).
     ``publications``: file path → its ``Publication`` (source URL, 发布日期, fetch time, HTTP headers), stored
     with the document; a member of a .zip archive gets its archive's. The date is given to the reader
     (``given={"published": …}``) so the audit sees it; for a document stored already, only its empty
@@ -124,13 +131,13 @@ def ingest(
             record=True,
             skip=stored_already,
             given=pubs.given,
-            reader=reader,
+            reader=reader or (process_for_store if executor is None else None),
             executor=executor,
         )
+        writer = _Writer(store, result, overrides, pubs, progress)
         for item in items:
-            _store(store, item, result, overrides, pubs)
-            if progress:
-                progress(f"done:{item.source}", result)
+            writer.add(item)
+        writer.flush()
         pubs.fill_skipped(store)
         result.cross_findings = store.refresh_cross()
     finally:
@@ -166,24 +173,59 @@ class Publications:
             store.set_publication(sha256, pub, overwrite=False)
 
 
-def _store(store: Store, item: Parsed, result: IngestResult, overrides, pubs: Publications) -> None:
-    """Count one document and store what reading it gave (unreadable ones are not stored)."""
-    if item.unreadable:
-        result.counts["unreadable"] += 1
-        result.errors.append((item.source, item.error or ""))
-        return
-    if item.skipped:
-        result.counts["skipped"] += 1
-        pubs.skip(item.origin, item.sha256 or "")
-        return
-    record = item.record or failed_record(item)
-    status = store.write(record, item.source, overrides, publication=pubs.of(item.origin))
-    if status is None:
-        result.counts["skipped"] += 1
-        return
-    result.counts[status] += 1
-    if status == FAILED:
-        result.errors.append((item.source, record.get("error") or "failed"))
+class _Writer:
+    """Documents read, stored a batch at a time (one transaction each), counted and reported in the order
+    they came."""
+
+    def __init__(self, store: Store, result: IngestResult, overrides, pubs: Publications, progress):
+        self.store, self.result, self.overrides, self.pubs, self.progress = (
+            store,
+            result,
+            overrides,
+            pubs,
+            progress,
+        )
+        self.pending: list[Parsed] = []
+        self.since = 0.0
+
+    def add(self, item: Parsed) -> None:
+        if not self.pending:
+            self.since = time.monotonic()
+        self.pending.append(item)
+        if len(self.pending) >= WRITE_BATCH or time.monotonic() - self.since >= WRITE_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        items, self.pending = self.pending, []
+        stored = [i for i in items if not (i.unreadable or i.skipped)]
+        records = [i.record or failed_record(i) for i in stored]
+        statuses = self.store.write_many(
+            [(r, i.source, self.pubs.of(i.origin)) for r, i in zip(records, stored, strict=True)],
+            self.overrides,
+        )
+        outcome = {id(i): (r, st) for i, r, st in zip(stored, records, statuses, strict=True)}
+        for item in items:
+            self._count(item, *outcome.get(id(item), (None, None)))
+            if self.progress:
+                self.progress(f"done:{item.source}", self.result)
+
+    def _count(self, item: Parsed, record: dict | None, status: str | None) -> None:
+        """Count one document (unreadable ones are not stored)."""
+        result = self.result
+        if item.unreadable:
+            result.counts["unreadable"] += 1
+            result.errors.append((item.source, item.error or ""))
+            return
+        if item.skipped:
+            result.counts["skipped"] += 1
+            self.pubs.skip(item.origin, item.sha256 or "")
+            return
+        if status is None:
+            result.counts["skipped"] += 1
+            return
+        result.counts[status] += 1
+        if status == FAILED and record is not None:
+            result.errors.append((item.source, record.get("error") or "failed"))
 
 
 def failed_record(item: Parsed) -> dict:

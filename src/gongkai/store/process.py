@@ -16,7 +16,7 @@ from gongkai.audit.finding import PROBLEM_SEVERITIES
 from gongkai.errors import GongkaiError
 from gongkai.settings import SettingsLike
 
-__all__ = ["FAILED", "OK", "PROBLEMS", "audit_functions", "process_bytes", "status_of"]
+__all__ = ["FAILED", "OK", "PROBLEMS", "audit_functions", "process_bytes", "process_for_store", "status_of"]
 
 OK, PROBLEMS, FAILED = "ok", "problems", "failed"
 
@@ -105,3 +105,11 @@ def process_bytes(
     if out["error"] is not None:
         out.update(status=FAILED, report=None, findings=[], identity=None)
     return out
+
+
+def process_for_store(data: bytes, name: str = "<bytes>", given: dict | None = None) -> dict:
+    """``process_bytes``, made ready for the store's writer in this (worker) process
+    (``gongkai.store.db.prepared``): ingest's default reader."""
+    from gongkai.store.db import prepared
+
+    return prepared(process_bytes(data, name, given))

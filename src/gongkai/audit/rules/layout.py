@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 
 from gongkai import template
+from gongkai.audit.cellindex import row_paths
 from gongkai.audit.finding import INFO, Finding
 from gongkai.audit.labels import TABLE_NAMES
 from gongkai.audit.registry import rule
+from gongkai.audit.textutil import is_text_char, strip_punct
 from gongkai.model import MISSING, Report, row_keys
 
 
@@ -55,8 +56,8 @@ _LEADING_YEAR = re.compile(r"^\d+\s*年")  # 2019 年试行格式 → 试行格�
 
 
 def _printed(report: Report, key: str) -> bool:
-    prefix = f"table3.{key}."
-    return any(c.status != MISSING for p, c in report.cells.items() if p.startswith(prefix))
+    cells = report.cells
+    return any(cells[p].status != MISSING for p in row_paths(report, "table3", key))
 
 
 def _count(rows: list[template.Row]) -> str:
@@ -103,8 +104,7 @@ def other_rows(report: Report):
     have = [printed.table3.row(k) for k in present if k in printed.other_rows]
     yield Finding(
         _other_rows_message(expected, printed, have),
-        where=[f"table3.{k}" for k in present]
-        + [p for k in present for p in report.cells if p.startswith(f"table3.{k}.")],
+        where=[f"table3.{k}" for k in present] + [p for k in present for p in row_paths(report, "table3", k)],
         evidence={"printed_rows": present, "expected_rows": list(expected.other_rows)},
     )
 
@@ -112,21 +112,13 @@ def other_rows(report: Report):
 # ------------------------------------------------------------------ printed labels
 
 
-def _keep(ch: str) -> bool:
-    return not (ch.isspace() or unicodedata.category(ch).startswith(("P", "Z", "S")))
-
-
 def _normalise(text: str) -> tuple[str, list[int]]:
-    chars, offs = [], []
-    for i, ch in enumerate(text):
-        if _keep(ch):
-            chars.append(ch)
-            offs.append(i)
-    return "".join(chars), offs
+    offs = [i for i, ch in enumerate(text) if is_text_char(ch)]
+    return "".join([text[i] for i in offs]), offs
 
 
 def _norm_label(label: str) -> str:
-    return "".join(ch for ch in label if _keep(ch))
+    return strip_punct(label)
 
 
 def _near(region: str, label: str, others: set[str]) -> tuple[int, int, float] | None:
@@ -183,7 +175,7 @@ def _labels(report: Report):
         yield "table2", row.label, [f"table2.{row.key}"]
     present = row_keys(report, "table3")
     for key in present:
-        if all(c.status == MISSING for p, c in report.cells.items() if p.startswith(f"table3.{key}.")):
+        if all(report.cells[p].status == MISSING for p in row_paths(report, "table3", key)):
             continue
         r = template.find_row("table3", key, report.layout)
         if r is None:
@@ -211,8 +203,9 @@ def labels(report: Report):
     """
     regions = {"table2": ("s2",), "table3": ("s3",), "table4": ("s4",)}
     texts = {t: _normalise(_region(report, keys)) for t, keys in regions.items()}
-    all_labels = {_norm_label(lbl) for _t, lbl, _w in _labels(report)}
-    for t, label, where in _labels(report):
+    checked = list(_labels(report))
+    all_labels = {_norm_label(lbl) for _t, lbl, _w in checked}
+    for t, label, where in checked:
         region, offs = texts[t]
         body = _norm_label(label)
         if len(body) < 4 or not region or body in region:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from gongkai import template
+from gongkai.audit.cellindex import row_paths, table_paths
 from gongkai.audit.finding import ERROR, INFO, Finding
 from gongkai.audit.labels import TABLE_NAMES, column_label, row_label
 from gongkai.audit.registry import rule
@@ -35,7 +36,7 @@ def missing_rows_and_columns(report: Report) -> tuple[list[tuple[str, str]], lis
     rows: list[tuple[str, str]] = []
     cols: list[tuple[str, str]] = []
     for t in ("table2", "table3", "table4"):
-        cells = {p: c for p, c in report.cells.items() if p.startswith(t + ".")}
+        cells = {p: report.cells[p] for p in table_paths(report, t)}
         if not cells or all(c.status == MISSING for c in cells.values()):
             continue
         by_row: dict[str, list[str]] = {}
@@ -64,7 +65,7 @@ def _row_order(report: Report, t: str) -> list[str]:
     seen_max = (-1, -1)
     out = []
     for r in row_keys(report, t):
-        lines = _lines(report, [p for p in report.cells if p.startswith(f"{t}.{r}.")])
+        lines = _lines(report, row_paths(report, t, r))
         if not lines:
             continue
         first = min(lines)
@@ -138,9 +139,10 @@ def _foreign(text: str, vocabulary: tuple[str, ...]) -> list[str]:
 def _unexplained(run: str, vocabulary: tuple[str, ...]) -> str:
     """``run`` with every stretch of two or more characters that occurs in an official text blanked out."""
     keep = [True] * len(run)
+    words = "\n".join(vocabulary)  # a run has no whitespace: in ``words`` is in one of the words
     for i in range(len(run)):
         j = i + 2
-        while j <= len(run) and any(run[i:j] in w for w in vocabulary):
+        while j <= len(run) and run[i:j] in words:
             j += 1
         if j - 1 - i >= 2:
             for k in range(i, j - 1):
@@ -151,7 +153,7 @@ def _unexplained(run: str, vocabulary: tuple[str, ...]) -> str:
 def added_columns(report: Report, t: str) -> list[str]:
     """Column labels printed in the header of table ``t`` (三 or 四) that the official layout lacks."""
     sec = report.sections.get(_TABLE_SECTION[t])
-    if sec is None or all(c.status == MISSING for p, c in report.cells.items() if p.startswith(t + ".")):
+    if sec is None or all(report.cells[p].status == MISSING for p in table_paths(report, t)):
         return []
     table = getattr(template.layout(report.layout), t)
     text = sec.text

@@ -1,0 +1,33 @@
+"""The report's cell paths grouped by table and by row, built once per audit pass (``memo.per_report``)
+instead of every rule scanning all of a report's cells for each row it looks at."""
+
+from __future__ import annotations
+
+from gongkai.audit.memo import per_report
+from gongkai.model import Report
+
+__all__ = ["row_paths", "table_paths"]
+
+
+@per_report
+def _index(report: Report) -> tuple[dict[str, list[str]], dict[tuple[str, str], list[str]]]:
+    tables: dict[str, list[str]] = {}
+    rows: dict[tuple[str, str], list[str]] = {}
+    for p in report.cells:
+        parts = p.split(".", 2)
+        tables.setdefault(parts[0], []).append(p)
+        if len(parts) == 3:
+            rows.setdefault((parts[0], parts[1]), []).append(p)
+    return tables, rows
+
+
+def table_paths(report: Report, t: str) -> list[str]:
+    """Paths of the cells of table ``t`` (``p.startswith(t + ".")``), in the report's cell order.
+    Shared: do not change the list."""
+    return _index(report)[0].get(t, [])
+
+
+def row_paths(report: Report, t: str, r: str) -> list[str]:
+    """Paths of the cells of row ``r`` of table ``t`` (``p.startswith(f"{t}.{r}.")``), in the report's
+    cell order. Shared: do not change the list."""
+    return _index(report)[1].get((t, r), [])
