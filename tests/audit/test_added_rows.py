@@ -63,9 +63,16 @@ def _text_with_rows(text: str) -> str:
 
 
 def test_text_rows_added_to_tables_two_and_four_are_errors(tmp_path):
-    findings = _l104(_parse(tmp_path, "r.txt", _text_with_rows(seed_text())))
+    report = _parse(tmp_path, "r.txt", _text_with_rows(seed_text()))
+    findings = _l104(report)
     assert _added(findings, "table2") == ["行政确认"]
     assert _added(findings, "table4") == ["其中信息公开类"]
+    # the added rows' values are read into no official row: one cause, one finding
+    assert report.value("table2.coercion.decisions") == 0
+    assert [report.value(f"table4.review.{c}") for c in ("upheld", "corrected", "total")] == [0, 1, 1]
+    plain = _parse(tmp_path, "plain.txt", seed_text())
+    codes = {(f.code, f.severity) for f in check_reports([report])[0]}
+    assert codes - {(f.code, f.severity) for f in check_reports([plain])[0]} == {("L104", "error")}
     two = next(f for f in findings if f.where == ["table2"])
     assert "行政确认 7" in two.message and two.evidence["lines"][0]
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from gongkai import template
-from gongkai.extract import locate, solve
+from gongkai.extract import added, locate, solve
 from gongkai.extract.stream import Stream
 from gongkai.lazyre import lazy_compile
 from gongkai.model import AMBIGUOUS, BLANK, INFERRED, MISSING, READ, UNREADABLE, Cell, Report
@@ -256,22 +256,52 @@ def _missing_row(prefix: str, columns) -> dict[str, Cell]:
 # ---------------------------------------------------------------- row sources
 
 
+def added_row_lines(
+    stream: Stream, layout_key: str, t: str, start: int, end: int, official: Iterable[int] = ()
+) -> list[tuple[int, int]]:
+    """Text ranges of the lines in ``compact[start:end]`` that print a row table ``t`` of the official
+    layout does not have (`gongkai.extract.added`), except lines holding an official row's label
+    (``official``: compact positions where one was found). Their values belong to no official row."""
+    tstart, tend = stream.to_text(start), stream.to_text(end)
+    labels = sorted(stream.to_text(c) for c in official)
+    out = []
+    pos = tstart
+    for line in stream.text[tstart:tend].split("\n"):
+        a, b = pos, pos + len(line)
+        pos = b + 1
+        if not any(a <= x <= b for x in labels) and added.added_row_label(line, layout_key, t):
+            out.append((a, b))
+    return out
+
+
+def _outside(tokens: list[Token], lines: list[tuple[int, int]]) -> list[Token]:
+    return [tok for tok in tokens if not any(a <= tok.tstart < b for a, b in lines)]
+
+
 def row_sources(
     stream: Stream,
     rows: tuple[template.Row, ...],
     table: template.Table,
     start: int,
     end: int,
+    layout_key: str | None = None,
 ) -> dict[str, RowSource]:
+    """Each row's tokens, from its label to the next row's; with ``layout_key``, the values of rows the
+    official layout does not have are left out."""
     found = locate.find_rows(stream, rows, start, end)
     order = [f for f in (found.get(r.key) for r in rows) if f is not None]
+    skip = (
+        added_row_lines(stream, layout_key, table.key, start, end, (f.start for f in order))
+        if layout_key
+        else []
+    )
     out: dict[str, RowSource] = {}
     for i, f in enumerate(order):
         nxt = order[i + 1].start if i + 1 < len(order) else end
         row = next(r for r in rows if r.key == f.key)
         ncols = len(table.columns_of(row))
         positional = positional_cells(stream, f.end, ncols)
-        tokens = tokens_between(stream, f.end, nxt, table.header_labels)
+        tokens = _outside(tokens_between(stream, f.end, nxt, table.header_labels), skip)
         out[f.key] = RowSource(f.key, tokens, positional)
     for r in rows:
         out.setdefault(r.key, RowSource(r.key, found=False))
@@ -400,7 +430,7 @@ def read_rows(
     """A table read row by row: each row's readings filtered by its own identities, then the readings
     of all rows chosen together by the identities that tie rows together (both from the template)."""
     idents = template.identities(lay.key)
-    sources = row_sources(stream, table.rows, table, start, end)
+    sources = row_sources(stream, table.rows, table, start, end, lay.key)
     options: dict[str, list[solve.Reading]] = {}
     plain: dict[str, bool] = {}
     for row in table.rows:
@@ -487,7 +517,8 @@ def read_table4(stream: Stream, lay: template.Layout, start: int, end: int) -> d
             one = [solve.Reading((r.values[i],), ("whole",), (-1,)) for r in solved]
             cells.update(_positional_row(stream, f"table4.{g}", (c,), [tok], one))
         return cells
-    tokens = tokens_between(stream, start, end, table.header_labels)
+    skip = added_row_lines(stream, lay.key, table.key, start, end)
+    tokens = _outside(tokens_between(stream, start, end, table.header_labels), skip)
     options = solve.row_readings([t.text for t in tokens], rules, eqs)
     plain = len(options) == 1 and all(k == solve.WHOLE for k in options[0].kinds)
     src = RowSource("table4", tokens)

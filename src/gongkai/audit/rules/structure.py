@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from functools import cache
 
 from gongkai import template
 from gongkai.audit.cellindex import row_paths, table_paths
@@ -13,6 +12,7 @@ from gongkai.audit.finding import ERROR, INFO, Finding
 from gongkai.audit.labels import TABLE_NAMES, column_label, row_label
 from gongkai.audit.registry import rule
 from gongkai.audit.textutil import strip_punct
+from gongkai.extract.added import ENUMERATOR, added_row_label, foreign, is_row, split_row, vocabulary
 from gongkai.model import MISSING, Report, row_keys
 
 _TABLE_SECTION = {"table2": "s2", "table3": "s3", "table4": "s4"}
@@ -92,62 +92,7 @@ def _column_order(report: Report, t: str) -> list[str] | None:
     return printed if printed != labels else None
 
 
-# Printed text of a table that is neither a label nor a value: units and the like.
-_TABLE_NOISE = ("单位", "件", "数量", "序号", "项目", "类别", "内容", "情况", "备注")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_ENUMERATOR = re.compile(r"^(?:[（(]?[一二三四五六七八九十]+[）)、.．]?|[（(]?\d{1,2}[）).．、]?)")
-# A value cell of a printed row, and what a grid prints in a blank cell.
-_VALUE = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万?元|件|条|个)?$")
-_BLANK = re.compile(r"^(?:[-—–－/／]{1,3}|无)?$")
-# Text after a table that is no row: a note (注：…) or a sentence.
-_NOTE = re.compile(r"^(?:注|备注|说明|数据来源|[※*＊])")
-_SENTENCE = re.compile(r"[。；;！!？?，,]")
-_LABEL_MAX = 30  # characters; a longer "label" is a line of prose
 _NEAR = 0.75  # similarity above which a label is a misprint of an official one (as rule L103)
-
-
-@cache
-def _vocabulary(layout_key: str, t: str) -> tuple[str, ...]:
-    """Every text the official layout prints in table ``t`` (labels, groups, header, title), punctuation
-    removed, longest first."""
-    table = getattr(template.layout(layout_key), t)
-    texts = [table.title, table.short_name, *table.header_labels, *(g for _k, g in table.groups)]
-    for c in table.columns:
-        texts += [c.label, *c.variants]
-    for r in table.rows:
-        texts += [r.label, r.group, r.short, *(c.label for c in r.columns)]
-    words = {strip_punct(x) for x in (*texts, *_TABLE_NOISE)}
-    return tuple(sorted((w for w in words if w), key=len, reverse=True))
-
-
-def _foreign(text: str, vocabulary: tuple[str, ...]) -> list[str]:
-    """The runs of ``text`` (punctuation removed) that no official text explains: whole labels are taken
-    out first, then any piece of two or more characters of a label (a label broken by a line wrap, or two
-    wrapped labels interleaved), so only text the layout never prints is left. Runs of two or more Chinese
-    characters only."""
-    rest = strip_punct(text)
-    for word in vocabulary:
-        rest = rest.replace(word, " ")
-    out = []
-    for run in rest.split():
-        for piece in _unexplained(run, vocabulary).split():
-            if len(_CJK.findall(piece)) >= 2:
-                out.append(piece)
-    return out
-
-
-def _unexplained(run: str, vocabulary: tuple[str, ...]) -> str:
-    """``run`` with every stretch of two or more characters that occurs in an official text blanked out."""
-    keep = [True] * len(run)
-    words = "\n".join(vocabulary)  # a run has no whitespace: in ``words`` is in one of the words
-    for i in range(len(run)):
-        j = i + 2
-        while j <= len(run) and run[i:j] in words:
-            j += 1
-        if j - 1 - i >= 2:
-            for k in range(i, j - 1):
-                keep[k] = False
-    return "".join(ch if keep[i] else " " for i, ch in enumerate(run))
 
 
 def added_columns(report: Report, t: str) -> list[str]:
@@ -169,7 +114,7 @@ def added_columns(report: Report, t: str) -> list[str]:
     words = [strip_punct(w) for w in header.split()]
     quoted = [
         next((w for w in words if piece in w), piece)
-        for piece in _foreign(header, _vocabulary(report.layout, t))
+        for piece in foreign(header, vocabulary(report.layout, t))
     ]
     return list(dict.fromkeys(quoted))  # the printed label around the unexplained piece
 
@@ -184,57 +129,6 @@ class AddedRow:
     doubt: str = ""  # why it may be an extraction artefact rather than a changed layout ("": none)
 
 
-def _row_widths(table: template.Table) -> frozenset[int]:
-    """How many values a row of ``table`` prints: each row's own column count (table 二), the shared
-    column count, and for grouped tables (四) all groups side by side."""
-    widths = {len(r.columns) for r in table.rows if r.columns}
-    if table.columns:
-        widths.add(len(table.columns))
-        if table.groups:
-            widths.add(len(table.columns) * len(table.groups))
-    return frozenset(widths)
-
-
-def _split_row(line: str) -> tuple[str, int, int] | None:
-    """(label, values, numbers) of a printed row: a label, then value cells (numbers or blank marks).
-    Cells are tab-separated in grids, else whitespace-separated; a grid's blank cells count as values."""
-    grid = "\t" in line
-    cells = [c.strip() for c in line.split("\t")] if grid else line.split()
-    while cells and not cells[-1]:
-        cells.pop()  # filler cells after the row
-    k = len(cells)
-    while k > 0 and (_VALUE.match(cells[k - 1]) or (grid and _BLANK.match(cells[k - 1]))):
-        k -= 1
-    values = cells[k:]
-    numbers = sum(1 for v in values if _VALUE.match(v))
-    label = "".join(cells[:k])
-    if not numbers:
-        return None
-    return label, len(values), numbers
-
-
-def _table_vocabulary(report: Report, t: str) -> tuple[str, ...]:
-    """The official texts of table ``t``, with every table 三 a report of this layout may print."""
-    if t != "table3":
-        return _vocabulary(report.layout, t)
-    keys = [lay.key for lay in template.table3_candidates(report.layout)]
-    return tuple(dict.fromkeys(w for k in keys for w in _vocabulary(k, t)))
-
-
-def _of_another_table(report: Report, t: str, text: str) -> bool:
-    """``text`` (a label, punctuation removed) holds a whole row label of another table, or is part of
-    one: a row of that table that ran into this table's section."""
-    lay = template.layout(report.layout)
-    for other in lay.tables:
-        if other.key == t:
-            continue
-        for r in other.rows:
-            official = strip_punct(r.label.removeprefix(r.enumerator))
-            if (len(official) >= 2 and official in text) or (len(text) >= 4 and text in official):
-                return True
-    return False
-
-
 def _line_number(report: Report, sec_start: int | None, line: str) -> int | None:
     at = report.text.find(line, sec_start or 0) if line else -1
     return report.text.count("\n", 0, at) + 1 if at >= 0 else None
@@ -246,31 +140,27 @@ def added_rows(report: Report, t: str) -> list[AddedRow]:
     knows are explained), within the printed table: from its first official text to its last official
     row, and rows that follow that row directly. Notes (注：…) and sentences are not rows."""
     sec = report.sections.get(_TABLE_SECTION[t])
-    table = getattr(template.layout(report.layout), t)
     if sec is None or all(c.status == MISSING for p, c in report.cells.items() if p.startswith(t + ".")):
         return []
-    widths = _row_widths(table)
-    vocabulary = _table_vocabulary(report, t)
-    kinds: list[tuple[str, str, AddedRow | None]] = []  # ("official" | "row" | "candidate" | "other", line)
+    vocab = vocabulary(report.layout, t)
+    kinds: list[tuple[str, AddedRow | None]] = []  # ("official" | "row" | "candidate" | "other", row)
     for line in sec.text.splitlines():
         if not line.strip():
             continue
-        row = _split_row(line)
-        label = _ENUMERATOR.sub("", row[0] if row else line.strip())
-        if row is None:
-            kinds.append(("other" if _foreign(label, vocabulary) else "official", line, None))
-        elif not _CJK.search(label) or not _foreign(label, vocabulary):
-            kinds.append(("row", line, None))
-        elif row[1] in widths or row[2] in widths:
-            kinds.append(("candidate", line, _candidate(report, t, sec.start, line, label)))
+        if split_row(line) is None:
+            kinds.append(("other" if foreign(ENUMERATOR.sub("", line.strip()), vocab) else "official", None))
+        elif is_row(line, report.layout, t):
+            kinds.append(("row", None))
         else:
-            kinds.append(("other", line, None))
-    first = next((i for i, (k, _l, _r) in enumerate(kinds) if k in ("official", "row")), None)
-    last = max((i for i, (k, _l, _r) in enumerate(kinds) if k == "row"), default=None)
+            label = added_row_label(line, report.layout, t)
+            found = _candidate(report, t, sec.start, line, label) if label else None
+            kinds.append(("candidate" if found else "other", found))
+    first = next((i for i, (k, _r) in enumerate(kinds) if k in ("official", "row")), None)
+    last = max((i for i, (k, _r) in enumerate(kinds) if k == "row"), default=None)
     if first is None or last is None:
         return []
-    out = [r for k, _l, r in kinds[first:last] if k == "candidate" and r is not None]
-    for k, _l, r in kinds[last + 1 :]:
+    out = [r for k, r in kinds[first:last] if k == "candidate" and r is not None]
+    for k, r in kinds[last + 1 :]:
         if k != "candidate":
             break
         if r is not None:
@@ -278,20 +168,15 @@ def added_rows(report: Report, t: str) -> list[AddedRow]:
     return out
 
 
-def _candidate(report: Report, t: str, sec_start: int | None, line: str, label: str) -> AddedRow | None:
-    """The added row a printed row with a foreign label is, or None where it is no row of this table
-    (a note, a sentence, or a row of another table that ran into this one)."""
-    text = strip_punct(label)
-    if _NOTE.match(label) or _SENTENCE.search(label) or len(text) > _LABEL_MAX:
-        return None
-    if _of_another_table(report, t, text):
-        return None  # a row of another table: the region, not the layout, is off
+def _candidate(report: Report, t: str, sec_start: int | None, line: str, text: str) -> AddedRow | None:
+    """The added row labelled ``text``, with the reason where it may be an extraction artefact; None
+    where it is the official row printed under another label (a misprint: rule L103)."""
     doubt = ""
     near = _near_official(report, t, text)
     if near is not None:
         row_key, official = near
         if all(c.status == MISSING for p, c in report.cells.items() if p.startswith(f"{t}.{row_key}.")):
-            return None  # the official row printed with another label: a misprint (rule L103)
+            return None
         doubt = f"与国家格式的「{official}」相近，可能是该行重复印出或标签识别有误"
     elif _read_by_ocr(report, t):
         doubt = "该表由文字识别（OCR）读出，标签可能识别有误"
