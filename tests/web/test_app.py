@@ -11,6 +11,7 @@ import zipfile
 import pytest
 
 import gongkai
+from gongkai.sources import UNSAFE_MEMBER
 from gongkai.store.process import process_bytes as _real_process_bytes  # the reader before any patch
 from gongkai.web import create_app
 from gongkai.web.auth import COOKIE, Signer
@@ -71,6 +72,21 @@ def test_zip_upload_reads_each_member(client, seed_bytes):
     results = _upload(client, ("batch.zip", buf.getvalue())).json()["results"]
     assert [r["name"] for r in results] == ["batch.zip/000.txt", "batch.zip/second.txt"]
     assert all(r["status"] in ("ok", "problems") for r in results)
+
+
+def test_zip_upload_skips_unsafe_members_as_discover_does(client, seed_bytes):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("a/000.txt", seed_bytes)
+        z.writestr("../up.txt", seed_bytes.replace("2024 年".encode(), "2023 年".encode()))
+        z.writestr("/abs/root.txt", seed_bytes.replace("2024 年".encode(), "2022 年".encode()))
+    results = _upload(client, ("batch.zip", buf.getvalue())).json()["results"]
+    by_name = {r["name"]: r for r in results}
+    assert set(by_name) == {"batch.zip/000.txt", "batch.zip/../up.txt", "batch.zip//abs/root.txt"}
+    assert by_name["batch.zip/000.txt"]["status"] in ("ok", "problems")
+    for name in ("batch.zip/../up.txt", "batch.zip//abs/root.txt"):
+        assert by_name[name] == {"name": name, "status": "rejected", "error": UNSAFE_MEMBER}
+    assert len(client.app.state.store.known()) == 1  # nothing read from the unsafe members
 
 
 def test_upload_limits(tmp_path, seed_bytes):

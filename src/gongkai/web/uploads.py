@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gongkai.read import sniff
-from gongkai.sources import BytesSource, Parsed, list_archive, member_name, parse_many
+from gongkai.sources import UNSAFE_MEMBER, BytesSource, Parsed, list_archive, member_name, parse_many
 from gongkai.store.corpus import document_by_sha256
 from gongkai.store.db import Store
 from gongkai.store.ingest import failed_record
@@ -80,17 +80,18 @@ class Blobs:
         return p.read_bytes() if p is not None and p.is_file() else None
 
 
-def members(data: bytes, name: str, limits: Limits) -> list[tuple[str, bytes]]:
-    """The documents in one upload: the file itself, or each member of a .zip archive (within the limits)."""
+def members(data: bytes, name: str, limits: Limits) -> tuple[list[tuple[str, bytes]], list[dict]]:
+    """The documents in one upload: the file itself, or each member of a .zip archive (within the limits);
+    and the results of members not read, as ``discover`` reports them: a member whose path is unsafe
+    (``..``, absolute) is skipped with that reason, never read under its base name."""
     if sniff(data) != "zip":
-        return [(name, data)]
+        return [(name, data)], []
     out: list[tuple[str, bytes]] = []
     total = 0
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            # a member with '..' in its path is safe here: only its base name is ever used
             listing = list_archive(z)
-            for info in sorted(listing.documents + listing.unsafe, key=lambda i: i.filename):
+            for info in listing.documents:
                 member = safe_name(member_name(info))
                 if len(out) >= limits.max_files:
                     raise UploadRejected(f"压缩包内文件过多 (more than {limits.max_files} files)")
@@ -106,7 +107,20 @@ def members(data: bytes, name: str, limits: Limits) -> list[tuple[str, bytes]]:
                 out.append((f"{safe_name(name)}/{member}", body))
     except zipfile.BadZipFile:
         raise UploadRejected("压缩包已损坏 (bad zip archive)") from None
-    return out
+    skipped = [
+        {
+            "name": f"{safe_name(name)}/{_shown(member_name(info))}",
+            "status": "rejected",
+            "error": UNSAFE_MEMBER,
+        }
+        for info in listing.unsafe
+    ]
+    return out, skipped
+
+
+def _shown(member: str) -> str:
+    """A member's path for display: as stored, without control characters, at most 200 characters."""
+    return re.sub(r"[\x00-\x1f\x7f]", "", member)[:200]
 
 
 def store_one(

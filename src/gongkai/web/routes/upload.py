@@ -64,9 +64,12 @@ async def upload(request: Request):
             results.append({"name": name, "status": "rejected", "error": error})
             continue
         try:
-            docs.extend(members(body, name, lim))
+            read, skipped = members(body, name, lim)
         except UploadRejected as e:
             results.append({"name": name, "status": "rejected", "error": str(e)})
+            continue
+        docs.extend(read)
+        results.extend(skipped)
     if len(docs) > lim.max_files:
         raise HTTPException(413, f"文件过多 (more than {lim.max_files} files)")
     state = request.app.state
