@@ -77,6 +77,14 @@ def test_text_rows_added_to_tables_two_and_four_are_errors(tmp_path):
     assert "行政确认 7" in two.message and two.evidence["lines"][0]
 
 
+def test_a_label_on_the_one_data_row_of_table_four_is_no_added_row(tmp_path):
+    data = re.search(r"^0(?:\t\d+){14}$", seed_text(), re.M)
+    assert data is not None
+    report = _parse(tmp_path, "r.txt", seed_text().replace(data.group(0), "本年度\t" + data.group(0), 1))
+    assert not _added(_l104(report), "table4")
+    assert [report.value(f"table4.review.{c}") for c in ("upheld", "corrected", "total")] == [0, 1, 1]
+
+
 def test_text_copied_from_a_pdf_with_wrapped_labels(tmp_path):
     if not SEED_PDF_COPY.is_file():
         pytest.skip("shared corpus not available")

@@ -517,8 +517,10 @@ def read_table4(stream: Stream, lay: template.Layout, start: int, end: int) -> d
             one = [solve.Reading((r.values[i],), ("whole",), (-1,)) for r in solved]
             cells.update(_positional_row(stream, f"table4.{g}", (c,), [tok], one))
         return cells
-    skip = added_row_lines(stream, lay.key, table.key, start, end)
-    tokens = _outside(tokens_between(stream, start, end, table.header_labels), skip)
+    tokens = tokens_between(stream, start, end, table.header_labels)
+    kept = _outside(tokens, added_row_lines(stream, lay.key, table.key, start, end))
+    if len(kept) >= len(paths):  # else the labelled row is the table's one data row (案件数 0 1 …)
+        tokens = kept
     options = solve.row_readings([t.text for t in tokens], rules, eqs)
     plain = len(options) == 1 and all(k == solve.WHOLE for k in options[0].kinds)
     src = RowSource("table4", tokens)
