@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from gongkai.audit.memo import per_report
 from gongkai.model import Report
+from gongkai.punct import strip_punct
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 CJK_NUM = "〇一二三四五六七八九十"
@@ -73,29 +73,6 @@ def levenshtein(a: str, b: str) -> int:
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
         prev = cur
     return prev[-1]
-
-
-class _PunctTable(dict):
-    """A ``str.translate`` table dropping whitespace, punctuation, separators and symbols (Unicode
-    categories P, Z, S), each character's entry worked out the first time it is met."""
-
-    def __missing__(self, code: int) -> int | None:
-        ch = chr(code)
-        keep = not (ch.isspace() or unicodedata.category(ch).startswith(("P", "Z", "S")))
-        self[code] = code if keep else None
-        return self[code]
-
-
-_PUNCT = _PunctTable()
-
-
-def is_text_char(ch: str) -> bool:
-    """Whether ``strip_punct`` keeps ``ch`` (not whitespace, punctuation, a separator or a symbol)."""
-    return _PUNCT[ord(ch)] is not None
-
-
-def strip_punct(s: str) -> str:
-    return s.translate(_PUNCT)
 
 
 def cjk_int(s: str) -> int | None:

@@ -11,10 +11,10 @@ reports them.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
 
 from gongkai import template
+from gongkai.punct import strip_punct
 
 # Printed text of a table that is neither a label nor a value: units and the like.
 TABLE_NOISE = ("单位", "件", "数量", "序号", "项目", "类别", "内容", "情况", "备注")
@@ -27,13 +27,6 @@ _BLANK = re.compile(r"^(?:[-—–－/／]{1,3}|无)?$")
 _NOTE = re.compile(r"^(?:注|备注|说明|数据来源|[※*＊])")
 _SENTENCE = re.compile(r"[。；;！!？?，,]")
 _LABEL_MAX = 30  # characters; a longer "label" is a line of prose
-
-
-def strip_punct(s: str) -> str:
-    """``s`` without punctuation, symbols and white space."""
-    return "".join(
-        ch for ch in s if not unicodedata.category(ch).startswith(("P", "Z", "S")) and not ch.isspace()
-    )
 
 
 @cache

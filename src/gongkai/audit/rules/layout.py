@@ -10,8 +10,8 @@ from gongkai.audit.cellindex import row_paths
 from gongkai.audit.finding import INFO, Finding
 from gongkai.audit.labels import TABLE_NAMES
 from gongkai.audit.registry import rule
-from gongkai.audit.textutil import is_text_char, strip_punct
 from gongkai.model import MISSING, Report, row_keys
+from gongkai.punct import is_text_char, strip_punct
 
 
 def _region(report: Report, keys: tuple[str, ...]) -> str:

@@ -11,9 +11,9 @@ from gongkai.audit.cellindex import row_paths, table_paths
 from gongkai.audit.finding import ERROR, INFO, Finding
 from gongkai.audit.labels import TABLE_NAMES, column_label, row_label
 from gongkai.audit.registry import rule
-from gongkai.audit.textutil import strip_punct
 from gongkai.extract.added import ENUMERATOR, added_row_label, foreign, is_row, split_row, vocabulary
 from gongkai.model import MISSING, Report, row_keys
+from gongkai.punct import strip_punct
 
 _TABLE_SECTION = {"table2": "s2", "table3": "s3", "table4": "s4"}
 
