@@ -424,6 +424,7 @@ def _xlsx(to: Path, columns: list[str], rows: Iterable[dict], long: bool) -> int
 
 
 _BATCH = 2000  # rows per Parquet record batch
+_ROW_GROUP = 128_000  # rows per Parquet row group: few groups, so the file's metadata stays small
 
 
 def _number_columns(columns: list[str], long: bool) -> list[str]:
@@ -445,7 +446,8 @@ def _parquet(to: Path, columns: list[str], rows: Iterable[dict], long: bool) -> 
     tmp = to.with_name(to.name + ".draft")
     n = 0
     try:
-        with pq.ParquetWriter(tmp, draft) as w:
+        with pq.ParquetWriter(tmp, draft) as draft_writer:
+            w = _Grouped(draft_writer, draft)
             for batch in _batches(rows, _BATCH):
                 arrays = []
                 for c in columns:
@@ -458,23 +460,48 @@ def _parquet(to: Path, columns: list[str], rows: Iterable[dict], long: bool) -> 
                     elif c != "year":
                         vals = [None if v is None else str(v) for v in vals]
                     arrays.append(pa.array(vals, type=draft.field(c).type))
-                w.write_batch(pa.record_batch(arrays, schema=draft))
+                w.add(pa.record_batch(arrays, schema=draft))
                 n += len(batch)
+            w.flush()
         final = pa.schema(
             [
                 (c, pa.int64() if c in numbers and c not in fractional else draft.field(c).type)
                 for c in columns
             ]
         )
-        with pq.ParquetWriter(to, final) as w:
+        with pq.ParquetWriter(to, final) as final_writer:
             source = pq.ParquetFile(tmp)
+            out = _Grouped(final_writer, final)
             for batch in source.iter_batches(batch_size=_BATCH):
-                w.write_batch(batch.cast(final))
+                out.add(batch.cast(final))
+            out.flush()
             if not n:
-                w.write_table(final.empty_table())
+                final_writer.write_table(final.empty_table())
     finally:
         tmp.unlink(missing_ok=True)
     return n
+
+
+class _Grouped:
+    """Record batches written ``_ROW_GROUP`` rows at a time, each write one row group."""
+
+    def __init__(self, writer: Any, schema: Any):
+        self.writer, self.schema = writer, schema
+        self.pending: list = []
+        self.rows = 0
+
+    def add(self, batch: Any) -> None:
+        self.pending.append(batch)
+        self.rows += batch.num_rows
+        if self.rows >= _ROW_GROUP:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            import pyarrow as pa
+
+            self.writer.write_table(pa.Table.from_batches(self.pending, schema=self.schema))
+        self.pending, self.rows = [], 0
 
 
 def _batches(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
