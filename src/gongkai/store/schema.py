@@ -174,6 +174,8 @@ report_summaries = Table(
     *(Column(name, Integer, nullable=False, server_default="0") for name in REVIEW_COUNTS),
     *(Column(name, Float) for name in SUMMARY_FIGURES),
     Index("ix_report_summaries_agency_year", "agency_id", "year", "report_id"),
+    # a roster agency's current report of a year (the coverage page's 未发布 rows), found by agency first
+    Index("ix_report_summaries_agency_year_current", "agency_id", "year", "current"),
     Index("ix_report_summaries_subject_year", "subject", "year"),
     # the charts add up the current versions' figures by year and region from this index alone
     Index("ix_report_summaries_charts", "current", "year", *SUMMARY_FIGURES, "province", "city", "county"),
