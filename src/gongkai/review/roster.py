@@ -285,20 +285,7 @@ def rematch(url_or_store) -> int:
 def roster(url_or_store=None) -> list[RosterEntry]:
     with opened(url_or_store) as store, store.engine.connect() as c:
         rows = c.execute(select(S.roster).order_by(S.roster.c.row, S.roster.c.id)).mappings().all()
-    return [
-        RosterEntry(
-            name=r["name"],
-            region=r["region"],
-            level=r["level"],
-            kind=r["kind"],
-            url=r["url"],
-            due=r["due"],
-            row=r["row"],
-            agency_id=r["agency_id"],
-            manual=bool(r["manual"]),
-        )
-        for r in rows
-    ]
+    return [_entry(r) for r in rows]
 
 
 def set_match(url_or_store, name: str, agency_id: str | None, user: str | None = None) -> None:
