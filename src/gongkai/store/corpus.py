@@ -88,34 +88,34 @@ class Filters:
 
     def clauses(self) -> list:
         r, d = S.reports, S.documents
-        out = []
-        if self.region:
-            out.append(or_(r.c.province == self.region, r.c.city == self.region, r.c.county == self.region))
-        if self.year_from is not None:
-            out.append(r.c.year >= self.year_from)
-        if self.year_to is not None:
-            out.append(r.c.year <= self.year_to)
+        out = _place_and_years(r, self)
         if self.q:
-            like = f"%{self.q.replace('%', '').replace('_', '')}%"
+            like = _like(self.q)
             out.append(or_(r.c.agency.like(like), S.agencies.c.name.like(like)))
         if self.status:
             out.append(d.c.status == self.status)
         return out
 
 
-def _summary_clauses(filters: Filters) -> list:
-    """``filters`` on the report summaries (``report_summary``): the same reports as ``Filters.clauses``."""
-    s = S.report_summaries
+def _place_and_years(table, filters: Filters) -> list:
+    """The region and year filters on a table with province, city, county and year columns."""
     out = []
     if filters.region:
         region = filters.region
-        out.append(or_(s.c.province == region, s.c.city == region, s.c.county == region))
+        out.append(or_(table.c.province == region, table.c.city == region, table.c.county == region))
     if filters.year_from is not None:
-        out.append(s.c.year >= filters.year_from)
+        out.append(table.c.year >= filters.year_from)
     if filters.year_to is not None:
-        out.append(s.c.year <= filters.year_to)
+        out.append(table.c.year <= filters.year_to)
+    return out
+
+
+def _summary_clauses(filters: Filters) -> list:
+    """``filters`` on the report summaries (``report_summary``): the same reports as ``Filters.clauses``."""
+    s = S.report_summaries
+    out = _place_and_years(s, filters)
     if filters.q:
-        like = f"%{filters.q.replace('%', '').replace('_', '')}%"
+        like = _like(filters.q)
         named = select(S.agencies.c.id).where(S.agencies.c.name.like(like))
         out.append(or_(s.c.agency.like(like), s.c.agency_id.in_(named)))
     if filters.status:

@@ -385,6 +385,17 @@ def _document_is(document: str | int):
 # ---------------------------------------------------------------------- write helpers (one transaction)
 
 
+def _region_columns(region: dict) -> dict:
+    """A stored region (``identify``) as the reports' and agencies' region columns."""
+    return {
+        "province": region.get("province"),
+        "city": region.get("city"),
+        "county": region.get("county"),
+        "region_code": region.get("code"),
+        "region_source": region.get("source"),
+    }
+
+
 def _write(
     c: Connection,
     result: dict,
@@ -433,11 +444,7 @@ def _write(
         year=meta.get("year"),
         layout=meta.get("template"),
         title=meta.get("title"),
-        province=reg.get("province"),
-        city=reg.get("city"),
-        county=reg.get("county"),
-        region_code=reg.get("code"),
-        region_source=reg.get("source"),
+        **_region_columns(reg),
         meta=meta,
         notes=report.get("notes") or [],
         uncertain=len(report.get("uncertain") or {}),
@@ -481,11 +488,7 @@ def _upsert_agency(c: Connection, ident: dict, year: int | None) -> str | None:
     reg = ident.get("region") or {}
     values = dict(
         name=ident["name"],
-        province=reg.get("province"),
-        city=reg.get("city"),
-        county=reg.get("county"),
-        region_code=reg.get("code"),
-        region_source=reg.get("source"),
+        **_region_columns(reg),
         cross_stale=True,
     )
     exists = c.execute(_AGENCY_EXISTS, {"agency_id": agency_id}).first()
