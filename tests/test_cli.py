@@ -4,9 +4,8 @@ import json
 import subprocess
 import sys
 
-from typer.testing import CliRunner
-
 from gongkai.cli import app
+from tests.clirunner import CliRunner
 
 runner = CliRunner()
 

@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from gongkai.cli import EXIT_INTERNAL, app
+from tests.clirunner import CliRunner
 from tests.hostile import ROOT
 
 runner = CliRunner()

@@ -99,9 +99,8 @@ def test_settings_from_a_toml_file(tmp_path):
 
 @pytest.mark.parametrize("command", ["parse", "check", "ingest"])
 def test_cli_settings_option(command, tmp_path):
-    from typer.testing import CliRunner
-
     from gongkai.cli import app
+    from tests.clirunner import CliRunner
     from tests.hostile import cjk_pdf
 
     pdf = tmp_path / "two-pages.pdf"

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import zipfile
 
-from typer.testing import CliRunner
-
 from gongkai.cli import app
 from gongkai.sources import discover, is_document_name, parse_many
+from tests.clirunner import CliRunner
 from tests.conftest import CORPUS
 
 SEEDS = sorted((CORPUS / "seeds").glob("00[0-2]_*.txt"))

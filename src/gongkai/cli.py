@@ -4,76 +4,160 @@ line: ``错误/Error: <file>: <reason>``, never a traceback."""
 
 from __future__ import annotations
 
-import copy
 import itertools
 import json
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
-
-import typer
-from typer.core import TyperGroup
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from gongkai.errors import GongkaiError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    import argparse
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from gongkai.model import Report
     from gongkai.sources import Parsed
 
 EXIT_INTERNAL = 3  # a crash: distinct from 1 (findings) and 2 (bad input), so scripts can tell them apart
 
-
-# typer's own exits, aborts and usage errors (its bundled click's exceptions are TyperExceptions)
-_PASS_THROUGH = (typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt)
+_ROOT_HELP = "gongkai — 政府信息公开工作年度报告：读取、核查、发布。Read, check and publish annual reports."
 
 
-class _OneLineErrors(TyperGroup):
-    """Whatever escapes a command becomes one ``错误/Error`` line: exit 2 for the input or the environment
-    (database, disk, permissions), 3 for a bug in gongkai."""
-
-    def invoke(self, ctx: Any) -> Any:  # typer's own click Context
-        ctx.meta["gongkai.argv"] = [*getattr(ctx, "_protected_args", []), *ctx.args]
-        try:
-            return super().invoke(ctx)
-        except _PASS_THROUGH:
-            raise
-        except Exception as e:
-            source, reason, code = describe_failure(e, ctx)
-            _error(source, reason)
-            raise typer.Exit(code) from None
-
-    # The review campaign's commands load on first use (their package pulls SQLAlchemy in), so that a
-    # plain `gongkai parse` starts fast.
-    def list_commands(self, ctx: Any) -> list[str]:
-        return [*super().list_commands(ctx), *_review_commands()]
-
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        return super().get_command(ctx, cmd_name) or _review_commands().get(cmd_name)
+# ---------------------------------------------------------------- the command line (argparse)
+# Each command is a function with its arguments declared once beside it (``arg``/``opt`` take what
+# ``argparse.ArgumentParser.add_argument`` takes); only the parser of the command that runs is built.
 
 
-def _review_commands() -> dict[str, Any]:
-    """The review campaign's click commands by name (built once)."""
-    global _REVIEW_COMMANDS
-    if _REVIEW_COMMANDS is None:
+def opt(*flags: str, **kw: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """An option or a positional argument of a command: ``add_argument``'s arguments, kept until used."""
+    return flags, kw
+
+
+arg = opt
+
+
+class Command(NamedTuple):
+    run: Callable[..., None]
+    params: tuple[tuple[tuple[str, ...], dict[str, Any]], ...]
+
+    @property
+    def help(self) -> str:
+        return (self.run.__doc__ or "").strip()
+
+
+class Group(NamedTuple):
+    """Commands under one name (``gongkai roster import``)."""
+
+    help: str
+    commands: dict[str, Command]
+
+    def command(self, name: str | None = None, *params: tuple) -> Callable:
+        return command(name, *params, into=self.commands)
+
+
+COMMANDS: dict[str, Command | Group] = {}
+
+
+def command(name: str | None = None, *params: tuple, into: dict | None = None) -> Callable:
+    """Register the decorated function as the command ``name`` (default: its name, ``_`` as ``-``)."""
+
+    def register(fn: Callable[..., None]) -> Callable[..., None]:
+        (COMMANDS if into is None else into)[name or fn.__name__.replace("_", "-")] = Command(fn, params)
+        return fn
+
+    return register
+
+
+def _commands(name: str | None) -> dict[str, Command | Group]:
+    """The commands, with the review campaign's when ``name`` is not a core command: they load on first use
+    (their package pulls SQLAlchemy in), so that a plain `gongkai parse` starts fast."""
+    if name not in COMMANDS:
         from gongkai.review.cli import register
 
-        review = typer.Typer(cls=TyperGroup)
-        review.callback()(_root)
-        register(review)
-        _REVIEW_COMMANDS = dict(typer.main.get_command(review).commands)  # type: ignore[attr-defined]
-    return _REVIEW_COMMANDS
+        register(COMMANDS)
+    return COMMANDS
 
 
-_REVIEW_COMMANDS: dict[str, Any] | None = None
+def _summary(text: str) -> str:
+    return " ".join(text.split("\n\n")[0].split())
 
 
-def describe_failure(e: BaseException, ctx: typer.Context | None = None) -> tuple[str, str, int]:
+def _parser(prog: str, description: str) -> argparse.ArgumentParser:
+    import argparse
+
+    class OneLineParser(argparse.ArgumentParser):
+        def error(self, message: str) -> None:  # type: ignore[override]
+            _error(self.prog, f"{message}（{self.prog} --help 查看用法 see --help)")
+            raise SystemExit(2)
+
+    class DefaultsShown(argparse.HelpFormatter):
+        def _get_help_string(self, action: argparse.Action) -> str | None:
+            text = action.help or ""
+            if action.default not in (None, False, [], argparse.SUPPRESS) and action.option_strings:
+                text += " [默认 default: %(default)s]"
+            return text
+
+    return OneLineParser(
+        prog=prog, description=description, formatter_class=DefaultsShown, allow_abbrev=False
+    )
+
+
+def _listing(prog: str, description: str, commands: dict[str, Command | Group]) -> str:
+    """``prog --help`` for a list of commands."""
+    width = max(map(len, commands)) + 2
+    lines = [
+        f"用法 usage: {prog} COMMAND [ARGS]... ({prog} COMMAND --help)",
+        "",
+        description,
+        "",
+        "命令 commands:",
+    ]
+    lines += [f"  {name:<{width}}{_summary(c.help)}" for name, c in commands.items()]
+    return "\n".join(lines)
+
+
+def _run(prog: str, commands: dict[str, Command | Group], argv: list[str], description: str) -> None:
+    """Run the command named by ``argv[0]`` among ``commands``; a listing for ``--help`` or nothing."""
+    if not argv or argv[0] in ("-h", "--help"):
+        print(_listing(prog, description, commands), file=sys.stdout if argv else sys.stderr)
+        raise SystemExit(0 if argv else 2)
+    name, rest = argv[0], argv[1:]
+    found = commands.get(name)
+    if found is None:
+        _error(prog, f"没有命令 no such command {name!r}（{prog} --help 查看命令 see --help)")
+        raise SystemExit(2)
+    if isinstance(found, Group):
+        _run(f"{prog} {name}", found.commands, rest, found.help)
+        return
+    parser = _parser(f"{prog} {name}", found.help)
+    for flags, kw in found.params:
+        parser.add_argument(*flags, **kw)
+    found.run(**vars(parser.parse_intermixed_args(rest)))
+
+
+def app(argv: Sequence[str]) -> int:
+    """Run ``gongkai *argv`` in this process; the exit code. Whatever escapes a command becomes one
+    ``错误/Error`` line: exit 2 for the input or the environment (database, disk, permissions), 3 for a bug
+    in gongkai."""
+    argv = list(argv)
+    try:
+        _run("gongkai", _commands(argv[0] if argv else None), argv, _ROOT_HELP)
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:
+        source, reason, code = describe_failure(e, argv)
+        _error(source, reason)
+        return code
+    return 0
+
+
+def describe_failure(e: BaseException, argv: Sequence[str] = ()) -> tuple[str, str, int]:
     """(source, one-line reason, exit code) for an exception no command handled."""
-    sub = ctx.invoked_subcommand if ctx is not None else None
-    where = sub or "gongkai"
+    where = argv[0] if argv else "gongkai"
     if isinstance(e, GongkaiError):
         return where, str(e), 2
     if isinstance(e, MemoryError):
@@ -83,18 +167,15 @@ def describe_failure(e: BaseException, ctx: typer.Context | None = None) -> tupl
         return escape_name(str(name)), f"{os_reason(e)}", 2
     db_reason = database_reason(e)
     if db_reason:
-        return _option_value(ctx, "--db") or "--db", db_reason, 2
+        return _option_value(argv, "--db") or "--db", db_reason, 2
     return where, _unexpected(e), EXIT_INTERNAL
 
 
-def _option_value(ctx: typer.Context | None, option: str) -> str | None:
+def _option_value(argv: Sequence[str], option: str) -> str | None:
     """The value given to ``option`` on the command line of the failed command."""
-    if ctx is None:
-        return None
-    args = ctx.meta.get("gongkai.argv", [])
-    for i, a in enumerate(args):
-        if a == option and i + 1 < len(args):
-            return args[i + 1]
+    for i, a in enumerate(argv):
+        if a == option and i + 1 < len(argv):
+            return argv[i + 1]
         if a.startswith(option + "="):
             return a.split("=", 1)[1]
     return None
@@ -142,19 +223,6 @@ def escape_name(name: str) -> str:
     return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in name)
 
 
-app = typer.Typer(
-    cls=_OneLineErrors,
-    add_completion=False,
-    no_args_is_help=True,
-    help="gongkai — 政府信息公开工作年度报告：读取、核查、发布。Read, check and publish annual reports.",
-)
-
-
-@app.callback()
-def _root() -> None:
-    """gongkai — 政府信息公开工作年度报告：读取、核查、发布。"""
-
-
 def _write_atomic(path: Path, data: bytes) -> None:
     from gongkai.atomic import write_bytes_atomic
 
@@ -162,7 +230,11 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def _error(source: str, reason: str) -> None:
-    typer.echo(f"错误/Error: {escape_name(source)}: {escape_name(reason)}", err=True)
+    print(f"错误/Error: {escape_name(source)}: {escape_name(reason)}", file=sys.stderr, flush=True)
+
+
+def _echo(message: str, err: bool = False) -> None:
+    print(message, file=sys.stderr if err else sys.stdout, flush=True)
 
 
 def _unexpected(e: BaseException) -> str:
@@ -194,7 +266,9 @@ def _exit_on_sigterm() -> None:
 
 _PATHS_HELP = "报告文件、文件夹（遍历）或 .zip 压缩包 (report files, folders walked, .zip archives)."
 _SETTINGS_HELP = "读取设置文件（TOML，含 pdf、ocr、extract 各节，见 gongkai.settings）。"
-SettingsFile = Annotated[Path | None, typer.Option("--settings", help=_SETTINGS_HELP)]
+SETTINGS = opt("--settings", dest="settings_file", type=Path, help=_SETTINGS_HELP)
+TIME_LIMIT = opt("--time-limit", type=float, default=_DEFAULT_LIMIT, help=_TIME_LIMIT_HELP)
+QUIET = opt("--quiet", "-q", action="store_true", help="不显示进度条。")
 
 
 def _load_settings(path: Path | None):
@@ -207,25 +281,24 @@ def _load_settings(path: Path | None):
         return load(path)
     except GongkaiError as e:
         _error(str(path), str(e))
-        raise typer.Exit(2) from None
+        raise SystemExit(2) from None
 
 
-@app.command()
-def parse(
-    paths: Annotated[list[Path], typer.Argument(help=_PATHS_HELP)],
-    format: Annotated[str, typer.Option("--format", "-f", help="输出格式：table（表格）或 json。")] = "table",
-    debug: Annotated[
-        bool, typer.Option("--debug", help="同时显示在何处匹配到了什么 (debug trace)。")
-    ] = False,
-    time_limit: Annotated[float, typer.Option("--time-limit", help=_TIME_LIMIT_HELP)] = _DEFAULT_LIMIT,
-    settings_file: SettingsFile = None,
-) -> None:
+@command(
+    "parse",
+    arg("paths", nargs="+", type=Path, help=_PATHS_HELP),
+    opt("--format", "-f", default="table", help="输出格式：table（表格）或 json。"),
+    opt("--debug", action="store_true", help="同时显示在何处匹配到了什么 (debug trace)。"),
+    TIME_LIMIT,
+    SETTINGS,
+)
+def parse(paths: list[Path], format: str, debug: bool, time_limit: float, settings_file: Path | None) -> None:
     """读取报告，填入全国统一模板：基本信息、六个部分、表二/三/四。Read reports into the national template."""
     from gongkai.sources import discover, parse_many
 
     if format not in ("table", "json"):
         _error("--format", f"unknown format {format!r} (table|json)")
-        raise typer.Exit(2)
+        raise SystemExit(2)
     settings = _load_settings(settings_file)
     _exit_on_sigterm()
     sources, errors = discover(paths)
@@ -241,7 +314,7 @@ def parse(
             continue
         if format == "json":
             indent = 1 if len(sources) == 1 else None
-            typer.echo(json.dumps(item.report.to_json(), ensure_ascii=False, indent=indent))
+            _echo(json.dumps(item.report.to_json(), ensure_ascii=False, indent=indent))
         else:
             from gongkai.render.terminal import print_report, print_trace
 
@@ -249,11 +322,11 @@ def parse(
             if debug:
                 print_trace(item.report)
     if crashed:
-        raise typer.Exit(EXIT_INTERNAL)
+        raise SystemExit(EXIT_INTERNAL)
     if not sources and not errors:
         _error(" ".join(map(str, paths)), "没有找到报告文件 (no report files found)")
     if failed or not sources:
-        raise typer.Exit(2)
+        raise SystemExit(2)
 
 
 _CODES_HELP = "规则代码或前缀，逗号分隔，如 T3,X101 (rule codes or prefixes, comma-separated)."
@@ -261,45 +334,39 @@ _SELECT_HELP = "只运行这些规则。" + _CODES_HELP
 _IGNORE_HELP = "不运行这些规则。" + _CODES_HELP
 
 
-@app.command()
+@command(
+    "check",
+    arg("paths", nargs="*", type=Path, help=_PATHS_HELP),
+    opt("--format", "-f", default="text", help="输出格式：text（问题清单）或 json。"),
+    opt("--fail-on", default="error", help="达到此级别即以 1 退出：error 或 warning。"),
+    opt("--db", help="核查此数据库中已入库的报告 (database URL or SQLite file)。"),
+    QUIET,
+    opt("--select", action="append", help=_SELECT_HELP),
+    opt("--ignore", action="append", help=_IGNORE_HELP),
+    TIME_LIMIT,
+    opt("--published", help="报告的发布日期 YYYY-MM-DD（只用于一个文件；供按时公开规则 M103）。"),
+    opt(
+        "--deadline",
+        action="append",
+        help="按机关类别的公开截止日期 KIND=MM-DD，可重复，如 department=01-31（KIND: "
+        "department|government|township|other）。",
+    ),
+    opt("--workers", "-w", type=int, help="与 --db 同用：并行核查的进程数（默认为 CPU 核数）。"),
+    SETTINGS,
+)
 def check(
-    paths: Annotated[list[Path] | None, typer.Argument(help=_PATHS_HELP)] = None,
-    format: Annotated[
-        str, typer.Option("--format", "-f", help="输出格式：text（问题清单）或 json。")
-    ] = "text",
-    fail_on: Annotated[
-        str, typer.Option("--fail-on", help="达到此级别即以 1 退出：error 或 warning。")
-    ] = "error",
-    db: Annotated[
-        str | None, typer.Option("--db", help="核查此数据库中已入库的报告 (database URL or SQLite file)。")
-    ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条。")] = False,
-    select: Annotated[
-        list[str] | None, typer.Option("--select", help="只运行这些规则。" + _CODES_HELP)
-    ] = None,
-    ignore: Annotated[
-        list[str] | None, typer.Option("--ignore", help="不运行这些规则。" + _CODES_HELP)
-    ] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", help=_TIME_LIMIT_HELP)] = _DEFAULT_LIMIT,
-    published: Annotated[
-        str | None,
-        typer.Option(
-            "--published", help="报告的发布日期 YYYY-MM-DD（只用于一个文件；供按时公开规则 M103）。"
-        ),
-    ] = None,
-    deadline: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--deadline",
-            help="按机关类别的公开截止日期 KIND=MM-DD，可重复，如 department=01-31（KIND: "
-            "department|government|township|other）。",
-        ),
-    ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option("--workers", "-w", help="与 --db 同用：并行核查的进程数（默认为 CPU 核数）。"),
-    ] = None,
-    settings_file: SettingsFile = None,
+    paths: list[Path],
+    format: str,
+    fail_on: str,
+    db: str | None,
+    quiet: bool,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    time_limit: float,
+    published: str | None,
+    deadline: list[str] | None,
+    workers: int | None,
+    settings_file: Path | None,
 ) -> None:
     """核查报告：逐条应用审核规则（见 `gongkai rules`），同一机关相邻年度的报告互相对照。Audit reports with
     every rule a careful reviewer applies; consecutive years of one agency are also checked together."""
@@ -307,20 +374,20 @@ def check(
 
     if format not in ("text", "json"):
         _error("--format", f"unknown format {format!r} (text|json)")
-        raise typer.Exit(2)
+        raise SystemExit(2)
     if fail_on not in ("error", "warning"):
         _error("--fail-on", f"unknown level {fail_on!r} (error|warning)")
-        raise typer.Exit(2)
+        raise SystemExit(2)
     try:
         codes = rule_codes(select, ignore)
     except GongkaiError as e:
         _error("--select/--ignore", str(e))
-        raise typer.Exit(2) from None
+        raise SystemExit(2) from None
     given = _timeliness_given(published, deadline, db)
     crashed = False
     if db is not None:
         if _show_checked_stream(_check_db(db, codes, given.get("deadlines"), workers), format, fail_on):
-            raise typer.Exit(1)
+            raise SystemExit(1)
         return
     if paths:
         _exit_on_sigterm()
@@ -328,12 +395,12 @@ def check(
         entries, errors, crashed = _check_paths(paths, codes, quiet, _limit(time_limit), given, settings)
     else:
         _error("check", "no report files given (or --db URL)")
-        raise typer.Exit(2)
+        raise SystemExit(2)
     _show_checked(entries, errors, format)
     if crashed:
-        raise typer.Exit(EXIT_INTERNAL)
+        raise SystemExit(EXIT_INTERNAL)
     if db is None and (errors or not entries):
-        raise typer.Exit(2)
+        raise SystemExit(2)
     _exit_on_findings(entries, fail_on)
 
 
@@ -347,10 +414,10 @@ def _timeliness_given(published: str | None, deadline: list[str] | None, db: str
         when = parse_date(published)
         if when is None or not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", published.strip()):
             _error("--published", f"不是日期 YYYY-MM-DD (not a date): {published!r}")
-            raise typer.Exit(2)
+            raise SystemExit(2)
         if db is not None:
             _error("--published", "与 --db 一起使用时发布日期取自数据库 (with --db the dates are stored)")
-            raise typer.Exit(2)
+            raise SystemExit(2)
         given["published"] = when.isoformat()
     deadlines: dict[str, str] = {}
     for item in deadline or []:
@@ -358,7 +425,7 @@ def _timeliness_given(published: str | None, deadline: list[str] | None, db: str
         kind = kind.strip()
         if kind not in KINDS or not _valid_month_day(mmdd):
             _error("--deadline", f"应为 KIND=MM-DD，KIND 为 {'|'.join(KINDS)}: {item!r}")
-            raise typer.Exit(2)
+            raise SystemExit(2)
         deadlines[kind] = mmdd.strip()
     if deadlines:
         given["deadlines"] = deadlines
@@ -408,7 +475,7 @@ def _check_paths(
         _error(source, reason)
     if "published" in given and len(sources) + len(errors) > 1:
         _error("--published", f"发布日期只能用于一个文件，这里有 {len(sources) + len(errors)} 个")
-        raise typer.Exit(2)
+        raise SystemExit(2)
     parsed: list[tuple[Parsed, Report]] = []
     crashed = False
     items = parse_many(sources, time_limit=time_limit, settings=settings)
@@ -447,7 +514,7 @@ def _show_checked(entries: list[dict], errors: list[tuple[str, str]], format: st
     """``check``'s output, the same for files and for ``--db``."""
     if format == "json":
         out = {"reports": entries, "errors": [{"source": s, "error": r} for s, r in errors]}
-        typer.echo(json.dumps(out, ensure_ascii=False, indent=1 if len(entries) == 1 else None))
+        _echo(json.dumps(out, ensure_ascii=False, indent=1 if len(entries) == 1 else None))
         return
     from gongkai.audit import Finding
     from gongkai.audit.show import print_results
@@ -495,20 +562,18 @@ def _exit_on_findings(entries: list[dict], fail_on: str) -> None:
 
     threshold = severity_rank(fail_on)
     if any(severity_rank(f.get("severity") or "info") >= threshold for e in entries for f in e["findings"]):
-        raise typer.Exit(1)
+        raise SystemExit(1)
 
 
-@app.command()
-def rules(
-    format: Annotated[str, typer.Option("--format", "-f", help="输出格式：text 或 json。")] = "text",
-) -> None:
+@command("rules", opt("--format", "-f", default="text", help="输出格式：text 或 json。"))
+def rules(format: str) -> None:
     """审核规则目录：每条规则的代码、级别、名称和说明。The audit rule catalogue."""
     from gongkai.audit import all_rules
     from gongkai.audit.titles import title
 
     catalogue = all_rules()
     if format == "json":
-        typer.echo(
+        _echo(
             json.dumps(
                 [
                     {
@@ -528,9 +593,7 @@ def rules(
         return
     for r in catalogue:
         cross = "（跨年度）" if r.scope == "pair" else ""
-        typer.echo(
-            f"{r.code}  {_SEVERITY_CN.get(r.severity, r.severity)}  {title(r.code)}{cross}  ({r.name})"
-        )
+        _echo(f"{r.code}  {_SEVERITY_CN.get(r.severity, r.severity)}  {title(r.code)}{cross}  ({r.name})")
 
 
 _SEVERITY_CN = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -539,11 +602,12 @@ _SEVERITY_CN = {"error": "错误", "warning": "警告", "info": "提示"}
 # ---------------------------------------------------------------- store: ingest, export, coverage, query
 
 _DB_HELP = "数据库 URL（任何 SQLAlchemy URL）或 SQLite 文件，默认 sqlite:///gongkai.db。"
+DB = opt("--db", help=_DB_HELP)
 
 
 def _store_error(e: Exception, source: str = "--db") -> None:
     _error(source, str(e) if isinstance(e, GongkaiError) else _unexpected(e))
-    raise typer.Exit(2 if isinstance(e, GongkaiError) else EXIT_INTERNAL) from None
+    raise SystemExit(2 if isinstance(e, GongkaiError) else EXIT_INTERNAL) from None
 
 
 # Table headers of `coverage` and `query` (CSV and JSON keep the keys).
@@ -589,7 +653,7 @@ _HEADERS = {
 def _print_rows(columns: list[str], rows: list[dict], format: str, title: str = "") -> None:
     """A list of records as a rich table, CSV or JSON on stdout."""
     if format == "json":
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        _echo(json.dumps(rows, ensure_ascii=False, indent=1))
     elif format == "csv":
         import csv
 
@@ -628,7 +692,7 @@ def _with_progress(items: Iterable, description: str, quiet: bool, total: int | 
 def _check_format(format: str, allowed: tuple[str, ...]) -> None:
     if format not in allowed:
         _error("--format", f"unknown format {format!r} ({'|'.join(allowed)})")
-        raise typer.Exit(2)
+        raise SystemExit(2)
 
 
 def _check_db(
@@ -650,22 +714,26 @@ def _check_db(
     yield from entries
 
 
-@app.command()
+@command(
+    "ingest",
+    arg("paths", nargs="+", type=Path, help=_PATHS_HELP),
+    DB,
+    opt("--workers", "-w", type=int, help="并行进程数（默认为 CPU 核数）。"),
+    opt("--regions", type=Path, help="机关与地区更正表 (CSV of agency/region overrides)。"),
+    opt("--retry-failed", action="store_true", help="重新读取此前读取失败的文件。"),
+    QUIET,
+    TIME_LIMIT,
+    SETTINGS,
+)
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help=_PATHS_HELP)],
-    db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
-    workers: Annotated[
-        int | None, typer.Option("--workers", "-w", help="并行进程数（默认为 CPU 核数）。")
-    ] = None,
-    regions: Annotated[
-        Path | None, typer.Option("--regions", help="机关与地区更正表 (CSV of agency/region overrides)。")
-    ] = None,
-    retry_failed: Annotated[
-        bool, typer.Option("--retry-failed", help="重新读取此前读取失败的文件。")
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条。")] = False,
-    time_limit: Annotated[float, typer.Option("--time-limit", help=_TIME_LIMIT_HELP)] = _DEFAULT_LIMIT,
-    settings_file: SettingsFile = None,
+    paths: list[Path],
+    db: str | None,
+    workers: int | None,
+    regions: Path | None,
+    retry_failed: bool,
+    quiet: bool,
+    time_limit: float,
+    settings_file: Path | None,
 ) -> None:
     """读取、核查并入库 PATHS 下的每份报告。已入库的文件（sha256 相同）跳过，中断后重跑即可续上；读不出的文件
     记为失败。Read, audit and store every report; stored documents are skipped."""
@@ -697,26 +765,26 @@ def ingest(
     for source, reason in result.errors:
         _error(source, reason)
     c = result.counts
-    typer.echo(
+    _echo(
         f"入库 ingested {result.stored} · ok {c['ok']} · problems {c['problems']}"
         f" · failed {c['failed']} · skipped {c['skipped']} · unreadable {c['unreadable']}"
         f" · cross-year findings {result.cross_findings}"
         f" · {result.seconds:.1f}s → {resolve_url(db)}"
     )
     if result.errors:
-        raise typer.Exit(2)
+        raise SystemExit(2)
 
 
-@app.command()
-def export(
-    to: Annotated[Path, typer.Option("--to", help="输出文件：.csv、.xlsx（中文表头）或 .parquet。")],
-    db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
-    long: Annotated[
-        bool, typer.Option("--long/--wide", help="long：每个单元格一行；wide：每份报告一行。")
-    ] = False,
-    agency: Annotated[list[str] | None, typer.Option("--agency", help="机关标识或机关名称的一部分。")] = None,
-    year: Annotated[list[int] | None, typer.Option("--year", help="报告年度（可重复）。")] = None,
-) -> None:
+@command(
+    "export",
+    opt("--to", type=Path, required=True, help="输出文件：.csv、.xlsx（中文表头）或 .parquet。"),
+    DB,
+    opt("--long", action="store_true", help="long：每个单元格一行。"),
+    opt("--wide", dest="long", action="store_false", help="wide：每份报告一行（默认）。"),
+    opt("--agency", action="append", help="机关标识或机关名称的一部分。"),
+    opt("--year", type=int, action="append", help="报告年度（可重复）。"),
+)
+def export(to: Path, db: str | None, long: bool, agency: list[str] | None, year: list[int] | None) -> None:
     """导出已入库的报告：宽表（每份报告一行、每个字段一列）或长表（每个单元格一行）。Export stored reports."""
     from gongkai.store import export as run_export
 
@@ -724,21 +792,20 @@ def export(
         n = run_export(db, to, long=long, agencies=agency, years=year)
     except GongkaiError as e:
         _store_error(e, str(to))
-    typer.echo(f"导出 exported {n} rows → {to}", err=True)
+    _echo(f"导出 exported {n} rows → {to}", err=True)
 
 
 def _region(a: dict) -> str:
     return "/".join(dict.fromkeys(x for x in (a["province"], a["city"], a["county"]) if x))
 
 
-@app.command()
-def coverage(
-    db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="输出格式：table、csv 或 json。")] = "table",
-    reports: Annotated[
-        bool, typer.Option("--reports", help="每份已入库报告一行，含来源网址和发布日期。")
-    ] = False,
-) -> None:
+@command(
+    "coverage",
+    DB,
+    opt("--format", "-f", default="table", help="输出格式：table、csv 或 json。"),
+    opt("--reports", action="store_true", help="每份已入库报告一行，含来源网址和发布日期。"),
+)
+def coverage(db: str | None, format: str, reports: bool) -> None:
     """覆盖情况：各机关有哪些年度的报告、缺哪些年度，按地区汇总。Which agencies have which years."""
     from gongkai.store import coverage as run_coverage
 
@@ -748,7 +815,7 @@ def coverage(
     except GongkaiError as e:
         _store_error(e)
     if format == "json":
-        typer.echo(json.dumps(cov, ensure_ascii=False, indent=1))
+        _echo(json.dumps(cov, ensure_ascii=False, indent=1))
         return
     if reports:
         _print_rows(
@@ -780,32 +847,38 @@ def coverage(
     )
 
 
-@app.command()
-def collect(
-    urls: Annotated[
-        list[str] | None, typer.Argument(help="年报 column, report page or attachment URLs.")
-    ] = None,
-    from_file: Annotated[Path | None, typer.Option("--from", help="A file of URLs, one a line.")] = None,
-    roster: Annotated[
-        bool,
-        typer.Option("--roster", help="采集 --db 中名录（gongkai roster import）各单位的网址。"),
-    ] = False,
-    roster_csv: Annotated[
-        Path | None, typer.Option("--roster-csv", help="A roster CSV with name and url columns.")
-    ] = None,
-    db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
-    to: Annotated[Path, typer.Option("--to", help="Folder for the originals and manifest.")] = Path(
-        "gongkai-collected"
+@command(
+    "collect",
+    arg("urls", nargs="*", help="年报 column, report page or attachment URLs."),
+    opt("--from", dest="from_file", type=Path, help="A file of URLs, one a line."),
+    opt("--roster", action="store_true", help="采集 --db 中名录（gongkai roster import）各单位的网址。"),
+    opt("--roster-csv", type=Path, help="A roster CSV with name and url columns."),
+    DB,
+    opt("--to", type=Path, default=Path("gongkai-collected"), help="Folder for the originals and manifest."),
+    opt("--interval", type=float, default=1.0, help="Seconds between requests to a host."),
+    opt("--timeout", type=float, default=20.0, help="Seconds per request."),
+    opt("--retries", type=int, default=2, help="Retries after a timeout or 5xx."),
+    opt("--max-mb", type=float, default=50.0, help="Largest file fetched, in MB."),
+    opt("--no-ingest", action="store_true", help="Only fetch and save."),
+    opt(
+        "--ingest-only", action="store_true", help="Fetch nothing: ingest what --to holds, with its metadata."
     ),
-    interval: Annotated[float, typer.Option("--interval", help="Seconds between requests to a host.")] = 1.0,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per request.")] = 20.0,
-    retries: Annotated[int, typer.Option("--retries", help="Retries after a timeout or 5xx.")] = 2,
-    max_mb: Annotated[float, typer.Option("--max-mb", help="Largest file fetched, in MB.")] = 50.0,
-    no_ingest: Annotated[bool, typer.Option("--no-ingest", help="Only fetch and save.")] = False,
-    ingest_only: Annotated[
-        bool, typer.Option("--ingest-only", help="Fetch nothing: ingest what --to holds, with its metadata.")
-    ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    opt("--quiet", "-q", action="store_true", help="No progress bar."),
+)
+def collect(
+    urls: list[str],
+    from_file: Path | None,
+    roster: bool,
+    roster_csv: Path | None,
+    db: str | None,
+    to: Path,
+    interval: float,
+    timeout: float,
+    retries: int,
+    max_mb: float,
+    no_ingest: bool,
+    ingest_only: bool,
+    quiet: bool,
 ) -> None:
     """Collect annual reports from government sites (robots.txt honoured, one host at a time, politely),
     keep each original with its URL, fetch time, HTTP headers and 发布日期, then ingest them. A rerun
@@ -829,14 +902,14 @@ def collect(
                 targets += _stored_roster_targets(db, {t.url for t in targets})
             if not targets:
                 _error("collect", "没有要采集的网址 (no URL given: URLs, --from, --roster or --roster-csv)")
-                raise typer.Exit(2)
+                raise SystemExit(2)
             with CollectProgress(enabled=not quiet) as progress:
                 result = run_collect(targets, db, to, settings, progress=progress, ingest=False)
             errors, records = result.errors, result.records
             for url, reason in errors:
                 _error(url, reason)
             c = result.counts
-            typer.echo(
+            _echo(
                 f"采集 collected: list pages {c['list_pages']} (unchanged {c['unchanged']})"
                 f" · reports {c['reports']}"
                 f" · new files {c['fetched']} · known {c['known']} · failed {c['failed']} → {to}"
@@ -847,14 +920,14 @@ def collect(
             for source, reason in ingested.errors:
                 _error(source, reason)
             n = ingested.counts
-            typer.echo(
+            _echo(
                 f"入库 ingested {ingested.stored} · ok {n['ok']} · problems {n['problems']}"
                 f" · failed {n['failed']} · skipped {n['skipped']}"
             )
     except GongkaiError as e:
         _store_error(e, "collect")
     if errors:
-        raise typer.Exit(2)
+        raise SystemExit(2)
 
 
 def _stored_roster_targets(db: str | None, known: set[str]) -> list:
@@ -863,20 +936,21 @@ def _stored_roster_targets(db: str | None, known: set[str]) -> list:
 
     if db is None:
         _error("--roster", "名录存放在数据库中，请给出 --db (the roster is read from --db)")
-        raise typer.Exit(2)
+        raise SystemExit(2)
     found = [t for t in stored_roster(db) if t.url not in known]
     if not found:
         _error("--roster", "名录中没有单位网址 (no roster entry has a URL; gongkai roster import 名录.xlsx)")
-        raise typer.Exit(2)
+        raise SystemExit(2)
     return found
 
 
-@app.command()
-def query(
-    name: Annotated[str, typer.Argument(help="applications | outcomes | corrections | problems")],
-    db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="输出格式：table、csv 或 json。")] = "table",
-) -> None:
+@command(
+    "query",
+    arg("name", help="applications | outcomes | corrections | problems"),
+    DB,
+    opt("--format", "-f", default="table", help="输出格式：table、csv 或 json。"),
+)
+def query(name: str, db: str | None, format: str) -> None:
     """现成的汇总查询（同一机关同一年度只计一次）。Ready summaries of the stored corpus."""
     from gongkai.store import query as run_query
 
@@ -888,47 +962,51 @@ def query(
     _print_rows(out["columns"], out["rows"], format, title=f"{name}: {out['description']}")
 
 
-@app.command()
+@command(
+    "serve",
+    DB,
+    opt("--host", default="127.0.0.1", help="监听地址。"),
+    opt("--port", type=int, default=8000, help="监听端口。"),
+    opt("--password", help="登录所需的密码（或环境变量 GONGKAI_PASSWORD）。"),
+    opt("--files", help="上传原件的存放目录（默认在数据库旁边）。"),
+    opt(
+        "--allowed-host", action="append", help="Host name the browser may use (repeatable; default: --host)."
+    ),
+    opt("--insecure", action="store_true", help="Allow a network address without --password."),
+)
 def serve(
-    db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
-    host: Annotated[str, typer.Option("--host", help="监听地址。")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="监听端口。")] = 8000,
-    password: Annotated[
-        str | None,
-        typer.Option("--password", envvar="GONGKAI_PASSWORD", help="登录所需的密码。"),
-    ] = None,
-    files: Annotated[
-        str | None,
-        typer.Option("--files", help="上传原件的存放目录（默认在数据库旁边）。"),
-    ] = None,
-    allowed_host: Annotated[
-        list[str] | None,
-        typer.Option("--allowed-host", help="Host name the browser may use (repeatable; default: --host)."),
-    ] = None,
-    insecure: Annotated[
-        bool, typer.Option("--insecure", help="Allow a network address without --password.")
-    ] = False,
+    db: str | None,
+    host: str,
+    port: int,
+    password: str | None,
+    files: str | None,
+    allowed_host: list[str] | None,
+    insecure: bool,
 ) -> None:
     """网页界面：在浏览器中上传、审阅报告和整个语料库。Web app."""
+    import os
+
+    if password is None:
+        password = os.environ.get("GONGKAI_PASSWORD")
     try:
         from gongkai.web import serve as run
     except ImportError as e:
         _error("serve", f"网页界面需要安装 gongkai[web] (missing dependency: {e.name})")
-        raise typer.Exit(2) from None
+        raise SystemExit(2) from None
     if not 0 < port < 65536:
         _error("--port", f"端口须在 1–65535 之间 (port must be 1–65535, not {port})")
-        raise typer.Exit(2)
+        raise SystemExit(2)
     if password is not None and not password.strip():
         _error("--password", "密码不能为空 (the password must not be empty or blank)")
-        raise typer.Exit(2)
+        raise SystemExit(2)
     if host not in ("127.0.0.1", "localhost", "::1") and not password:
         if not insecure:
             _error(
                 "--host",
                 "网络地址需要 --password 或 --insecure (a network address needs --password or --insecure)",
             )
-            raise typer.Exit(2)
-        typer.echo(
+            raise SystemExit(2)
+        _echo(
             "警告/Warning: 没有设置密码，网络上的任何人都能访问 (no --password on a network address)",
             err=True,
         )
@@ -936,17 +1014,16 @@ def serve(
         run(db, host=host, port=port, password=password, files_dir=files, allowed_hosts=allowed_host)
     except GongkaiError as e:
         _error(db or "gongkai.db", str(e))
-        raise typer.Exit(2) from None
+        raise SystemExit(2) from None
 
 
-@app.command()
-def render(
-    file: Annotated[Path, typer.Argument(help="一份报告（gongkai 能读的任何格式，包括它自己写的 JSON）。")],
-    to: Annotated[Path, typer.Option("--to", help="out.docx | out.pdf | out.html | out.json")],
-    force: Annotated[
-        bool, typer.Option("--force", help="强制发布：仍有错误时也写出 DOCX/PDF/HTML（记录在文件中）.")
-    ] = False,
-) -> None:
+@command(
+    "render",
+    arg("file", type=Path, help="一份报告（gongkai 能读的任何格式，包括它自己写的 JSON）。"),
+    opt("--to", type=Path, required=True, help="out.docx | out.pdf | out.html | out.json"),
+    opt("--force", action="store_true", help="强制发布：仍有错误时也写出 DOCX/PDF/HTML（记录在文件中）."),
+)
+def render(file: Path, to: Path, force: bool) -> None:
     """按官方版式发布报告（DOCX、PDF、HTML）或写出 JSON；仍有错误时拒绝发布（退出码 1），
     除非 --force（记录在文件中）。"""
     from gongkai import parse as parse_file
@@ -957,27 +1034,26 @@ def render(
         publish(report, to, override=force)
     except PublishRefused as e:
         _error(str(file), str(e))
-        raise typer.Exit(1) from None
+        raise SystemExit(1) from None
     except GongkaiError as e:
         _error(str(file), str(e))
-        raise typer.Exit(2) from None
+        raise SystemExit(2) from None
     if report.meta.get("publish_override"):
         from gongkai.author.prose import override_note
 
-        typer.echo(override_note(report.meta["publish_override"]), err=True)
-    typer.echo(f"已写出 wrote {to}", err=True)
+        _echo(override_note(report.meta["publish_override"]), err=True)
+    _echo(f"已写出 wrote {to}", err=True)
 
 
-@app.command(name="template")
-def template_command(
-    to: Annotated[Path, typer.Option("--to", help="填报.xlsx (the tables) or 台账.xlsx|.csv with --ledger.")],
-    year: Annotated[int | None, typer.Option("--year", help="Report year (chooses the layout).")] = None,
-    agency: Annotated[str, typer.Option("--agency", help="机关名称.")] = "",
-    from_report: Annotated[
-        Path | None, typer.Option("--from", help="Pre-fill from a report (any format gongkai reads).")
-    ] = None,
-    ledger: Annotated[bool, typer.Option("--ledger", help="The 依申请公开台账 template instead.")] = False,
-) -> None:
+@command(
+    "template",
+    opt("--to", type=Path, required=True, help="填报.xlsx (the tables) or 台账.xlsx|.csv with --ledger."),
+    opt("--year", type=int, help="Report year (chooses the layout)."),
+    opt("--agency", default="", help="机关名称."),
+    opt("--from", dest="from_report", type=Path, help="Pre-fill from a report (any format gongkai reads)."),
+    opt("--ledger", action="store_true", help="The 依申请公开台账 template instead."),
+)
+def template_command(to: Path, year: int | None, agency: str, from_report: Path | None, ledger: bool) -> None:
     """Write a form to fill in: the three tables as XLSX in the official layout (totals as formulas, values
     validated; `gongkai parse` reads it back), or with --ledger the 依申请公开 ledger (台账)."""
     from gongkai import template as tmpl
@@ -1003,21 +1079,20 @@ def template_command(
             _write_atomic(to, form_xlsx(layout_key, report, agency=agency, year=year))
     except GongkaiError as e:
         _error(str(from_report or to), str(e))
-        raise typer.Exit(2) from None
+        raise SystemExit(2) from None
     except OSError as e:
         _error(str(to), f"无法写出 (cannot write: {e.strerror or e})")
-        raise typer.Exit(2) from None
-    typer.echo(f"已写出 wrote {to}", err=True)
+        raise SystemExit(2) from None
+    _echo(f"已写出 wrote {to}", err=True)
 
 
-@app.command(name="ledger")
-def ledger_command(
-    file: Annotated[Path, typer.Argument(help="依申请公开台账 (CSV or XLSX with Chinese headers).")],
-    year: Annotated[int, typer.Option("--year", help="Report year.")],
-    into: Annotated[
-        Path | None, typer.Option("--into", help="A report JSON (a draft) whose table 三 is replaced.")
-    ] = None,
-) -> None:
+@command(
+    "ledger",
+    arg("file", type=Path, help="依申请公开台账 (CSV or XLSX with Chinese headers)."),
+    opt("--year", type=int, required=True, help="Report year."),
+    opt("--into", type=Path, help="A report JSON (a draft) whose table 三 is replaced."),
+)
+def ledger_command(file: Path, year: int, into: Path | None) -> None:
     """Table 三 from the ledger of applications; each bad row is named by its row number and column
     (exit 1), and left out."""
     from gongkai.author.ledger import table3_from_ledger
@@ -1027,7 +1102,7 @@ def ledger_command(
         result = table3_from_ledger(load_file(file), year)
     except GongkaiError as e:
         _error(str(file), str(e))
-        raise typer.Exit(2) from None
+        raise SystemExit(2) from None
     for row_error in result.errors:
         _error(str(file), row_error.text())
     report = _ledger_report(result.values, year, into)
@@ -1035,14 +1110,14 @@ def ledger_command(
         from gongkai.render.publish import publish
 
         publish(report, into)
-        typer.echo(f"已写入表三 wrote table 三 into {into}", err=True)
+        _echo(f"已写入表三 wrote table 三 into {into}", err=True)
     else:
         from gongkai.render.terminal import print_report
 
         print_report(report)
-    typer.echo(f"台账 {result.rows} 件申请，{len(result.errors)} 个错误", err=True)
+    _echo(f"台账 {result.rows} 件申请，{len(result.errors)} 个错误", err=True)
     if result.errors:
-        raise typer.Exit(1)
+        raise SystemExit(1)
 
 
 def _ledger_report(values: dict, year: int, into: Path | None):
@@ -1060,31 +1135,30 @@ def _ledger_report(values: dict, year: int, into: Path | None):
     return report
 
 
-@app.command(name="new")
+@command(
+    "new",
+    opt("--year", type=int, required=True, help="Report year."),
+    opt("--to", type=Path, required=True, help="draft.json (the draft) or 填报.xlsx (its tables)."),
+    opt("--agency", help="机关名称 as in the title (default: the roster entry's)."),
+    opt("--from", dest="from_report", type=Path, help="Last year's report (any format gongkai reads)."),
+    opt(
+        "--roster-entry",
+        help="名录中的单位名称（从 --db 的名录取类型、地区、截止日期）; or roster fields as JSON, e.g. "
+        '\'{"kind": "department"}\'.',
+    ),
+    opt("--db", help="The database whose roster --roster-entry is looked up in."),
+    opt("--tables", type=Path, help="A filled 填报.xlsx to take the tables from."),
+    opt("--ledger", type=Path, help="依申请公开台账: table 三 from it."),
+)
 def new_command(
-    year: Annotated[int, typer.Option("--year", help="Report year.")],
-    to: Annotated[Path, typer.Option("--to", help="draft.json (the draft) or 填报.xlsx (its tables).")],
-    agency: Annotated[
-        str | None, typer.Option("--agency", help="机关名称 as in the title (default: the roster entry's).")
-    ] = None,
-    from_report: Annotated[
-        Path | None, typer.Option("--from", help="Last year's report (any format gongkai reads).")
-    ] = None,
-    roster_entry: Annotated[
-        str | None,
-        typer.Option(
-            "--roster-entry",
-            help="名录中的单位名称（从 --db 的名录取类型、地区、截止日期）; or roster fields as JSON, e.g. "
-            '\'{"kind": "department"}\'.',
-        ),
-    ] = None,
-    db: Annotated[
-        str | None, typer.Option("--db", help="The database whose roster --roster-entry is looked up in.")
-    ] = None,
-    tables: Annotated[
-        Path | None, typer.Option("--tables", help="A filled 填报.xlsx to take the tables from.")
-    ] = None,
-    ledger: Annotated[Path | None, typer.Option("--ledger", help="依申请公开台账: table 三 from it.")] = None,
+    year: int,
+    to: Path,
+    agency: str | None,
+    from_report: Path | None,
+    roster_entry: str | None,
+    db: str | None,
+    tables: Path | None,
+    ledger: Path | None,
 ) -> None:
     """Start a report: the six sections and three tables of the year's layout, from last year's report
     (上年结转, 现行有效件数, its texts for reference), with summaries of 二、三、四 and what is still
@@ -1112,13 +1186,13 @@ def new_command(
             publish(report, to.with_suffix(".json") if to.suffix.lower() != ".json" else to)
     except (GongkaiError, ValueError) as e:
         _error(source, str(e))
-        raise typer.Exit(2) from None
+        raise SystemExit(2) from None
     for row_error in errors:
         _error(str(ledger), row_error.text())
     for key, messages in sorted(drafting.guidance(drafting.check_draft(report, previous)).items()):
         for m in messages:
-            typer.echo(f"待完善 {key}: {m}", err=True)
-    typer.echo(f"已写出 wrote {to}", err=True)
+            _echo(f"待完善 {key}: {m}", err=True)
+    _echo(f"已写出 wrote {to}", err=True)
 
 
 def _roster_meta(entry: str | None, db: str | None, agency: str | None, year: int) -> tuple[str, dict]:
@@ -1146,28 +1220,8 @@ def _roster_meta(entry: str | None, db: str | None, agency: str | None, year: in
     return agency, meta
 
 
-def _app_for(argv: list[str]) -> typer.Typer:
-    """The app with only the command named in ``argv`` when there is one: typer builds every command it
-    knows before running one (reading each signature's type hints), a good part of a short run's start-up."""
-    name = argv[0] if argv else ""
-    for info in app.registered_commands:
-        callback = info.callback
-        if callback is not None and (info.name or callback.__name__.replace("_", "-")) == name:
-            only = copy.copy(app)
-            only.registered_commands = [info]
-            return only
-    return app
-
-
 def main() -> None:
-    try:
-        _app_for(sys.argv[1:])()
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except Exception as e:  # outside any command (option parsing, start-up): still one line
-        source, reason, code = describe_failure(e)
-        _error(source, reason)
-        sys.exit(code)
+    sys.exit(app(sys.argv[1:]))
 
 
 if __name__ == "__main__":

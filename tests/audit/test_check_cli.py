@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import gongkai
 from gongkai.cli import app
+from tests.clirunner import CliRunner
 
 CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus"
 SEED_000 = CORPUS / "seeds" / "000_f01d4dbb51cf7cd1.txt"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
 from gongkai import Finding
 from gongkai.audit.entries import ENTRY_KEYS, rule_codes
 from gongkai.cli import app
 from gongkai.errors import InputError
+from tests.clirunner import CliRunner
 from tests.conftest import CORPUS
 
 SEED = CORPUS / "seeds" / "004_e99c3fa4f96ef56b.txt"

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typer.testing import CliRunner
-
 from gongkai.audit import all_rules
 from gongkai.audit.titles import TITLES
 from gongkai.cli import app
+from tests.clirunner import CliRunner
 
 
 def test_every_rule_has_a_chinese_title():

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from typer.testing import CliRunner
-
 from gongkai.cli import app
+from tests.clirunner import CliRunner
 
 runner = CliRunner()
 

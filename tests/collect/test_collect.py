@@ -143,9 +143,8 @@ def test_a_second_run_fetches_only_the_list_pages(collected):
 
 
 def test_cli_collect_then_coverage_shows_every_report_with_url_and_date(tmp_path):
-    from typer.testing import CliRunner
-
     from gongkai.cli import app
+    from tests.clirunner import CliRunner
 
     site = build_site()
     del site.routes["/ndbg/slow.html"]  # keep this run short: now a 404; the slow page is covered above
@@ -243,9 +242,8 @@ def test_a_new_report_on_the_column_is_all_a_rerun_fetches(tmp_path):
 def test_cli_collect_from_the_stored_roster(tmp_path):
     """``collect --roster`` takes the web addresses of the roster imported into the database, and names each
     collected report after its roster entry."""
-    from typer.testing import CliRunner
-
     from gongkai.cli import app
+    from tests.clirunner import CliRunner
 
     site = build_site()
     del site.routes["/ndbg/slow.html"]

@@ -7,8 +7,6 @@ import json
 import re
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from gongkai.cli import app
 from gongkai.review import (
     ReviewFilter,
@@ -19,6 +17,7 @@ from gongkai.review import (
     versions,
 )
 from gongkai.store import ingest
+from tests.clirunner import CliRunner
 from tests.review.conftest import NEVER, YEAR
 
 runner = CliRunner()

@@ -6,10 +6,10 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from typer.testing import CliRunner
 
 from gongkai.cli import app
 from gongkai.review import import_roster, read_roster, roster, roster_coverage, versions
+from tests.clirunner import CliRunner
 from tests.conftest import CORPUS
 
 runner = CliRunner()

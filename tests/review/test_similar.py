@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from gongkai.cli import app
 from gongkai.review import ReviewFilter, findings_for_review, set_state
+from tests.clirunner import CliRunner
 from tests.review.conftest import write_roster
 
 runner = CliRunner()

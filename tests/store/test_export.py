@@ -108,9 +108,8 @@ def test_bad_format(corpus_db, tmp_path):
 
 
 def test_cli_export(corpus_db, tmp_path):
-    from typer.testing import CliRunner
-
     from gongkai.cli import app
+    from tests.clirunner import CliRunner
 
     db = corpus_db.removeprefix("sqlite:///")
     res = CliRunner().invoke(app, ["export", "--db", db, "--to", str(tmp_path / "o.csv"), "--year", "2022"])
@@ -149,9 +148,8 @@ def test_an_xlsx_export_that_does_not_fit_one_sheet_is_refused_in_one_line(corpu
     """More rows than an Excel sheet holds: nothing written, one Chinese line that says what to do
     (the sheet limit lowered to what the small corpus reaches: 200 cells in one report)."""
     pytest.importorskip("openpyxl")
-    from typer.testing import CliRunner
-
     from gongkai.cli import app
+    from tests.clirunner import CliRunner
 
     export_module = sys.modules["gongkai.store.export"]  # the package's name `export` is the function
 

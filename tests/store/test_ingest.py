@@ -251,9 +251,8 @@ def test_migrations_match_the_schema(tmp_path):
 
 
 def test_cli_ingest(tmp_path, text_corpus):
-    from typer.testing import CliRunner
-
     from gongkai.cli import app
+    from tests.clirunner import CliRunner
 
     db = tmp_path / "cli.db"
     res = CliRunner().invoke(app, ["ingest", str(text_corpus / "seeds"), "--db", str(db), "-q", "-w", "1"])

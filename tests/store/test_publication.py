@@ -115,9 +115,8 @@ def test_a_database_of_the_first_schema_is_upgraded(tmp_path):
 
 
 def test_cli_coverage_lists_reports_with_url_and_date(tmp_path):
-    from typer.testing import CliRunner
-
     from gongkai.cli import app
+    from tests.clirunner import CliRunner
 
     path = _seed(tmp_path)
     db = str(tmp_path / "p.db")

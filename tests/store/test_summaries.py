@@ -3,11 +3,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
 import gongkai
 from gongkai.cli import app
 from gongkai.store import Store, check_store, coverage, query
+from tests.clirunner import CliRunner
 from tests.conftest import CORPUS
 from tests.store.conftest import hongze_pdfs
 

@@ -128,9 +128,8 @@ def test_write_check_and_publish_a_report(server, open_page, shots, tmp_path):
 def test_import_a_filled_workbook_and_a_ledger(server, open_page, shots, tmp_path):
     """The 填报 XLSX that `gongkai template` makes and a 台账 ledger imported through the page; the ledger's
     bad rows listed in Chinese with their row numbers."""
-    from typer.testing import CliRunner
-
     from gongkai.cli import app as cli_app
+    from tests.clirunner import CliRunner
 
     workbook, ledger = tmp_path / "填报.xlsx", tmp_path / "台账.csv"
     cli = CliRunner()

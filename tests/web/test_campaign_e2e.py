@@ -17,10 +17,9 @@ pytest.importorskip("argon2")
 pytest.importorskip("playwright.sync_api")
 pytest.importorskip("uvicorn")
 
-from typer.testing import CliRunner
-
 from gongkai.cli import app as cli_app
 from gongkai.web import create_app
+from tests.clirunner import CliRunner
 
 CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus"
 COPIED = ("新乡高新技术产业开发区管理委员会", "新乡经济技术开发区管理委员会")  # (original, the copier)

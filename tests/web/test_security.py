@@ -5,13 +5,13 @@ refused, no-store on authenticated pages, 404 for absurd ids, originals only fro
 from __future__ import annotations
 
 import pytest
-from typer.testing import CliRunner
 
 from gongkai.errors import InputError
 from gongkai.web import create_app
 from gongkai.web.auth import COOKIE
 from gongkai.web.routes import ROUTERS
 from gongkai.web.security import LoginThrottle, default_allowed_hosts
+from tests.clirunner import CliRunner
 from tests.web.conftest import CsrfClient, TestClient
 
 STATE_CHANGING_ROUTES = [

@@ -5,27 +5,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
 
-import typer
-
+from gongkai.cli import Group, _echo, arg, command, opt
 from gongkai.errors import GongkaiError
 
 _DB_HELP = "Database URL (any SQLAlchemy URL) or SQLite file; default sqlite:///gongkai.db."
 _YEAR_HELP = "Report year of the campaign; default the latest year stored."
-Db = Annotated[str | None, typer.Option("--db", help=_DB_HELP)]
-Year = Annotated[int | None, typer.Option("--year", help=_YEAR_HELP)]
-Format = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
-User = Annotated[str | None, typer.Option("--user", help="Who does it (recorded in the activity log).")]
+DB = opt("--db", help=_DB_HELP)
+YEAR = opt("--year", type=int, help=_YEAR_HELP)
+FORMAT = opt("--format", "-f", default="table", help="table, csv or json.")
+USER = opt("--user", help="Who does it (recorded in the activity log).")
 
-roster_app = typer.Typer(
-    help="名录：导入应发布年度报告的单位，匹配，覆盖情况（未发布）。", no_args_is_help=True
-)
-review_app = typer.Typer(help="问题审核：列出、确认、驳回（按条件批量），导出审核表。", no_args_is_help=True)
-version_app = typer.Typer(
-    help="版本：同一单位同一年度的多个文件；当前版本、撤回、指定。", no_args_is_help=True
-)
-user_app = typer.Typer(help="账号：管理员、审核员、只读用户。", no_args_is_help=True)
+roster_app = Group("名录：导入应发布年度报告的单位，匹配，覆盖情况（未发布）。", {})
+review_app = Group("问题审核：列出、确认、驳回（按条件批量），导出审核表。", {})
+version_app = Group("版本：同一单位同一年度的多个文件；当前版本、撤回、指定。", {})
+user_app = Group("账号：管理员、审核员、只读用户。", {})
+# ``score``, ``notice`` and ``bulletin``: top-level commands
+TOP: dict = {}
 
 
 def _fail(e: Exception, source: str = "--db") -> None:
@@ -44,14 +40,13 @@ def _rows(columns: list[str], rows: list[dict], format: str, title: str = "") ->
 # ---------------------------------------------------------------------- roster
 
 
-@roster_app.command("import")
-def roster_import(
-    file: Annotated[
-        Path, typer.Argument(help="CSV (UTF-8) or XLSX: 名称, 地区, 层级, 类型, 网址, 截止日期.")
-    ],
-    db: Db = None,
-    user: User = None,
-) -> None:
+@roster_app.command(
+    "import",
+    arg("file", type=Path, help="CSV (UTF-8) or XLSX: 名称, 地区, 层级, 类型, 网址, 截止日期."),
+    DB,
+    USER,
+)
+def roster_import(file: Path, db: str | None, user: str | None) -> None:
     """Import the roster (replaces the previous one; all or nothing)."""
     from gongkai.review import import_roster
 
@@ -59,13 +54,13 @@ def roster_import(
         result = import_roster(db, file, user=user)
     except GongkaiError as e:
         _fail(e, str(file))
-    typer.echo(f"导入名录 imported {result.count} · 已匹配 matched {result.matched}", err=True)
+    _echo(f"导入名录 imported {result.count} · 已匹配 matched {result.matched}", err=True)
     for name in result.unmatched:
-        typer.echo(f"未匹配 unmatched: {name}", err=True)
+        _echo(f"未匹配 unmatched: {name}", err=True)
 
 
-@roster_app.command("show")
-def roster_show(db: Db = None, year: Year = None, format: Format = "table") -> None:
+@roster_app.command("show", DB, YEAR, FORMAT)
+def roster_show(db: str | None, year: int | None, format: str) -> None:
     """Coverage against the roster: 已发布, 未发布, and reports of agencies not on it (名录外)."""
     from gongkai.review import roster_coverage
 
@@ -89,15 +84,14 @@ def roster_show(db: Db = None, year: Year = None, format: Format = "table") -> N
     _rows(list(out[0]) if out else ["name"], out, format, title="名录覆盖 roster coverage")
 
 
-@roster_app.command("match")
-def roster_match(
-    name: Annotated[str, typer.Argument(help="The roster entry's name.")],
-    agency_id: Annotated[
-        str, typer.Argument(help="The store's agency id (see `gongkai coverage`); '-' clears.")
-    ],
-    db: Db = None,
-    user: User = None,
-) -> None:
+@roster_app.command(
+    "match",
+    arg("name", help="The roster entry's name."),
+    arg("agency_id", help="The store's agency id (see `gongkai coverage`); '-' clears."),
+    DB,
+    USER,
+)
+def roster_match(name: str, agency_id: str, db: str | None, user: str | None) -> None:
     """Match a roster entry to a stored agency by hand."""
     from gongkai.review import set_match
 
@@ -124,26 +118,24 @@ def _filter(agency, year, code, severity, state, report, fingerprint):
     )
 
 
-Agency = Annotated[str | None, typer.Option("--agency", help="Agency name (or part of it) or agency id.")]
-Code = Annotated[str | None, typer.Option("--code", help="Rule code or prefix (T301, T3).")]
-Severity = Annotated[str | None, typer.Option("--severity", help="error, warning or info.")]
-State = Annotated[str | None, typer.Option("--state", help="pending, confirmed or dismissed.")]
-Report = Annotated[int | None, typer.Option("--report", help="Report id.")]
-Fingerprint = Annotated[
-    list[str] | None, typer.Option("--finding", help="A finding's fingerprint (repeatable).")
-]
+AGENCY = opt("--agency", help="Agency name (or part of it) or agency id.")
+CODE = opt("--code", help="Rule code or prefix (T301, T3).")
+SEVERITY = opt("--severity", help="error, warning or info.")
+STATE = opt("--state", help="pending, confirmed or dismissed.")
+REPORT = opt("--report", type=int, help="Report id.")
+FINGERPRINT = opt("--finding", action="append", help="A finding's fingerprint (repeatable).")
 
 
-@review_app.command("list")
+@review_app.command("list", DB, AGENCY, YEAR, CODE, SEVERITY, STATE, REPORT, FORMAT)
 def review_list(
-    db: Db = None,
-    agency: Agency = None,
-    year: Year = None,
-    code: Code = None,
-    severity: Severity = None,
-    state: State = None,
-    report: Report = None,
-    format: Format = "table",
+    db: str | None,
+    agency: str | None,
+    year: int | None,
+    code: str | None,
+    severity: str | None,
+    state: str | None,
+    report: int | None,
+    format: str,
 ) -> None:
     """The findings of the current versions with their review state (and 已整改 / 未整改)."""
     from gongkai.review import RECTIFICATION_LABELS, findings_for_review
@@ -182,38 +174,49 @@ def _set(state: str, db, agency, year, code, severity, state_filter, report, fin
         _error(
             "review", "请给出筛选条件，例如 --agency 或 --code (give a filter; refusing to change everything)"
         )
-        raise typer.Exit(2)
+        raise SystemExit(2)
     try:
         n = set_state(db, filters, state, comment=comment, reviewer=user)
     except GongkaiError as e:
         _fail(e)
-    typer.echo(f"{STATE_LABELS[state]} {n} 条 ({state} {n})", err=True)
+    _echo(f"{STATE_LABELS[state]} {n} 条 ({state} {n})", err=True)
 
 
-Comment = Annotated[str | None, typer.Option("--comment", help="审核意见.")]
+COMMENT = opt("--comment", help="审核意见.")
 
 
 def _register_state_command(name: str, state: str, doc: str) -> None:
-    """``gongkai review NAME``: set every finding the filter selects to ``state`` (one signature for the
-    three commands; typer reads the options from it)."""
+    """``gongkai review NAME``: set every finding the filter selects to ``state`` (one set of options for
+    the three commands)."""
 
-    def command(
-        db: Db = None,
-        agency: Agency = None,
-        year: Year = None,
-        code: Code = None,
-        severity: Severity = None,
-        state_filter: State = None,
-        report: Report = None,
-        finding: Fingerprint = None,
-        comment: Comment = None,
-        user: User = None,
+    def run(
+        db: str | None,
+        agency: str | None,
+        year: int | None,
+        code: str | None,
+        severity: str | None,
+        state_filter: str | None,
+        report: int | None,
+        finding: list[str] | None,
+        comment: str | None,
+        user: str | None,
     ) -> None:
         _set(state, db, agency, year, code, severity, state_filter, report, finding, comment, user)
 
-    command.__doc__ = doc
-    command.__name__ = f"review_{name}"
-    review_app.command(name)(command)
+    run.__doc__ = doc
+    review_app.command(
+        name,
+        DB,
+        AGENCY,
+        YEAR,
+        CODE,
+        SEVERITY,
+        opt(*STATE[0], dest="state_filter", **STATE[1]),
+        REPORT,
+        FINGERPRINT,
+        COMMENT,
+        USER,
+    )(run)
 
 
 _register_state_command("confirm", "confirmed", "Confirm (确认) every finding the filter selects.")
@@ -221,8 +224,8 @@ _register_state_command("dismiss", "dismissed", "Dismiss (驳回) every finding 
 _register_state_command("reset", "pending", "Put the selected findings back to 待核 (pending).")
 
 
-@review_app.command("compare")
-def review_compare(db: Db = None, year: Year = None, user: User = None) -> None:
+@review_app.command("compare", DB, YEAR, USER)
+def review_compare(db: str | None, year: int | None, user: str | None) -> None:
     """与其他单位比对：当年各单位的当前版本互相比对，找出雷同文字（C104），供审核和评分。Compare every
     agency's current version of the year with the others' (text copied from other agencies)."""
     from gongkai.review.similar import compare_agencies
@@ -231,16 +234,17 @@ def review_compare(db: Db = None, year: Year = None, user: User = None) -> None:
         n = compare_agencies(db, year=year, user=user)
     except GongkaiError as e:
         _fail(e)
-    typer.echo(f"与其他单位雷同：{n} 条问题 (findings stored)")
+    _echo(f"与其他单位雷同：{n} 条问题 (findings stored)")
 
 
-@review_app.command("sheet")
-def review_sheet(
-    to: Annotated[Path, typer.Option("--to", help="The XLSX file to write.")],
-    db: Db = None,
-    year: Year = None,
-    scheme: Annotated[Path | None, typer.Option("--scheme", help="Deduction scheme TOML.")] = None,
-) -> None:
+@review_app.command(
+    "sheet",
+    opt("--to", type=Path, required=True, help="The XLSX file to write."),
+    DB,
+    YEAR,
+    opt("--scheme", type=Path, help="Deduction scheme TOML."),
+)
+def review_sheet(to: Path, db: str | None, year: int | None, scheme: Path | None) -> None:
     """The campaign's review sheet (XLSX): findings with states, roster coverage, scores."""
     from gongkai.review import load_scheme
     from gongkai.review.documents import review_sheet_xlsx
@@ -249,19 +253,14 @@ def review_sheet(
         n = review_sheet_xlsx(db, to, year=year, scheme=load_scheme(scheme) if scheme else None)
     except GongkaiError as e:
         _fail(e, str(to))
-    typer.echo(f"审核表 review sheet: {n} findings → {to}", err=True)
+    _echo(f"审核表 review sheet: {n} findings → {to}", err=True)
 
 
 # ---------------------------------------------------------------------- versions
 
 
-@version_app.command("list")
-def version_list(
-    db: Db = None,
-    agency: Agency = None,
-    year: Year = None,
-    format: Format = "table",
-) -> None:
+@version_app.command("list", DB, AGENCY, YEAR, FORMAT)
+def version_list(db: str | None, agency: str | None, year: int | None, format: str) -> None:
     """Every version of each agency-year; the current one marked."""
     from gongkai.review import versions
 
@@ -299,23 +298,23 @@ def _version_action(action: str, report: int, db, user) -> None:
         _fail(e)
 
 
-ReportArg = Annotated[int, typer.Argument(help="Report id (see `gongkai version list`).")]
+REPORT_ARG = arg("report", type=int, help="Report id (see `gongkai version list`).")
 
 
-@version_app.command("withdraw")
-def version_withdraw(report: ReportArg, db: Db = None, user: User = None) -> None:
+@version_app.command("withdraw", REPORT_ARG, DB, USER)
+def version_withdraw(report: int, db: str | None, user: str | None) -> None:
     """Withdraw a version: kept, but no longer current, exported or scored."""
     _version_action("withdraw", report, db, user)
 
 
-@version_app.command("restore")
-def version_restore(report: ReportArg, db: Db = None, user: User = None) -> None:
+@version_app.command("restore", REPORT_ARG, DB, USER)
+def version_restore(report: int, db: str | None, user: str | None) -> None:
     """Bring a withdrawn version back."""
     _version_action("restore", report, db, user)
 
 
-@version_app.command("pick")
-def version_pick(report: ReportArg, db: Db = None, user: User = None) -> None:
+@version_app.command("pick", REPORT_ARG, DB, USER)
+def version_pick(report: int, db: str | None, user: str | None) -> None:
     """Make a version the current one of its agency-year."""
     _version_action("pick", report, db, user)
 
@@ -323,15 +322,16 @@ def version_pick(report: ReportArg, db: Db = None, user: User = None) -> None:
 # ---------------------------------------------------------------------- score, notice, bulletin
 
 
-def score(
-    db: Db = None,
-    scheme: Annotated[
-        Path | None, typer.Option("--scheme", help="Deduction scheme TOML; default built in.")
-    ] = None,
-    year: Year = None,
-    format: Format = "table",
-    user: User = None,
-) -> None:
+@command(
+    "score",
+    DB,
+    opt("--scheme", type=Path, help="Deduction scheme TOML; default built in."),
+    YEAR,
+    FORMAT,
+    USER,
+    into=TOP,
+)
+def score(db: str | None, scheme: Path | None, year: int | None, format: str, user: str | None) -> None:
     """Score and rank the roster by a deduction scheme (recorded with the scheme and its version)."""
     from gongkai.review import load_scheme
     from gongkai.review import score as run_score
@@ -345,7 +345,7 @@ def score(
     except GongkaiError as e:
         _fail(e)
     if format == "json":
-        typer.echo(json.dumps(run.to_json(), ensure_ascii=False, indent=1, default=str))
+        _echo(json.dumps(run.to_json(), ensure_ascii=False, indent=1, default=str))
         return
     rows = [
         {
@@ -371,13 +371,16 @@ def _kind_label(kind: str | None) -> str:
     return kinds.label(kind) if kind else ""
 
 
-def notice(
-    agency: Annotated[str, typer.Option("--agency", help="Agency name (or part of it) or agency id.")],
-    to: Annotated[Path, typer.Option("--to", help="x.docx or x.xlsx.")],
-    db: Db = None,
-    year: Year = None,
-    issuer: Annotated[str, typer.Option("--issuer", help="Who sends it.")] = "政务公开工作主管部门",
-) -> None:
+@command(
+    "notice",
+    opt("--agency", required=True, help="Agency name (or part of it) or agency id."),
+    opt("--to", type=Path, required=True, help="x.docx or x.xlsx."),
+    DB,
+    YEAR,
+    opt("--issuer", default="政务公开工作主管部门", help="Who sends it."),
+    into=TOP,
+)
+def notice(agency: str, to: Path, db: str | None, year: int | None, issuer: str) -> None:
     """The 整改通知 of one agency: each confirmed problem, where it is, what to fix."""
     from gongkai.review.documents import notice_docx, notice_xlsx
 
@@ -392,16 +395,19 @@ def notice(
         )
     except GongkaiError as e:
         _fail(e, agency)
-    typer.echo(f"整改通知 notice: {n} problems → {to}", err=True)
+    _echo(f"整改通知 notice: {n} problems → {to}", err=True)
 
 
-def bulletin(
-    to: Annotated[Path, typer.Option("--to", help="The DOCX file to write.")],
-    db: Db = None,
-    year: Year = None,
-    scheme: Annotated[Path | None, typer.Option("--scheme", help="Deduction scheme TOML.")] = None,
-    issuer: Annotated[str, typer.Option("--issuer", help="Who issues it.")] = "政务公开工作主管部门",
-) -> None:
+@command(
+    "bulletin",
+    opt("--to", type=Path, required=True, help="The DOCX file to write."),
+    DB,
+    YEAR,
+    opt("--scheme", type=Path, help="Deduction scheme TOML."),
+    opt("--issuer", default="政务公开工作主管部门", help="Who issues it."),
+    into=TOP,
+)
+def bulletin(to: Path, db: str | None, year: int | None, scheme: Path | None, issuer: str) -> None:
     """The campaign's 通报: participation, on-time rate, common problems, ranking, examples."""
     from gongkai.review import load_scheme
     from gongkai.review.documents import bulletin_docx
@@ -410,7 +416,7 @@ def bulletin(
         bulletin_docx(db, to, year=year, scheme=load_scheme(scheme) if scheme else None, issuer=issuer)
     except GongkaiError as e:
         _fail(e, str(to))
-    typer.echo(f"通报 bulletin → {to}", err=True)
+    _echo(f"通报 bulletin → {to}", err=True)
 
 
 # ---------------------------------------------------------------------- users
@@ -419,23 +425,19 @@ def bulletin(
 def _password(given: str | None) -> str:
     import os
 
-    return given or os.environ.get("GONGKAI_USER_PASSWORD") or typer.prompt("密码 password", hide_input=True)
+    if given or os.environ.get("GONGKAI_USER_PASSWORD"):
+        return given or os.environ["GONGKAI_USER_PASSWORD"]
+    from getpass import getpass
+
+    return getpass("密码 password: ")
 
 
-Password = Annotated[
-    str | None, typer.Option("--password", help="Else $GONGKAI_USER_PASSWORD, else asked for.")
-]
-Role = Annotated[str, typer.Option("--role", help="admin, reviewer or readonly.")]
+PASSWORD = opt("--password", help="Else $GONGKAI_USER_PASSWORD, else asked for.")
+ROLE = opt("--role", default="reviewer", help="admin, reviewer or readonly.")
 
 
-@user_app.command("add")
-def user_add(
-    name: Annotated[str, typer.Argument(help="User name.")],
-    role: Role = "reviewer",
-    password: Password = None,
-    db: Db = None,
-    user: User = None,
-) -> None:
+@user_app.command("add", arg("name", help="User name."), ROLE, PASSWORD, DB, USER)
+def user_add(name: str, role: str, password: str | None, db: str | None, user: str | None) -> None:
     """Add a user (the password is stored as an argon2 hash)."""
     from gongkai.review.accounts import add_user
 
@@ -445,8 +447,8 @@ def user_add(
         _fail(e, name)
 
 
-@user_app.command("list")
-def user_list(db: Db = None, format: Format = "table") -> None:
+@user_app.command("list", DB, FORMAT)
+def user_list(db: str | None, format: str) -> None:
     """The users and their roles."""
     from gongkai.review.accounts import users
 
@@ -459,13 +461,10 @@ def user_list(db: Db = None, format: Format = "table") -> None:
     _rows(["name", "role", "active"], rows, format, title="用户 users")
 
 
-@user_app.command("role")
-def user_role(
-    name: Annotated[str, typer.Argument(help="User name.")],
-    role: Annotated[str, typer.Argument(help="admin, reviewer or readonly.")],
-    db: Db = None,
-    user: User = None,
-) -> None:
+@user_app.command(
+    "role", arg("name", help="User name."), arg("role", help="admin, reviewer or readonly."), DB, USER
+)
+def user_role(name: str, role: str, db: str | None, user: str | None) -> None:
     """Change a user's role."""
     from gongkai.review.accounts import set_role
 
@@ -475,13 +474,8 @@ def user_role(
         _fail(e, name)
 
 
-@user_app.command("password")
-def user_password(
-    name: Annotated[str, typer.Argument(help="User name.")],
-    password: Password = None,
-    db: Db = None,
-    user: User = None,
-) -> None:
+@user_app.command("password", arg("name", help="User name."), PASSWORD, DB, USER)
+def user_password(name: str, password: str | None, db: str | None, user: str | None) -> None:
     """Set a user's password."""
     from gongkai.review.accounts import set_password
 
@@ -491,13 +485,14 @@ def user_password(
         _fail(e, name)
 
 
-@user_app.command("disable")
-def user_disable(
-    name: Annotated[str, typer.Argument(help="User name.")],
-    enable: Annotated[bool, typer.Option("--enable", help="Enable again.")] = False,
-    db: Db = None,
-    user: User = None,
-) -> None:
+@user_app.command(
+    "disable",
+    arg("name", help="User name."),
+    opt("--enable", action="store_true", help="Enable again."),
+    DB,
+    USER,
+)
+def user_disable(name: str, enable: bool, db: str | None, user: str | None) -> None:
     """Disable a user (kept in the log; can no longer log in), or enable it again."""
     from gongkai.review.accounts import set_active
 
@@ -507,11 +502,6 @@ def user_disable(
         _fail(e, name)
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(roster_app, name="roster")
-    app.add_typer(review_app, name="review")
-    app.add_typer(version_app, name="version")
-    app.add_typer(user_app, name="user")
-    app.command("score")(score)
-    app.command("notice")(notice)
-    app.command("bulletin")(bulletin)
+def register(commands: dict) -> None:
+    """Add the review campaign's commands to ``commands`` (the main command line's)."""
+    commands.update(roster=roster_app, review=review_app, version=version_app, user=user_app, **TOP)
