@@ -1,6 +1,6 @@
 """Start-up of the `gongkai` command: wall time of `gongkai parse report.txt --format json` in a fresh
-process, beside `python -c pass` (the floor: the interpreter alone) and `python -c 'import argparse'` (what the
-CLI layer costs before gongkai does anything) measured in the same run.
+process, beside `python -c pass` (the floor: the interpreter alone) and `python -c 'import argparse'` (what
+the CLI layer costs before gongkai does anything) measured in the same run.
 
     flock /tmp/gongkai-suite.lock .venv/bin/python bench/bench_cli.py [--runs 20]
 

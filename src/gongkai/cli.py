@@ -1224,5 +1224,7 @@ def main() -> None:
     sys.exit(app(sys.argv[1:]))
 
 
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # python -m gongkai.cli: run the module the review commands register into
+    from gongkai.cli import main as run_main
+
+    run_main()
