@@ -15,7 +15,7 @@ from gongkai.errors import GongkaiError
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
     from gongkai.model import Report
     from gongkai.sources import Parsed
@@ -104,7 +104,7 @@ def _parser(prog: str, description: str) -> argparse.ArgumentParser:
     )
 
 
-def _listing(prog: str, description: str, commands: dict[str, Command | Group]) -> str:
+def _listing(prog: str, description: str, commands: Mapping[str, Command | Group]) -> str:
     """``prog --help`` for a list of commands."""
     width = max(map(len, commands)) + 2
     lines = [
@@ -118,7 +118,7 @@ def _listing(prog: str, description: str, commands: dict[str, Command | Group]) 
     return "\n".join(lines)
 
 
-def _run(prog: str, commands: dict[str, Command | Group], argv: list[str], description: str) -> None:
+def _run(prog: str, commands: Mapping[str, Command | Group], argv: list[str], description: str) -> None:
     """Run the command named by ``argv[0]`` among ``commands``; a listing for ``--help`` or nothing."""
     if not argv or argv[0] in ("-h", "--help"):
         print(_listing(prog, description, commands), file=sys.stdout if argv else sys.stderr)
