@@ -127,6 +127,60 @@ def test_versions_and_forgetting_keep_current_right(tmp_path):
         assert set(summaries(url)[0]) == {first}
 
 
+def rebuilt(url: str, tmp_path) -> tuple[dict, dict]:
+    """The summaries of a copy of ``url`` rebuilt from what is stored (``backfill``)."""
+    from gongkai.store import Store
+    from gongkai.store.report_summary import backfill
+
+    with Store(url) as store, store.engine.connect() as c:
+        c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # all of it in the file copied
+    copy = tmp_path / "rebuilt.db"
+    shutil.copy(url.removeprefix("sqlite:///"), copy)
+    with Store(f"sqlite:///{copy}") as store, store.engine.begin() as c:
+        backfill(c)
+    out = summaries(f"sqlite:///{copy}")
+    copy.unlink()
+    return out
+
+
+def test_batched_writes_keep_the_rows_a_rebuild_gives(tmp_path):
+    from gongkai.review import withdraw
+    from gongkai.review.reviews import ReviewFilter, set_state
+    from gongkai.review.versions import pick
+    from gongkai.store import Store, ingest
+
+    url = f"sqlite:///{tmp_path / 'b.db'}"
+    variants(tmp_path / "a", 2, "a")  # two versions of one agency-year in one write batch
+    ingest([tmp_path / "a"], url, workers=1)
+    assert summaries(url) == rebuilt(url, tmp_path)
+    variants(tmp_path / "a", 3, "a")  # and a later one, the current version from now on
+    ingest([tmp_path / "a"], url, workers=1)
+    assert summaries(url) == rebuilt(url, tmp_path)
+    first, second, third = sorted(summaries(url)[0])
+    assert {rid for rid, row in summaries(url)[0].items() if row["current"]} == {third}
+    with Store(url) as store:
+        pick(store, first)
+        withdraw(store, second)
+        assert set_state(store, ReviewFilter(report_id=first), "confirmed") > 0
+        sha = (
+            store.engine.connect()
+            .execute(select(S.documents.c.sha256).where(S.documents.c.id == second))
+            .scalar()
+        )
+        store.forget([sha])  # its withdrawal mark stays: written again, it is still withdrawn
+    variants(tmp_path / "b", 5, "a")  # a000–a002 again (one of them forgotten: stored anew) and two new
+    ingest([tmp_path / "b"], url, workers=1)
+    rows, _codes = after = summaries(url)
+    assert after == rebuilt(url, tmp_path)
+    assert {rid for rid, row in rows.items() if row["current"]} == {first}  # the picked version stays
+    assert all(row["confirmed"] > 0 for row in rows.values())  # the review states apply to new versions
+    with Store(url) as store:
+        pick(store, max(rows))
+    variants(tmp_path / "c", 7, "a")
+    ingest([tmp_path / "c"], url, workers=1)
+    assert summaries(url) == rebuilt(url, tmp_path)
+
+
 def test_coverage_pages_add_up_to_the_whole(corpus_db):
     from gongkai.store import Store
     from gongkai.store.corpus import coverage_matrix

@@ -409,6 +409,7 @@ def _write(
     report = result.get("report")
     status = result["status"] if report is not None else FAILED
     publication = publication or Publication()
+    ingested_at = dt.datetime.now(dt.UTC)
     doc_id = c.execute(
         _INSERT_DOCUMENT,
         dict(
@@ -417,7 +418,7 @@ def _write(
             path=path,
             format=result.get("format"),
             size=result["size"],
-            ingested_at=dt.datetime.now(dt.UTC),
+            ingested_at=ingested_at,
             status=status,
             error=result.get("error"),
             tool_version=result.get("tool_version"),
@@ -462,9 +463,10 @@ def _write(
     for into, made in zip((rows.cells, rows.sections, rows.findings), ready, strict=True):
         into.extend((doc_id, *r[1:]) for r in made)
     cell_keys = [(r[3], r[4], r[5], r[6]) for r in ready[0]]  # table, row, column, value
-    found = [{"code": r[2], "severity": r[3]} for r in ready[2]]  # code and severity, as stored
-    # summarised once its rows are in (the summary counts its findings to review), in the order written
-    rows.summaries.append((doc_id, {**row, "status": status, "sha256": result["sha256"]}, found, cell_keys))
+    found = [{"code": r[2], "severity": r[3], "fingerprint": r[8]} for r in ready[2]]  # as stored
+    # summarised once its rows are in, in the order written
+    summary_row = {**row, "status": status, "sha256": result["sha256"], "ingested_at": ingested_at}
+    rows.summaries.append((doc_id, summary_row, found, cell_keys))
     if own:
         rows.insert(c)
     return status
@@ -550,15 +552,14 @@ class _Rows:
         self.cells: list[tuple] = []
         self.sections: list[tuple] = []
         self.findings: list[tuple] = []
-        self.summaries: list[tuple] = []  # report_summary.add's arguments, after the rows
+        self.summaries: list[tuple] = []  # report_summary.add_many's, after the rows
         self.json = _json_dumps
 
     def insert(self, c: Connection) -> None:
         for table, rows in ((S.cells, self.cells), (S.sections, self.sections), (S.findings, self.findings)):
             _execute_many(c, table, rows)
             rows.clear()
-        for args in self.summaries:
-            report_summary.add(c, *args)
+        report_summary.add_many(c, self.summaries)
         self.summaries.clear()
 
 

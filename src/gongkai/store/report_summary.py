@@ -16,7 +16,8 @@ report_codes      one row per report and finding code: ``severity``, ``findings`
 
 API (``c`` is a SQLAlchemy connection inside the caller's transaction):
 
-- ``add(c, report_id, report_row, findings, cells)``: a report just written, from what the writer has.
+- ``add(c, report_id, report_row, findings, cells)``: a report just written, from what the writer has;
+  ``add_many(c, [(report_id, report_row, findings, cells), …])`` several (a write batch).
 - ``refresh(c, report_ids)``: recompute those reports' rows from what is stored (a report that no longer
   exists loses its rows) and the ``current`` flag of every version group they were or are in. Call it after
   any change to a report's row, its document's status, its findings or its version marks.
@@ -43,6 +44,7 @@ __all__ = [
     "FIGURES",
     "OUTCOMES",
     "add",
+    "add_many",
     "backfill",
     "figures_of",
     "groups_of",
@@ -186,19 +188,87 @@ def _summary(
 
 def add(c: Connection, report_id: int, report_row: dict, findings: list[dict], cells: list) -> None:
     """The rows of a report just written (nothing read back): ``report_row`` has the ``reports`` columns
-    plus the document's ``status`` and ``sha256``; ``findings`` as stored (``code``, ``severity``);
-    ``cells`` as ``(table, row, column, value)``. Sets its version group's current flag."""
-    codes: dict[str, Counter] = defaultdict(Counter)
-    for f in findings:
-        codes[str(f.get("code", ""))][str(f.get("severity", ""))] += 1
-    numbered = any(value is not None for *_key, value in cells)
-    blank = not report_row["agency"] and report_row["year"] is None and not numbered
-    row, code_rows = _summary(report_id, report_row, codes, cells, blank)
-    c.execute(insert(S.report_summaries), [row])
+    plus the document's ``status``, ``sha256`` and ``ingested_at``; ``findings`` as stored (``code``,
+    ``severity``, ``fingerprint``); ``cells`` as ``(table, row, column, value)``. Sets its version group's
+    current flag."""
+    add_many(c, [(report_id, report_row, findings, cells)])
+
+
+def add_many(c: Connection, written: list[tuple[int, dict, list[dict], list]]) -> None:
+    """``add`` for several reports just written, in the order written (ascending ids): their rows inserted
+    at once, and each version group's current flag moved to the latest of them without reading the group
+    back (``_advance``)."""
+    if not written:
+        return
+    summaries, code_rows, latest = [], [], {}
+    for report_id, report_row, findings, cells in written:
+        codes: dict[str, Counter] = defaultdict(Counter)
+        for f in findings:
+            codes[str(f.get("code", ""))][str(f.get("severity", ""))] += 1
+        numbered = any(value is not None for *_key, value in cells)
+        blank = not report_row["agency"] and report_row["year"] is None and not numbered
+        row, mine = _summary(report_id, report_row, codes, cells, blank)
+        summaries.append(row)
+        code_rows += mine
+        if not blank:  # a blank template is never current: its group stays as it is
+            group, rank = (row["subject"], row["year"]), (_as_utc(report_row.get("ingested_at")), report_id)
+            latest[group] = max(latest.get(group, rank), rank)
+    counts = reviewstate.counts_of(
+        c, [(row["report_id"], row["subject"], row["year"]) for row in summaries], _fingerprints(written)
+    )
+    for row, n in zip(summaries, counts, strict=True):
+        row.update((k, n[k]) for k in reviewstate.COUNTS)
+    c.execute(insert(S.report_summaries), summaries)
     if code_rows:
         c.execute(insert(S.report_codes), code_rows)
-    reviewstate.refresh_counts(c, [report_id])
-    refresh_groups(c, [(row["subject"], row["year"])])
+    marked = _marked(c, [report_row["sha256"] for _rid, report_row, _f, _c in written])
+    redo = {
+        (row["subject"], row["year"])
+        for row, (_rid, report_row, _f, _c) in zip(summaries, written, strict=True)
+        if report_row["sha256"] in marked
+    }
+    for group, rank in latest.items():
+        if group in redo or not _advance(c, group, rank):
+            refresh_groups(c, [group])
+    refresh_groups(c, redo - set(latest))
+
+
+def _fingerprints(written: list[tuple[int, dict, list[dict], list]]) -> dict[int, set[str]]:
+    return {rid: {f.get("fingerprint") for f in found} for rid, _row, found, _c in written}
+
+
+def _marked(c: Connection, sha256s: list[str]) -> set[str]:
+    """Those of ``sha256s`` with a version mark (withdrawn or picked), made before they were stored."""
+    m = S.version_marks
+    out: set[str] = set()
+    for part in _chunks(sha256s):
+        out.update(sha for (sha,) in c.execute(select(m.c.sha256).where(m.c.sha256.in_(part))))
+    return out
+
+
+def _advance(c: Connection, group: tuple[str, int | None], rank: tuple[dt.datetime, int]) -> bool:
+    """Make the report of ``rank`` (ingest time, id; just written, neither blank nor marked) its group's
+    current version if it beats the current one, as ``_winners`` would over the whole group: a picked
+    current version stays, otherwise the later (ingest time, id) wins. False when the group's flags are not
+    as ``_winners`` leaves them (more than one current version), so the caller recomputes the group."""
+    s, d, m = S.report_summaries, S.documents, S.version_marks
+    subject, year = group
+    same = (s.c.subject == subject) & (s.c.year.is_(None) if year is None else s.c.year == year)
+    current = c.execute(
+        select(s.c.report_id, d.c.ingested_at, m.c.picked)
+        .join(d, d.c.id == s.c.report_id)
+        .outerjoin(m, m.c.sha256 == d.c.sha256)
+        .where(s.c.current == true(), same)
+    ).all()
+    if len(current) > 1:
+        return False
+    if current:
+        rid, at, picked = current[0]
+        if rid == rank[1] or picked or (_as_utc(at), rid) > rank:
+            return True
+        c.execute(update(s).where(s.c.report_id == rid).values(current=False))
+    c.execute(update(s).where(s.c.report_id == rank[1]).values(current=True))
+    return True
 
 
 def groups_of(c: Connection, ids: list[int]) -> set[tuple[str, int | None]]:

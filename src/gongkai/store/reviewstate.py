@@ -19,7 +19,7 @@ from sqlalchemy import Connection, bindparam, select, tuple_, update
 
 from gongkai.store import schema as S
 
-__all__ = ["COUNTS", "fingerprint", "refresh_counts", "refresh_groups", "subject_of"]
+__all__ = ["COUNTS", "counts_of", "fingerprint", "refresh_counts", "refresh_groups", "subject_of"]
 
 COUNTS = S.REVIEW_COUNTS
 _CHUNK = 500
@@ -41,14 +41,23 @@ def subject_of(agency_id: str | None, sha256: str) -> str:
 
 
 def _counts(c: Connection, rows: list[tuple[int, str, int | None]]) -> list[dict]:
-    """The counts of each (report id, subject, year)."""
-    f, fr = S.findings, S.finding_reviews
+    """The counts of each (report id, subject, year), from their stored findings."""
+    f = S.findings
     ids = [rid for rid, _s, _y in rows]
     present: dict[int, set[str]] = defaultdict(set)
     for i in range(0, len(ids), _CHUNK):
         q = select(f.c.report_id, f.c.fingerprint).where(f.c.report_id.in_(ids[i : i + _CHUNK]))
         for rid, fp in c.execute(q):
             present[rid].add(fp)
+    return counts_of(c, rows, present)
+
+
+def counts_of(
+    c: Connection, rows: list[tuple[int, str, int | None]], present: dict[int, set[str]]
+) -> list[dict]:
+    """The counts (``rid``, ``items`` and ``COUNTS``) of each (report id, subject, year) whose findings'
+    fingerprints are ``present[report id]`` (every scope), in the order of ``rows``."""
+    fr = S.finding_reviews
     keys = sorted({(subject, year or 0) for _r, subject, year in rows})
     reviews: dict[tuple, dict[str, str]] = defaultdict(dict)
     for i in range(0, len(keys), _CHUNK):
