@@ -117,7 +117,7 @@ cells = Table(
     Column("raw", Text),
     Column("status", String(16), nullable=False),
     Column("provenance", JSON),  # {"where": [...], "candidates": [...], "note": "..."}
-    Index("ix_cells_path", "path"),
+    # no index on path alone (migration 0010): every query names its reports, which the key finds
     sqlite_with_rowid=False,  # the key is the table: no index holding a second copy of it
 )
 
