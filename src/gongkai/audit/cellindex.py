@@ -1,12 +1,13 @@
-"""The report's cell paths grouped by table and by row, built once per audit pass (``memo.per_report``)
-instead of every rule scanning all of a report's cells for each row it looks at."""
+"""The report's cell paths grouped by table and by row, and its row keys, built once per audit pass
+(``memo.per_report``) instead of every rule scanning all of a report's cells for each row it looks at."""
 
 from __future__ import annotations
 
+from gongkai import model
 from gongkai.audit.memo import per_report
 from gongkai.model import Report
 
-__all__ = ["row_paths", "table_paths"]
+__all__ = ["row_keys", "row_paths", "table_paths"]
 
 
 @per_report
@@ -31,3 +32,9 @@ def row_paths(report: Report, t: str, r: str) -> list[str]:
     """Paths of the cells of row ``r`` of table ``t`` (``p.startswith(f"{t}.{r}.")``), in the report's
     cell order. Shared: do not change the list."""
     return _index(report)[1].get((t, r), [])
+
+
+@per_report
+def row_keys(report: Report, table_key: str) -> list[str]:
+    """``gongkai.model.row_keys``, once per audit pass. Shared: do not change the list."""
+    return model.row_keys(report, table_key)

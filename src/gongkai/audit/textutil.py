@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gongkai.audit.memo import per_report
 from gongkai.model import Report
 from gongkai.punct import strip_punct
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+_ANY_FULLWIDTH = re.compile("[０-９．％]")  # translate() walks Chinese text slowly: only when it changes it
 CJK_NUM = "〇一二三四五六七八九十"
 _INK = re.compile(r"[^\s\u200b\ufeff]+")  # runs of what Compact keeps (``\s`` is ``str.isspace``)
 
@@ -18,19 +19,28 @@ _INK = re.compile(r"[^\s\u200b\ufeff]+")  # runs of what Compact keeps (``\s`` i
 @dataclass(frozen=True)
 class Compact:
     """``text`` without whitespace, full-width digits made ASCII; ``offsets[i]`` is the position of
-    ``text[i]`` in the report's text (so findings can give spans in the original)."""
+    ``text[i]`` in the report's text (so findings can give spans in the original). The offsets are worked
+    out the first time a span is asked for: most texts are searched and never cited."""
 
     text: str
-    offsets: tuple[int, ...]
+    source: str = field(repr=False, compare=False)  # what ``text`` was made from
+    start: int  # the position of ``source`` in the report's text
     base_len: int
 
     @classmethod
     def of(cls, source: str, start: int = 0) -> Compact:
+        text = "".join(_INK.findall(source))
+        if _ANY_FULLWIDTH.search(text):
+            text = text.translate(_FULLWIDTH)
+        return cls(text, source, start, start + len(source))
+
+    @functools.cached_property
+    def offsets(self) -> tuple[int, ...]:
         kept: list[int] = []
-        for m in _INK.finditer(source):
+        for m in _INK.finditer(self.source):
             kept.extend(range(m.start(), m.end()))
-        text = "".join(_INK.findall(source)).translate(_FULLWIDTH)
-        return cls(text, tuple(i + start for i in kept) if start else tuple(kept), start + len(source))
+        start = self.start
+        return tuple(i + start for i in kept) if start else tuple(kept)
 
     def span(self, a: int, b: int) -> tuple[int, int]:
         """Span in the original text of compact characters ``a:b``."""
@@ -105,10 +115,13 @@ def table_labels() -> tuple[str, ...]:
     return tuple(sorted(strip_punct(x) for x in out if len(strip_punct(x)) >= 4))
 
 
+_SENTENCE_PUNCT = re.compile(r"[，,。；;！？]")
+
+
 def is_table_text(text: str) -> bool:
     """Table header or row text that ended up in a section (no sentence punctuation, two table labels or
     more): not a sentence the agency wrote, so no narrative rule checks it."""
-    if re.search(r"[，,。；;！？]", text):
+    if _SENTENCE_PUNCT.search(text):
         return False
     flat = strip_punct(text)
     return sum(1 for label in table_labels() if label in flat) >= 2

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gongkai import template
-from gongkai.model import BLANK, INFERRED, READ, UNCERTAIN_STATUSES, Report, row_keys
+from gongkai.audit.cellindex import row_keys
+from gongkai.model import BLANK, INFERRED, READ, UNCERTAIN_STATUSES, Report
 
 Number = int | float
 

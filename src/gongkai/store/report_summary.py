@@ -200,7 +200,9 @@ def add_many(c: Connection, written: list[tuple[int, dict, list[dict], list]]) -
     back (``_advance``)."""
     if not written:
         return
-    summaries, code_rows, latest = [], [], {}
+    summaries: list[dict] = []
+    code_rows: list[dict] = []
+    latest: dict[tuple[str, int | None], tuple[dt.datetime, int]] = {}  # each group's newest report
     for report_id, report_row, findings, cells in written:
         codes: dict[str, Counter] = defaultdict(Counter)
         for f in findings:
@@ -234,7 +236,7 @@ def add_many(c: Connection, written: list[tuple[int, dict, list[dict], list]]) -
 
 
 def _fingerprints(written: list[tuple[int, dict, list[dict], list]]) -> dict[int, set[str]]:
-    return {rid: {f.get("fingerprint") for f in found} for rid, _row, found, _c in written}
+    return {rid: {f["fingerprint"] for f in found} for rid, _row, found, _c in written}
 
 
 def _marked(c: Connection, sha256s: list[str]) -> set[str]:

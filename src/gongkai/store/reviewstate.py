@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, tuple_, update
@@ -53,7 +53,7 @@ def _counts(c: Connection, rows: list[tuple[int, str, int | None]]) -> list[dict
 
 
 def counts_of(
-    c: Connection, rows: list[tuple[int, str, int | None]], present: dict[int, set[str]]
+    c: Connection, rows: list[tuple[int, str, int | None]], present: Mapping[int, Collection[str]]
 ) -> list[dict]:
     """The counts (``rid``, ``items`` and ``COUNTS``) of each (report id, subject, year) whose findings'
     fingerprints are ``present[report id]`` (every scope), in the order of ``rows``."""

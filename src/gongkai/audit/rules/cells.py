@@ -235,6 +235,8 @@ def counts(report: Report):
         v = cell.value
         if v is None or cell.status in (AMBIGUOUS, UNREADABLE, MISSING):
             continue
+        if v >= 0 and not (isinstance(v, float) and not v.is_integer()):
+            continue  # a natural number: right in any column
         decimal, signed = _decimal_ok(path, report.layout)
         if v < 0 and not signed:
             yield Finding(

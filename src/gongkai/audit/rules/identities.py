@@ -13,12 +13,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 from gongkai import template
+from gongkai.audit.cellindex import row_keys
 from gongkai.audit.finding import ERROR, WARNING, Finding
 from gongkai.audit.labels import TABLE_NAMES, cell_label, column_label, row_label
 from gongkai.audit.memo import per_report
 from gongkai.audit.registry import rule
 from gongkai.audit.values import Val, fmt, num_text, val
-from gongkai.model import Report, row_keys
+from gongkai.model import BLANK, UNCERTAIN_STATUSES, Report
 
 _EPS = 1e-6
 
@@ -63,15 +64,31 @@ def _layout_key(report: Report) -> str:
 def failures(report: Report) -> list[Failure]:
     """Every identity of the report's own rows that fails, with its values (checkable identities only)."""
     out = []
+    cells = report.cells
+
+    def number(path: str):  # ``val(report, path).value``, or _UNKNOWN where the value is not known
+        cell = cells.get(path)
+        if cell is None or cell.status in UNCERTAIN_STATUSES:
+            return _UNKNOWN
+        return 0 if cell.status == BLANK else cell.value
+
     for ident in template.identities(_layout_key(report)):
-        left = tuple(val(report, p) for p in ident.left)
-        right = tuple(val(report, p) for p in ident.right)
-        if not all(v.known for v in left + right):
+        left = [number(p) for p in ident.left]
+        right = [number(p) for p in ident.right]
+        if _UNKNOWN in left or _UNKNOWN in right:
             continue
-        f = Failure(ident, left, right)
-        if abs(f.diff) > _EPS:
-            out.append(f)
+        if abs(sum(left) - sum(right)) > _EPS:  # as Failure.diff: the Vals only for what fails
+            out.append(
+                Failure(
+                    ident,
+                    tuple(val(report, p) for p in ident.left),
+                    tuple(val(report, p) for p in ident.right),
+                )
+            )
     return out
+
+
+_UNKNOWN = object()
 
 
 def _culprits(fails: list[Failure]) -> dict[str, float]:

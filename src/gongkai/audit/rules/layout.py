@@ -6,11 +6,11 @@ import difflib
 import re
 
 from gongkai import template
-from gongkai.audit.cellindex import row_paths
+from gongkai.audit.cellindex import row_keys, row_paths
 from gongkai.audit.finding import INFO, Finding
 from gongkai.audit.labels import TABLE_NAMES
 from gongkai.audit.registry import rule
-from gongkai.model import MISSING, Report, row_keys
+from gongkai.model import MISSING, Report
 from gongkai.punct import is_text_char, strip_punct
 
 
@@ -113,6 +113,7 @@ def other_rows(report: Report):
 
 
 def _normalise(text: str) -> tuple[str, list[int]]:
+    """``strip_punct(text)`` and the position in ``text`` of each of its characters."""
     offs = [i for i, ch in enumerate(text) if is_text_char(ch)]
     return "".join([text[i] for i in offs]), offs
 
@@ -137,6 +138,7 @@ def _near(region: str, label: str, others: set[str]) -> tuple[int, int, float] |
                 starts.add(i + len(probe) - length)
             i = region.find(probe, i + 1)
     best = None
+    matcher = difflib.SequenceMatcher(None, "", label, autojunk=False)  # the label analysed once
     for a in starts:
         if a < 0:
             continue
@@ -144,9 +146,12 @@ def _near(region: str, label: str, others: set[str]) -> tuple[int, int, float] |
             w = region[a : a + length]
             if len(w) < length or any(ch.isdigit() for ch in w):
                 continue
+            matcher.set_seq1(w)
+            if matcher.quick_ratio() < 0.75:  # an upper bound of ratio(): too far apart anyway
+                continue
             if any(w in o or (len(o) >= 4 and o in w) for o in others):
                 continue
-            r = difflib.SequenceMatcher(None, w, label, autojunk=False).ratio()
+            r = matcher.ratio()
             if r >= 0.75 and (best is None or r > best[2]):
                 best = (a, a + length, r)
     return best
@@ -202,11 +207,11 @@ def labels(report: Report):
         信息内容 本年制发件数 本年废止件数 现行有效件数
     """
     regions = {"table2": ("s2",), "table3": ("s3",), "table4": ("s4",)}
-    texts = {t: _normalise(_region(report, keys)) for t, keys in regions.items()}
+    texts = {t: strip_punct(_region(report, keys)) for t, keys in regions.items()}  # as _normalise's
     checked = list(_labels(report))
     all_labels = {_norm_label(lbl) for _t, lbl, _w in checked}
     for t, label, where in checked:
-        region, offs = texts[t]
+        region = texts[t]
         body = _norm_label(label)
         if len(body) < 4 or not region or body in region:
             continue
@@ -216,6 +221,7 @@ def labels(report: Report):
             continue
         a, b, ratio = near
         raw_region = _region(report, regions[t])
+        _same, offs = _normalise(raw_region)
         printed = raw_region[offs[a] : offs[b - 1] + 1]
         if "|" in printed or "\t" in printed or printed.count("\n") > 1:
             continue  # the label is interleaved with other cells: a garbled layout, not a misprint

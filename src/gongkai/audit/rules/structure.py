@@ -7,12 +7,13 @@ import re
 from dataclasses import dataclass
 
 from gongkai import template
-from gongkai.audit.cellindex import row_paths, table_paths
+from gongkai.audit.cellindex import row_keys, row_paths, table_paths
 from gongkai.audit.finding import ERROR, INFO, Finding
 from gongkai.audit.labels import TABLE_NAMES, column_label, row_label
+from gongkai.audit.memo import per_report
 from gongkai.audit.registry import rule
 from gongkai.extract.added import ENUMERATOR, added_row_label, foreign, is_row, split_row, vocabulary
-from gongkai.model import MISSING, Report, row_keys
+from gongkai.model import MISSING, Report
 from gongkai.punct import strip_punct
 
 _TABLE_SECTION = {"table2": "s2", "table3": "s3", "table4": "s4"}
@@ -30,9 +31,10 @@ def _lines(report: Report, paths: list[str]) -> list[tuple[int, int]]:
     return out
 
 
+@per_report
 def missing_rows_and_columns(report: Report) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """Whole rows and whole columns that were not found while the rest of their table was:
-    ([(table, row)], [(table, column)])."""
+    ([(table, row)], [(table, column)]). Shared within an audit pass: do not change the lists."""
     rows: list[tuple[str, str]] = []
     cols: list[tuple[str, str]] = []
     for t in ("table2", "table3", "table4"):
@@ -140,17 +142,21 @@ def added_rows(report: Report, t: str) -> list[AddedRow]:
     knows are explained), within the printed table: from its first official text to its last official
     row, and rows that follow that row directly. Notes (注：…) and sentences are not rows."""
     sec = report.sections.get(_TABLE_SECTION[t])
-    if sec is None or all(c.status == MISSING for p, c in report.cells.items() if p.startswith(t + ".")):
+    if sec is None or all(report.cells[p].status == MISSING for p in table_paths(report, t)):
         return []
     vocab = vocabulary(report.layout, t)
     kinds: list[tuple[str, AddedRow | None]] = []  # ("official" | "row" | "candidate" | "other", row)
+    started = False  # an official text or row seen: from then on, texts that are not rows are all alike
     for line in sec.text.splitlines():
         if not line.strip():
             continue
         if split_row(line) is None:
-            kinds.append(("other" if foreign(ENUMERATOR.sub("", line.strip()), vocab) else "official", None))
+            official = not started and not foreign(ENUMERATOR.sub("", line.strip()), vocab)
+            kinds.append(("official" if official else "other", None))
+            started = started or official
         elif is_row(line, report.layout, t):
             kinds.append(("row", None))
+            started = True
         else:
             label = added_row_label(line, report.layout, t)
             found = _candidate(report, t, sec.start, line, label) if label else None

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from gongkai import template
 from gongkai.audit.finding import ERROR, WARNING, Finding
 from gongkai.audit.labels import TABLE_NAMES, cell_label, row_label, section_heading
+from gongkai.audit.memo import per_report
 from gongkai.audit.registry import rule
 from gongkai.audit.textutil import Compact, is_table_text, section_compact
 from gongkai.audit.values import Val, applicant_parts, group_total, num_text, row_total, val
@@ -65,6 +66,14 @@ class Claim:
 
 
 def _sentences(report: Report, keys=("s1", "s3", "s4", "s2")) -> Iterator[Sentence]:
+    yield from _sentence_list(report, keys)
+
+
+@per_report
+def _sentence_list(report: Report, keys: tuple[str, ...]) -> list[Sentence]:
+    """The sentences of sections ``keys``, split once per audit pass for every rule here. Shared: do not
+    change them."""
+    out = []
     for k in keys:
         c = section_compact(report, k)
         if c is None:
@@ -73,7 +82,8 @@ def _sentences(report: Report, keys=("s1", "s3", "s4", "s2")) -> Iterator[Senten
             s = m.group(0)
             if (k != "s1" and not s.endswith("。")) or is_table_text(s):
                 continue  # table text in sections 二–四, or table header text that ended up in a section
-            yield Sentence(k, s, m.start(), c, report.year)
+            out.append(Sentence(k, s, m.start(), c, report.year))
+    return out
 
 
 def _clause_bounds(s: str, i: int) -> tuple[int, int]:
