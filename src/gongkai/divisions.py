@@ -54,6 +54,10 @@ class Divisions:
             if s and s != d.name:
                 self.short.setdefault(s, []).append(d)
         self.lengths = sorted({len(k) for k in (*self.full, *self.short)}, reverse=True)
+        # Name lengths by a name's first two characters (every name has at least two), longest first:
+        # ``find`` tries only the lengths a name starting here can have, and skips most characters at once.
+        self._full_lengths = _lengths_by_start(self.full)
+        self._any_lengths = _lengths_by_start({**self.full, **self.short})
 
     def parent(self, d: Division) -> Division | None:
         if d.level == "county":
@@ -84,9 +88,10 @@ class Divisions:
         """Non-overlapping division mentions in ``text``, longest first at each position:
         (start, end, candidates)."""
         out = []
+        starts = self._any_lengths if short else self._full_lengths
         i, n = 0, len(text)
         while i < n:
-            for length in self.lengths:
+            for length in starts.get(text[i : i + 2], ()):
                 if i + length > n:
                     continue
                 s = text[i : i + length]
@@ -98,6 +103,13 @@ class Divisions:
             else:
                 i += 1
         return out
+
+
+def _lengths_by_start(names: dict[str, list[Division]]) -> dict[str, tuple[int, ...]]:
+    lengths: dict[str, set[int]] = {}
+    for name in names:
+        lengths.setdefault(name[:2], set()).add(len(name))
+    return {start: tuple(sorted(ls, reverse=True)) for start, ls in lengths.items()}
 
 
 def _short(d: Division) -> str | None:

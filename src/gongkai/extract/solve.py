@@ -144,8 +144,8 @@ def enumerate_readings(
             return
         token = tokens[ti]
         size = len(token)
-        ends = (size,) if "," in token else range(pos + 1, size + 1)
-        for end in ends:
+        need = ncols - col - 1 - missing_left - digits_after[ti]
+        for end in _piece_ends(token, pos, pieces_from[ti], need):
             value = parse(ti, pos, end, col)
             if value is None:
                 continue
@@ -161,6 +161,33 @@ def enumerate_readings(
 
     walk(0, 0, 0, missing_budget)
     return out
+
+
+def _piece_ends(token: str, pos: int, pieces_from: list[int], need: int) -> Sequence[int]:
+    """Where the piece of ``token`` starting at ``pos`` may end: anywhere (a token with thousands
+    separators only whole), as long as the rest of the token still gives the ``need`` pieces the later
+    columns lack. A longer piece leaves fewer, so the ends stop at the first that leaves too few (the
+    test ``feasible`` would make one step later)."""
+    size = len(token)
+    if "," in token:
+        return (size,) if pieces_from[size] >= need else ()
+    end = pos + 1
+    while end <= size and pieces_from[end] >= need:
+        end += 1
+    return range(pos + 1, end)
+
+
+def _digit_per_cell(tokens: Sequence[str], equations: Sequence[Equation]) -> list[Reading]:
+    """What ``enumerate_readings`` gives when the tokens hold exactly one digit per column and nothing
+    else (a glued ``0000000`` for seven columns, the commonest glued row): the one way to lay them, if it
+    adds up."""
+    values: list[Value] = [int(ch) for t in tokens for ch in t]
+    for left, right in equations:
+        if sum(values[i] for i in left) != sum(values[i] for i in right):  # type: ignore[misc]
+            return []
+    kinds = tuple(WHOLE if len(t) == 1 else SPLIT for t in tokens for _ in t)
+    origins = tuple(ti for ti, t in enumerate(tokens) for _ in t)
+    return [Reading(tuple(values), kinds, origins)]
 
 
 def _max_pieces(token: str) -> int:
@@ -229,7 +256,10 @@ def row_readings(
         if None not in plain:
             n = len(rules)
             return [Reading(tuple(plain), (WHOLE,) * n, tuple(range(n)))]
-    readings = enumerate_readings(tokens, rules, equations)
+    if sum(map(len, tokens)) == len(rules) and all(t.isdecimal() for t in tokens):
+        readings = _digit_per_cell(tokens, equations)
+    else:
+        readings = enumerate_readings(tokens, rules, equations)
     kept: dict[tuple[Value, ...], Reading] = {}
     for r in readings:
         values = list(r.values)
@@ -262,6 +292,14 @@ def verdicts(options: Sequence[Reading], plain: bool) -> list[CellVerdict]:
     if not options:
         return []
     ncols = len(options[0].values)
+    if len(options) == 1:  # the common case: one reading, every cell known unless it is missing
+        one = options[0]
+        return [
+            CellVerdict(None, "ambiguous", [])
+            if value is None
+            else CellVerdict(value, "read" if plain and kind == WHOLE else "inferred", [])
+            for value, kind in zip(one.values, one.kinds, strict=True)
+        ]
     out = []
     for c in range(ncols):
         values = sorted({r.values[c] for r in options}, key=_sort_key)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gongkai.read.document import Document, Span
 from gongkai.settings import OCR_TRUST
@@ -41,6 +41,9 @@ class Stream:
     cmap: list[int]
     is_grid: list[bool]  # per line: a table row whose cells are reliably positioned
     ocr_trust: float = OCR_TRUST  # OCR digits read with less confidence are confirmed by the identities
+    # span index -> its provenance dict, made once: the cells of a glued row all come from one span.
+    # Shared by the cells that cite it (read-only; ``Cell.to_json`` copies it).
+    _wheres: dict[int, dict] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, doc: Document) -> Stream:
@@ -88,6 +91,16 @@ class Stream:
     def span_at(self, tpos: int) -> tuple[int, int, Span] | None:
         sid = self.origin[tpos] if 0 <= tpos < len(self.origin) else -1
         return self.spans[sid] if sid >= 0 else None
+
+    def where_at(self, tpos: int) -> dict:
+        """Provenance (`Span.where`) of the span holding text index ``tpos``; ``{}`` for a separator."""
+        sid = self.origin[tpos] if 0 <= tpos < len(self.origin) else -1
+        if sid < 0:
+            return {}
+        found = self._wheres.get(sid)
+        if found is None:
+            found = self._wheres[sid] = self.spans[sid][2].where()
+        return found
 
     def search(self, pattern: re.Pattern[str], start: int, end: int) -> re.Match[str] | None:
         """First match of ``pattern`` in ``compact[start:end]`` (compact indices)."""

@@ -41,8 +41,7 @@ class Token:
     tend: int
 
     def where(self, stream: Stream) -> dict:
-        found = stream.span_at(self.tstart)
-        return found[2].where() if found else {}
+        return stream.where_at(self.tstart)
 
     def confidence(self, stream: Stream) -> float | None:
         found = stream.span_at(self.tstart)
@@ -160,40 +159,39 @@ def _cells_from_verdicts(
     plain: bool,
 ) -> dict[str, Cell]:
     paths = [f"{prefix}.{c.key}" for c in columns]
-    raw_all = " ".join(t.text for t in source.tokens)
+    tokens = source.tokens
+    raw_all = " ".join(t.text for t in tokens) or None
+    wheres = [t.where(stream) for t in tokens]  # each token's provenance, looked up once for the row
     if not options:
-        return {
-            p: Cell(p, None, UNREADABLE, raw=raw_all or None, where=_where_all(stream, source.tokens))
-            for p in paths
-        }
+        return {p: Cell(p, None, UNREADABLE, raw=raw_all, where=_distinct(wheres)) for p in paths}
     out = {}
     for c, (path, v) in enumerate(zip(paths, solve.verdicts(options, plain), strict=True)):
-        token_ids = {r.tokens[c] for r in options if r.tokens[c] >= 0}
-        toks = [source.tokens[i] for i in sorted(token_ids)]
-        raw = " ".join(t.text for t in toks) or None
-        where = _where_all(stream, toks)
-        if v.status == "read":
-            out[path] = Cell(path, v.value, READ, raw=raw, where=where)
-        elif v.status == "inferred":
-            note = _INFERRED_NOTES[max({r.kinds[c] for r in options}, key=_INFERRED_ORDER.index)]
-            out[path] = Cell(path, v.value, INFERRED, raw=raw, where=where, note=note)
-        else:
+        if v.status == "ambiguous":
             out[path] = Cell(
                 path,
                 None,
                 AMBIGUOUS,
-                raw=raw_all or None,
+                raw=raw_all,
                 candidates=v.candidates,
-                where=_where_all(stream, source.tokens),
+                where=_distinct(wheres),
                 note="多种读法均满足勾稽关系",
             )
+            continue
+        token_ids = sorted({r.tokens[c] for r in options if r.tokens[c] >= 0})
+        raw = " ".join(tokens[i].text for i in token_ids) or None
+        where = _distinct([wheres[i] for i in token_ids])
+        if v.status == "read":
+            out[path] = Cell(path, v.value, READ, raw=raw, where=where)
+        else:
+            note = _INFERRED_NOTES[max({r.kinds[c] for r in options}, key=_INFERRED_ORDER.index)]
+            out[path] = Cell(path, v.value, INFERRED, raw=raw, where=where, note=note)
     return out
 
 
-def _where_all(stream: Stream, tokens: list[Token]) -> list[dict]:
+def _distinct(wheres: list[dict]) -> list[dict]:
+    """The provenance entries that are set, each once, in order."""
     seen: list[dict] = []
-    for t in tokens:
-        w = t.where(stream)
+    for w in wheres:
         if w and w not in seen:
             seen.append(w)
     return seen
