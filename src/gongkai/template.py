@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 
 
 @dataclass(frozen=True)
@@ -698,10 +697,16 @@ def result_rows(lay: Layout) -> tuple[str, ...]:
 
 def identities(layout_key: str) -> tuple[Identity, ...]:
     """Every arithmetic identity a correct report of this layout satisfies (``spec/template.md``)."""
-    return _expand(layout(layout_key))
+    lay = layout(layout_key)
+    hit = _EXPANDED.get(layout_key)
+    if hit is None or hit[0] is not lay:  # kept by key and checked by identity: hashing a layout is dear
+        hit = _EXPANDED[layout_key] = (lay, _expand(lay))
+    return hit[1]
 
 
-@cache
+_EXPANDED: dict[str, tuple[Layout, tuple[Identity, ...]]] = {}
+
+
 def _expand(lay: Layout) -> tuple[Identity, ...]:
     out: list[Identity] = []
     for rule in lay.rules:

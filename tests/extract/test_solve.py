@@ -71,3 +71,26 @@ def test_fill_unknowns_rejects_negative_solutions():
     assert not solve.fill_unknowns(vals, [((0, 1), (2,))])
     vals = [1, None, 3]
     assert solve.fill_unknowns(vals, [((0, 1), (2,))]) and vals[1] == 2
+
+
+def test_digit_cells_give_what_the_full_search_gives():
+    import random
+
+    rng = random.Random(7)
+    for _ in range(3000):
+        ncols = rng.randint(1, 9)
+        tokens = [
+            "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 3)))
+            for _ in range(rng.randint(0, 4))
+        ]
+        if sum(map(len, tokens)) > ncols:
+            continue
+        eqs = [(tuple(range(ncols - 1)), (ncols - 1,))] if ncols > 1 and rng.random() < 0.7 else []
+        if ncols > 3 and rng.random() < 0.5:
+            eqs.append(((0,), (1, 2)))
+        rules = [ColumnRule(decimal=rng.random() < 0.3, signed=rng.random() < 0.3) for _ in range(ncols)]
+        assert solve.digit_cells(tokens, ncols, eqs) == solve.enumerate_readings(tokens, rules, eqs), (
+            tokens,
+            ncols,
+            eqs,
+        )

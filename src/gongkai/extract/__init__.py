@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from gongkai import template
 from gongkai.errors import InputError
 from gongkai.extract import cut
 from gongkai.extract.locate import Found, find_rows
+from gongkai.extract.memo import by_identity
 from gongkai.extract.meta import extract_meta
 from gongkai.extract.sections import extract_sections
 from gongkai.extract.stream import Stream
@@ -20,7 +20,7 @@ from gongkai.settings import SettingsLike, resolve
 __all__ = ["extract"]
 
 
-@cache
+@by_identity
 def _table4_start(lay: template.Layout) -> re.Pattern[str]:
     """Where table 四 begins when its section heading is not recognised: after table 三's last row label,
     the section number and the table's first header label (行政复议)."""

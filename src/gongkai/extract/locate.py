@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
 from gongkai import template
+from gongkai.extract.memo import by_identity
 from gongkai.extract.stream import Stream, normalize
 from gongkai.lazyre import lazy_compile
 
@@ -34,7 +34,7 @@ def _compact(label: str) -> str:
     return re.sub(r"\s+", "", normalize(label))
 
 
-@cache
+@by_identity
 def section_pattern(section: template.Section, numbering: str) -> re.Pattern[str]:
     """``own``: the section's own number (二、); ``any``: any outline number (a mis-numbered outline);
     ``none``: the bare heading words."""
@@ -90,7 +90,7 @@ def _enumerator_regex(enum: str) -> str:
     return rf"{re.escape(enum[:-1])}[、.,]"
 
 
-@cache
+@by_identity
 def row_pattern(row: template.Row) -> re.Pattern[str]:
     anchors = "|".join(row.anchors)
     enum = _enumerator_regex(row.enumerator)
@@ -111,7 +111,7 @@ def find_rows(stream: Stream, rows: tuple[template.Row, ...], start: int, end: i
     return _last_repeats(stream, rows, found, end)
 
 
-@cache
+@by_identity
 def _full_label_pattern(row: template.Row) -> re.Pattern[str]:
     label = _compact(row.label)
     enum = _compact(row.enumerator)
@@ -140,7 +140,7 @@ def _last_repeats(
 # ---------------------------------------------------------------- masks
 
 
-@cache
+@by_identity
 def _header_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
     parts = sorted({re.escape(_compact(label)) for label in labels if label}, key=len, reverse=True)
     return re.compile("|".join(parts))

@@ -177,17 +177,35 @@ def _piece_ends(token: str, pos: int, pieces_from: list[int], need: int) -> Sequ
     return range(pos + 1, end)
 
 
-def _digit_per_cell(tokens: Sequence[str], equations: Sequence[Equation]) -> list[Reading]:
-    """What ``enumerate_readings`` gives when the tokens hold exactly one digit per column and nothing
-    else (a glued ``0000000`` for seven columns, the commonest glued row): the one way to lay them, if it
-    adds up."""
-    values: list[Value] = [int(ch) for t in tokens for ch in t]
-    for left, right in equations:
-        if sum(values[i] for i in left) != sum(values[i] for i in right):  # type: ignore[misc]
-            return []
-    kinds = tuple(WHOLE if len(t) == 1 else SPLIT for t in tokens for _ in t)
-    origins = tuple(ti for ti, t in enumerate(tokens) for _ in t)
-    return [Reading(tuple(values), kinds, origins)]
+def digit_cells(tokens: Sequence[str], ncols: int, equations: Sequence[Equation]) -> list[Reading]:
+    """What ``enumerate_readings`` gives when the tokens are plain digits, no more of them than columns
+    (a glued ``0000000`` for seven columns, the commonest glued row, or six ``0`` for seven): every digit
+    is then a cell of its own, and the readings are the ways to place the missing cells among them, in
+    the same order (missing cells as early as possible first), each kept if its known cells add up."""
+    digits = [int(ch) for t in tokens for ch in t]
+    digit_kinds = [WHOLE if len(t) == 1 else SPLIT for t in tokens for _ in t]
+    digit_tokens = [ti for ti, t in enumerate(tokens) for _ in t]
+    out: list[Reading] = []
+    for missing in itertools.combinations(range(ncols), ncols - len(digits)):
+        values: list[Value] = [None] * ncols
+        kinds = [MISSING] * ncols
+        origins = [-1] * ncols
+        cols = [c for c in range(ncols) if c not in missing]
+        for k, c in enumerate(cols):
+            values[c], kinds[c], origins[c] = digits[k], digit_kinds[k], digit_tokens[k]
+        if all(_holds(values, eq) for eq in equations):
+            out.append(Reading(tuple(values), tuple(kinds), tuple(origins)))
+            if len(out) >= MAX_READINGS:
+                break
+    return out
+
+
+def _holds(values: Sequence[Value], equation: Equation) -> bool:
+    """False only if every cell of ``equation`` is known and the two sides differ."""
+    left, right = equation
+    if any(values[i] is None for i in (*left, *right)):
+        return True
+    return sum(values[i] for i in left) == sum(values[i] for i in right)  # type: ignore[misc]
 
 
 def _max_pieces(token: str) -> int:
@@ -256,8 +274,8 @@ def row_readings(
         if None not in plain:
             n = len(rules)
             return [Reading(tuple(plain), (WHOLE,) * n, tuple(range(n)))]
-    if sum(map(len, tokens)) == len(rules) and all(t.isdecimal() for t in tokens):
-        readings = _digit_per_cell(tokens, equations)
+    if sum(map(len, tokens)) <= len(rules) and all(t.isdecimal() for t in tokens):
+        readings = digit_cells(tokens, len(rules), equations)
     else:
         readings = enumerate_readings(tokens, rules, equations)
     kept: dict[tuple[Value, ...], Reading] = {}

@@ -177,7 +177,10 @@ def _cells_from_verdicts(
                 note="多种读法均满足勾稽关系",
             )
             continue
-        token_ids = sorted({r.tokens[c] for r in options if r.tokens[c] >= 0})
+        if len(options) == 1:
+            token_ids: Sequence[int] = (options[0].tokens[c],) if options[0].tokens[c] >= 0 else ()
+        else:
+            token_ids = sorted({r.tokens[c] for r in options if r.tokens[c] >= 0})
         raw = " ".join(tokens[i].text for i in token_ids) or None
         where = _distinct([wheres[i] for i in token_ids])
         if v.status == "read":
@@ -283,9 +286,11 @@ def row_sources(
     start: int,
     end: int,
     layout_key: str | None = None,
+    grid_tokens: bool = True,
 ) -> dict[str, RowSource]:
     """Each row's tokens, from its label to the next row's; with ``layout_key``, the values of rows the
-    official layout does not have are left out."""
+    official layout does not have are left out. Without ``grid_tokens``, a row read by its grid positions
+    gets no tokens (they are only shown by ``--debug``)."""
     found = locate.find_rows(stream, rows, start, end)
     order = [f for f in (found.get(r.key) for r in rows) if f is not None]
     skip = (
@@ -299,6 +304,9 @@ def row_sources(
         row = next(r for r in rows if r.key == f.key)
         ncols = len(table.columns_of(row))
         positional = positional_cells(stream, f.end, ncols)
+        if positional is not None and not grid_tokens:
+            out[f.key] = RowSource(f.key, [], positional)
+            continue
         tokens = _outside(tokens_between(stream, f.end, nxt, table.header_labels), skip)
         out[f.key] = RowSource(f.key, tokens, positional)
     for r in rows:
@@ -428,7 +436,7 @@ def read_rows(
     """A table read row by row: each row's readings filtered by its own identities, then the readings
     of all rows chosen together by the identities that tie rows together (both from the template)."""
     idents = template.identities(lay.key)
-    sources = row_sources(stream, table.rows, table, start, end, lay.key)
+    sources = row_sources(stream, table.rows, table, start, end, lay.key, grid_tokens=False)
     options: dict[str, list[solve.Reading]] = {}
     plain: dict[str, bool] = {}
     for row in table.rows:
@@ -457,15 +465,33 @@ def read_rows(
     return cells
 
 
+_ACROSS: dict[tuple, tuple[tuple, list[solve.Equation]]] = {}
+
+
+def _equations_across(
+    idents: tuple[template.Identity, ...], table: template.Table, row_keys: tuple[str, ...]
+) -> list[solve.Equation]:
+    """The identities over the cells of the rows ``row_keys`` of ``table``, laid end to end (open-left ones
+    over the items printed): from the template only, so worked out once per layout, table and rows."""
+    key = (id(idents), id(table), row_keys)
+    hit = _ACROSS.get(key)
+    if hit is None:  # the entry keeps the identities and the table, so their ids are not reused
+        rows = [table.row(k) for k in row_keys]
+        paths = [f"{table.key}.{r.key}.{c.key}" for r in rows for c in table.columns_of(r)]
+        hit = _ACROSS[key] = ((idents, table), equations(idents, paths, partial=True))
+    return hit[1]
+
+
 def _solve_across_rows(
     table: template.Table, idents: tuple[template.Identity, ...], options: dict[str, list[solve.Reading]]
 ) -> None:
     """Where a row is open (several readings, or unknown cells), keep the readings that take part in a
     choice of all rows satisfying the identities; leave the options alone when no choice does."""
     present = [r for r in table.rows if r.key in options]
-    paths = [f"{table.key}.{r.key}.{c.key}" for r in present for c in table.columns_of(r)]
-    eqs = equations(idents, paths, partial=True)
-    if not eqs or all(len(options[r.key]) == 1 and None not in options[r.key][0].values for r in present):
+    if all(len(options[r.key]) == 1 and None not in options[r.key][0].values for r in present):
+        return
+    eqs = _equations_across(idents, table, tuple(r.key for r in present))
+    if not eqs:
         return
     solved = solve.solve_table([options[r.key] for r in present], _check(eqs))
     if solved is not None:
@@ -500,7 +526,7 @@ def read_table4(stream: Stream, lay: template.Layout, start: int, end: int) -> d
     if start >= end:
         return {p: Cell(p, None, MISSING, note="原文未找到此表") for p in paths}
     rules = [solve.ColumnRule()] * len(paths)
-    eqs = equations(template.identities(lay.key), paths)
+    eqs = _table4_equations(template.identities(lay.key), table, paths)
     positional = _table4_grid(stream, start, end, len(paths))
     if positional is not None:
         reading = _positional_reading(stream, positional, rules)
@@ -525,6 +551,20 @@ def read_table4(stream: Stream, lay: template.Layout, start: int, end: int) -> d
     flat_columns = tuple(template.Column(f"{g}.{c.key}", c.label) for g, c in columns)
     cells = _cells_from_verdicts(stream, "table4", flat_columns, src, options, plain)
     return cells
+
+
+_TABLE4: dict[tuple[int, int], tuple[tuple, list[solve.Equation]]] = {}
+
+
+def _table4_equations(
+    idents: tuple[template.Identity, ...], table: template.Table, paths: list[str]
+) -> list[solve.Equation]:
+    """Table 四's identities over its cells (``paths``, from ``table``): worked out once per layout."""
+    key = (id(idents), id(table))
+    hit = _TABLE4.get(key)
+    if hit is None:  # the entry keeps the identities and the table, so their ids are not reused
+        hit = _TABLE4[key] = ((idents, table), equations(idents, paths))
+    return hit[1]
 
 
 def _table4_grid(stream: Stream, start: int, end: int, ncells: int) -> list[Token | None] | None:

@@ -1,0 +1,28 @@
+"""``functools.cache`` for functions of template objects, keyed by the objects' identity.
+
+A template row, section or layout is a frozen dataclass: hashing one hashes every label, column and row
+in it, on every call. The objects are built once and live as long as the process, so their identity is
+key enough (the arguments are kept, so an identity is never reused for another object).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def by_identity(build: Callable[..., T]) -> Callable[..., T]:
+    memo: dict[tuple[int, ...], tuple[tuple[Any, ...], T]] = {}
+
+    @functools.wraps(build)
+    def get(*args: Any) -> T:
+        key = tuple(map(id, args))
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = (args, build(*args))
+        return hit[1]
+
+    return get
