@@ -94,3 +94,63 @@ def test_digit_cells_give_what_the_full_search_gives():
             ncols,
             eqs,
         )
+
+
+def _every_reading(tokens, rules, equations):
+    """The readings by brute force: every split of every token over the columns, in search order, kept
+    when each equation whose cells are all known holds (what `solve.enumerate_readings` prunes its way to)."""
+    ncols = len(rules)
+    budget = max(0, ncols - sum(solve._max_pieces(t) for t in tokens))
+    out = []
+
+    def lay(ti, pos, cells, missing):
+        if len(cells) == ncols:
+            if ti == len(tokens):
+                out.append(cells)
+            return
+        if missing:
+            lay(ti, pos, [*cells, (None, solve.MISSING, -1)], missing - 1)
+        if ti == len(tokens):
+            return
+        token = tokens[ti]
+        for end in (len(token),) if "," in token else range(pos + 1, len(token) + 1):
+            piece = token[pos:end]
+            value = None if piece.endswith((".", "-")) else solve.parse_number(piece, rules[len(cells)])
+            if value is not None:
+                kind = solve.WHOLE if pos == 0 and end == len(token) else solve.SPLIT
+                nxt = (ti + 1, 0) if end == len(token) else (ti, end)
+                lay(*nxt, [*cells, (value, kind, ti)], missing)
+
+    lay(0, 0, [], budget)
+    kept = []
+    for cells in out:
+        values = [c[0] for c in cells]
+        if all(
+            None in [values[i] for i in (*left, *right)]
+            or sum(values[i] for i in left) == sum(values[i] for i in right)
+            for left, right in equations
+        ):
+            kept.append(Reading(tuple(values), tuple(c[1] for c in cells), tuple(c[2] for c in cells)))
+    return kept
+
+
+def test_the_search_finds_every_reading_the_brute_force_finds_in_the_same_order():
+    import random
+
+    rng = random.Random(11)
+    for _ in range(1500):
+        ncols = rng.randint(1, 7)
+        tokens = [
+            "".join(rng.choice("0000123456789") for _ in range(rng.randint(1, 6)))
+            for _ in range(rng.randint(1, 3))
+        ]
+        if rng.random() < 0.3:  # a decimal, as the tokenizer gives it: digits, one point, digits
+            tokens[0] += "." + str(rng.randint(0, 99))
+        rules = [ColumnRule(decimal=rng.random() < 0.3) for _ in range(ncols)]
+        eqs = [(tuple(range(ncols - 1)), (ncols - 1,))] if ncols > 1 else []
+        if ncols > 3 and rng.random() < 0.5:
+            eqs.append(((1, 2), (0,)))
+        assert solve.enumerate_readings(tokens, rules, eqs) == _every_reading(tokens, rules, eqs), (
+            tokens,
+            eqs,
+        )

@@ -93,6 +93,8 @@ def enumerate_readings(
     closing: dict[int, list[Equation]] = {}
     for eq in equations:
         closing.setdefault(max((*eq[0], *eq[1])), []).append(eq)
+    heavy = _bounds(rules, equations)
+    digits_from = _digits_from(tokens)
     out: list[Reading] = []
     values: list[Value] = []
     kinds: list[str] = []
@@ -120,13 +122,6 @@ def enumerate_readings(
         pieces_max = pieces_from[ti][pos] + digits_after[ti]
         return tokens_left <= cols_left <= pieces_max + missing_left
 
-    def balanced(col: int) -> bool:
-        for left, right in closing.get(col, ()):
-            cells = [values[i] for i in (*left, *right)]
-            if None not in cells and sum(values[i] for i in left) != sum(values[i] for i in right):  # type: ignore[misc]
-                return False
-        return True
-
     def walk(ti: int, pos: int, col: int, missing_left: int) -> None:
         if len(out) >= MAX_READINGS or not feasible(ti, pos, col, missing_left):
             return
@@ -152,7 +147,7 @@ def enumerate_readings(
             values.append(value)
             kinds.append(WHOLE if pos == 0 and end == size else SPLIT)
             origins.append(ti)
-            if balanced(col):
+            if _balanced(values, col, closing, heavy, digits_from[ti][end] - (ncols - 1 - col), missing_left):
                 if end == size:
                     walk(ti + 1, 0, col + 1, missing_left)
                 else:
@@ -160,6 +155,55 @@ def enumerate_readings(
             values.pop(), kinds.pop(), origins.pop()
 
     walk(0, 0, 0, missing_budget)
+    return out
+
+
+def _digits_from(tokens: Sequence[str]) -> list[list[int]]:
+    """``[i][pos]``: the digits in token ``i`` from ``pos`` on and in the tokens after it."""
+    out = [[digit_count(t[pos:]) for pos in range(len(t) + 1)] for t in tokens]
+    for i in range(len(tokens) - 2, -1, -1):
+        out[i] = [d + out[i + 1][0] for d in out[i]]
+    return out
+
+
+def _balanced(
+    values: list[Value],
+    col: int,
+    closing: dict[int, list[Equation]],
+    heavy: dict[int, list[tuple[list[int], int]]],
+    spare: int,
+    missing_left: int,
+) -> bool:
+    """The equations closing at ``col`` hold, and (when no cell is left missing) none is already heavier
+    on its left than its right cells can be: ``spare`` digits are left once every later column has one,
+    and the right cells share them."""
+    for left, right in closing.get(col, ()):
+        cells = [values[i] for i in (*left, *right)]
+        if None not in cells and sum(values[i] for i in left) != sum(values[i] for i in right):  # type: ignore[misc]
+            return False
+    if not missing_left and col in heavy:
+        for laid, nright in heavy[col]:
+            digits = spare + nright  # the right cells' own digit each, and the spare ones
+            most = 10**digits - 1 if digits > 0 else 0
+            cells = [values[i] for i in laid]
+            if None not in cells and sum(cells) > nright * most:  # type: ignore[arg-type]
+                return False
+    return True
+
+
+def _bounds(
+    rules: Sequence[ColumnRule], equations: Sequence[Equation]
+) -> dict[int, list[tuple[list[int], int]]]:
+    """Per column ``c``: the equations whose right side lies wholly after ``c`` while part of the left is
+    laid, with no negative column: (the left cells laid by then, the number of right cells). When a
+    left side already sums to more than its right cells can (the digits still to come, in each), no
+    reading of the rest of the row satisfies it."""
+    out: dict[int, list[tuple[list[int], int]]] = {}
+    for left, right in equations:
+        if not left or not right or any(rules[i].signed for i in (*left, *right)):
+            continue
+        for c in range(min(left), min(right)):
+            out.setdefault(c, []).append(([i for i in left if i <= c], len(right)))
     return out
 
 
@@ -172,6 +216,8 @@ def _piece_ends(token: str, pos: int, pieces_from: list[int], need: int) -> Sequ
     if "," in token:
         return (size,) if pieces_from[size] >= need else ()
     end = pos + 1
+    if token[pos] == "0" and token[end : end + 1] != ".":  # no count starts with 0: "07" is "0", "7"
+        return range(end, end + 1) if pieces_from[end] >= need else ()
     while end <= size and pieces_from[end] >= need:
         end += 1
     return range(pos + 1, end)

@@ -177,7 +177,7 @@ def looks_like_text(text: str) -> bool:
 
 # ---------------------------------------------------------------- traditional → simplified script
 
-_CJK_IDEOGRAPH = lazy_compile(r"[\u4e00-\u9fff]")
+_NOT_CJK_IDEOGRAPHS = lazy_compile(r"[^\u4e00-\u9fff]+")
 
 
 @cache
@@ -202,11 +202,11 @@ def in_simplified_charset(cjk: str) -> bool:
 
 def to_simplified(text: str) -> tuple[str, bool]:
     """Convert to simplified script when the text is written in traditional script."""
-    cjk = _CJK_IDEOGRAPH.findall(text[:20000])
-    if not cjk:
+    head = text[:20000]
+    if in_simplified_charset(head):  # the common case, in one call: then its ideographs are in GB2312 too
         return text, False
-    sample = "".join(cjk)
-    if in_simplified_charset(sample):
+    sample = _NOT_CJK_IDEOGRAPHS.sub("", head)
+    if not sample or in_simplified_charset(sample):
         return text, False
     changed = sum(a != b for a, b in zip(sample, _t2s().convert(sample), strict=False))
     if changed / len(sample) < 0.03:
