@@ -164,6 +164,8 @@ def _cells_from_verdicts(
     wheres = [t.where(stream) for t in tokens]  # each token's provenance, looked up once for the row
     if not options:
         return {p: Cell(p, None, UNREADABLE, raw=raw_all, where=_distinct(wheres)) for p in paths}
+    if len(options) == 1:
+        return _cells_from_one_reading(paths, tokens, wheres, raw_all, options[0], plain)
     out = {}
     for c, (path, v) in enumerate(zip(paths, solve.verdicts(options, plain), strict=True)):
         if v.status == "ambiguous":
@@ -188,6 +190,31 @@ def _cells_from_verdicts(
         else:
             note = _INFERRED_NOTES[max({r.kinds[c] for r in options}, key=_INFERRED_ORDER.index)]
             out[path] = Cell(path, v.value, INFERRED, raw=raw, where=where, note=note)
+    return out
+
+
+def _cells_from_one_reading(
+    paths: list[str],
+    tokens: list[Token],
+    wheres: list[dict],
+    raw_all: str | None,
+    reading: solve.Reading,
+    plain: bool,
+) -> dict[str, Cell]:
+    """`_cells_from_verdicts` for a row with one reading (the common case), cell by cell: a known value
+    is read (or inferred: split, or not plain), an unknown one ambiguous without candidates."""
+    out = {}
+    for path, value, kind, ti in zip(paths, reading.values, reading.kinds, reading.tokens, strict=True):
+        if value is None:
+            out[path] = Cell(
+                path, None, AMBIGUOUS, raw=raw_all, where=_distinct(wheres), note="多种读法均满足勾稽关系"
+            )
+            continue
+        raw, where = (tokens[ti].text or None, [wheres[ti]] if wheres[ti] else []) if ti >= 0 else (None, [])
+        if plain and kind == solve.WHOLE:
+            out[path] = Cell(path, value, READ, raw=raw, where=where)
+        else:
+            out[path] = Cell(path, value, INFERRED, raw=raw, where=where, note=_INFERRED_NOTES[kind])
     return out
 
 
