@@ -8,6 +8,8 @@ the document lacks: 「文档不完整：表三自「…」行起缺失」.
 
 from __future__ import annotations
 
+import bisect
+
 from gongkai import template
 from gongkai.extract import locate
 from gongkai.extract.stream import Stream
@@ -26,13 +28,25 @@ Region = tuple[int, int]
 def cut_piece(stream: Stream) -> int | None:
     """Compact index of an open number at the very end of the document (a cut value or enumerator)."""
     tail = stream.text.rstrip()
-    if not tail or _CLOSED.search(tail):
+    if not tail or _CLOSED.search(tail, len(tail) - 1):  # the text's last character
         return None
-    m = _OPEN_NUMBER.search(tail)
+    m = _OPEN_NUMBER.search(tail, _last_run_start(tail, len(tail) - _TAIL))
     if m is None:
         return None
-    text_start = m.start()
-    return next((i for i, t in enumerate(stream.cmap) if t >= text_start), None)
+    at = bisect.bisect_left(stream.cmap, m.start())  # the first compact character from there on
+    return at if at < len(stream.cmap) else None
+
+
+_TAIL = 64  # characters searched for an open number at the end: more only if a run of digits goes on
+
+
+def _last_run_start(text: str, start: int) -> int:
+    """``start``, moved back to the beginning of the run of digits, commas and points it falls in (an
+    open number is such a run, so the search from there finds what a search of the whole text would)."""
+    start = max(0, start)
+    while start > 0 and (text[start - 1].isdecimal() or text[start - 1] in ".,"):
+        start -= 1
+    return start
 
 
 def clip(regions: dict[str, Region], cut_at: int | None) -> dict[str, Region]:
