@@ -70,11 +70,15 @@ class RowSource:
 def tokens_between(stream: Stream, cstart: int, cend: int, labels: tuple[str, ...]) -> list[Token]:
     """Numeric tokens in ``compact[cstart:cend]`` outside header text, as text positions."""
     tstart, tend = stream.to_text(cstart), stream.to_text(cend)
-    chunk = list(stream.text[tstart:tend])
-    for a, b in locate.masked_spans(stream, labels, cstart, cend):
-        for t in range(stream.to_text(a) - tstart, stream.to_text(b - 1) - tstart + 1):
-            chunk[t] = " "
-    text = _DATE.sub(lambda m: " " * len(m.group(0)), _mask_label_cells("".join(chunk)))
+    text = stream.text[tstart:tend]
+    masks = locate.masked_spans(stream, labels, cstart, cend)
+    if masks:
+        chunk = list(text)
+        for a, b in masks:
+            for t in range(stream.to_text(a) - tstart, stream.to_text(b - 1) - tstart + 1):
+                chunk[t] = " "
+        text = "".join(chunk)
+    text = _DATE.sub(lambda m: " " * len(m.group(0)), _mask_label_cells(text))
     out = []
     for m in _NUMBER.finditer(text):
         piece = m.group(0)
@@ -96,6 +100,8 @@ _DIGITS = lazy_compile(r"\d")
 def _mask_label_cells(text: str) -> str:
     """In table rows (cells separated by tabs, or pipes in Markdown), a cell with words in it is a label
     (``数据1``), never a value."""
+    if "\t" not in text and "|" not in text:
+        return text
     lines = text.split("\n")
     for i, line in enumerate(lines):
         sep = "\t" if "\t" in line else "|" if line.count("|") >= 2 else None
