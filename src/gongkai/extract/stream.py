@@ -26,9 +26,10 @@ _INK = re.compile(f"[^{re.escape(_SEPARATORS)}]+")  # runs of what ``compact`` k
 
 def normalize(text: str) -> str:
     """NFKC with white space folded to plain spaces and invisible characters dropped."""
-    if _KNOWN.issuperset(text) or _learn(text):
+    try:
         return text.translate(_FORMS)
-    return unicodedata.normalize("NFKC", text).translate(_FOLD)
+    except _NotInert:
+        return unicodedata.normalize("NFKC", text).translate(_FOLD)
 
 
 # NFKC character by character, as a translation table. NFKC of a string is the concatenation of its
@@ -51,9 +52,11 @@ _INERT_RANGES = (
     (0x3400, 0x4DBF),  # CJK ideographs, extension A
     (0x4E00, 0x9FFF),  # CJK unified ideographs
 )
-_FORMS: dict[int, int | str | None] = {}  # code point -> its folded NFKC form (for ``str.translate``)
-_KNOWN: set[str] = set()  # characters in _FORMS
 _NOT_INERT: set[str] = set()  # characters whose NFKC depends on their neighbours
+
+
+class _NotInert(Exception):
+    """A character of the text is not inert: the text is normalised whole."""
 
 
 def is_inert(ch: str) -> bool:
@@ -62,18 +65,21 @@ def is_inert(ch: str) -> bool:
     return any(a <= code <= b for a, b in _INERT_RANGES) and unicodedata.combining(ch) == 0
 
 
-def _learn(text: str) -> bool:
-    """Put the characters of ``text`` in the translation table; False if one of them cannot be."""
-    for ch in set(text).difference(_KNOWN):
-        if ch in _NOT_INERT:
-            return False
-        if not all(is_inert(x) for x in unicodedata.normalize("NFKD", ch)):
+class _Forms(dict[int, int | str | None]):
+    """Code point -> its folded NFKC form, for ``str.translate``: learnt the first time a character is
+    met; a character that is not inert stops the translation (`_NotInert`)."""
+
+    def __missing__(self, code: int) -> int | str | None:
+        ch = chr(code)
+        if ch in _NOT_INERT or not all(is_inert(x) for x in unicodedata.normalize("NFKD", ch)):
             _NOT_INERT.add(ch)
-            return False
+            raise _NotInert
         form = unicodedata.normalize("NFKC", ch).translate(_FOLD)
-        _FORMS[ord(ch)] = ord(form) if len(form) == 1 else form or None
-        _KNOWN.add(ch)
-    return True
+        value = self[code] = ord(form) if len(form) == 1 else form or None
+        return value
+
+
+_FORMS = _Forms()
 
 
 @dataclass
