@@ -14,18 +14,19 @@ import re
 from functools import cache
 
 from gongkai import template
+from gongkai.lazyre import lazy_compile
 from gongkai.punct import strip_punct
 
 # Printed text of a table that is neither a label nor a value: units and the like.
 TABLE_NOISE = ("单位", "件", "数量", "序号", "项目", "类别", "内容", "情况", "备注")
-CJK = re.compile(r"[\u4e00-\u9fff]")
-ENUMERATOR = re.compile(r"^(?:[（(]?[一二三四五六七八九十]+[）)、.．]?|[（(]?\d{1,2}[）).．、]?)")
+CJK = lazy_compile(r"[\u4e00-\u9fff]")
+ENUMERATOR = lazy_compile(r"^(?:[（(]?[一二三四五六七八九十]+[）)、.．]?|[（(]?\d{1,2}[）).．、]?)")
 # A value cell of a printed row, and what a grid prints in a blank cell.
-_VALUE = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万?元|件|条|个)?$")
-_BLANK = re.compile(r"^(?:[-—–－/／]{1,3}|无)?$")
+_VALUE = lazy_compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万?元|件|条|个)?$")
+_BLANK = lazy_compile(r"^(?:[-—–－/／]{1,3}|无)?$")
 # Text in a table that is no row: a note (注：…) or a sentence.
-_NOTE = re.compile(r"^(?:注|备注|说明|数据来源|[※*＊])")
-_SENTENCE = re.compile(r"[。；;！!？?，,]")
+_NOTE = lazy_compile(r"^(?:注|备注|说明|数据来源|[※*＊])")
+_SENTENCE = lazy_compile(r"[。；;！!？?，,]")
 _LABEL_MAX = 30  # characters; a longer "label" is a line of prose
 
 
