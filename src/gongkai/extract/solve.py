@@ -231,6 +231,10 @@ def digit_cells(tokens: Sequence[str], ncols: int, equations: Sequence[Equation]
     digits = [int(ch) for t in tokens for ch in t]
     digit_kinds = [WHOLE if len(t) == 1 else SPLIT for t in tokens for _ in t]
     digit_tokens = [ti for ti, t in enumerate(tokens) for _ in t]
+    if len(digits) == ncols:  # no cell missing: one way, if it adds up
+        if all(sum(digits[i] for i in left) == sum(digits[i] for i in right) for left, right in equations):
+            return [Reading(tuple(digits), tuple(digit_kinds), tuple(digit_tokens))]
+        return []
     out: list[Reading] = []
     for missing in itertools.combinations(range(ncols), ncols - len(digits)):
         values: list[Value] = [None] * ncols

@@ -309,6 +309,8 @@ def added_row_lines(
 
 
 def _outside(tokens: list[Token], lines: list[tuple[int, int]]) -> list[Token]:
+    if not lines:
+        return list(tokens)
     return [tok for tok in tokens if not any(a <= tok.tstart < b for a, b in lines)]
 
 
