@@ -24,17 +24,26 @@ FILTERS = [
     ReviewFilter(state="dismissed", year=YEAR),
     ReviewFilter(code="T"),
     ReviewFilter(severity="warning"),
+    # counted and paged by ``review_codes``
+    ReviewFilter(code="t3", year=YEAR),
+    ReviewFilter(code="T", state="confirmed"),
+    ReviewFilter(code="T", state="pending", year=YEAR),
+    ReviewFilter(severity="error", state="dismissed"),
+    ReviewFilter(code="T", severity="warning", state="confirmed"),
+    ReviewFilter(code="ZZ"),
+    ReviewFilter(code="T", state="unknown"),
 ]
 
 
-def _agree(db: str) -> None:
-    for filters in FILTERS:
+def _agree(db: str, *more: ReviewFilter) -> None:
+    for filters in (*FILTERS, *more):
         whole = findings_for_review(db, filters)
         assert count_for_review(db, filters) == len(whole), filters
-        page = findings_for_review(db, filters, limit=7, offset=3)
-        assert [(f.report_id, f.fingerprint) for f in page] == [
-            (f.report_id, f.fingerprint) for f in whole[3:10]
-        ]
+        shown = [(f.report_id, f.fingerprint, f.state, f.rectification) for f in whole]
+        for offset in (0, 3, len(whole) // 2, max(0, len(whole) - 5), len(whole) + 7):
+            page = findings_for_review(db, filters, limit=7, offset=offset)
+            got = [(f.report_id, f.fingerprint, f.state, f.rectification) for f in page]
+            assert got == shown[offset : offset + 7], (filters, offset)
     every = versions(db)
     assert count_versions(db) == len(every)
     assert [v.report_id for v in versions(db, limit=5, offset=2)] == [v.report_id for v in every[2:7]]
@@ -45,12 +54,12 @@ def _agree(db: str) -> None:
 
 
 def _counts(db: str) -> list[tuple]:
-    rs = S.report_summaries
+    rs, k = S.report_summaries, S.review_codes
     with Store(db) as store, store.engine.connect() as c:
         q = rs.select().with_only_columns(
             rs.c.report_id, rs.c["items"], rs.c.pending, rs.c.confirmed, rs.c.dismissed
         )
-        return sorted(c.execute(q).all())
+        return sorted(c.execute(q).all()) + sorted(c.execute(k.select()).all())
 
 
 def test_stored_counts_follow_every_write_path(campaign, tmp_path):
@@ -76,6 +85,19 @@ def test_stored_counts_follow_every_write_path(campaign, tmp_path):
     _agree(db)
     withdraw(db, first.report_id)
     _agree(db)
+    # a corrected version of another agency-year drops a confirmed finding: 已整改, counted by its code
+    from tests.review.test_campaign import _quote, _quote_in_source, _source_of
+
+    quoted = next(f for f in found if f.subject != first.subject and _quote_in_source(f, campaign["docs"]))
+    set_state(db, ReviewFilter(agency=quoted.subject, year=YEAR), "confirmed", reviewer="张三")
+    source = _source_of(quoted, campaign["docs"])
+    corrected = tmp_path / "v3" / f"corrected{source.suffix}"
+    corrected.parent.mkdir()
+    corrected.write_text(source.read_text("utf-8").replace(_quote(quoted) or "", "", 1), encoding="utf-8")
+    cli("ingest", str(corrected.parent), "--db", db, "--workers", "1")
+    gone = findings_for_review(db, ReviewFilter(code=quoted.code, state="confirmed"))
+    assert quoted.fingerprint in {f.fingerprint for f in gone if f.rectification == "rectified"}
+    _agree(db, ReviewFilter(code=quoted.code), ReviewFilter(code=quoted.code[:1], state="confirmed"))
     # the backfill (as migration 0008 runs it) gives the same counts
     before = _counts(db)
     again = tmp_path / "again.db"
@@ -83,6 +105,7 @@ def test_stored_counts_follow_every_write_path(campaign, tmp_path):
     url = f"sqlite:///{again}"
     with Store(url) as store, store.engine.begin() as c:
         c.execute(S.report_summaries.update().values(items=0, pending=0, confirmed=0, dismissed=0))
+        c.execute(S.review_codes.delete())
         backfill(c)
     assert _counts(url) == before
 

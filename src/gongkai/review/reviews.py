@@ -90,9 +90,15 @@ class ReviewFilter:
         """Whether the stored per-report counts answer how many findings this filter selects."""
         return not (self.code or self.severity or self.report_id is not None or self.fingerprints)
 
+    def counted_by_code(self) -> bool:
+        """Whether the stored per-report counts by code and severity (``review_codes``) answer it."""
+        return bool(self.code or self.severity) and self.report_id is None and not self.fingerprints
 
-def _version_clauses(filters: ReviewFilter, rr) -> list:
+
+def _version_clauses(filters: ReviewFilter, rr, report_ids: list[int] | None = None) -> list:
     out = [rr.c.current.is_(True)]
+    if report_ids is not None:
+        out.append(rr.c.report_id.in_(report_ids))
     if filters.year is not None:
         out.append(rr.c.year == filters.year)
     if filters.report_id is not None:
@@ -102,7 +108,7 @@ def _version_clauses(filters: ReviewFilter, rr) -> list:
     return out
 
 
-def _finding_clauses(filters: ReviewFilter, code, severity, fp) -> list:
+def _finding_clauses(filters: ReviewFilter, code, severity, fp=None) -> list:
     out = []
     if filters.code:
         out.append(func.upper(code).startswith(filters.code.upper(), autoescape=True))
@@ -113,10 +119,10 @@ def _finding_clauses(filters: ReviewFilter, code, severity, fp) -> list:
     return out
 
 
-def _review_query(filters: ReviewFilter, include_rectified: bool):
+def _review_query(filters: ReviewFilter, include_rectified: bool, report_ids: list[int] | None = None):
     """The findings to review as (subject, year, report_id, part, key, review id), in the list's order: each
     current version's findings (part 0, one per fingerprint, by id), then the confirmed findings it no longer
-    has (part 1)."""
+    has (part 1); only those of ``report_ids`` when given."""
     rr, f, fr = S.report_summaries, S.findings, S.finding_reviews
     f2 = f.alias("f2")
     review_year = func.coalesce(rr.c.year, 0)
@@ -142,7 +148,7 @@ def _review_query(filters: ReviewFilter, include_rectified: bool):
         )
         .where(
             first,
-            *_version_clauses(filters, rr),
+            *_version_clauses(filters, rr, report_ids),
             *_finding_clauses(filters, f.c.code, f.c.severity, f.c.fingerprint),
         )
     )
@@ -153,7 +159,9 @@ def _review_query(filters: ReviewFilter, include_rectified: bool):
     # driven by the confirmed reviews (few), each finding its agency-year's current version
     version = (
         select(rr.c.report_id)
-        .where(rr.c.subject == fr.c.subject, review_year == fr.c.year, *_version_clauses(filters, rr))
+        .where(
+            rr.c.subject == fr.c.subject, review_year == fr.c.year, *_version_clauses(filters, rr, report_ids)
+        )
         .scalar_subquery()
     )
     reviewed = (
@@ -178,20 +186,111 @@ def _review_query(filters: ReviewFilter, include_rectified: bool):
     return union_all(present, gone)
 
 
+def _codes_starting(c, prefix: str) -> list[str]:
+    """The codes in ``review_codes`` that start with ``prefix`` (any case), read along its code index."""
+    k, out, last = S.review_codes, [], None
+    while True:
+        q = select(func.min(k.c.code))
+        code = c.execute(q if last is None else q.where(k.c.code > last)).scalar()
+        if code is None:
+            return out
+        if code.upper().startswith(prefix.upper()):
+            out.append(code)
+        last = code
+
+
+def _code_clauses(c, filters: ReviewFilter) -> list | None:
+    """The ``review_codes`` clauses of a filter that ``counted_by_code``; None when it selects nothing."""
+    k = S.review_codes
+    if filters.state and filters.state not in STATES:
+        return None
+    out = []
+    if filters.code:
+        codes = _codes_starting(c, filters.code)
+        if not codes:
+            return None
+        out.append(k.c.code.in_(codes))
+    if filters.severity:
+        out.append(k.c.severity == filters.severity)
+    return out
+
+
+def _by_code(c, filters: ReviewFilter):
+    """How many findings ``filters`` (``counted_by_code``) selects in each current version, from
+    ``review_codes``, as a select of (report_id, n) to group; None when it selects nothing."""
+    rr, k = S.report_summaries, S.review_codes
+    clauses = _code_clauses(c, filters)
+    if clauses is None:
+        return None
+    n = func.sum(k.c[filters.state or "items"])
+    return (
+        select(rr.c.report_id, n.label("n"))
+        .select_from(rr)
+        .join(k, k.c.report_id == rr.c.report_id)
+        .where(*_version_clauses(filters, rr), *clauses)
+    )
+
+
+def _count_by_code(c, filters: ReviewFilter) -> int:
+    """``_by_code`` added up: from the code index alone unless an agency is asked for."""
+    k = S.review_codes
+    if filters.agency:
+        coded = _by_code(c, filters)
+        q = None if coded is None else coded.with_only_columns(coded.selected_columns.n)
+    else:
+        clauses = _code_clauses(c, filters)
+        q = None if clauses is None else select(func.sum(k.c[filters.state or "items"])).where(*clauses)
+        if q is not None:
+            q = q.where(k.c.current.is_(True))
+            if filters.year is not None:
+                q = q.where(k.c.year == filters.year)
+    return 0 if q is None else int(c.execute(q).scalar() or 0)
+
+
+def _count(c, filters: ReviewFilter) -> int:
+    rr = S.report_summaries
+    if filters.counted():
+        column = rr.c[filters.state] if filters.state in STATES else rr.c["items"]
+        if filters.state and filters.state not in STATES:
+            return 0
+        q = select(func.coalesce(func.sum(column), 0)).where(*_version_clauses(filters, rr))
+    elif filters.counted_by_code():
+        return _count_by_code(c, filters)
+    else:
+        q = select(func.count()).select_from(_review_query(filters, True).subquery())
+    return int(c.execute(q).scalar() or 0)
+
+
 def count_for_review(url_or_store=None, filters: ReviewFilter | None = None) -> int:
     """How many findings ``findings_for_review`` lists, from the stored per-report counts when the filter
     allows, else counted in SQL."""
-    filters = filters or ReviewFilter()
-    rr = S.report_summaries
     with opened(url_or_store) as store, store.engine.connect() as c:
-        if filters.counted():
-            column = rr.c[filters.state] if filters.state in STATES else rr.c["items"]
-            if filters.state and filters.state not in STATES:
-                return 0
-            q = select(func.coalesce(func.sum(column), 0)).where(*_version_clauses(filters, rr))
-        else:
-            q = select(func.count()).select_from(_review_query(filters, True).subquery())
-        return int(c.execute(q).scalar() or 0)
+        return _count(c, filters or ReviewFilter())
+
+
+def _reports_of_page(c, filters: ReviewFilter, start: int, stop: int) -> tuple[list[int], int]:
+    """The current versions whose findings are the list's [start, stop) (by ``review_codes``) and how many
+    of the first one's come before ``start``. Walks the versions in the list's order from the nearer end
+    and stops at the page."""
+    coded = _by_code(c, filters)
+    if coded is None:
+        return [], 0
+    rr = S.report_summaries
+    total = _count(c, filters) if start else 0
+    backwards = start * 2 > total
+    order = (rr.c.subject, rr.c.year, rr.c.report_id)
+    q = coded.group_by(*order).having(coded.selected_columns.n > 0)
+    q = q.order_by(*(col.desc() if backwards else col for col in order))
+    ids, first, seen = [], stop, 0  # seen: findings of the versions walked so far
+    for rid, n in c.execute(q):
+        begin = total - seen - n if backwards else seen
+        if begin < stop and begin + n > start:
+            ids.append(rid)
+            first = min(first, begin)
+        seen += n
+        if (begin <= start) if backwards else (seen >= stop):
+            break
+    return ids, max(0, start - first)
 
 
 def findings_for_review(
@@ -203,13 +302,19 @@ def findings_for_review(
 ) -> list[ReviewedFinding]:
     """The findings of the current versions with their review state; with ``include_rectified`` also the
     confirmed findings the current version no longer has (state 确认, rectification 已整改). ``limit`` and
-    ``offset`` select one page of the list (in SQL)."""
+    ``offset`` select one page of the list (in SQL; with a code or severity filter, among the versions that
+    ``review_codes`` says hold that page)."""
     filters = filters or ReviewFilter()
-    q = _review_query(filters, include_rectified)
-    q = q.order_by(*(q.selected_columns[k] for k in ("subject", "year", "report_id", "part", "key")))
-    if limit is not None:
-        q = q.limit(limit).offset(offset)
     with opened(url_or_store) as store, store.engine.connect() as c:
+        report_ids = None
+        if limit is not None and include_rectified and filters.counted_by_code():
+            report_ids, offset = _reports_of_page(c, filters, offset, offset + limit)
+            if not report_ids:
+                return []
+        q = _review_query(filters, include_rectified, report_ids)
+        q = q.order_by(*(q.selected_columns[k] for k in ("subject", "year", "report_id", "part", "key")))
+        if limit is not None:
+            q = q.limit(limit).offset(offset)
         return _hydrate(c, list(c.execute(q).all()))
 
 

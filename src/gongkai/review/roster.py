@@ -490,7 +490,9 @@ def entry_meta(entry: RosterEntry, year: int | None = None) -> dict:
 def roster_year(url_or_store=None) -> int | None:
     """The report year the roster's due dates are for (a due date in year Y is for reports of Y-1), when
     they agree on one; None otherwise."""
-    years = {int(e.due[:4]) - 1 for e in roster(url_or_store) if e.due and e.due[:4].isdigit()}
+    due = select(func.substr(S.roster.c.due, 1, 4)).where(S.roster.c.due.is_not(None)).distinct()
+    with opened(url_or_store) as store, store.engine.connect() as c:
+        years = {int(y) - 1 for (y,) in c.execute(due) if y and y.isdigit()}
     return years.pop() if len(years) == 1 else None
 
 

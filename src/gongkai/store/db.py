@@ -172,7 +172,8 @@ class Store:
                 ids = select(S.documents.c.id).where(S.documents.c.sha256.in_(shas[i : i + 500]))
                 rids = [r for (r,) in c.execute(ids)]
                 groups = report_summary.groups_of(c, rids)
-                for t in (S.report_codes, S.report_summaries, S.findings, S.sections, S.cells):
+                summaries = (S.report_codes, S.review_codes, S.report_summaries)
+                for t in (*summaries, S.findings, S.sections, S.cells):
                     c.execute(delete(t).where(t.c.report_id.in_(rids)))
                 c.execute(delete(S.reports).where(S.reports.c.id.in_(rids)))
                 c.execute(delete(S.documents).where(S.documents.c.id.in_(rids)))

@@ -223,6 +223,9 @@ def add_many(c: Connection, written: list[tuple[int, dict, list[dict], list]]) -
     c.execute(insert(S.report_summaries), summaries)
     if code_rows:
         c.execute(insert(S.report_codes), code_rows)
+    years = {row["report_id"]: row["year"] for row in summaries}
+    if by_code := reviewstate.code_rows(counts, years, {}):  # current: set below with the summaries'
+        c.execute(insert(S.review_codes), by_code)
     marked = _marked(c, [report_row["sha256"] for _rid, report_row, _f, _c in written])
     redo = {
         (row["subject"], row["year"])
@@ -235,8 +238,8 @@ def add_many(c: Connection, written: list[tuple[int, dict, list[dict], list]]) -
     refresh_groups(c, redo - set(latest))
 
 
-def _fingerprints(written: list[tuple[int, dict, list[dict], list]]) -> dict[int, set[str]]:
-    return {rid: {f["fingerprint"] for f in found} for rid, _row, found, _c in written}
+def _fingerprints(written: list[tuple[int, dict, list[dict], list]]) -> dict[int, dict[str, tuple[str, str]]]:
+    return {rid: reviewstate.first_codes(found) for rid, _row, found, _c in written}
 
 
 def _marked(c: Connection, sha256s: list[str]) -> set[str]:
@@ -268,9 +271,14 @@ def _advance(c: Connection, group: tuple[str, int | None], rank: tuple[dt.dateti
         rid, at, picked = current[0]
         if rid == rank[1] or picked or (_as_utc(at), rid) > rank:
             return True
-        c.execute(update(s).where(s.c.report_id == rid).values(current=False))
-    c.execute(update(s).where(s.c.report_id == rank[1]).values(current=True))
+        _set_current(c, rid, False)
+    _set_current(c, rank[1], True)
     return True
+
+
+def _set_current(c: Connection, report_id: int, current: bool) -> None:
+    for t in (S.report_summaries, S.review_codes):
+        c.execute(update(t).where(t.c.report_id == report_id).values(current=current))
 
 
 def groups_of(c: Connection, ids: list[int]) -> set[tuple[str, int | None]]:
@@ -286,8 +294,8 @@ def refresh(c: Connection, report_ids: Iterable[int]) -> None:
     groups: set[tuple[str, int | None]] = set()
     for part in _chunks(ids):
         groups |= groups_of(c, part)
-        c.execute(delete(k).where(k.c.report_id.in_(part)))
-        c.execute(delete(s).where(s.c.report_id.in_(part)))
+        for t in (k, S.review_codes, s):
+            c.execute(delete(t).where(t.c.report_id.in_(part)))
         summaries, code_rows = _rows(c, part)
         if summaries:
             c.execute(insert(s), summaries)
@@ -340,7 +348,7 @@ def refresh_groups(c: Connection, groups: Iterable[tuple[str, int | None]]) -> N
         winners = _winners(row[:-1] for row in rows)
         for row in rows:
             if bool(row.current) != (row.report_id in winners):
-                c.execute(update(s).where(s.c.report_id == row.report_id).values(current=not row.current))
+                _set_current(c, row.report_id, not row.current)
 
 
 def backfill(c: Connection, review_counts: bool = True) -> int:
@@ -356,9 +364,9 @@ def backfill(c: Connection, review_counts: bool = True) -> int:
             c.execute(insert(s), summaries)
         if code_rows:
             c.execute(insert(k), code_rows)
-    if review_counts:
-        reviewstate.backfill(c)
     winners = _winners(c.execute(_members(true())))
     for part in _chunks(sorted(winners), 2000):
         c.execute(update(s).where(s.c.report_id.in_(part)).values(current=True))
+    if review_counts:
+        reviewstate.backfill(c)  # after the current flags, which it copies
     return len(ids)

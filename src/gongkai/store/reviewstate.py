@@ -1,7 +1,8 @@
 """Each report's findings to review by state, kept at write time in its ``report_summaries`` row, so the
 campaign pages count them in SQL at any size: one per fingerprint (an identical finding twice is one to
 review), in the state stored for its agency-year (待核 when none); the confirmed findings of its agency-year
-that this version no longer has (已整改) count as confirmed.
+that this version no longer has (已整改) count as confirmed. The same counts by code and severity go into
+``review_codes`` (the review page's code and severity filters).
 
 ``report_summary.refresh`` recomputes them with the rest of a report's row (new documents, findings replaced,
 agencies re-identified); ``refresh_groups`` here after review states change.
@@ -12,16 +13,26 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, tuple_, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
 
 from gongkai.store import schema as S
 
-__all__ = ["COUNTS", "counts_of", "fingerprint", "refresh_counts", "refresh_groups", "subject_of"]
+__all__ = [
+    "COUNTS",
+    "code_rows",
+    "counts_of",
+    "fingerprint",
+    "first_codes",
+    "refresh_counts",
+    "refresh_groups",
+    "subject_of",
+]
 
 COUNTS = S.REVIEW_COUNTS
+_STATES = ("pending", "confirmed", "dismissed")
 _CHUNK = 500
 
 
@@ -40,49 +51,88 @@ def subject_of(agency_id: str | None, sha256: str) -> str:
     return agency_id or f"sha256:{sha256}"
 
 
+def first_codes(findings: Iterable[Mapping]) -> dict[str, tuple[str, str]]:
+    """Each fingerprint of ``findings`` (in id order) with the code and severity of its first finding, the one
+    the review list shows."""
+    out: dict[str, tuple[str, str]] = {}
+    for f in findings:
+        out.setdefault(f["fingerprint"], (f.get("code") or "", f.get("severity") or ""))
+    return out
+
+
 def _counts(c: Connection, rows: list[tuple[int, str, int | None]]) -> list[dict]:
     """The counts of each (report id, subject, year), from their stored findings."""
     f = S.findings
     ids = [rid for rid, _s, _y in rows]
-    present: dict[int, set[str]] = defaultdict(set)
+    present: dict[int, list[dict]] = defaultdict(list)
     for i in range(0, len(ids), _CHUNK):
-        q = select(f.c.report_id, f.c.fingerprint).where(f.c.report_id.in_(ids[i : i + _CHUNK]))
-        for rid, fp in c.execute(q):
-            present[rid].add(fp)
-    return counts_of(c, rows, present)
+        q = select(f.c.report_id, f.c.fingerprint, f.c.code, f.c.severity).where(
+            f.c.report_id.in_(ids[i : i + _CHUNK])
+        )
+        for row in c.execute(q.order_by(f.c.id)).mappings():
+            present[row["report_id"]].append(row)
+    return counts_of(c, rows, {rid: first_codes(found) for rid, found in present.items()})
 
 
 def counts_of(
-    c: Connection, rows: list[tuple[int, str, int | None]], present: Mapping[int, Collection[str]]
+    c: Connection,
+    rows: list[tuple[int, str, int | None]],
+    present: Mapping[int, Mapping[str, tuple[str, str]]],
 ) -> list[dict]:
     """The counts (``rid``, ``items`` and ``COUNTS``) of each (report id, subject, year) whose findings'
-    fingerprints are ``present[report id]`` (every scope), in the order of ``rows``."""
+    fingerprints are ``present[report id]`` (every scope; each with its ``first_codes`` code and severity),
+    in the order of ``rows``; ``codes``: the same by code and severity (``review_codes`` rows without the
+    report's ``current`` and ``year``), a rectified finding under its review's code and severity."""
     fr = S.finding_reviews
     keys = sorted({(subject, year or 0) for _r, subject, year in rows})
-    reviews: dict[tuple, dict[str, str]] = defaultdict(dict)
+    reviews: dict[tuple, dict[str, tuple[str, str, str]]] = defaultdict(dict)
     for i in range(0, len(keys), _CHUNK):
-        q = select(fr.c.subject, fr.c.year, fr.c.fingerprint, fr.c.state).where(
+        q = select(fr.c.subject, fr.c.year, fr.c.fingerprint, fr.c.state, fr.c.code, fr.c.severity).where(
             tuple_(fr.c.subject, fr.c.year).in_(keys[i : i + _CHUNK])
         )
-        for row in c.execute(q):
-            reviews[(row[0], row[1])][row[2]] = row[3]
+        for subject, year, fp, state, code, severity in c.execute(q):
+            reviews[(subject, year)][fp] = (state, code or "", severity or "")
     out = []
     for rid, subject, year in rows:
-        mine = present.get(rid, set())
+        mine = present.get(rid, {})
         states = reviews.get((subject, year or 0), {})
-        n = {"pending": 0, "confirmed": 0, "dismissed": 0}
-        for fp in mine:
-            n[states.get(fp, "pending")] += 1
-        n["confirmed"] += sum(1 for fp, st in states.items() if st == "confirmed" and fp not in mine)
-        out.append({"rid": rid, "items": sum(n.values()), **n})
+        coded: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(_STATES, 0))
+        for fp, key in mine.items():
+            coded[key][states[fp][0] if fp in states else "pending"] += 1
+        for fp, (state, code, severity) in states.items():
+            if state == "confirmed" and fp not in mine:
+                coded[(code, severity)]["confirmed"] += 1
+        codes = [
+            {"report_id": rid, "code": code, "severity": sev, "items": sum(n.values()), **n}
+            for (code, sev), n in coded.items()
+        ]
+        n = {state: sum(row[state] for row in codes) for state in _STATES}
+        out.append({"rid": rid, "items": sum(n.values()), **n, "codes": codes})
     return out
 
 
-def _store(c: Connection, counts: list[dict]) -> None:
+def code_rows(counts: list[dict], year: Mapping[int, int | None], current: Mapping[int, bool]) -> list[dict]:
+    """The ``review_codes`` rows of ``counts_of``'s counts, with each report's year and current flag."""
+    return [
+        {**row, "year": year[n["rid"]], "current": bool(current.get(n["rid"]))}
+        for n in counts
+        for row in n["codes"]
+    ]
+
+
+def _store(c: Connection, counts: list[dict], rows: list[tuple], codes: bool = True) -> None:
+    """Store the ``counts`` of ``rows`` (report id, subject, year, current), and their ``review_codes``."""
     if counts:
-        s = S.report_summaries
-        values: dict[str, Any] = {k: bindparam(k) for k in COUNTS}
-        c.execute(update(s).where(s.c.report_id == bindparam("rid")).values(**values), counts)
+        s, k = S.report_summaries, S.review_codes
+        values: dict[str, Any] = {name: bindparam(name) for name in COUNTS}
+        summary = [{name: n[name] for name in ("rid", *COUNTS)} for n in counts]
+        c.execute(update(s).where(s.c.report_id == bindparam("rid")).values(**values), summary)
+        if not codes:
+            return
+        c.execute(delete(k).where(k.c.report_id.in_([n["rid"] for n in counts])))
+        by_code = code_rows(counts, {r[0]: r[2] for r in rows}, {r[0]: r[3] for r in rows})
+        if by_code:
+            c.execute(insert(k), by_code)
 
 
 def refresh_counts(c: Connection, report_ids: Iterable[int]) -> None:
@@ -90,8 +140,9 @@ def refresh_counts(c: Connection, report_ids: Iterable[int]) -> None:
     s = S.report_summaries
     ids = sorted(set(report_ids))
     for i in range(0, len(ids), _CHUNK):
-        q = select(s.c.report_id, s.c.subject, s.c.year).where(s.c.report_id.in_(ids[i : i + _CHUNK]))
-        _store(c, _counts(c, [tuple(row) for row in c.execute(q)]))
+        q = select(s.c.report_id, s.c.subject, s.c.year, s.c.current)
+        rows = [tuple(row) for row in c.execute(q.where(s.c.report_id.in_(ids[i : i + _CHUNK])))]
+        _store(c, _counts(c, [row[:3] for row in rows]), rows)
 
 
 def refresh_groups(c: Connection, groups: Iterable[tuple[str, int | None]]) -> None:
@@ -101,19 +152,22 @@ def refresh_groups(c: Connection, groups: Iterable[tuple[str, int | None]]) -> N
     for i in range(0, len(keys), _CHUNK):
         part = keys[i : i + _CHUNK]
         subjects = sorted({k[0] for k in part})
-        q = select(s.c.report_id, s.c.subject, s.c.year).where(s.c.subject.in_(subjects))
+        q = select(s.c.report_id, s.c.subject, s.c.year, s.c.current).where(s.c.subject.in_(subjects))
         rows = [tuple(row) for row in c.execute(q) if (row[1], row[2] or 0) in set(part)]
-        _store(c, _counts(c, rows))
+        _store(c, _counts(c, [row[:3] for row in rows]), rows)
 
 
-def backfill(c: Connection, chunk: int = 2000) -> None:
-    """Every summary row's counts (a migration, ``bench/make_db.py``)."""
+def backfill(c: Connection, chunk: int = 2000, codes: bool = True) -> None:
+    """Every summary row's counts and, with ``codes``, its ``review_codes`` rows (a migration,
+    ``bench/make_db.py``)."""
     s = S.report_summaries
+    if codes:
+        c.execute(delete(S.review_codes))
     last = -1
     while True:
-        q = select(s.c.report_id, s.c.subject, s.c.year).where(s.c.report_id > last)
+        q = select(s.c.report_id, s.c.subject, s.c.year, s.c.current).where(s.c.report_id > last)
         rows = [tuple(row) for row in c.execute(q.order_by(s.c.report_id).limit(chunk))]
         if not rows:
             return
-        _store(c, _counts(c, rows))
+        _store(c, _counts(c, [row[:3] for row in rows]), rows, codes)
         last = rows[-1][0]

@@ -11,6 +11,7 @@ sections   the six report sections' headings and text
 findings   audit findings; scope ``report`` (one document) or ``cross`` (across one agency's years)
 report_summaries, report_codes  one narrow row per report (and per report and code) for the list and chart
            pages, kept by the write path (``report_summary``)
+review_codes  each report's findings to review by code and severity and state (``reviewstate``)
 """
 
 from __future__ import annotations
@@ -191,6 +192,24 @@ report_codes = Table(
     Column("severity", String(16), nullable=False),
     Column("findings", Integer, nullable=False),
     Index("ix_report_codes_report", "report_id"),
+    sqlite_with_rowid=False,
+)
+
+# The findings to review of each report by code and severity, counted as ``reviewstate`` counts them on the
+# summaries (one per fingerprint, 已整改 ones as confirmed under their review's code), so that the review
+# page's code and severity filters count and page in SQL without walking the findings. Severity '' : none.
+# ``current`` and ``year`` repeat the summary's (``report_summary.refresh_groups`` keeps ``current``), so the
+# counts of a code come from the index alone.
+review_codes = Table(
+    "review_codes",
+    metadata,
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("code", String(32), primary_key=True),
+    Column("severity", String(16), primary_key=True),
+    Column("current", Boolean, nullable=False),
+    Column("year", Integer),
+    *(Column(name, Integer, nullable=False) for name in REVIEW_COUNTS),
+    Index("ix_review_codes_code", "code", "current", "year", "severity", *REVIEW_COUNTS),
     sqlite_with_rowid=False,
 )
 

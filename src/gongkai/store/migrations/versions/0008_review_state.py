@@ -54,7 +54,7 @@ def upgrade() -> None:
     _fill_fingerprints(c)
     from gongkai.store.reviewstate import backfill
 
-    backfill(c)
+    backfill(c, codes=False)  # 0011 adds them by code
 
 
 def downgrade() -> None:
