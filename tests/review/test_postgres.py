@@ -62,11 +62,18 @@ def test_campaign_on_postgres(pg_url, campaign):  # noqa: F811
     from gongkai.review.scoring import score_page
     from gongkai.review.versions import count_versions
 
-    for filters in (ReviewFilter(), ReviewFilter(state="dismissed"), ReviewFilter(code="M1")):
+    coded = (  # counted and paged by review_codes
+        ReviewFilter(code="M1"),
+        ReviewFilter(code="t", state="dismissed", year=YEAR),
+        ReviewFilter(severity="warning"),
+        ReviewFilter(code="ZZ"),
+    )
+    for filters in (ReviewFilter(), ReviewFilter(state="dismissed"), *coded):
         whole = findings_for_review(pg_url, filters)
         assert count_for_review(pg_url, filters) == len(whole)
-        page = findings_for_review(pg_url, filters, limit=3, offset=1)
-        assert [f.fingerprint for f in page] == [f.fingerprint for f in whole[1:4]]
+        for offset in (1, max(0, len(whole) - 2)):
+            page = findings_for_review(pg_url, filters, limit=3, offset=offset)
+            assert [f.fingerprint for f in page] == [f.fingerprint for f in whole[offset : offset + 3]]
     assert count_versions(pg_url) == len(versions(pg_url))
     rows = roster_coverage(pg_url, YEAR)
     assert coverage_counts(pg_url, YEAR) == {

@@ -188,7 +188,8 @@ def _review_query(filters: ReviewFilter, include_rectified: bool, report_ids: li
 
 def _codes_starting(c, prefix: str) -> list[str]:
     """The codes in ``review_codes`` that start with ``prefix`` (any case), read along its code index."""
-    k, out, last = S.review_codes, [], None
+    k, last = S.review_codes, None
+    out: list[str] = []
     while True:
         q = select(func.min(k.c.code))
         code = c.execute(q if last is None else q.where(k.c.code > last)).scalar()
@@ -204,7 +205,7 @@ def _code_clauses(c, filters: ReviewFilter) -> list | None:
     k = S.review_codes
     if filters.state and filters.state not in STATES:
         return None
-    out = []
+    out: list[Any] = []
     if filters.code:
         codes = _codes_starting(c, filters.code)
         if not codes:

@@ -266,14 +266,14 @@ def regions(store: Store) -> list[str]:
     """Region names present in the store (provinces, then cities, then counties) for a filter menu: those
     of the agencies, and of the reports without an identified agency."""
     a, s = S.agencies, S.report_summaries
-    out: list[str] = []
+    out: dict[str, None] = {}  # in order, once each
     with store.engine.connect() as c:
         for level in ("province", "city", "county"):
             names = {n for (n,) in c.execute(select(a.c[level]).where(a.c[level].is_not(None)).distinct())}
             loose = select(s.c[level]).where(s.c.agency_id.is_(None), s.c[level].is_not(None)).distinct()
             names |= {n for (n,) in c.execute(loose)}
-            out += [n for n in sorted(names) if n not in out]
-    return out
+            out.update(dict.fromkeys(sorted(names)))
+    return list(out)
 
 
 def store_summary(store: Store) -> dict[str, int]:

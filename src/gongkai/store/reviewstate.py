@@ -64,7 +64,7 @@ def _counts(c: Connection, rows: list[tuple[int, str, int | None]]) -> list[dict
     """The counts of each (report id, subject, year), from their stored findings."""
     f = S.findings
     ids = [rid for rid, _s, _y in rows]
-    present: dict[int, list[dict]] = defaultdict(list)
+    present: dict[int, list[Mapping]] = defaultdict(list)
     for i in range(0, len(ids), _CHUNK):
         q = select(f.c.report_id, f.c.fingerprint, f.c.code, f.c.severity).where(
             f.c.report_id.in_(ids[i : i + _CHUNK])
@@ -102,11 +102,11 @@ def counts_of(
         for fp, (state, code, severity) in states.items():
             if state == "confirmed" and fp not in mine:
                 coded[(code, severity)]["confirmed"] += 1
-        codes = [
+        codes: list[dict[str, Any]] = [
             {"report_id": rid, "code": code, "severity": sev, "items": sum(n.values()), **n}
             for (code, sev), n in coded.items()
         ]
-        n = {state: sum(row[state] for row in codes) for state in _STATES}
+        n = {state: sum(counts[state] for counts in coded.values()) for state in _STATES}
         out.append({"rid": rid, "items": sum(n.values()), **n, "codes": codes})
     return out
 
