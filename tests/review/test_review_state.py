@@ -128,7 +128,7 @@ def test_score_page_is_a_slice_of_the_whole_ranking(campaign):
 
     whole = score(db, year=YEAR, record=False).agencies
     assert any(a.deductions for a in whole)
-    for offset in (0, 2, 5):
+    for offset in (0, 2, 5, len(whole) - 3, len(whole) + 2):
         page, total = score_page(db, year=YEAR, limit=4, offset=offset)
         assert total == len(whole)
         assert shown(page.agencies) == shown(whole[offset : offset + 4])

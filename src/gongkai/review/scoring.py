@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Numeric, case, cast, exists, func, insert, literal, null, select
+from sqlalchemy import Numeric, case, cast, exists, func, insert, literal, null, select, tuple_
 
 from gongkai.errors import InputError
 from gongkai.review.common import as_utc, log, now, opened
@@ -212,18 +212,21 @@ def score(
     return run
 
 
-def _confirmed_query(year: int | None, report_ids: list[int] | None = None):
+def _confirmed_query(
+    year: int | None, report_ids: list[int] | None = None, subjects: list[str] | None = None
+):
     """(report id, code, severity, how many) of the confirmed findings each current version of ``year``
-    still has (未整改), driven by the confirmed review states (few)."""
+    still has (未整改), driven by the confirmed review states (few; only those of ``subjects`` when given)."""
     rs, fr, f = S.report_summaries, S.finding_reviews, S.findings
     version = (
         select(rs.c.report_id)
         .where(rs.c.current.is_(True), rs.c.subject == fr.c.subject, func.coalesce(rs.c.year, 0) == fr.c.year)
         .scalar_subquery()
     )
+    of_subjects = [fr.c.subject.in_(subjects)] if subjects is not None else []
     reviewed = (
         select(version.label("report_id"), fr.c.code, fr.c.severity, fr.c.fingerprint)
-        .where(fr.c.state == CONFIRMED, fr.c.year == (year or 0))
+        .where(fr.c.state == CONFIRMED, fr.c.year == (year or 0), *of_subjects)
         .subquery()
     )
     still = exists().where(f.c.report_id == reviewed.c.report_id, f.c.fingerprint == reviewed.c.fingerprint)
@@ -235,11 +238,13 @@ def _confirmed_query(year: int | None, report_ids: list[int] | None = None):
     return q.group_by(reviewed.c.report_id, reviewed.c.code, reviewed.c.severity)
 
 
-def _confirmed(store, year: int | None, report_ids: list[int] | None = None) -> dict[int, list]:
+def _confirmed(
+    store, year: int | None, report_ids: list[int] | None = None, subjects: list[str] | None = None
+) -> dict[int, list]:
     """Each current version's confirmed findings it still has, as (code, severity, how many)."""
     out: dict[int, list] = defaultdict(list)
     with store.engine.connect() as c:
-        for rid, code, severity, n in c.execute(_confirmed_query(year, report_ids)):
+        for rid, code, severity, n in c.execute(_confirmed_query(year, report_ids, subjects)):
             out[rid].append((code, severity or "", n))
     return out
 
@@ -249,12 +254,24 @@ def _capped(n, item: Item):
     return total if item.cap is None else case((total > item.cap, item.cap), else_=total)
 
 
-def _score_query(scheme: Scheme, year: int | None):
+_FEW = 2000  # roster entries whose agencies' confirmed findings are looked up by name
+
+
+def _groups() -> tuple:
+    """The groups ranks are counted in: region and kind (None as '')."""
+    ro = S.roster
+    return func.coalesce(ro.c.region, ""), func.coalesce(ro.c.kind, "")
+
+
+def _score_query(
+    scheme: Scheme, year: int | None, groups: list[tuple[str, str]] | None = None, subjects=None
+):
     """Every roster entry's score and rank (within its region and kind) for ``year``, in SQL, in the
-    ranking's order; the same arithmetic as ``_score_one`` and ``_rank``."""
+    ranking's order; the same arithmetic as ``_score_one`` and ``_rank``. ``groups``: only the entries of
+    those (region, kind) groups, whose agencies are ``subjects`` (each group ranked whole)."""
     ro, rs, d, r = S.roster, S.report_summaries, S.documents, S.reports
     coded = [(i, c) for i in scheme.items for c in i.codes]
-    confirmed = _confirmed_query(year).subquery()
+    confirmed = _confirmed_query(year, subjects=subjects).subquery()
     whens = [(confirmed.c.code == c, i.key) for i, c in coded]
     whens += [(confirmed.c.severity == i.severity, i.key) for i in scheme.items if i.severity and not i.codes]
     item = case(*whens, else_=None) if whens else null()
@@ -287,6 +304,7 @@ def _score_query(scheme: Scheme, year: int | None):
         .outerjoin(rs, (rs.c.subject == ro.c.agency_id) & rs.c.current.is_(True) & (rs.c.year == year))
         .outerjoin(d, d.c.id == rs.c.report_id)
         .outerjoin(per_report, per_report.c.report_id == rs.c.report_id)
+        .where(*([tuple_(*_groups()).in_(groups)] if groups is not None else []))
         .cte("roster_scores")
         .prefix_with("MATERIALIZED")  # each entry's columns computed once
     )
@@ -321,13 +339,18 @@ def score_page(
     with opened(url_or_store) as store:
         year = year if year is not None else campaign_year(store)
         with store.engine.connect() as c:
-            total = c.execute(select(func.count()).select_from(S.roster)).scalar() or 0
-            rows = c.execute(_score_query(scheme, year).limit(limit).offset(offset)).mappings().all()
+            groups, skip, total, size = _groups_of_page(c, offset, offset + limit)
+            subjects = None  # the confirmed findings of every agency when the groups are large
+            if size <= _FEW:
+                of_groups = select(S.roster.c.agency_id).where(tuple_(*_groups()).in_(groups))
+                subjects = [a for (a,) in c.execute(of_groups) if a]
+            query = _score_query(scheme, year, groups, subjects)
+            rows = c.execute(query.limit(limit).offset(skip)).mappings().all() if groups else []
             ids = [row["roster_id"] for row in rows]
             entries = {
                 m["id"]: m for m in c.execute(select(S.roster).where(S.roster.c.id.in_(ids))).mappings()
             }
-        confirmed = _confirmed(store, year, [row["report_id"] for row in rows if row["report_id"]])
+        confirmed = _confirmed(store, year, [row["report_id"] for row in rows if row["report_id"]], subjects)
     results = []
     for row in rows:
         cover = _coverage_row(_entry(entries[row["roster_id"]]), row["report_id"])
@@ -340,6 +363,22 @@ def score_page(
         one.list = RED if one.score < scheme.red else YELLOW if one.score < scheme.yellow else None
         results.append(one)
     return ScoreRun(scheme, year, results), total
+
+
+def _groups_of_page(c, start: int, stop: int) -> tuple[list[tuple[str, str]], int, int, int]:
+    """The (region, kind) groups whose entries are the ranking's [start, stop) (a group's ranks need only its
+    own entries), how many entries of them come before ``start``, how many entries there are in all, and
+    how many the groups have."""
+    keys = _groups()
+    sizes = c.execute(select(*keys, func.count()).group_by(*keys).order_by(*keys)).all()
+    chosen, first, seen, entries = [], None, 0, 0
+    for region, kind, n in sizes:
+        if seen < stop and seen + n > start:
+            chosen.append((region, kind))
+            first = seen if first is None else first
+            entries += n
+        seen += n
+    return chosen, start - (first or 0), seen, entries
 
 
 def _score_one(scheme: Scheme, row, found: list) -> AgencyScore:
