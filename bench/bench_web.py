@@ -56,7 +56,10 @@ def pages(db: Path) -> dict[str, str]:
         "review": "/campaign/review",
         "review, confirmed": "/campaign/review?state=confirmed",
         "review, code": "/campaign/review?code=E",
+        "review, code T": "/campaign/review?code=T",  # most reports have one
+        "review, code T, p.1000": "/campaign/review?code=T&page=1000",
         "scores": "/campaign/scores",
+        "scores, last page": "/campaign/scores?page=100000",
         "roster": "/campaign/roster",
         "roster, unpublished": "/campaign/roster?status=unpublished",
     }
