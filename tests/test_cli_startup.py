@@ -39,6 +39,7 @@ def test_parse_loads_neither_pydantic_nor_the_store():
     assert code == 0
     assert json.loads(out)["meta"]["agency"]
     assert not modules & {"sqlalchemy", "click", "typer", "pydantic", "fastapi", "rich"}, modules
+    assert "_hashlib" not in modules, "a text report is hashed without loading OpenSSL (gongkai.digest)"
 
 
 def test_import_gongkai_is_light():

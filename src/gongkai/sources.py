@@ -23,7 +23,6 @@ it is read in bounded chunks.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import stat
 import threading
@@ -32,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gongkai.digest import sha256_hex
 from gongkai.workers import DEFAULT_TIME_LIMIT
 
 if TYPE_CHECKING:
@@ -405,7 +405,7 @@ def parse_source(src: Source | BytesSource, **options: Any) -> Parsed:
     data = _read(src)
     if isinstance(data, str):
         return Parsed(src.display, error=data, origin=src, unreadable=True)
-    sha = hashlib.sha256(data).hexdigest()
+    sha = sha256_hex(data)
     report, error, internal = _parse_bytes(data, src.display, options)
     return Parsed(src.display, report=report, error=error, sha256=sha, internal=internal, origin=src)
 
@@ -498,7 +498,7 @@ def _tasks(sources, reader, skip, given, options: dict) -> Iterator[tuple]:
         if isinstance(data, str):
             yield (src, None, None), None, (Parsed(src.display, error=data, origin=src, unreadable=True),)
             continue
-        key = (src, hashlib.sha256(data).hexdigest(), len(data))
+        key = (src, sha256_hex(data), len(data))
         if skip is not None and skip(key[1]):
             yield key, None, (Parsed(src.display, sha256=key[1], size=key[2], skipped=True, origin=src),)
         elif reader is not None:

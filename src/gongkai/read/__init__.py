@@ -6,12 +6,12 @@ The format is recognised from the bytes, never from the file name. Each format h
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
 from pathlib import Path
 
+from gongkai.digest import sha256_hex
 from gongkai.errors import InputError
 from gongkai.read.document import Document, Line, Span
 from gongkai.read.services import is_ole
@@ -107,7 +107,7 @@ def read_bytes(data: bytes, source: str = "<bytes>", settings: SettingsLike = No
         doc = reader.read(data, source, settings=settings.ocr)  # type: ignore[call-arg]
     else:
         doc = reader.read(data, source)
-    doc.sha256 = hashlib.sha256(data).hexdigest()
+    doc.sha256 = sha256_hex(data)
     return doc
 
 

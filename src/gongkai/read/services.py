@@ -205,9 +205,11 @@ def to_simplified(text: str) -> tuple[str, bool]:
     head = text[:20000]
     if in_simplified_charset(head):  # the common case, in one call: then its ideographs are in GB2312 too
         return text, False
-    sample = _NOT_CJK_IDEOGRAPHS.sub("", head)
-    if not sample or in_simplified_charset(sample):
+    # its distinct ideographs, found without compiling `_NOT_CJK_IDEOGRAPHS` (a CJK class: ~0.7 ms)
+    ideographs = "".join(ch for ch in set(head) if "\u4e00" <= ch <= "\u9fff")
+    if not ideographs or in_simplified_charset(ideographs):
         return text, False
+    sample = _NOT_CJK_IDEOGRAPHS.sub("", head)
     changed = sum(a != b for a, b in zip(sample, _t2s().convert(sample), strict=False))
     if changed / len(sample) < 0.03:
         return text, False
