@@ -40,6 +40,7 @@ def test_parse_loads_neither_pydantic_nor_the_store():
     assert json.loads(out)["meta"]["agency"]
     assert not modules & {"sqlalchemy", "click", "typer", "pydantic", "fastapi", "rich"}, modules
     assert "_hashlib" not in modules, "a text report is hashed without loading OpenSSL (gongkai.digest)"
+    assert not modules & {"threading", "signal"}, "one text report is read in this process, no workers"
 
 
 def test_import_gongkai_is_light():

@@ -274,14 +274,14 @@ def _limit(seconds: float) -> float | None:
 
 def _exit_on_sigterm() -> None:
     """SIGTERM unwinds like Ctrl-C (exit 143), so worker processes are ended on the way out."""
+    import _signal  # what ``signal`` wraps in enums: importing those costs ~1 ms of a short run
     import contextlib
-    import signal
 
     def stop(signum, frame):
         raise SystemExit(128 + signum)
 
     with contextlib.suppress(ValueError):  # not the main thread (tests): leave the handler alone
-        signal.signal(signal.SIGTERM, stop)
+        _signal.signal(_signal.SIGTERM, stop)
 
 
 _PATHS_HELP = "报告文件、文件夹（遍历）或 .zip 压缩包 (report files, folders walked, .zip archives)."

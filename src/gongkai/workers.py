@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -72,6 +70,7 @@ def _internal(e: BaseException) -> str:
 def _die_with_parent() -> None:
     """On Linux, ask the kernel to kill this process when its parent dies."""
     import ctypes
+    import signal
 
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
@@ -84,6 +83,8 @@ def _serve(conn: Connection, inherited: tuple[int, ...] = ()) -> None:
     for fd in inherited:
         with contextlib.suppress(OSError):
             os.close(fd)
+    import signal  # here, in a worker: a short command in one process never needs it
+
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it then kills us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -106,6 +107,7 @@ def _context():
     """``fork`` from the main thread of a command (cheap: nothing to import again; the progress bar's
     thread touches nothing a worker uses). A request thread of the web server forks from a fork server
     with gongkai preloaded instead: forking a process whose other threads may hold locks is unsafe."""
+    import threading
     from multiprocessing import get_context
 
     if threading.current_thread() is threading.main_thread():
