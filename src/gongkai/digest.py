@@ -15,10 +15,10 @@ SMALL = 256 * 1024  # bytes hashed without loading OpenSSL
 
 def _builtin_sha256() -> Callable[[bytes], Any]:
     try:
-        from _sha256 import sha256  # CPython 3.11
+        from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]  # CPython 3.11
     except ImportError:
         try:
-            from _sha2 import sha256  # type: ignore[import-not-found,no-redef]  # CPython 3.12 on
+            from _sha2 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]  # 3.12 on
         except ImportError:
             from hashlib import sha256  # another Python: the public one
     return sha256
