@@ -8,6 +8,7 @@ match. A row label may be preceded by its enumerator (``2.``) glued to the previ
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gongkai import template
@@ -146,7 +147,23 @@ def _header_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(parts))
 
 
-_PAREN_TEXT = lazy_compile(r"\([^()]{0,60}?[\u4e00-\u9fff][^()]{0,60}?\)")
+_PARENTHESISED = lazy_compile(r"\([^()]{0,121}\)")
+
+
+class _ParenText:
+    r"""The matches of ``\([^()]{0,60}?[\u4e00-\u9fff][^()]{0,60}?\)``: parentheses around text with a CJK
+    ideograph at most 60 characters from each end. Found without compiling a CJK class (Python's regex
+    compiler walks every code point of its range: ~0.7 ms of a short `gongkai parse`)."""
+
+    @staticmethod
+    def finditer(text: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
+        for m in _PARENTHESISED.finditer(text, pos, endpos):
+            inner = m.group()[1:-1]
+            if any("\u4e00" <= ch <= "\u9fff" for ch in inner[max(0, len(inner) - 61) : 61]):
+                yield m
+
+
+_PAREN_TEXT = _ParenText()
 _ARTICLE = lazy_compile(r"第[一二三四五六七八九十\d]+条(?:第\(?[一二三四五六七八九十\d]+\)?项)?")
 _UNIT = lazy_compile(r"(?:单位:)?(?:万?元|件|条|次|个|人次)(?=[^\u4e00-\u9fff]|$)")
 

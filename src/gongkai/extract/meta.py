@@ -13,6 +13,7 @@ rules. When the report only says 「我局」 and nothing names it, the agency s
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import PurePath
 
 from gongkai import template
@@ -25,7 +26,8 @@ _YEAR = r"(?P<year>20[1-3]\d)"
 _TAIL = r"(?:政府|政务)?信息公开(?:工作)?(?:情况)?(?:的)?(?:年度)?(?:工作)?(?:情况)?(?:报告|年报)"
 # On compact text (no white space): "<year>年[度]<mid>…信息公开…报告" and "<year>年报<name>".
 _TITLE = lazy_compile(_YEAR + r"年度?(?P<mid>[^\d\n]{0,40}?)" + _TAIL)
-_YEAR_REPORT = lazy_compile(_YEAR + r"年(?:度)?(?:报|年报)(?![\u4e00-\u9fff])")
+# "<year>年[度]报" / "<year>年[度]年报", not followed by a CJK ideograph (see `_year_reports`)
+_YEAR_REPORT = lazy_compile(_YEAR + r"年(?:度)?(?:报|年报)")
 _PERIOD = lazy_compile(
     r"(?:统计期限|统计起止时间|统计时间|统计区间|统计周期|所列数据|数据统计)[^。\n]{0,16}?"
     + _YEAR
@@ -232,7 +234,7 @@ def _titles(stream: Stream) -> list[tuple[int, str | None, str, str]]:
         out.append(
             (int(m.group("year")), agency, _source_of(stream, lines, m.start()), m.group(0), m.start())
         )
-    for m in _YEAR_REPORT.finditer(head):
+    for m in _year_reports(head):
         li = lines.line_of(stream.to_text(m.end() - 1))
         rest_c = stream.to_text(m.end()) if m.end() < len(stream.compact) else len(stream.text)
         line_end = lines.starts[li + 1] - 1 if li + 1 < len(lines.starts) else len(stream.text)
@@ -245,6 +247,14 @@ def _titles(stream: Stream) -> list[tuple[int, str | None, str, str]]:
         )
     out.sort(key=lambda t: t[4])
     return [t[:4] for t in out]
+
+
+def _year_reports(head: str) -> Iterator[re.Match[str]]:
+    r"""The matches of ``_YEAR_REPORT`` + ``(?![\u4e00-\u9fff])``, without compiling that CJK class. The
+    same: at a given start the pattern can match one way only, and no match starts inside a refused one."""
+    for m in _YEAR_REPORT.finditer(head):
+        if m.end() == len(head) or not _is_ideograph(head[m.end()]):
+            yield m
 
 
 # ---------------------------------------------------------------- year and agency from the body
