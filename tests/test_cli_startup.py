@@ -41,6 +41,7 @@ def test_parse_loads_neither_pydantic_nor_the_store():
     assert not modules & {"sqlalchemy", "click", "typer", "pydantic", "fastapi", "rich"}, modules
     assert "_hashlib" not in modules, "a text report is hashed without loading OpenSSL (gongkai.digest)"
     assert not modules & {"threading", "signal"}, "one text report is read in this process, no workers"
+    assert "typing" not in modules, "gongkai's modules import typing only for the type checker"
 
 
 def test_import_gongkai_is_light():

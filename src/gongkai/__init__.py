@@ -8,11 +8,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from gongkai.errors import GongkaiError, InputError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~3 ms of a short command)
 if TYPE_CHECKING:
+    from typing import Any
+
     from gongkai.audit.finding import Finding
     from gongkai.model import Cell, Report
     from gongkai.settings import Settings, SettingsLike

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import Any
 
 from gongkai.errors import InputError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~3 ms of a short command)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "OCR_TRUST",
@@ -110,7 +113,10 @@ class Settings:
 
 
 DEFAULT = Settings()
-SettingsLike = Settings | dict[str, Any] | None
+if TYPE_CHECKING:
+    SettingsLike = Settings | dict[str, Any] | None
+else:  # the same at run time, where nothing reads a dict's parameters
+    SettingsLike = Settings | dict | None
 
 
 def resolve(settings: SettingsLike) -> Settings:

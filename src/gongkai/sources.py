@@ -29,13 +29,14 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from gongkai.digest import sha256_hex
 from gongkai.workers import DEFAULT_TIME_LIMIT
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~3 ms of a short command)
 if TYPE_CHECKING:
     import zipfile
+    from typing import Any
 
     from gongkai.model import Report
     from gongkai.workers import Outcome
