@@ -105,3 +105,14 @@ def test_parse_debug_shows_what_was_matched_where(corpus):
     assert any(e.get("section") == "s5" for e in data["trace"])
     assert "trace" not in json.loads(runner.invoke(app, ["parse", path, "-f", "json"]).stdout)
     assert "匹配记录" in runner.invoke(app, ["parse", path, "--debug"]).stdout
+
+
+def test_help_joins_wrapped_chinese_lines_without_a_space():
+    from gongkai.cli import _unwrap
+
+    doc = """读取报告，填入
+    全国统一模板。Read reports into
+    the national template.
+
+    第二段。"""
+    assert _unwrap(doc) == "读取报告，填入全国统一模板。Read reports into the national template.\n\n第二段。"

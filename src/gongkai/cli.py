@@ -50,7 +50,7 @@ class Command:
 
     @property
     def help(self) -> str:
-        return (self.run.__doc__ or "").strip()
+        return _unwrap(self.run.__doc__ or "")
 
 
 class Group:
@@ -87,6 +87,18 @@ def _commands(name: str | None) -> dict[str, Command | Group]:
 
         register(COMMANDS)
     return COMMANDS
+
+
+def _unwrap(doc: str) -> str:
+    """A docstring with each paragraph's lines joined: a Chinese line runs on without a space (a space
+    there reads as a gap in Chinese text), any other line joins with one."""
+    paragraphs = []
+    for paragraph in doc.strip().split("\n\n"):
+        text = ""
+        for line in filter(None, (line.strip() for line in paragraph.splitlines())):
+            text += line if not text or not text[-1].isascii() else " " + line
+        paragraphs.append(text)
+    return "\n\n".join(paragraphs)
 
 
 def _summary(text: str) -> str:
@@ -878,21 +890,37 @@ def coverage(db: str | None, format: str, reports: bool) -> None:
 
 @command(
     "collect",
-    arg("urls", nargs="*", help="年报 column, report page or attachment URLs."),
-    opt("--from", dest="from_file", type=Path, help="A file of URLs, one a line."),
+    arg("urls", nargs="*", help="年报栏目、报告页面或附件的网址 (column, report page or attachment URLs)."),
+    opt("--from", dest="from_file", type=Path, help="网址列表文件，每行一个 (a file of URLs, one a line)."),
     opt("--roster", action="store_true", help="采集 --db 中名录（gongkai roster import）各单位的网址。"),
-    opt("--roster-csv", type=Path, help="A roster CSV with name and url columns."),
-    DB,
-    opt("--to", type=Path, default=Path("gongkai-collected"), help="Folder for the originals and manifest."),
-    opt("--interval", type=float, default=1.0, help="Seconds between requests to a host."),
-    opt("--timeout", type=float, default=20.0, help="Seconds per request."),
-    opt("--retries", type=int, default=2, help="Retries after a timeout or 5xx."),
-    opt("--max-mb", type=float, default=50.0, help="Largest file fetched, in MB."),
-    opt("--no-ingest", action="store_true", help="Only fetch and save."),
     opt(
-        "--ingest-only", action="store_true", help="Fetch nothing: ingest what --to holds, with its metadata."
+        "--roster-csv",
+        type=Path,
+        help="名录 CSV，含 name 和 url 两列 (a roster CSV with name and url columns).",
     ),
-    opt("--quiet", "-q", action="store_true", help="No progress bar."),
+    DB,
+    opt(
+        "--to",
+        type=Path,
+        default=Path("gongkai-collected"),
+        help="原件和清单的存放目录 (folder for the originals and manifest).",
+    ),
+    opt(
+        "--interval",
+        type=float,
+        default=1.0,
+        help="同一网站两次请求之间的秒数 (seconds between requests to a host).",
+    ),
+    opt("--timeout", type=float, default=20.0, help="每次请求的超时秒数 (seconds per request)."),
+    opt("--retries", type=int, default=2, help="超时或 5xx 后的重试次数 (retries after a timeout or 5xx)."),
+    opt("--max-mb", type=float, default=50.0, help="下载文件的大小上限，单位 MB (largest file fetched)."),
+    opt("--no-ingest", action="store_true", help="只下载保存，不入库 (only fetch and save)."),
+    opt(
+        "--ingest-only",
+        action="store_true",
+        help="不下载：把 --to 中已有的原件连同元数据入库 (ingest what --to holds).",
+    ),
+    opt("--quiet", "-q", action="store_true", help="不显示进度条 (no progress bar)."),
 )
 def collect(
     urls: list[str],
@@ -909,9 +937,8 @@ def collect(
     ingest_only: bool,
     quiet: bool,
 ) -> None:
-    """Collect annual reports from government sites (robots.txt honoured, one host at a time, politely),
-    keep each original with its URL, fetch time, HTTP headers and 发布日期, then ingest them. A rerun
-    fetches only what is new."""
+    """从政府网站采集年度报告（遵守 robots.txt，逐站礼貌抓取），保存原件及其网址、抓取时间、HTTP 头、
+    发布日期，然后入库；重跑只下载新的。Collect reports from government sites with their URL and 发布日期."""
     from gongkai.collect import FetchSettings, ingest_records, targets_from
     from gongkai.collect import collect as run_collect
     from gongkai.collect.archive import Archive
@@ -975,7 +1002,7 @@ def _stored_roster_targets(db: str | None, known: set[str]) -> list:
 
 @command(
     "query",
-    arg("name", help="applications | outcomes | corrections | problems"),
+    arg("name", help="查询名称 (query name): applications | outcomes | corrections | problems"),
     DB,
     opt("--format", "-f", default="table", help="输出格式：table、csv 或 json。"),
 )
@@ -999,9 +1026,15 @@ def query(name: str, db: str | None, format: str) -> None:
     opt("--password", help="登录所需的密码（或环境变量 GONGKAI_PASSWORD）。"),
     opt("--files", help="上传原件的存放目录（默认在数据库旁边）。"),
     opt(
-        "--allowed-host", action="append", help="Host name the browser may use (repeatable; default: --host)."
+        "--allowed-host",
+        action="append",
+        help="浏览器可使用的主机名，可重复；默认 --host (host names the browser may use).",
     ),
-    opt("--insecure", action="store_true", help="Allow a network address without --password."),
+    opt(
+        "--insecure",
+        action="store_true",
+        help="允许在没有 --password 时监听网络地址 (allow a network address without a password).",
+    ),
 )
 def serve(
     db: str | None,
@@ -1049,7 +1082,12 @@ def serve(
 @command(
     "render",
     arg("file", type=Path, help="一份报告（gongkai 能读的任何格式，包括它自己写的 JSON）。"),
-    opt("--to", type=Path, required=True, help="out.docx | out.pdf | out.html | out.json"),
+    opt(
+        "--to",
+        type=Path,
+        required=True,
+        help="输出文件 (output file): out.docx | out.pdf | out.html | out.json",
+    ),
     opt("--force", action="store_true", help="强制发布：仍有错误时也写出 DOCX/PDF/HTML（记录在文件中）."),
 )
 def render(file: Path, to: Path, force: bool) -> None:
@@ -1077,14 +1115,19 @@ def render(file: Path, to: Path, force: bool) -> None:
 @command(
     "template",
     opt("--to", type=Path, required=True, help="填报.xlsx (the tables) or 台账.xlsx|.csv with --ledger."),
-    opt("--year", type=int, help="Report year (chooses the layout)."),
+    opt("--year", type=int, help="报告年度（决定版式）(report year; chooses the layout)."),
     opt("--agency", default="", help="机关名称."),
-    opt("--from", dest="from_report", type=Path, help="Pre-fill from a report (any format gongkai reads)."),
-    opt("--ledger", action="store_true", help="The 依申请公开台账 template instead."),
+    opt(
+        "--from",
+        dest="from_report",
+        type=Path,
+        help="用一份报告预先填写（gongkai 能读的任何格式）(pre-fill from a report).",
+    ),
+    opt("--ledger", action="store_true", help="改为写出依申请公开台账模板 (the ledger template instead)."),
 )
 def template_command(to: Path, year: int | None, agency: str, from_report: Path | None, ledger: bool) -> None:
-    """Write a form to fill in: the three tables as XLSX in the official layout (totals as formulas, values
-    validated; `gongkai parse` reads it back), or with --ledger the 依申请公开 ledger (台账)."""
+    """写出填报表：按官方版式的三张表格（XLSX，合计为公式、数值有校验，`gongkai parse` 可读回），或用
+    --ledger 写出依申请公开台账。Write a form to fill in: the three tables as XLSX, or the ledger."""
     from gongkai import template as tmpl
     from gongkai.author.forms import form_xlsx
     from gongkai.author.ledger import ledger_template
@@ -1118,12 +1161,12 @@ def template_command(to: Path, year: int | None, agency: str, from_report: Path 
 @command(
     "ledger",
     arg("file", type=Path, help="依申请公开台账 (CSV or XLSX with Chinese headers)."),
-    opt("--year", type=int, required=True, help="Report year."),
+    opt("--year", type=int, required=True, help="报告年度 (report year)."),
     opt("--into", type=Path, help="A report JSON (a draft) whose table 三 is replaced."),
 )
 def ledger_command(file: Path, year: int, into: Path | None) -> None:
-    """Table 三 from the ledger of applications; each bad row is named by its row number and column
-    (exit 1), and left out."""
+    """由依申请公开台账生成表三；有误的行按行号和列指出（退出码 1）并不计入。Table 三 from the ledger of
+    applications; each bad row is named and left out."""
     from gongkai.author.ledger import table3_from_ledger
     from gongkai.read import load_file
 
@@ -1166,16 +1209,21 @@ def _ledger_report(values: dict, year: int, into: Path | None):
 
 @command(
     "new",
-    opt("--year", type=int, required=True, help="Report year."),
+    opt("--year", type=int, required=True, help="报告年度 (report year)."),
     opt("--to", type=Path, required=True, help="draft.json (the draft) or 填报.xlsx (its tables)."),
     opt("--agency", help="机关名称 as in the title (default: the roster entry's)."),
-    opt("--from", dest="from_report", type=Path, help="Last year's report (any format gongkai reads)."),
+    opt(
+        "--from",
+        dest="from_report",
+        type=Path,
+        help="上一年度的报告（gongkai 能读的任何格式）(last year's report).",
+    ),
     opt(
         "--roster-entry",
         help="名录中的单位名称（从 --db 的名录取类型、地区、截止日期）; or roster fields as JSON, e.g. "
         '\'{"kind": "department"}\'.',
     ),
-    opt("--db", help="The database whose roster --roster-entry is looked up in."),
+    opt("--db", help="在其名录中查找 --roster-entry 的数据库 (the database whose roster is used)."),
     opt("--tables", type=Path, help="A filled 填报.xlsx to take the tables from."),
     opt("--ledger", type=Path, help="依申请公开台账: table 三 from it."),
 )
@@ -1189,9 +1237,8 @@ def new_command(
     tables: Path | None,
     ledger: Path | None,
 ) -> None:
-    """Start a report: the six sections and three tables of the year's layout, from last year's report
-    (上年结转, 现行有效件数, its texts for reference), with summaries of 二、三、四 and what is still
-    needed."""
+    """起草报告：按年度版式生成六个部分和三张表格，沿用上一年度报告（上年结转、现行有效件数、文字供参考），
+    并给出二、三、四的汇总和尚缺内容。Start a report from last year's, with what is still needed."""
     from gongkai import parse as parse_file
     from gongkai.author import draft as drafting
     from gongkai.read import load_file

@@ -9,12 +9,12 @@ from pathlib import Path
 from gongkai.cli import Group, _echo, arg, command, opt
 from gongkai.errors import GongkaiError
 
-_DB_HELP = "Database URL (any SQLAlchemy URL) or SQLite file; default sqlite:///gongkai.db."
-_YEAR_HELP = "Report year of the campaign; default the latest year stored."
+_DB_HELP = "数据库地址（任何 SQLAlchemy URL）或 SQLite 文件；默认 sqlite:///gongkai.db (database)."
+_YEAR_HELP = "审核的报告年度；默认库中最新年度 (report year of the campaign)."
 DB = opt("--db", help=_DB_HELP)
 YEAR = opt("--year", type=int, help=_YEAR_HELP)
-FORMAT = opt("--format", "-f", default="table", help="table, csv or json.")
-USER = opt("--user", help="Who does it (recorded in the activity log).")
+FORMAT = opt("--format", "-f", default="table", help="输出格式：table、csv 或 json。")
+USER = opt("--user", help="操作人（记入操作日志）(who does it).")
 
 roster_app = Group("名录：导入应发布年度报告的单位，匹配，覆盖情况（未发布）。", {})
 review_app = Group("问题审核：列出、确认、驳回（按条件批量），导出审核表。", {})
@@ -47,7 +47,7 @@ def _rows(columns: list[str], rows: list[dict], format: str, title: str = "") ->
     USER,
 )
 def roster_import(file: Path, db: str | None, user: str | None) -> None:
-    """Import the roster (replaces the previous one; all or nothing)."""
+    """导入名录（替换原名录；全部成功或全部不变）。Import the roster (all or nothing)."""
     from gongkai.review import import_roster
 
     try:
@@ -61,7 +61,7 @@ def roster_import(file: Path, db: str | None, user: str | None) -> None:
 
 @roster_app.command("show", DB, YEAR, FORMAT)
 def roster_show(db: str | None, year: int | None, format: str) -> None:
-    """Coverage against the roster: 已发布, 未发布, and reports of agencies not on it (名录外)."""
+    """对照名录的覆盖情况：已发布、未发布、名录外。Coverage against the roster."""
     from gongkai.review import roster_coverage
 
     try:
@@ -86,13 +86,13 @@ def roster_show(db: str | None, year: int | None, format: str) -> None:
 
 @roster_app.command(
     "match",
-    arg("name", help="The roster entry's name."),
-    arg("agency_id", help="The store's agency id (see `gongkai coverage`); '-' clears."),
+    arg("name", help="名录中的单位名称 (the roster entry's name)."),
+    arg("agency_id", help="库中的机关编号（见 `gongkai coverage`）；'-' 清除 (the store's agency id)."),
     DB,
     USER,
 )
 def roster_match(name: str, agency_id: str, db: str | None, user: str | None) -> None:
-    """Match a roster entry to a stored agency by hand."""
+    """手工将名录中的单位与库中的机关对应。Match a roster entry to a stored agency by hand."""
     from gongkai.review import set_match
 
     try:
@@ -118,12 +118,12 @@ def _filter(agency, year, code, severity, state, report, fingerprint):
     )
 
 
-AGENCY = opt("--agency", help="Agency name (or part of it) or agency id.")
-CODE = opt("--code", help="Rule code or prefix (T301, T3).")
-SEVERITY = opt("--severity", help="error, warning or info.")
-STATE = opt("--state", help="pending, confirmed or dismissed.")
-REPORT = opt("--report", type=int, help="Report id.")
-FINGERPRINT = opt("--finding", action="append", help="A finding's fingerprint (repeatable).")
+AGENCY = opt("--agency", help="机关名称（或其一部分）或机关编号 (agency name or id).")
+CODE = opt("--code", help="规则代码或前缀，如 T301、T3 (rule code or prefix).")
+SEVERITY = opt("--severity", help="级别：error、warning 或 info (severity).")
+STATE = opt("--state", help="状态：pending（待核）、confirmed（确认）或 dismissed（驳回）。")
+REPORT = opt("--report", type=int, help="报告编号 (report id).")
+FINGERPRINT = opt("--finding", action="append", help="问题的指纹，可重复 (a finding's fingerprint).")
 
 
 @review_app.command("list", DB, AGENCY, YEAR, CODE, SEVERITY, STATE, REPORT, FORMAT)
@@ -137,7 +137,7 @@ def review_list(
     report: int | None,
     format: str,
 ) -> None:
-    """The findings of the current versions with their review state (and 已整改 / 未整改)."""
+    """当前版本的问题及其审核状态（以及已整改、未整改）。The findings with their review state."""
     from gongkai.review import RECTIFICATION_LABELS, findings_for_review
 
     try:
@@ -219,9 +219,15 @@ def _register_state_command(name: str, state: str, doc: str) -> None:
     )(run)
 
 
-_register_state_command("confirm", "confirmed", "Confirm (确认) every finding the filter selects.")
-_register_state_command("dismiss", "dismissed", "Dismiss (驳回) every finding the filter selects.")
-_register_state_command("reset", "pending", "Put the selected findings back to 待核 (pending).")
+_register_state_command(
+    "confirm", "confirmed", "确认所筛选的全部问题。Confirm every finding the filter selects."
+)
+_register_state_command(
+    "dismiss", "dismissed", "驳回所筛选的全部问题。Dismiss every finding the filter selects."
+)
+_register_state_command(
+    "reset", "pending", "将所筛选的问题恢复为待核。Put the selected findings back to pending."
+)
 
 
 @review_app.command("compare", DB, YEAR, USER)
@@ -239,13 +245,13 @@ def review_compare(db: str | None, year: int | None, user: str | None) -> None:
 
 @review_app.command(
     "sheet",
-    opt("--to", type=Path, required=True, help="The XLSX file to write."),
+    opt("--to", type=Path, required=True, help="要写出的 XLSX 文件 (the XLSX file to write)."),
     DB,
     YEAR,
-    opt("--scheme", type=Path, help="Deduction scheme TOML."),
+    opt("--scheme", type=Path, help="扣分方案（TOML）(deduction scheme)."),
 )
 def review_sheet(to: Path, db: str | None, year: int | None, scheme: Path | None) -> None:
-    """The campaign's review sheet (XLSX): findings with states, roster coverage, scores."""
+    """审核表（XLSX）：问题及状态、名录覆盖、得分。The campaign's review sheet."""
     from gongkai.review import load_scheme
     from gongkai.review.documents import review_sheet_xlsx
 
@@ -261,7 +267,7 @@ def review_sheet(to: Path, db: str | None, year: int | None, scheme: Path | None
 
 @version_app.command("list", DB, AGENCY, YEAR, FORMAT)
 def version_list(db: str | None, agency: str | None, year: int | None, format: str) -> None:
-    """Every version of each agency-year; the current one marked."""
+    """各单位各年度的全部版本，标出当前版本。Every version of each agency-year."""
     from gongkai.review import versions
 
     try:
@@ -298,24 +304,24 @@ def _version_action(action: str, report: int, db, user) -> None:
         _fail(e)
 
 
-REPORT_ARG = arg("report", type=int, help="Report id (see `gongkai version list`).")
+REPORT_ARG = arg("report", type=int, help="报告编号（见 `gongkai version list`）(report id).")
 
 
 @version_app.command("withdraw", REPORT_ARG, DB, USER)
 def version_withdraw(report: int, db: str | None, user: str | None) -> None:
-    """Withdraw a version: kept, but no longer current, exported or scored."""
+    """撤回一个版本：保留，但不再作为当前版本，不导出、不评分。Withdraw a version."""
     _version_action("withdraw", report, db, user)
 
 
 @version_app.command("restore", REPORT_ARG, DB, USER)
 def version_restore(report: int, db: str | None, user: str | None) -> None:
-    """Bring a withdrawn version back."""
+    """恢复已撤回的版本。Bring a withdrawn version back."""
     _version_action("restore", report, db, user)
 
 
 @version_app.command("pick", REPORT_ARG, DB, USER)
 def version_pick(report: int, db: str | None, user: str | None) -> None:
-    """Make a version the current one of its agency-year."""
+    """指定某版本为该单位该年度的当前版本。Make a version the current one."""
     _version_action("pick", report, db, user)
 
 
@@ -325,14 +331,14 @@ def version_pick(report: int, db: str | None, user: str | None) -> None:
 @command(
     "score",
     DB,
-    opt("--scheme", type=Path, help="Deduction scheme TOML; default built in."),
+    opt("--scheme", type=Path, help="扣分方案（TOML）；默认内置方案 (deduction scheme)."),
     YEAR,
     FORMAT,
     USER,
     into=TOP,
 )
 def score(db: str | None, scheme: Path | None, year: int | None, format: str, user: str | None) -> None:
-    """Score and rank the roster by a deduction scheme (recorded with the scheme and its version)."""
+    """按扣分方案为名录各单位评分排名（记录方案及其版本）。Score and rank the roster."""
     from gongkai.review import load_scheme
     from gongkai.review import score as run_score
 
@@ -373,15 +379,15 @@ def _kind_label(kind: str | None) -> str:
 
 @command(
     "notice",
-    opt("--agency", required=True, help="Agency name (or part of it) or agency id."),
-    opt("--to", type=Path, required=True, help="x.docx or x.xlsx."),
+    opt("--agency", required=True, help="机关名称（或其一部分）或机关编号 (agency name or id)."),
+    opt("--to", type=Path, required=True, help="输出文件：x.docx 或 x.xlsx (output file)."),
     DB,
     YEAR,
-    opt("--issuer", default="政务公开工作主管部门", help="Who sends it."),
+    opt("--issuer", default="政务公开工作主管部门", help="发文单位或人 (who sends it)."),
     into=TOP,
 )
 def notice(agency: str, to: Path, db: str | None, year: int | None, issuer: str) -> None:
-    """The 整改通知 of one agency: each confirmed problem, where it is, what to fix."""
+    """一个单位的整改通知：每个已确认的问题、所在位置、如何整改。The notice to one agency."""
     from gongkai.review.documents import notice_docx, notice_xlsx
 
     suffix = to.suffix.lower()
@@ -400,15 +406,15 @@ def notice(agency: str, to: Path, db: str | None, year: int | None, issuer: str)
 
 @command(
     "bulletin",
-    opt("--to", type=Path, required=True, help="The DOCX file to write."),
+    opt("--to", type=Path, required=True, help="要写出的 DOCX 文件 (the DOCX file to write)."),
     DB,
     YEAR,
-    opt("--scheme", type=Path, help="Deduction scheme TOML."),
-    opt("--issuer", default="政务公开工作主管部门", help="Who issues it."),
+    opt("--scheme", type=Path, help="扣分方案（TOML）(deduction scheme)."),
+    opt("--issuer", default="政务公开工作主管部门", help="发布单位 (who issues it)."),
     into=TOP,
 )
 def bulletin(to: Path, db: str | None, year: int | None, scheme: Path | None, issuer: str) -> None:
-    """The campaign's 通报: participation, on-time rate, common problems, ranking, examples."""
+    """通报：发布情况、按时率、共性问题、排名、典型问题。The campaign's bulletin."""
     from gongkai.review import load_scheme
     from gongkai.review.documents import bulletin_docx
 
@@ -432,13 +438,15 @@ def _password(given: str | None) -> str:
     return getpass("密码 password: ")
 
 
-PASSWORD = opt("--password", help="Else $GONGKAI_USER_PASSWORD, else asked for.")
-ROLE = opt("--role", default="reviewer", help="admin, reviewer or readonly.")
+PASSWORD = opt("--password", help="密码；否则取 $GONGKAI_USER_PASSWORD，再否则询问 (password).")
+ROLE = opt(
+    "--role", default="reviewer", help="角色：admin（管理员）、reviewer（审核员）或 readonly（只读）。"
+)
 
 
-@user_app.command("add", arg("name", help="User name."), ROLE, PASSWORD, DB, USER)
+@user_app.command("add", arg("name", help="用户名 (user name)."), ROLE, PASSWORD, DB, USER)
 def user_add(name: str, role: str, password: str | None, db: str | None, user: str | None) -> None:
-    """Add a user (the password is stored as an argon2 hash)."""
+    """添加用户（密码以 argon2 散列保存）。Add a user."""
     from gongkai.review.accounts import add_user
 
     try:
@@ -449,7 +457,7 @@ def user_add(name: str, role: str, password: str | None, db: str | None, user: s
 
 @user_app.command("list", DB, FORMAT)
 def user_list(db: str | None, format: str) -> None:
-    """The users and their roles."""
+    """用户及其角色。The users and their roles."""
     from gongkai.review.accounts import users
 
     try:
@@ -462,10 +470,14 @@ def user_list(db: str | None, format: str) -> None:
 
 
 @user_app.command(
-    "role", arg("name", help="User name."), arg("role", help="admin, reviewer or readonly."), DB, USER
+    "role",
+    arg("name", help="用户名 (user name)."),
+    arg("role", help="角色：admin（管理员）、reviewer（审核员）或 readonly（只读）。"),
+    DB,
+    USER,
 )
 def user_role(name: str, role: str, db: str | None, user: str | None) -> None:
-    """Change a user's role."""
+    """更改用户角色。Change a user's role."""
     from gongkai.review.accounts import set_role
 
     try:
@@ -474,9 +486,9 @@ def user_role(name: str, role: str, db: str | None, user: str | None) -> None:
         _fail(e, name)
 
 
-@user_app.command("password", arg("name", help="User name."), PASSWORD, DB, USER)
+@user_app.command("password", arg("name", help="用户名 (user name)."), PASSWORD, DB, USER)
 def user_password(name: str, password: str | None, db: str | None, user: str | None) -> None:
-    """Set a user's password."""
+    """设置用户密码。Set a user's password."""
     from gongkai.review.accounts import set_password
 
     try:
@@ -487,13 +499,13 @@ def user_password(name: str, password: str | None, db: str | None, user: str | N
 
 @user_app.command(
     "disable",
-    arg("name", help="User name."),
-    opt("--enable", action="store_true", help="Enable again."),
+    arg("name", help="用户名 (user name)."),
+    opt("--enable", action="store_true", help="重新启用 (enable again)."),
     DB,
     USER,
 )
 def user_disable(name: str, enable: bool, db: str | None, user: str | None) -> None:
-    """Disable a user (kept in the log; can no longer log in), or enable it again."""
+    """停用用户（日志保留，不能再登录），或重新启用。Disable a user, or enable it again."""
     from gongkai.review.accounts import set_active
 
     try:
