@@ -285,3 +285,12 @@ def test_a_worker_that_dies_fails_only_its_document(tmp_path, text_corpus):
     [(name, reason)] = result.errors
     assert name == str(src / "crash.txt")
     assert reason.startswith("内部错误 (internal error: worker process died")
+
+
+def test_the_writers_json_is_json_dumps():
+    import json
+
+    from gongkai.store.db import _json_dumps
+
+    values = [None, "引号\"与\u2028换行", 1.5, 3, float("inf"), [1, 2.0, None], {"b": {"a": [True, "中"]}}]
+    assert [_json_dumps(v) for v in values] == [json.dumps(v, ensure_ascii=False) for v in values]

@@ -565,10 +565,21 @@ class _Rows:
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(o, ensure_ascii=False) does, built once
+# The same encoder's C core, built once: JSONEncoder.encode builds it anew for every value, which cost more
+# than the encoding of the ~200 small values of a report. No circular-reference markers (shared state across
+# threads): the values are plain JSON data.
+_C_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)  # None without the C accelerator
+_C_ENCODE = (
+    _C_MAKE_ENCODER(None, _JSON.default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True)
+    if _C_MAKE_ENCODER is not None
+    else None
+)
 
 
 def _json_dumps(o: Any) -> str:
-    return _JSON.encode(o)
+    if _C_ENCODE is None:
+        return _JSON.encode(o)
+    return "".join(_C_ENCODE(o, 0))
 
 
 _CELL_KEYS = tuple(c.name for c in S.cells.c)
