@@ -191,3 +191,24 @@ def test_exports_quote_formulas(stored, tmp_path):
     )
     result = runner.invoke(app, ["coverage", "--format", "csv", "--db", str(tmp_path / "copy.db")])
     assert "'=HYPERLINK" in result.stdout
+
+
+def test_a_reader_that_stops_early_is_not_an_error():
+    """`gongkai parse report | head -1`: exit 141 as a shell reports it, and nothing on stderr."""
+    report = str(ROOT / "examples" / "pingtan_2021.txt")
+    command = [
+        sys.executable,
+        "-m",
+        "gongkai.cli",
+        "parse",
+        *[report] * 8,
+        "--format",
+        "json",
+    ]  # > a pipe's 64 KiB
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline()
+        proc.stdout.close()
+        stderr = proc.stderr.read()
+    assert proc.returncode == 141
+    assert stderr == b""

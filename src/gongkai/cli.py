@@ -189,11 +189,38 @@ def app(argv: Sequence[str]) -> int:
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError as e:
+        if _stdout_closed():  # `gongkai ... | head`: the reader has what it wanted, not an error to report
+            return EXIT_PIPE_CLOSED
+        source, reason, code = describe_failure(e, argv)
+        _error(source, reason)
+        return code
     except Exception as e:
         source, reason, code = describe_failure(e, argv)
         _error(source, reason)
         return code
     return 0
+
+
+EXIT_PIPE_CLOSED = 141  # what a shell reports for a writer whose reader went away (128 + SIGPIPE)
+
+
+def _stdout_closed() -> bool:
+    """Whether stdout is a pipe whose reader has gone; if so, stdout is pointed at /dev/null so that the
+    flush at exit does not fail once more."""
+    import os
+    import select
+
+    try:
+        fd = sys.stdout.fileno()
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        if not any(events & select.POLLERR for _, events in poller.poll(0)):
+            return False
+        os.dup2(os.open(os.devnull, os.O_WRONLY), fd)
+    except (OSError, ValueError, AttributeError):  # not a real file (tests capture it): not ours to judge
+        return False
+    return True
 
 
 def describe_failure(e: BaseException, argv: Sequence[str] = ()) -> tuple[str, str, int]:
