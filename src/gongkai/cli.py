@@ -856,6 +856,7 @@ def export(to: Path, db: str | None, long: bool, agency: list[str] | None, year:
     """导出已入库的报告：宽表（每份报告一行、每个字段一列）或长表（每个单元格一行）。Export stored reports."""
     from gongkai.store import export as run_export
 
+    _exit_on_sigterm()  # a killed export unwinds, so its half-written temporary file is removed
     try:
         n = run_export(db, to, long=long, agencies=agency, years=year)
     except GongkaiError as e:

@@ -165,3 +165,32 @@ def test_an_xlsx_export_that_does_not_fit_one_sheet_is_refused_in_one_line(corpu
     assert len(lines) == 1 and lines[0].startswith("错误/Error: ") and "长表超过 199 行" in lines[0]
     assert ".csv" in lines[0] and ".parquet" in lines[0]
     assert export(corpus_db, tmp_path / "l.csv", long=True, agencies=one[1:2], years=[2024]) == 200
+
+
+def test_an_export_ended_by_sigterm_leaves_no_temporary_file(corpus_db, tmp_path, monkeypatch):
+    """`kill` during an export: exit 143 like Ctrl-C, no half-written file beside the target."""
+    import os
+    import signal
+
+    from gongkai.cli import app
+    from tests.clirunner import CliRunner
+
+    export_module = sys.modules["gongkai.store.export"]
+    text = export_module._text
+
+    def killed_while_writing(v):
+        os.kill(os.getpid(), signal.SIGTERM)
+        return text(v)
+
+    def no_handler_installed(signum, frame):
+        raise RuntimeError("export left SIGTERM to whoever handled it before")
+
+    monkeypatch.setattr(export_module, "_text", killed_while_writing)
+    before = signal.signal(signal.SIGTERM, no_handler_installed)
+    try:
+        db = corpus_db.removeprefix("sqlite:///")
+        res = CliRunner().invoke(app, ["export", "--db", db, "--to", str(tmp_path / "o.csv")])
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert res.exit_code == 143
+    assert list(tmp_path.iterdir()) == []
