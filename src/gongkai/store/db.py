@@ -602,10 +602,6 @@ def _execute_many(c: Connection, table, rows: list[tuple]) -> None:
     c.exec_driver_sql(compiled.string, params)
 
 
-def _insert_cells(c: Connection, report_id: int, report: dict) -> None:
-    _execute_many(c, S.cells, _cell_rows(report_id, report, _json_dumps))
-
-
 def _cell_rows(report_id: int | None, report: dict, dumps) -> list[tuple]:
     detail = report.get("cells") or {}
     values = {
