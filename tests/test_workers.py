@@ -74,6 +74,30 @@ def test_run_tasks_abandons_a_stuck_task_and_fails_a_dead_worker_alone():
     assert "ValueError: bad" in (out[6].error or "")
 
 
+def _echo_or_hang(x):
+    if x == "hang":
+        time.sleep(3600)
+    if x == "die":
+        os._exit(9)
+    return x
+
+
+def test_the_task_sent_ahead_of_a_stuck_or_dying_one_is_read_by_the_replacement():
+    # one worker: every task after the first is sent ahead while it reads the one before
+    tasks = [(i, _echo_or_hang, (x,)) for i, x in enumerate(["a", "hang", "b", "die", "c", "d"])]
+    out = dict(run_tasks(tasks, workers=1, time_limit=2, ordered=True))
+    assert [out[i].value for i in (0, 2, 4, 5)] == ["a", "b", "c", "d"]
+    assert "超时" in (out[1].error or "") and "worker process died" in (out[3].error or "")
+
+
+def test_big_tasks_wait_for_an_idle_worker_instead_of_blocking():
+    # bigger than a socket's buffer: sent ahead, they could block this process while the worker, its
+    # result bigger than the buffer too, waited for it to read
+    big = [(i, _echo_or_hang, (b"x" * (4 * 2**20 + i),)) for i in range(6)]
+    out = dict(run_tasks(big, workers=2, time_limit=60))
+    assert sorted(len(o.value) for o in out.values()) == [4 * 2**20 + i for i in range(6)]
+
+
 def test_ingest_abandons_a_stuck_document_and_goes_on(tmp_path):
     src = tmp_path / "in"
     variants(src, 3)

@@ -1,6 +1,7 @@
 """Batch ingest: walk folders and .zip archives, read every report in worker processes, store them as they
 come (a few dozen documents, or a second's worth, per transaction: `WRITE_BATCH`, `WRITE_SECONDS`), then
-refresh the cross-year findings of the agencies that changed.
+refresh the cross-year findings of the agencies that changed. The writing runs in a thread of its own, so
+the workers are given new documents while a batch is written.
 
 Idempotent and resumable: documents are keyed by the sha256 of their bytes; whatever is stored is skipped,
 so a second run changes nothing and an interrupted run continues where it stopped.
@@ -12,7 +13,10 @@ so a second run changes nothing and an interrupted run continues where it stoppe
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -134,10 +138,9 @@ def ingest(
             reader=reader or (process_for_store if executor is None else None),
             executor=executor,
         )
-        writer = _Writer(store, result, overrides, pubs, progress)
-        for item in items:
-            writer.add(item)
-        writer.flush()
+        with _Writer(store, result, overrides, pubs, progress) as writer:
+            for item in items:
+                writer.add(item)
         pubs.fill_skipped(store)
         result.cross_findings = store.refresh_cross()
     finally:
@@ -174,8 +177,16 @@ class Publications:
 
 
 class _Writer:
-    """Documents read, stored a batch at a time (one transaction each), counted and reported in the order
-    they came."""
+    """Documents read, stored a batch at a time (one transaction each) by a thread of their own, counted and
+    reported in the order they came.
+
+    The thread lets the workers go on reading while a batch is written: written in the loop that hands out
+    the documents, a batch (≈ 0.1 s) left both workers idle once their document was done. ``add`` raises
+    what the thread raised; leaving the ``with`` block waits for every document to be written, or, when it
+    is left by an exception (Ctrl-C), for the transaction under way only (the rest is read again next
+    time, as after a kill)."""
+
+    _END = object()
 
     def __init__(self, store: Store, result: IngestResult, overrides, pubs: Publications, progress):
         self.store, self.result, self.overrides, self.pubs, self.progress = (
@@ -187,8 +198,62 @@ class _Writer:
         )
         self.pending: list[Parsed] = []
         self.since = 0.0
+        self.inbox: queue.Queue = queue.Queue(maxsize=4 * WRITE_BATCH)  # bounded: memory stays flat
+        self.failure: BaseException | None = None
+        self.stopping = False
+        self.thread = threading.Thread(target=self._run, name="gongkai-writer", daemon=True)
+
+    def __enter__(self) -> _Writer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is None:
+            self._put(self._END)
+            self.thread.join()
+            self._raise_failure()
+            return
+        self.stopping = True  # only the transaction under way is finished
+        with contextlib.suppress(queue.Full):  # wakes the thread if it waits (if full, it is busy)
+            self.inbox.put_nowait(self._END)
+        self.thread.join()
 
     def add(self, item: Parsed) -> None:
+        self._raise_failure()
+        self._put(item)
+
+    def _put(self, item) -> None:
+        while self.thread.is_alive():
+            try:
+                self.inbox.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+        self._raise_failure()
+
+    def _raise_failure(self) -> None:
+        if self.failure is not None:
+            failure, self.failure = self.failure, None
+            raise failure
+
+    def _run(self) -> None:
+        try:
+            while not self.stopping:
+                wait = None if not self.pending else max(0.0, self.since + WRITE_SECONDS - time.monotonic())
+                try:
+                    item = self.inbox.get(timeout=wait)
+                except queue.Empty:
+                    self.flush()
+                    continue
+                if item is self._END:
+                    break
+                self._take(item)
+            if not self.stopping:
+                self.flush()
+        except BaseException as e:  # handed to the thread that adds, which raises it
+            self.failure = e
+
+    def _take(self, item: Parsed) -> None:
         if not self.pending:
             self.since = time.monotonic()
         self.pending.append(item)
