@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, NoResultFound
 
 from gongkai.errors import InputError
-from gongkai.model import Report
+from gongkai.model import Report, SectionText
 from gongkai.store import report_summary
 from gongkai.store import schema as S
 from gongkai.store.process import FAILED, apply_given, audit_functions, finding_json, status_of
@@ -449,22 +450,23 @@ def _write(
         **_region_columns(reg),
         meta=meta,
         notes=report.get("notes") or [],
-        uncertain=len(report.get("uncertain") or {}),
+        uncertain=_uncertain_count(report.get("uncertain")),
         text=report.get("text"),
     )
     c.execute(_INSERT_REPORT, row)
     own = rows is None
     rows = _Rows() if rows is None else rows
     # cell, section and finding rows, made in the worker (`prepared`) or here; this document's id put in
-    ready = result.get(PREPARED_ROWS) or (
-        _cell_rows(None, report, rows.json),
-        _section_rows(None, report, rows.json),
-        _finding_rows(None, result.get("findings") or [], "report", rows.json),
+    cells, sections, found = result.get(PREPARED_ROWS) or _prepared_rows(report, result.get("findings") or [])
+    paths, tables, row_keys, column_keys = cells[:4]
+    n = len(paths)
+    rows.cells.extend(
+        zip(repeat(doc_id, n), paths, range(n), tables, row_keys, column_keys, *cells[4:], strict=True)
     )
-    for into, made in zip((rows.cells, rows.sections, rows.findings), ready, strict=True):
-        into.extend((doc_id, *r[1:]) for r in made)
-    cell_keys = [(r[3], r[4], r[5], r[6]) for r in ready[0]]  # table, row, column, value
-    found = [{"code": r[2], "severity": r[3], "fingerprint": r[8]} for r in ready[2]]  # as stored
+    rows.sections.extend((doc_id, *r[1:]) for r in sections)
+    rows.findings.extend((doc_id, *r[1:]) for r in found)
+    cell_keys = list(zip(tables, row_keys, column_keys, cells[4], strict=True))  # table, row, column, value
+    found = [{"code": r[2], "severity": r[3], "fingerprint": r[8]} for r in found]  # as stored
     # summarised once its rows are in, in the order written
     summary_row = {**row, "status": status, "sha256": result["sha256"], "ingested_at": ingested_at}
     rows.summaries.append((doc_id, summary_row, found, cell_keys))
@@ -523,25 +525,153 @@ def _drop_orphan_agencies(c: Connection) -> None:
     c.execute(delete(S.agencies).where(S.agencies.c.id.not_in(used)))
 
 
-PREPARED_ROWS = "store_rows"  # a `prepared` record's cell, section and finding rows
+PREPARED_ROWS = "store_rows"  # a `prepared` record's cell columns, section rows and finding rows
 _WRITTEN_REPORT_KEYS = ("meta", "notes", "uncertain", "text")  # what `_write` reads of a prepared report
 
 
 def prepared(result: dict) -> dict:
     """A ``process_bytes`` result made ready for `Store.write` where it was read (ingest's workers): its
     cell, section and finding rows built and their JSON serialized there, the report cut down to what the
-    writer still reads. Written, it gives the same rows as the full result; it is smaller to send and
-    leaves the single writer less to do."""
+    writer still reads (``uncertain`` as a count). Written, it gives the same rows as the full result; it
+    is smaller to send and leaves the single writer less to do.
+
+    The rows: the cells as columns (``_CELL_COLUMNS``: path, table, row, column, value, raw, status,
+    provenance; the writer adds the report id and the place), the sections and findings as tuples in their
+    tables' column order with the report id left None."""
     report = result.get("report")
     if report is None:
         return result
-    rows = (
-        _cell_rows(None, report, _json_dumps),
-        _section_rows(None, report, _json_dumps),
-        _finding_rows(None, result.get("findings") or [], "report", _json_dumps),
-    )
     slim = {k: report[k] for k in _WRITTEN_REPORT_KEYS if k in report}
+    slim["uncertain"] = _uncertain_count(report.get("uncertain"))
+    rows = _prepared_rows(report, result.get("findings") or [])
     return {**result, "report": slim, "findings": [], PREPARED_ROWS: rows}
+
+
+def prepared_report(report: Report) -> dict:
+    """What `prepared` keeps of ``report``'s JSON, built from the report itself (no ``to_json``), with its
+    cell columns and section rows under ``PREPARED_ROWS`` (`with_findings` adds the finding rows)."""
+    meta_uncertain = report.meta.get("uncertain") or {}
+    return {
+        "meta": report.meta,
+        "notes": report.notes,
+        "uncertain": len(report.uncertain()) + len(meta_uncertain),  # as in to_json's ``uncertain``
+        "text": report.text,
+        PREPARED_ROWS: (_report_cell_columns(report), _report_section_rows(report)),
+    }
+
+
+def with_findings(result: dict) -> dict:
+    """A result whose report is a `prepared_report`, made a `prepared` record: its findings as rows."""
+    report = result.get("report")
+    if report is None:
+        return result
+    cells, sections = report.pop(PREPARED_ROWS)
+    found = _finding_rows(None, result.get("findings") or [], "report", _json_dumps)
+    return {**result, "findings": [], PREPARED_ROWS: (cells, sections, found)}
+
+
+def _prepared_rows(report: dict, findings: list[dict]) -> tuple:
+    """The rows of a ``Report.to_json`` report and its findings, as `prepared` sends them."""
+    cells = _cell_rows(None, report, _json_dumps)
+    columns = tuple(list(c) for c in zip(*cells, strict=True)) if cells else ((),) * 10
+    return (
+        (*columns[1:2], *columns[3:]),  # neither the report id nor the place
+        _section_rows(None, report, _json_dumps),
+        _finding_rows(None, findings, "report", _json_dumps),
+    )
+
+
+def _uncertain_count(uncertain: dict | int | None) -> int:
+    """A report's number of uncertain cells and meta values: ``uncertain`` as to_json gives it, or counted."""
+    return uncertain if isinstance(uncertain, int) else len(uncertain or {})
+
+
+_SECTION_COLUMNS = ("key", "heading", "text", "line", "start", "end")
+_CELL_COLUMNS = ("path", "value", "status", "raw")
+_TABLE_KEYS = ("table2", "table3", "table4")
+# path → (table, row, column): the same string objects for every report (sent once per pickled record)
+_PATH_PARTS: dict[str, tuple[str, str, str]] = {}
+
+
+def _path_parts(path: str) -> tuple[str, str, str]:
+    parts = _PATH_PARTS.get(path)
+    if parts is None:
+        t, r, col = path.split(".")
+        if t not in _TABLE_KEYS:
+            raise KeyError(t)  # as Report.tables_json does
+        parts = _PATH_PARTS[path] = (t, r, col)
+    return parts
+
+
+def _report_cell_columns(report: Report) -> tuple[list, ...]:
+    """``_cell_rows`` of ``report.to_json(detail=True)`` as columns, from the cells themselves."""
+    paths = list(report.cells)
+    cells = list(report.cells.values())
+    parts = [_PATH_PARTS.get(p) or _path_parts(p) for p in paths]
+    values = [c.value for c in cells]
+    return (
+        paths,
+        [p[0] for p in parts],
+        [p[1] for p in parts],
+        [p[2] for p in parts],
+        values,
+        [c.raw or None for c in cells],
+        [c.status or ("read" if c.value is not None else "blank") for c in cells],
+        _provenances(cells),
+    )
+
+
+def _provenances(cells: list) -> list[str]:
+    """``_provenance`` of each cell. Cells read from one line share its provenance entry (the same
+    object): their JSON is made once per entry and note, and sent as one string."""
+    made: dict[tuple[int | None, str], str] = {}
+    out = []
+    for cell in cells:
+        where, note = cell.where, cell.note
+        if cell.candidates or len(where) > 1 or type(note) is not str:
+            out.append(_provenance(cell))
+            continue
+        key = (id(where[0]) if where else None, note)  # the entry is alive (the cell holds it) meanwhile
+        text = made.get(key)
+        if text is None:
+            text = made[key] = _provenance(cell)
+        out.append(text)
+    return out
+
+
+def _provenance(cell: Any) -> str:
+    """The JSON of a cell's ``Cell.to_json`` keys beyond the columns, those set (``null`` for none): what
+    ``_json_dumps`` gives of that dict, put together from its values' JSON (no dict built)."""
+    parts = []
+    if cell.candidates:
+        parts.append('"candidates": ' + _json_dumps(cell.candidates))
+    if cell.where:
+        parts.append('"where": ' + _json_dumps(cell.where))
+    note = cell.note
+    if note:
+        parts.append('"note": ' + (_json_string(note) if type(note) is str else _json_dumps(note)))
+    return "{" + ", ".join(parts) + "}" if parts else "null"
+
+
+_SECTION_EXTRA = tuple(f.name for f in fields(SectionText) if f.name not in _SECTION_COLUMNS)
+
+
+def _report_section_rows(report: Report) -> list[tuple]:
+    """``_section_rows`` of ``report.to_json()``, from the sections themselves."""
+    dumps = _json_dumps
+    return [
+        (
+            None,
+            k,
+            s.heading,
+            s.text,
+            s.line,
+            s.start,
+            s.end,
+            dumps({x: getattr(s, x) for x in _SECTION_EXTRA} or None),
+        )
+        for k, s in report.sections.items()
+    ]
 
 
 class _Rows:
@@ -574,6 +704,9 @@ _C_ENCODE = (
     if _C_MAKE_ENCODER is not None
     else None
 )
+
+
+_json_string = json.encoder.encode_basestring  # a str as JSON (ensure_ascii=False), C-accelerated
 
 
 def _json_dumps(o: Any) -> str:
@@ -620,10 +753,6 @@ def _cell_rows(report_id: int | None, report: dict, dumps) -> list[tuple]:
         status = d.get("status") or ("read" if value is not None else "blank")
         rows.append((report_id, path, seq, t, r, col, value, d.get("raw"), status, dumps(prov or None)))
     return rows
-
-
-_SECTION_COLUMNS = ("key", "heading", "text", "line", "start", "end")
-_CELL_COLUMNS = ("path", "value", "status", "raw")
 
 
 def _insert_sections(c: Connection, report_id: int, report: dict) -> None:

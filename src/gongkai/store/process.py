@@ -61,6 +61,18 @@ def process_bytes(
     Keys: ``sha256``, ``name``, ``format``, ``size``, ``status`` (ok | problems | failed), ``error``,
     ``report`` (``Report.to_json()`` plus ``text``), ``findings`` (``Finding.to_json()`` each) and
     ``identity`` (agency key and region from ``regions.identify``, before any override)."""
+    return _processed(data, name, given, settings, _report_json)
+
+
+def _report_json(report: Any) -> dict:
+    rj = report.to_json(detail=True)
+    rj["text"] = report.text
+    return rj
+
+
+def _processed(data: bytes, name: str, given: dict | None, settings: SettingsLike, made: Any) -> dict:
+    """``process_bytes`` with ``made(report)`` as the result's ``report`` (taken before the audit, which
+    reads the report after it)."""
     from gongkai import __version__
     from gongkai.read import sniff
 
@@ -90,9 +102,7 @@ def process_bytes(
             out["format"] = doc.format or out["format"]
             report = extract(doc, settings=settings)
         apply_given(report.meta, given)
-        rj = report.to_json(detail=True)
-        rj["text"] = report.text
-        out["report"] = rj
+        out["report"] = made(report)
         check_report, _ = audit_functions()
         if check_report is not None:
             out["findings"] = [finding_json(f) for f in check_report(report)]
@@ -110,6 +120,7 @@ def process_bytes(
 def process_for_store(data: bytes, name: str = "<bytes>", given: dict | None = None) -> dict:
     """``process_bytes``, made ready for the store's writer in this (worker) process
     (``gongkai.store.db.prepared``): ingest's default reader."""
-    from gongkai.store.db import prepared
+    from gongkai.store.db import prepared_report, with_findings
 
-    return prepared(process_bytes(data, name, given))
+    # the writer's rows built from the report itself (no ``Report.to_json`` on the way): the same rows
+    return with_findings(_processed(data, name, given, None, prepared_report))

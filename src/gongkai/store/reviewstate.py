@@ -34,6 +34,20 @@ __all__ = [
 COUNTS = S.REVIEW_COUNTS
 _STATES = ("pending", "confirmed", "dismissed")
 _CHUNK = 500
+# json.dumps(o, ensure_ascii=False, sort_keys=True, default=str)'s C core, built once (json.dumps builds an
+# encoder for every call); None without the C accelerator. No circular-reference markers: plain JSON data.
+_C_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+_C_ENCODE_SORTED = (
+    _C_MAKE_ENCODER(None, str, json.encoder.encode_basestring, None, ": ", ", ", True, False, True)
+    if _C_MAKE_ENCODER is not None
+    else None
+)
+
+
+def _sorted_json(o: Any) -> str:
+    if _C_ENCODE_SORTED is None:
+        return json.dumps(o, ensure_ascii=False, sort_keys=True, default=str)
+    return "".join(_C_ENCODE_SORTED(o, 0))
 
 
 def fingerprint(finding: dict) -> str:
@@ -42,8 +56,7 @@ def fingerprint(finding: dict) -> str:
     where = finding.get("where") or []
     where = sorted(map(str, where)) if isinstance(where, list | tuple) else [str(where)]
     key = [str(finding.get("code", "")), where, finding.get("evidence")]
-    text = json.dumps(key, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(_sorted_json(key).encode("utf-8")).hexdigest()[:32]
 
 
 def subject_of(agency_id: str | None, sha256: str) -> str:
