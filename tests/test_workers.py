@@ -34,12 +34,12 @@ def stuck(data, name, **options):
 gongkai.parse_bytes = stuck
 
 import gongkai.store.process as process
-real_process = process.process_bytes
-def stuck_process(data, name="<bytes>", given=None):
+real_process = process._processed  # under process_bytes and process_for_store
+def stuck_process(data, name, *args):
     if "stuck" in name:
         time.sleep(3600)
-    return real_process(data, name, given)
-process.process_bytes = stuck_process
+    return real_process(data, name, *args)
+process._processed = stuck_process
 
 from gongkai.cli import main
 sys.argv = ["gongkai", *sys.argv[1:]]
