@@ -96,9 +96,11 @@ def enumerate_readings(
     heavy = _bounds(rules, equations)
     digits_from = _digits_from(tokens)
     out: list[Reading] = []
-    values: list[Value] = []
-    kinds: list[str] = []
-    origins: list[int] = []
+    # The cells laid so far, by column: a column's entry is set when the walk lays it, so the entries up to
+    # the current column are always the current path's (later ones are stale, and never read).
+    values: list[Value] = [None] * ncols
+    kinds: list[str] = [MISSING] * ncols
+    origins: list[int] = [-1] * ncols
     ntokens = len(tokens)
     # The number a piece (token, start, end) spells under a column's rule, worked out once: the search
     # meets the same piece under the same rule many times.
@@ -130,29 +132,26 @@ def enumerate_readings(
                 out.append(Reading(tuple(values), tuple(kinds), tuple(origins)))
             return
         if missing_left:
-            values.append(None)
-            kinds.append(MISSING)
-            origins.append(-1)
+            values[col], kinds[col], origins[col] = None, MISSING, -1
             walk(ti, pos, col + 1, missing_left - 1)
-            values.pop(), kinds.pop(), origins.pop()
         if ti == ntokens:
             return
         token = tokens[ti]
         size = len(token)
         need = ncols - col - 1 - missing_left - digits_after[ti]
-        for end in _piece_ends(token, pos, pieces_from[ti], need):
+        ends = _piece_ends(token, pos, pieces_from[ti], need)
+        if ntokens - ti > ncols - col - 1:  # as many tokens left as columns: this one is laid whole
+            ends = (size,) if size in ends else ()
+        for end in ends:
             value = parse(ti, pos, end, col)
             if value is None:
                 continue
-            values.append(value)
-            kinds.append(WHOLE if pos == 0 and end == size else SPLIT)
-            origins.append(ti)
+            values[col], kinds[col], origins[col] = value, WHOLE if pos == 0 and end == size else SPLIT, ti
             if _balanced(values, col, closing, heavy, digits_from[ti][end] - (ncols - 1 - col), missing_left):
                 if end == size:
                     walk(ti + 1, 0, col + 1, missing_left)
                 else:
                     walk(ti, end, col + 1, missing_left)
-            values.pop(), kinds.pop(), origins.pop()
 
     walk(0, 0, 0, missing_budget)
     return out
