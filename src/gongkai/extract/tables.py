@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from gongkai import template
 from gongkai.extract import added, locate, solve
+from gongkai.extract.memo import by_identity
 from gongkai.extract.stream import Stream
 from gongkai.lazyre import lazy_compile
 from gongkai.model import AMBIGUOUS, BLANK, INFERRED, MISSING, READ, UNREADABLE, Cell, Report
@@ -32,7 +33,7 @@ _INFERRED_NOTES = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     """A number-like piece of the stream text, by its text indices."""
 
@@ -78,17 +79,24 @@ def tokens_between(stream: Stream, cstart: int, cend: int, labels: tuple[str, ..
             for t in range(stream.to_text(a) - tstart, stream.to_text(b - 1) - tstart + 1):
                 chunk[t] = " "
         text = "".join(chunk)
-    text = _DATE.sub(lambda m: " " * len(m.group(0)), _mask_label_cells(text))
+    text = _mask_dates(_mask_label_cells(text))
     out = []
     for m in _NUMBER.finditer(text):
         piece = m.group(0)
-        before = text[m.start() - 1] if m.start() > 0 else " "
-        if piece.startswith("-") and not (before.isspace() or before.isdigit()):
-            piece, offset = piece[1:], 1  # a dash after a word is punctuation, not a sign
-        else:
-            offset = 0
+        offset = 0
+        if piece.startswith("-"):
+            before = text[m.start() - 1] if m.start() > 0 else " "
+            if not (before.isspace() or before.isdigit()):
+                piece, offset = piece[1:], 1  # a dash after a word is punctuation, not a sign
         out.append(Token(piece, tstart + m.start() + offset, tstart + m.end()))
     return out
+
+
+def _mask_dates(text: str) -> str:
+    """``text`` with its years and dates (`_DATE`) blanked out."""
+    if "年" not in text and "日" not in text:  # every match of _DATE ends with one of them
+        return text
+    return _DATE.sub(lambda m: " " * len(m.group(0)), text)
 
 
 _CJK = lazy_compile(r"[\u4e00-\u9fff]")
@@ -157,14 +165,9 @@ def _rules(columns: tuple[template.Column, ...]) -> list[solve.ColumnRule]:
 
 
 def _cells_from_verdicts(
-    stream: Stream,
-    prefix: str,
-    columns: tuple[template.Column, ...],
-    source: RowSource,
-    options: list[solve.Reading],
-    plain: bool,
+    stream: Stream, paths: Sequence[str], source: RowSource, options: list[solve.Reading], plain: bool
 ) -> dict[str, Cell]:
-    paths = [f"{prefix}.{c.key}" for c in columns]
+    """The cells at ``paths`` (a row's, in column order) from the row's readings."""
     tokens = source.tokens
     raw_all = " ".join(t.text for t in tokens) or None
     wheres = [t.where(stream) for t in tokens]  # each token's provenance, looked up once for the row
@@ -200,7 +203,7 @@ def _cells_from_verdicts(
 
 
 def _cells_from_one_reading(
-    paths: list[str],
+    paths: Sequence[str],
     tokens: list[Token],
     wheres: list[dict],
     raw_all: str | None,
@@ -333,11 +336,11 @@ def row_sources(
         if layout_key
         else []
     )
+    by_key = {r.key: r for r in rows}
     out: dict[str, RowSource] = {}
     for i, f in enumerate(order):
         nxt = order[i + 1].start if i + 1 < len(order) else end
-        row = next(r for r in rows if r.key == f.key)
-        ncols = len(table.columns_of(row))
+        ncols = len(table.columns_of(by_key[f.key]))
         positional = positional_cells(stream, f.end, ncols)
         if positional is not None and not grid_tokens:
             out[f.key] = RowSource(f.key, [], positional)
@@ -496,8 +499,15 @@ def read_rows(
         elif src.positional is not None:
             cells.update(_positional_row(stream, prefix, columns, src.positional, options[row.key]))
         else:
-            cells.update(_cells_from_verdicts(stream, prefix, columns, src, options[row.key], plain[row.key]))
+            paths = _cell_paths(table, row)
+            cells.update(_cells_from_verdicts(stream, paths, src, options[row.key], plain[row.key]))
     return cells
+
+
+@by_identity
+def _cell_paths(table: template.Table, row: template.Row) -> tuple[str, ...]:
+    """The paths of a row's cells (``table3.new.natural`` …), in column order."""
+    return tuple(f"{table.key}.{row.key}.{c.key}" for c in table.columns_of(row))
 
 
 _ACROSS: dict[tuple, tuple[tuple, list[solve.Equation]]] = {}
@@ -582,10 +592,7 @@ def read_table4(stream: Stream, lay: template.Layout, start: int, end: int) -> d
         tokens = kept
     options = solve.row_readings([t.text for t in tokens], rules, eqs)
     plain = len(options) == 1 and all(k == solve.WHOLE for k in options[0].kinds)
-    src = RowSource("table4", tokens)
-    flat_columns = tuple(template.Column(f"{g}.{c.key}", c.label) for g, c in columns)
-    cells = _cells_from_verdicts(stream, "table4", flat_columns, src, options, plain)
-    return cells
+    return _cells_from_verdicts(stream, paths, RowSource("table4", tokens), options, plain)
 
 
 _TABLE4: dict[tuple[int, int], tuple[tuple, list[solve.Equation]]] = {}
