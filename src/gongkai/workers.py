@@ -106,14 +106,33 @@ def _serve(conn: Connection, inherited: tuple[int, ...] = ()) -> None:
             conn.send((False, _internal(e)))
 
 
+# Allocations between collections of the youngest generation in a batch (Python's default: 700): a
+# document's many objects are short-lived, freed by their reference counts, and the collector's passes over
+# them cost ≈ 5% of reading a text report.
+BATCH_YOUNG_COLLECTION = 50_000
+
+
 def _quiet_collector() -> None:
     """Fewer garbage collections in a worker: what it inherited is frozen out of them, and the youngest
-    generation is collected less often (a document's objects are short-lived, freed by their reference
-    counts; the collector's passes over them cost ≈ 5% of reading a text report)."""
+    generation is collected less often (`BATCH_YOUNG_COLLECTION`)."""
     import gc
 
     gc.freeze()
-    gc.set_threshold(50_000, *gc.get_threshold()[1:])
+    gc.set_threshold(BATCH_YOUNG_COLLECTION, *gc.get_threshold()[1:])
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """The youngest generation collected less often while a batch runs in this process (its writer's
+    rows are as short-lived as a worker's objects); the thresholds as they were afterwards."""
+    import gc
+
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], BATCH_YOUNG_COLLECTION), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _context():

@@ -27,7 +27,7 @@ from gongkai.sources import Parsed, Source, discover, parse_many
 from gongkai.store.db import Store
 from gongkai.store.process import FAILED, OK, PROBLEMS, process_for_store
 from gongkai.store.publication import Publication
-from gongkai.workers import DEFAULT_TIME_LIMIT, usable_cores
+from gongkai.workers import DEFAULT_TIME_LIMIT, fewer_collections, usable_cores
 
 __all__ = ["IngestResult", "Source", "ingest", "usable_cores", "walk"]
 
@@ -138,7 +138,7 @@ def ingest(
             reader=reader or (process_for_store if executor is None else None),
             executor=executor,
         )
-        with _Writer(store, result, overrides, pubs, progress) as writer:
+        with fewer_collections(), _Writer(store, result, overrides, pubs, progress) as writer:
             for item in items:
                 writer.add(item)
         pubs.fill_skipped(store)
