@@ -294,3 +294,43 @@ def test_the_writers_json_is_json_dumps():
 
     values = [None, "引号\"与\u2028换行", 1.5, 3, float("inf"), [1, 2.0, None], {"b": {"a": [True, "中"]}}]
     assert [_json_dumps(v) for v in values] == [json.dumps(v, ensure_ascii=False) for v in values]
+
+
+def waits_for_its_flag(data: bytes, name: str, given: dict | None = None) -> dict:
+    """A reader that, on a document named *slow*, waits until a file named like it plus ``.go`` exists."""
+    if "slow" in name:
+        flag = Path(os.environ["GONGKAI_TEST_FLAGS"]) / (name + ".go")
+        deadline = time.monotonic() + 60
+        while not flag.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    return process_bytes(data, name, given)
+
+
+def test_a_read_document_is_committed_while_a_slow_one_is_still_read(tmp_path, text_corpus, monkeypatch):
+    import threading
+
+    ingest_module = importlib.import_module("gongkai.store.ingest")
+    monkeypatch.setattr(ingest_module, "WRITE_BATCH", 1000)
+    monkeypatch.setattr(ingest_module, "WRITE_SECONDS", 0.2)
+    monkeypatch.setenv("GONGKAI_TEST_FLAGS", str(tmp_path))
+    src = tmp_path / "in"
+    src.mkdir()
+    seed = sorted((text_corpus / "seeds").glob("*.txt"))[0].read_bytes()
+    (src / "a.txt").write_bytes(seed)
+    (src / "b_slow.txt").write_bytes(seed + b"\n")
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    Store(url).close()
+    done: dict = {}
+    run = threading.Thread(
+        target=lambda: done.update(result=ingest([src], url, workers=2, reader=waits_for_its_flag))
+    )
+    run.start()
+    try:
+        deadline = time.monotonic() + 60
+        while counts(url)["documents"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert counts(url)["documents"] == 1 and run.is_alive()  # written while the other is still read
+    finally:
+        (tmp_path / "b_slow.txt.go").touch()
+        run.join(60)
+    assert done["result"].stored == 2 and counts(url)["documents"] == 2
