@@ -201,12 +201,7 @@ class Store:
         first), the batch is written again one document per transaction."""
         try:
             with self.engine.begin() as c:
-                rows = _Rows()
-                statuses: list[str | None] = [
-                    _write(c, result, path, overrides, pub, rows) for result, path, pub in results
-                ]
-                rows.insert(c)
-            return statuses
+                return list(_write_many(c, results, overrides))
         except IntegrityError:
             return [self.write(result, path, overrides, pub) for result, path, pub in results]
 
@@ -411,24 +406,86 @@ def _write(
     report = result.get("report")
     status = result["status"] if report is not None else FAILED
     publication = publication or Publication()
-    ingested_at = dt.datetime.now(dt.UTC)
-    doc_id = c.execute(
-        _INSERT_DOCUMENT,
-        dict(
-            sha256=result["sha256"],
-            name=result["name"],
-            path=path,
-            format=result.get("format"),
-            size=result["size"],
-            ingested_at=ingested_at,
-            status=status,
-            error=result.get("error"),
-            tool_version=result.get("tool_version"),
-            **publication.columns(),
-        ),
-    ).inserted_primary_key[0]  # type: ignore[index]  # one row was inserted
+    document = _document_row(result, path, publication, status)
+    doc_id = c.execute(_INSERT_DOCUMENT, document).inserted_primary_key[0]  # type: ignore[index]  # one row
     if report is None:
         return status
+    meta, ident = _identity(result, publication, overrides)
+    agency_id = _upsert_agency(c, ident, meta.get("year"))
+    row = _report_row(doc_id, report, meta, ident, agency_id)
+    c.execute(_INSERT_REPORT, row)
+    own = rows is None
+    rows = _Rows() if rows is None else rows
+    rows.add(doc_id, result, row, document)
+    if own:
+        rows.insert(c)
+    return status
+
+
+def _write_many(
+    c: Connection, results: list[tuple[dict, str | None, Publication | None]], overrides
+) -> list[str]:
+    """``_write`` of each of ``results`` in turn, in a few statements for the lot: the same rows."""
+    statuses: list[str] = []
+    documents: list[dict] = []
+    for result, path, publication in results:
+        statuses.append(result["status"] if result.get("report") is not None else FAILED)
+        documents.append(_document_row(result, path, publication or Publication(), statuses[-1]))
+    if not documents:
+        return statuses
+    c.execute(_INSERT_DOCUMENT, documents)
+    ids = _document_ids(c, [d["sha256"] for d in documents])
+    stored = [
+        (result, publication or Publication(), document)
+        for (result, _path, publication), document in zip(results, documents, strict=True)
+        if result.get("report") is not None
+    ]
+    if not stored:
+        return statuses
+    identities = [_identity(result, publication, overrides) for result, publication, _d in stored]
+    agency_ids = _upsert_agencies(c, [(ident, meta.get("year")) for meta, ident in identities])
+    report_rows = [
+        _report_row(ids[document["sha256"]], result["report"], meta, ident, agency_id)
+        for (result, _p, document), (meta, ident), agency_id in zip(
+            stored, identities, agency_ids, strict=True
+        )
+    ]
+    c.execute(_INSERT_REPORT, report_rows)
+    rows = _Rows()
+    for (result, _p, document), row in zip(stored, report_rows, strict=True):
+        rows.add(row["id"], result, row, document)
+    rows.insert(c)
+    return statuses
+
+
+def _document_row(result: dict, path: str | None, publication: Publication, status: str) -> dict:
+    return dict(
+        sha256=result["sha256"],
+        name=result["name"],
+        path=path,
+        format=result.get("format"),
+        size=result["size"],
+        ingested_at=dt.datetime.now(dt.UTC),
+        status=status,
+        error=result.get("error"),
+        tool_version=result.get("tool_version"),
+        **publication.columns(),
+    )
+
+
+def _document_ids(c: Connection, sha256s: list[str]) -> dict[str, int]:
+    """sha256 → id of stored documents."""
+    d = S.documents
+    ids: dict[str, int] = {}
+    for part in iter_chunks(sha256s, 500):
+        ids.update(c.execute(select(d.c.sha256, d.c.id).where(d.c.sha256.in_(part))).all())
+    return ids
+
+
+def _identity(result: dict, publication: Publication, overrides) -> tuple[dict, dict]:
+    """A result's report meta with the publication date put in, and its identity (``identify``), again
+    under ``overrides`` when there are some."""
+    report = result["report"]
     meta = report.get("meta") or {}
     if publication.published and meta.get("published") != publication.published:
         meta = dict(meta)
@@ -438,41 +495,23 @@ def _write(
         from gongkai.store.regions import identify
 
         ident = identify(meta.get("agency"), report.get("text") or "", overrides).to_json()
-    agency_id = _upsert_agency(c, ident, meta.get("year"))
-    reg = ident.get("region") or {}
-    row = dict(
+    return meta, ident
+
+
+def _report_row(doc_id: int, report: dict, meta: dict, ident: dict, agency_id: str | None) -> dict:
+    return dict(
         id=doc_id,
         agency=meta.get("agency"),
         agency_id=agency_id,
         year=meta.get("year"),
         layout=meta.get("template"),
         title=meta.get("title"),
-        **_region_columns(reg),
+        **_region_columns(ident.get("region") or {}),
         meta=meta,
         notes=report.get("notes") or [],
         uncertain=_uncertain_count(report.get("uncertain")),
         text=report.get("text"),
     )
-    c.execute(_INSERT_REPORT, row)
-    own = rows is None
-    rows = _Rows() if rows is None else rows
-    # cell, section and finding rows, made in the worker (`prepared`) or here; this document's id put in
-    cells, sections, found = result.get(PREPARED_ROWS) or _prepared_rows(report, result.get("findings") or [])
-    paths, tables, row_keys, column_keys = cells[:4]
-    n = len(paths)
-    rows.cells.extend(
-        zip(repeat(doc_id, n), paths, range(n), tables, row_keys, column_keys, *cells[4:], strict=True)
-    )
-    rows.sections.extend((doc_id, *r[1:]) for r in sections)
-    rows.findings.extend((doc_id, *r[1:]) for r in found)
-    cell_keys = list(zip(tables, row_keys, column_keys, cells[4], strict=True))  # table, row, column, value
-    found = [{"code": r[2], "severity": r[3], "fingerprint": r[8]} for r in found]  # as stored
-    # summarised once its rows are in, in the order written
-    summary_row = {**row, "status": status, "sha256": result["sha256"], "ingested_at": ingested_at}
-    rows.summaries.append((doc_id, summary_row, found, cell_keys))
-    if own:
-        rows.insert(c)
-    return status
 
 
 # Built once: making a statement per row costs SQLAlchemy more than running it (compiled forms are cached).
@@ -510,6 +549,47 @@ def _upsert_agency(c: Connection, ident: dict, year: int | None) -> str | None:
     else:
         c.execute(_UPDATE_AGENCY, {"agency_key": agency_id, "cross_stale": True})
     return agency_id
+
+
+def _upsert_agencies(c: Connection, wanted: list[tuple[dict, int | None]]) -> list[str | None]:
+    """``_upsert_agency`` of each ``(identity, year)`` in turn, each as if the reports before it were stored
+    already, in a few statements for the lot: the same rows."""
+    a, r = S.agencies, S.reports
+    keys = sorted({i["agency_id"] for i, _y in wanted if i.get("name") and i.get("agency_id")})
+    exists: set[str] = set()
+    latest: dict[str, int | None] = {}
+    for part in iter_chunks(keys, 500):
+        exists.update(c.execute(select(a.c.id).where(a.c.id.in_(part))).scalars())
+        years = (
+            select(r.c.agency_id, func.max(r.c.year)).where(r.c.agency_id.in_(part)).group_by(r.c.agency_id)
+        )
+        latest.update(c.execute(years).all())
+    new: dict[str, dict] = {}  # agency → its row's values, last written
+    changed: dict[str, dict | None] = {}  # stored agency → its new values (None: marked stale only)
+    out: list[str | None] = []
+    for ident, year in wanted:
+        agency_id = ident.get("agency_id")
+        if not ident.get("name") or not agency_id:
+            out.append(None)
+            continue
+        out.append(agency_id)
+        values = dict(name=ident["name"], **_region_columns(ident.get("region") or {}), cross_stale=True)
+        top = latest.get(agency_id)
+        if agency_id not in exists and agency_id not in new:
+            new[agency_id] = values
+        elif year is None or top is None or year >= top:
+            (new if agency_id in new else changed)[agency_id] = values
+        else:
+            changed.setdefault(agency_id, None)
+        if year is not None:  # this report is stored before the next one looks
+            latest[agency_id] = year if top is None else max(top, year)
+    if new:
+        c.execute(_INSERT_AGENCY, [{"id": k, **v} for k, v in new.items()])
+    if updates := [{"agency_key": k, **v} for k, v in changed.items() if v is not None]:
+        c.execute(_UPDATE_AGENCY, updates)
+    if stale := [k for k, v in changed.items() if v is None]:
+        c.execute(update(a).where(a.c.id.in_(stale)).values(cross_stale=True))
+    return out
 
 
 class _nullcontext:
@@ -685,6 +765,24 @@ class _Rows:
         self.findings: list[tuple] = []
         self.summaries: list[tuple] = []  # report_summary.add_many's, after the rows
         self.json = _json_dumps
+
+    def add(self, doc_id: int, result: dict, row: dict, document: dict) -> None:
+        """A written report's cell, section and finding rows (made in the worker, `prepared`, or here), and
+        its summary's due once they are in: ``row`` its reports row, ``document`` its documents row."""
+        ready = result.get(PREPARED_ROWS) or _prepared_rows(result["report"], result.get("findings") or [])
+        cells, sections, found = ready
+        paths, tables, row_keys, column_keys, values = cells[:5]
+        n = len(paths)
+        self.cells.extend(
+            zip(repeat(doc_id, n), paths, range(n), tables, row_keys, column_keys, *cells[4:], strict=True)
+        )
+        self.sections.extend((doc_id, *r[1:]) for r in sections)
+        self.findings.extend((doc_id, *r[1:]) for r in found)
+        cell_keys = list(zip(tables, row_keys, column_keys, values, strict=True))
+        stored = [{"code": r[2], "severity": r[3], "fingerprint": r[8]} for r in found]
+        summary_row = {**row, "status": document["status"], "sha256": document["sha256"]}
+        summary_row["ingested_at"] = document["ingested_at"]
+        self.summaries.append((doc_id, summary_row, stored, cell_keys))
 
     def insert(self, c: Connection) -> None:
         for table, rows in ((S.cells, self.cells), (S.sections, self.sections), (S.findings, self.findings)):

@@ -197,7 +197,7 @@ def add(c: Connection, report_id: int, report_row: dict, findings: list[dict], c
 def add_many(c: Connection, written: list[tuple[int, dict, list[dict], list]]) -> None:
     """``add`` for several reports just written, in the order written (ascending ids): their rows inserted
     at once, and each version group's current flag moved to the latest of them without reading the group
-    back (``_advance``)."""
+    back (``_advance_many``)."""
     if not written:
         return
     summaries: list[dict] = []
@@ -215,6 +215,16 @@ def add_many(c: Connection, written: list[tuple[int, dict, list[dict], list]]) -
         if not blank:  # a blank template is never current: its group stays as it is
             group, rank = (row["subject"], row["year"]), (_as_utc(report_row.get("ingested_at")), report_id)
             latest[group] = max(latest.get(group, rank), rank)
+    marked = _marked(c, [report_row["sha256"] for _rid, report_row, _f, _c in written])
+    redo = {
+        (row["subject"], row["year"])
+        for row, (_rid, report_row, _f, _c) in zip(summaries, written, strict=True)
+        if report_row["sha256"] in marked
+    }
+    # each group's current version moved to its newest report here, found before these rows are in
+    newly, stale, again = _advance_many(c, {g: rank for g, rank in latest.items() if g not in redo})
+    for row in summaries:
+        row["current"] = row["report_id"] in newly
     counts = reviewstate.counts_of(
         c, [(row["report_id"], row["subject"], row["year"]) for row in summaries], _fingerprints(written)
     )
@@ -224,18 +234,49 @@ def add_many(c: Connection, written: list[tuple[int, dict, list[dict], list]]) -
     if code_rows:
         c.execute(insert(S.report_codes), code_rows)
     years = {row["report_id"]: row["year"] for row in summaries}
-    if by_code := reviewstate.code_rows(counts, years, {}):  # current: set below with the summaries'
+    if by_code := reviewstate.code_rows(counts, years, dict.fromkeys(newly, True)):
         c.execute(insert(S.review_codes), by_code)
-    marked = _marked(c, [report_row["sha256"] for _rid, report_row, _f, _c in written])
-    redo = {
-        (row["subject"], row["year"])
-        for row, (_rid, report_row, _f, _c) in zip(summaries, written, strict=True)
-        if report_row["sha256"] in marked
-    }
+    for t in (S.report_summaries, S.review_codes) if stale else ():
+        c.execute(update(t).where(t.c.report_id.in_(stale)).values(current=False))
+    refresh_groups(c, again | redo)
+
+
+def _advance_many(
+    c: Connection, latest: dict[tuple[str, int | None], tuple[dt.datetime, int]]
+) -> tuple[set[int], list[int], set[tuple[str, int | None]]]:
+    """Each group's newest report just written (``latest``: group → its (ingest time, id) rank; neither
+    blank nor marked) made its current version if it beats the current one, as ``_winners`` would over the
+    whole group (a picked current version stays, otherwise the later rank wins), found before their
+    summaries are stored. Returns the reports to store as current, the stored ones no longer current, and
+    the groups whose flags are not as ``_winners`` leaves them (more than one current version), to
+    recompute once the rows are in."""
+    s, d, m = S.report_summaries, S.documents, S.version_marks
+    current: dict[tuple[str, int | None], list[tuple]] = defaultdict(list)
+    for part in _chunks(sorted({subject for subject, _year in latest})):
+        q = (
+            select(s.c.subject, s.c.year, s.c.report_id, d.c.ingested_at, m.c.picked)
+            .join(d, d.c.id == s.c.report_id)
+            .outerjoin(m, m.c.sha256 == d.c.sha256)
+            .where(s.c.current == true(), s.c.subject.in_(part))
+        )
+        for subject, year, *row in c.execute(q):
+            if (subject, year) in latest:
+                current[(subject, year)].append(tuple(row))
+    newly: set[int] = set()
+    stale: list[int] = []
+    again: set[tuple[str, int | None]] = set()
     for group, rank in latest.items():
-        if group in redo or not _advance(c, group, rank):
-            refresh_groups(c, [group])
-    refresh_groups(c, redo - set(latest))
+        now = current.get(group, [])
+        if len(now) > 1:
+            again.add(group)
+            continue
+        if now:
+            rid, at, picked = now[0]
+            if picked or (_as_utc(at), rid) > rank:
+                continue
+            stale.append(rid)
+        newly.add(rank[1])
+    return newly, stale, again
 
 
 def _fingerprints(written: list[tuple[int, dict, list[dict], list]]) -> dict[int, dict[str, tuple[str, str]]]:
@@ -249,31 +290,6 @@ def _marked(c: Connection, sha256s: list[str]) -> set[str]:
     for part in _chunks(sha256s):
         out.update(sha for (sha,) in c.execute(select(m.c.sha256).where(m.c.sha256.in_(part))))
     return out
-
-
-def _advance(c: Connection, group: tuple[str, int | None], rank: tuple[dt.datetime, int]) -> bool:
-    """Make the report of ``rank`` (ingest time, id; just written, neither blank nor marked) its group's
-    current version if it beats the current one, as ``_winners`` would over the whole group: a picked
-    current version stays, otherwise the later (ingest time, id) wins. False when the group's flags are not
-    as ``_winners`` leaves them (more than one current version), so the caller recomputes the group."""
-    s, d, m = S.report_summaries, S.documents, S.version_marks
-    subject, year = group
-    same = (s.c.subject == subject) & (s.c.year.is_(None) if year is None else s.c.year == year)
-    current = c.execute(
-        select(s.c.report_id, d.c.ingested_at, m.c.picked)
-        .join(d, d.c.id == s.c.report_id)
-        .outerjoin(m, m.c.sha256 == d.c.sha256)
-        .where(s.c.current == true(), same)
-    ).all()
-    if len(current) > 1:
-        return False
-    if current:
-        rid, at, picked = current[0]
-        if rid == rank[1] or picked or (_as_utc(at), rid) > rank:
-            return True
-        _set_current(c, rid, False)
-    _set_current(c, rank[1], True)
-    return True
 
 
 def _set_current(c: Connection, report_id: int, current: bool) -> None:
