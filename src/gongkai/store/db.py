@@ -605,7 +605,7 @@ def _drop_orphan_agencies(c: Connection) -> None:
     c.execute(delete(S.agencies).where(S.agencies.c.id.not_in(used)))
 
 
-PREPARED_ROWS = "store_rows"  # a `prepared` record's cell columns, section rows and finding rows
+PREPARED_ROWS = "store_rows"  # a `prepared` record's cell columns, section and finding rows, cell summary
 _WRITTEN_REPORT_KEYS = ("meta", "notes", "uncertain", "text")  # what `_write` reads of a prepared report
 
 
@@ -617,7 +617,7 @@ def prepared(result: dict) -> dict:
 
     The rows: the cells as columns (``_CELL_COLUMNS``: path, table, row, column, value, raw, status,
     provenance; the writer adds the report id and the place), the sections and findings as tuples in their
-    tables' column order with the report id left None."""
+    tables' column order with the report id left None, then the summary's ``CellSummary`` of the cells."""
     report = result.get("report")
     if report is None:
         return result
@@ -636,7 +636,11 @@ def prepared_report(report: Report) -> dict:
         "notes": report.notes,
         "uncertain": len(report.uncertain()) + len(meta_uncertain),  # as in to_json's ``uncertain``
         "text": report.text,
-        PREPARED_ROWS: (_report_cell_columns(report), _report_section_rows(report)),
+        PREPARED_ROWS: (
+            cells := _report_cell_columns(report),
+            _report_section_rows(report),
+            _cell_summary(cells),
+        ),
     }
 
 
@@ -645,20 +649,27 @@ def with_findings(result: dict) -> dict:
     report = result.get("report")
     if report is None:
         return result
-    cells, sections = report.pop(PREPARED_ROWS)
+    cells, sections, summary = report.pop(PREPARED_ROWS)
     found = _finding_rows(None, result.get("findings") or [], "report", _json_dumps)
-    return {**result, "findings": [], PREPARED_ROWS: (cells, sections, found)}
+    return {**result, "findings": [], PREPARED_ROWS: (cells, sections, found, summary)}
 
 
 def _prepared_rows(report: dict, findings: list[dict]) -> tuple:
     """The rows of a ``Report.to_json`` report and its findings, as `prepared` sends them."""
-    cells = _cell_rows(None, report, _json_dumps)
-    columns = tuple(list(c) for c in zip(*cells, strict=True)) if cells else ((),) * 10
+    rows = _cell_rows(None, report, _json_dumps)
+    columns = tuple(list(c) for c in zip(*rows, strict=True)) if rows else ((),) * 10
+    cells = (*columns[1:2], *columns[3:])  # neither the report id nor the place
     return (
-        (*columns[1:2], *columns[3:]),  # neither the report id nor the place
+        cells,
         _section_rows(None, report, _json_dumps),
         _finding_rows(None, findings, "report", _json_dumps),
+        _cell_summary(cells),
     )
+
+
+def _cell_summary(cells: tuple) -> report_summary.CellSummary:
+    """The summary's figures of a report's cell columns."""
+    return report_summary.cell_summary(list(zip(*cells[1:5], strict=True)))  # table, row, column, value
 
 
 def _uncertain_count(uncertain: dict | int | None) -> int:
@@ -770,19 +781,18 @@ class _Rows:
         """A written report's cell, section and finding rows (made in the worker, `prepared`, or here), and
         its summary's due once they are in: ``row`` its reports row, ``document`` its documents row."""
         ready = result.get(PREPARED_ROWS) or _prepared_rows(result["report"], result.get("findings") or [])
-        cells, sections, found = ready
-        paths, tables, row_keys, column_keys, values = cells[:5]
+        cells, sections, found, summary = ready
+        paths, tables, row_keys, column_keys = cells[:4]
         n = len(paths)
         self.cells.extend(
             zip(repeat(doc_id, n), paths, range(n), tables, row_keys, column_keys, *cells[4:], strict=True)
         )
         self.sections.extend((doc_id, *r[1:]) for r in sections)
         self.findings.extend((doc_id, *r[1:]) for r in found)
-        cell_keys = list(zip(tables, row_keys, column_keys, values, strict=True))
         stored = [{"code": r[2], "severity": r[3], "fingerprint": r[8]} for r in found]
         summary_row = {**row, "status": document["status"], "sha256": document["sha256"]}
         summary_row["ingested_at"] = document["ingested_at"]
-        self.summaries.append((doc_id, summary_row, stored, cell_keys))
+        self.summaries.append((doc_id, summary_row, stored, summary))
 
     def insert(self, c: Connection) -> None:
         for table, rows in ((S.cells, self.cells), (S.sections, self.sections), (S.findings, self.findings)):

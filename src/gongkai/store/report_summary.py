@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Select, delete, insert, select, true, update
 
@@ -87,6 +88,18 @@ def figures_of(cells: Iterable[tuple[str, str, str, float | int | None]]) -> dic
         elif table == "table4" and col in _T4_COLUMNS:
             add(f"t4_{'review' if row == 'review' else 'litigation'}_{col}", value)
     return out
+
+
+class CellSummary(NamedTuple):
+    """What a summary takes of a report's cells: its chart figures and whether any cell has a value."""
+
+    figures: dict[str, float | None]
+    numbered: bool
+
+
+def cell_summary(cells: list[tuple[str, str, str, float | int | None]]) -> CellSummary:
+    """``CellSummary`` of ``(table, row, column, value)`` cells (made where the rows are, in a worker)."""
+    return CellSummary(figures_of(cells), any(value is not None for *_key, value in cells))
 
 
 def _kind(meta: dict) -> str | None:
@@ -146,17 +159,17 @@ def _rows(c: Connection, ids: list[int]) -> tuple[list[dict], list[dict]]:
     summaries, code_rows = [], []
     for rid, m in reports.items():
         blank = rid in maybe_blank and rid not in numbered
-        row, mine = _summary(rid, m, codes.get(rid, {}), by_report.get(rid, []), blank)
+        row, mine = _summary(rid, m, codes.get(rid, {}), figures_of(by_report.get(rid, [])), blank)
         summaries.append(row)
         code_rows += mine
     return summaries, code_rows
 
 
 def _summary(
-    rid: int, m: dict, codes: dict[str, Counter], cells: list, blank: bool
+    rid: int, m: dict, codes: dict[str, Counter], figures: dict[str, float | None], blank: bool
 ) -> tuple[dict, list[dict]]:
     """One report's summary row (``current`` still False) and code rows, from its report row ``m`` (with
-    its document's ``status`` and ``sha256``), its findings' severities by code and its cells."""
+    its document's ``status`` and ``sha256``), its findings' severities by code and its chart figures."""
     row = {
         "report_id": rid,
         "agency_id": m["agency_id"],
@@ -173,7 +186,7 @@ def _summary(
         "infos": 0,
         "current": False,
         "blank": blank,
-        **figures_of(cells),
+        **figures,
     }
     code_rows = []
     for code, sevs in codes.items():
@@ -189,12 +202,12 @@ def _summary(
 def add(c: Connection, report_id: int, report_row: dict, findings: list[dict], cells: list) -> None:
     """The rows of a report just written (nothing read back): ``report_row`` has the ``reports`` columns
     plus the document's ``status``, ``sha256`` and ``ingested_at``; ``findings`` as stored (``code``,
-    ``severity``, ``fingerprint``); ``cells`` as ``(table, row, column, value)``. Sets its version group's
-    current flag."""
+    ``severity``, ``fingerprint``); ``cells`` as ``(table, row, column, value)`` or their ``cell_summary``.
+    Sets its version group's current flag."""
     add_many(c, [(report_id, report_row, findings, cells)])
 
 
-def add_many(c: Connection, written: list[tuple[int, dict, list[dict], list]]) -> None:
+def add_many(c: Connection, written: list[tuple[int, dict, list[dict], list | CellSummary]]) -> None:
     """``add`` for several reports just written, in the order written (ascending ids): their rows inserted
     at once, and each version group's current flag moved to the latest of them without reading the group
     back (``_advance_many``)."""
@@ -207,9 +220,9 @@ def add_many(c: Connection, written: list[tuple[int, dict, list[dict], list]]) -
         codes: dict[str, Counter] = defaultdict(Counter)
         for f in findings:
             codes[str(f.get("code", ""))][str(f.get("severity", ""))] += 1
-        numbered = any(value is not None for *_key, value in cells)
-        blank = not report_row["agency"] and report_row["year"] is None and not numbered
-        row, mine = _summary(report_id, report_row, codes, cells, blank)
+        made = cells if isinstance(cells, CellSummary) else cell_summary(cells)
+        blank = not report_row["agency"] and report_row["year"] is None and not made.numbered
+        row, mine = _summary(report_id, report_row, codes, made.figures, blank)
         summaries.append(row)
         code_rows += mine
         if not blank:  # a blank template is never current: its group stays as it is
@@ -279,7 +292,7 @@ def _advance_many(
     return newly, stale, again
 
 
-def _fingerprints(written: list[tuple[int, dict, list[dict], list]]) -> dict[int, dict[str, tuple[str, str]]]:
+def _fingerprints(written: list[tuple[int, dict, list[dict], Any]]) -> dict[int, dict[str, tuple[str, str]]]:
     return {rid: reviewstate.first_codes(found) for rid, _row, found, _c in written}
 
 
