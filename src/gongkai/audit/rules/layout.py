@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 
 from gongkai import template
@@ -122,6 +123,18 @@ def _norm_label(label: str) -> str:
     return strip_punct(label)
 
 
+_Label = tuple[str, str, str, tuple[str, ...]]  # (table, label, label without punctuation, cell paths)
+
+
+def _digit_free(region: str, a: int, most: int) -> int:
+    """How many characters of ``region`` from ``a`` on (at most ``most``) come before a digit or the end:
+    the longest window starting at ``a`` that holds no digit."""
+    ahead = region[a : a + most]
+    if ahead.isalpha():  # letters are never digits: the common case, checked at C speed
+        return len(ahead)
+    return next((i for i, ch in enumerate(ahead) if ch.isdigit()), len(ahead))
+
+
 def _near(region: str, label: str, others: set[str]) -> tuple[int, int, float] | None:
     """The best window of ``region`` that looks like a misprint of ``label`` (start, end, ratio)."""
     n = len(label)
@@ -142,13 +155,12 @@ def _near(region: str, label: str, others: set[str]) -> tuple[int, int, float] |
     for a in starts:
         if a < 0:
             continue
-        for length in range(max(2, n - 3), n + 4):
+        for length in range(max(2, n - 3), min(n + 4, _digit_free(region, a, n + 3) + 1)):
             w = region[a : a + length]
-            if len(w) < length or any(ch.isdigit() for ch in w):
-                continue
             matcher.set_seq1(w)
-            if matcher.quick_ratio() < 0.75:  # an upper bound of ratio(): too far apart anyway
-                continue
+            bound = matcher.quick_ratio()  # an upper bound of ratio()
+            if bound < 0.75 or (best is not None and bound <= best[2]):
+                continue  # too far apart, or cannot beat the best window found
             if any(w in o or (len(o) >= 4 and o in w) for o in others):
                 continue
             r = matcher.ratio()
@@ -157,9 +169,11 @@ def _near(region: str, label: str, others: set[str]) -> tuple[int, int, float] |
     return best
 
 
-def _labels(report: Report):
-    """(table, label, where) for every printed label worth checking, from the template."""
-    lay = template.layout(report.layout)
+@functools.cache
+def _template_labels(layout_key: str) -> tuple[tuple[_Label, ...], tuple[_Label, ...]]:
+    """The labels of tables 二 and 四 worth checking, which depend on the layout only (worked out once)."""
+    lay = template.layout(layout_key)
+    table2: list[_Label] = []
     seen: set[str] = set()
     t2 = lay.table2
     for row in t2.rows:
@@ -167,17 +181,31 @@ def _labels(report: Report):
             if col.label in seen:
                 continue
             seen.add(col.label)
-            yield (
-                "table2",
-                col.label,
-                [
-                    f"table2.{r.key}.{col.key}"
-                    for r in t2.rows
-                    if any(c.key == col.key and c.label == col.label for c in r.columns)
-                ],
+            where = tuple(
+                f"table2.{r.key}.{col.key}"
+                for r in t2.rows
+                if any(c.key == col.key and c.label == col.label for c in r.columns)
             )
-    for row in t2.rows:
-        yield "table2", row.label, [f"table2.{row.key}"]
+            table2.append(("table2", col.label, _norm_label(col.label), where))
+    table2 += [("table2", row.label, _norm_label(row.label), (f"table2.{row.key}",)) for row in t2.rows]
+    table4 = tuple(
+        (
+            "table4",
+            col.label,
+            _norm_label(col.label),
+            tuple(f"table4.{g}.{col.key}" for g, _ in lay.table4.groups),
+        )
+        for col in lay.table4.columns
+    )
+    return tuple(table2), table4
+
+
+def _labels(report: Report) -> list[_Label]:
+    """(table, label, label without punctuation, where) for every printed label worth checking, from the
+    template."""
+    lay = template.layout(report.layout)
+    table2, table4 = _template_labels(report.layout)
+    out = list(table2)
     present = row_keys(report, "table3")
     for key in present:
         if all(report.cells[p].status == MISSING for p in row_paths(report, "table3", key)):
@@ -185,11 +213,13 @@ def _labels(report: Report):
         r = template.find_row("table3", key, report.layout)
         if r is None:
             continue
-        yield "table3", r.label.removeprefix(r.enumerator), [f"table3.{key}"]
+        label = r.label.removeprefix(r.enumerator)
+        out.append(("table3", label, _norm_label(label), (f"table3.{key}",)))
     for col in lay.table3.columns:
-        yield "table3", col.label, [f"table3.{k}.{col.key}" for k in present]
-    for col in lay.table4.columns:
-        yield "table4", col.label, [f"table4.{g}.{col.key}" for g, _ in lay.table4.groups]
+        out.append(
+            ("table3", col.label, _norm_label(col.label), tuple(f"table3.{k}.{col.key}" for k in present))
+        )
+    return out + list(table4)
 
 
 @rule("L103", "table-label", "warning")
@@ -208,11 +238,10 @@ def labels(report: Report):
     """
     regions = {"table2": ("s2",), "table3": ("s3",), "table4": ("s4",)}
     texts = {t: strip_punct(_region(report, keys)) for t, keys in regions.items()}  # as _normalise's
-    checked = list(_labels(report))
-    all_labels = {_norm_label(lbl) for _t, lbl, _w in checked}
-    for t, label, where in checked:
+    checked = _labels(report)
+    all_labels = {body for _t, _lbl, body, _w in checked}
+    for t, label, body, paths in checked:
         region = texts[t]
-        body = _norm_label(label)
         if len(body) < 4 or not region or body in region:
             continue
         others = {o for o in all_labels if o != body and len(o) >= 2}
@@ -226,6 +255,7 @@ def labels(report: Report):
         if "|" in printed or "\t" in printed or printed.count("\n") > 1:
             continue  # the label is interleaved with other cells: a garbled layout, not a misprint
         a0, b0 = offs[a], offs[b - 1] + 1
+        where = list(paths)
         if _wrapped(printed, body, raw_region, a0, b0):
             shown = printed.replace("\n", "⏎")
             yield Finding(
