@@ -19,16 +19,19 @@ from gongkai.punct import strip_punct
 _TABLE_SECTION = {"table2": "s2", "table3": "s3", "table4": "s4"}
 
 
-def _lines(report: Report, paths: list[str]) -> list[tuple[int, int]]:
-    out = []
+def _first_line(report: Report, paths: list[str]) -> tuple[int, int] | None:
+    """The earliest (page, line) where a found cell among ``paths`` was printed (None: no line known)."""
+    first = None
     for p in paths:
         c = report.cells.get(p)
         if c is None or c.status == MISSING:
             continue
         for w in c.where or ():
             if isinstance(w, dict) and isinstance(w.get("line"), int):
-                out.append((int(w.get("page") or 0), w["line"]))
-    return out
+                at = (int(w.get("page") or 0), w["line"])
+                if first is None or at < first:
+                    first = at
+    return first
 
 
 @per_report
@@ -38,22 +41,19 @@ def missing_rows_and_columns(report: Report) -> tuple[list[tuple[str, str]], lis
     rows: list[tuple[str, str]] = []
     cols: list[tuple[str, str]] = []
     for t in ("table2", "table3", "table4"):
-        cells = {p: report.cells[p] for p in table_paths(report, t)}
-        if not cells or all(c.status == MISSING for c in cells.values()):
+        paths = table_paths(report, t)
+        missing = {p for p in paths if report.cells[p].status == MISSING}
+        if not paths or len(missing) == len(paths):
             continue
         by_row: dict[str, list[str]] = {}
         by_col: dict[str, list[str]] = {}
-        for p in cells:
+        for p in paths:
             _t, r, col = p.split(".")
             by_row.setdefault(r, []).append(p)
             by_col.setdefault(col, []).append(p)
-        gone_rows = {
-            r for r, ps in by_row.items() if len(ps) > 1 and all(cells[p].status == MISSING for p in ps)
-        }
+        gone_rows = {r for r, ps in by_row.items() if len(ps) > 1 and missing.issuperset(ps)}
         gone_cols = {
-            c
-            for c, ps in by_col.items()
-            if t != "table2" and len(ps) > 1 and all(cells[p].status == MISSING for p in ps)
+            c for c, ps in by_col.items() if t != "table2" and len(ps) > 1 and missing.issuperset(ps)
         }
         if len(gone_rows) < len(by_row):
             rows += [(t, r) for r in by_row if r in gone_rows]
@@ -67,10 +67,9 @@ def _row_order(report: Report, t: str) -> list[str]:
     seen_max = (-1, -1)
     out = []
     for r in row_keys(report, t):
-        lines = _lines(report, row_paths(report, t, r))
-        if not lines:
+        first = _first_line(report, row_paths(report, t, r))
+        if first is None:
             continue
-        first = min(lines)
         if first < seen_max:
             out.append(r)
         seen_max = max(seen_max, first)
