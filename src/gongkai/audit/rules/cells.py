@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from gongkai import template
+from gongkai.audit.cellindex import table_paths, unread_paths
 from gongkai.audit.finding import ERROR, Finding
 from gongkai.audit.labels import TABLE_NAMES, cell_label, column_label, row_label
 from gongkai.audit.registry import rule
@@ -13,9 +14,10 @@ from gongkai.model import AMBIGUOUS, BLANK, INFERRED, MISSING, UNREADABLE, Repor
 
 
 def _by_row(report: Report, pred) -> dict[tuple[str, str], list[str]]:
+    """Paths of the cells ``pred`` selects among those not read (blank, inferred …), by (table, row)."""
     rows: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for path, cell in report.cells.items():
-        if pred(cell):
+    for path in unread_paths(report):
+        if pred(report.cells[path]):
             t, r, _ = path.split(".")
             rows[(t, r)].append(path)
     return rows
@@ -52,7 +54,7 @@ def blank_cells(report: Report):
     covered = culprit_cells(report)  # reported once by the identity rule that names the blank cell
     rows = _by_row(report, lambda c: c.status == BLANK and c.path not in covered)
     for t in sorted({t for t, _r in rows}):
-        in_table = [p for p in report.cells if p.startswith(t + ".")]
+        in_table = table_paths(report, t)
         blank = [p for (tt, _r), paths in rows.items() if tt == t for p in paths]
         if len(in_table) > 1 and len(blank) == len(in_table):
             yield Finding(
@@ -150,21 +152,19 @@ def unreadable(report: Report):
         行政规范性文件 77 132 470。
     """
     missing_tables: dict[str, list[str]] = defaultdict(list)
-    for path, cell in report.cells.items():
-        if cell.status == MISSING:
+    unread = unread_paths(report)
+    for path in unread:
+        if report.cells[path].status == MISSING:
             missing_tables[path.split(".")[0]].append(path)
-    whole = {
-        t
-        for t, paths in missing_tables.items()
-        if len(paths) == sum(1 for p in report.cells if p.startswith(t + "."))
-    }
+    whole = {t for t, paths in missing_tables.items() if len(paths) == len(table_paths(report, t))}
     for t in sorted(whole):
         yield Finding(f"未找到{TABLE_NAMES[t]}，无法核查其数据。", where=[t], evidence={"missing": t})
     from gongkai.audit.rules.structure import missing_rows_and_columns
 
     gone_rows, gone_cols = missing_rows_and_columns(report)  # rule L104 reports these once per table
     rows: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-    for path, cell in report.cells.items():
+    for path in unread:  # cells read are neither unreadable nor missing
+        cell = report.cells[path]
         t, r, c = path.split(".")
         if t in whole or (t, r) in gone_rows or (t, c) in gone_cols:
             continue

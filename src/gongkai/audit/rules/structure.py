@@ -12,7 +12,7 @@ from gongkai.audit.finding import ERROR, INFO, Finding
 from gongkai.audit.labels import TABLE_NAMES, column_label, row_label
 from gongkai.audit.memo import per_report
 from gongkai.audit.registry import rule
-from gongkai.extract.added import ENUMERATOR, added_row_label, foreign, is_row, split_row, vocabulary
+from gongkai.extract.added import CJK, ENUMERATOR, added_row_label, foreign, split_row, vocabulary
 from gongkai.model import MISSING, Report
 from gongkai.punct import strip_punct
 
@@ -149,11 +149,12 @@ def added_rows(report: Report, t: str) -> list[AddedRow]:
     for line in sec.text.splitlines():
         if not line.strip():
             continue
-        if split_row(line) is None:
+        row = split_row(line)
+        if row is None:
             official = not started and not foreign(ENUMERATOR.sub("", line.strip()), vocab)
             kinds.append(("official" if official else "other", None))
             started = started or official
-        elif is_row(line, report.layout, t):
+        elif not CJK.search(row[0]) or not foreign(row[0], vocab):  # ``is_row``, the line split once
             kinds.append(("row", None))
             started = True
         else:
