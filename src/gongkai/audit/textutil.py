@@ -37,10 +37,10 @@ class Compact:
     @functools.cached_property
     def offsets(self) -> tuple[int, ...]:
         kept: list[int] = []
-        for m in _INK.finditer(self.source):
-            kept.extend(range(m.start(), m.end()))
         start = self.start
-        return tuple(i + start for i in kept) if start else tuple(kept)
+        for m in _INK.finditer(self.source):
+            kept.extend(range(m.start() + start, m.end() + start))
+        return tuple(kept)
 
     def span(self, a: int, b: int) -> tuple[int, int]:
         """Span in the original text of compact characters ``a:b``."""

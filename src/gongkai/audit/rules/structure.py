@@ -43,8 +43,8 @@ def missing_rows_and_columns(report: Report) -> tuple[list[tuple[str, str]], lis
     for t in ("table2", "table3", "table4"):
         paths = table_paths(report, t)
         missing = {p for p in paths if report.cells[p].status == MISSING}
-        if not paths or len(missing) == len(paths):
-            continue
+        if not missing or len(missing) == len(paths):
+            continue  # nothing missing (no row or column can be), or the whole table is
         by_row: dict[str, list[str]] = {}
         by_col: dict[str, list[str]] = {}
         for p in paths:
