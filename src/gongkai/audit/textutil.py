@@ -10,8 +10,9 @@ from gongkai.audit.memo import per_report
 from gongkai.model import Report
 from gongkai.punct import strip_punct
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
-_ANY_FULLWIDTH = re.compile("[０-９．％]")  # translate() walks Chinese text slowly: only when it changes it
+# translate() walks Chinese text slowly: only when it changes the text
+_FULLWIDTH_CHARS = "０１２３４５６７８９．％"
+_FULLWIDTH = str.maketrans(_FULLWIDTH_CHARS, "0123456789.%")
 CJK_NUM = "〇一二三四五六七八九十"
 _INK = re.compile(r"[^\s\u200b\ufeff]+")  # runs of what Compact keeps (``\s`` is ``str.isspace``)
 
@@ -29,8 +30,10 @@ class Compact:
 
     @classmethod
     def of(cls, source: str, start: int = 0) -> Compact:
-        text = "".join(_INK.findall(source))
-        if _ANY_FULLWIDTH.search(text):
+        text = "".join(source.split())  # what _INK keeps, found faster: ``str.split`` drops ``isspace`` too
+        if "\u200b" in text or "\ufeff" in text:
+            text = text.replace("\u200b", "").replace("\ufeff", "")
+        if any(ch in text for ch in _FULLWIDTH_CHARS):
             text = text.translate(_FULLWIDTH)
         return cls(text, source, start, start + len(source))
 
