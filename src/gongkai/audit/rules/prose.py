@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from gongkai.audit.finding import Finding
@@ -168,22 +169,26 @@ def doubled(report: Report):
     for key, c in _narrative(report):
         if key in ("s2", "s3", "s4"):
             continue  # these sections hold the tables, whose headers repeat by design
-        for a, b in sentences(c):
-            sent = c.text[a:b]
-            if is_table_text(sent):
+        # A repeat is word characters only, so it never spans a sentence end: the section is scanned
+        # once, and only the sentences a repeat falls in are looked at.
+        found = list(_DOUBLE.finditer(c.text))
+        bounds = sentences(c) if found else []
+        starts = [a for a, _b in bounds]
+        for m in found:
+            unit = m.group(1)
+            if _cjk_count(unit) < 2 or len(set(unit)) == 1:
+                continue
+            a, b = bounds[bisect.bisect_right(starts, m.start()) - 1]
+            if is_table_text(c.text[a:b]):
                 continue  # table header text that ended up in the section repeats by design
-            for m in _DOUBLE.finditer(sent):
-                unit = m.group(1)
-                if _cjk_count(unit) < 2 or len(set(unit)) == 1:
-                    continue
-                span = c.span(a + m.start(), a + m.end())
-                quote = report.text[slice(*span)] if report.text else m.group(0)
-                yield Finding(
-                    f"{section_heading(key)}：「{unit}」连续重复出现（「{quote}」），疑为多余；请删去重复部分。",
-                    where=[key],
-                    span=span,
-                    evidence={"quote": quote, "repeated": unit},
-                )
+            span = c.span(m.start(), m.end())
+            quote = report.text[slice(*span)] if report.text else m.group(0)
+            yield Finding(
+                f"{section_heading(key)}：「{unit}」连续重复出现（「{quote}」），疑为多余；请删去重复部分。",
+                where=[key],
+                span=span,
+                evidence={"quote": quote, "repeated": unit},
+            )
 
 
 _ENUM = re.compile(rf"(?<![统唯第万单同之划专])([{CJK_NUM}]{{1,3}})是(?![否非])")
