@@ -208,10 +208,15 @@ class Report:
 
 def row_keys(report: Report, table_key: str) -> list[str]:
     """Row keys present in the report for a table, in template order."""
-    table = template.layout(report.layout).table(table_key)
-    keys = [r.key for r in table.rows]
     prefix = f"{table_key}."
     present = {p.split(".", 2)[1] for p in report.cells if p.startswith(prefix)}
+    return ordered_row_keys(report.layout, table_key, present)
+
+
+def ordered_row_keys(layout_key: str, table_key: str, present: set[str]) -> list[str]:
+    """The row keys ``present`` of a table of layout ``layout_key``, in template order."""
+    table = template.layout(layout_key).table(table_key)
+    keys = [r.key for r in table.rows]
     if table_key == "table3":
         # A report may print another layout's （六）其他处理 rows (`template.Layout.alternates`).
         others = template.all_other_rows()

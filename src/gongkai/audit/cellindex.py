@@ -11,15 +11,21 @@ __all__ = ["row_keys", "row_paths", "table_paths", "unread_paths"]
 
 
 @per_report
-def _index(report: Report) -> tuple[dict[str, list[str]], dict[tuple[str, str], list[str]]]:
+def _index(
+    report: Report,
+) -> tuple[dict[str, list[str]], dict[tuple[str, str], list[str]], dict[str, set[str]]]:
+    """(paths by table, paths by (table, row), row keys by table) of the report's cells."""
     tables: dict[str, list[str]] = {}
     rows: dict[tuple[str, str], list[str]] = {}
+    keys: dict[str, set[str]] = {}
     for p in report.cells:
         parts = p.split(".", 2)
         tables.setdefault(parts[0], []).append(p)
+        if len(parts) > 1:
+            keys.setdefault(parts[0], set()).add(parts[1])
         if len(parts) == 3:
             rows.setdefault((parts[0], parts[1]), []).append(p)
-    return tables, rows
+    return tables, rows, keys
 
 
 @per_report
@@ -45,4 +51,4 @@ def row_paths(report: Report, t: str, r: str) -> list[str]:
 @per_report
 def row_keys(report: Report, table_key: str) -> list[str]:
     """``gongkai.model.row_keys``, once per audit pass. Shared: do not change the list."""
-    return model.row_keys(report, table_key)
+    return model.ordered_row_keys(report.layout, table_key, _index(report)[2].get(table_key, set()))
