@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from gongkai import template
 from gongkai.audit.cellindex import row_keys
@@ -64,17 +65,13 @@ def _layout_key(report: Report) -> str:
 def failures(report: Report) -> list[Failure]:
     """Every identity of the report's own rows that fails, with its values (checkable identities only)."""
     out = []
-    cells = report.cells
-
-    def number(path: str):  # ``val(report, path).value``, or _UNKNOWN where the value is not known
-        cell = cells.get(path)
-        if cell is None or cell.status in UNCERTAIN_STATUSES:
-            return _UNKNOWN
-        return 0 if cell.status == BLANK else cell.value
-
+    number: dict[str, Any] = {  # ``val(report, path).value``, or _UNKNOWN where the value is not known
+        p: _UNKNOWN if c.status in UNCERTAIN_STATUSES else 0 if c.status == BLANK else c.value
+        for p, c in report.cells.items()
+    }
     for ident in template.identities(_layout_key(report)):
-        left = [number(p) for p in ident.left]
-        right = [number(p) for p in ident.right]
+        left = [number.get(p, _UNKNOWN) for p in ident.left]
+        right = [number.get(p, _UNKNOWN) for p in ident.right]
         if _UNKNOWN in left or _UNKNOWN in right:
             continue
         if abs(sum(left) - sum(right)) > _EPS:  # as Failure.diff: the Vals only for what fails

@@ -170,8 +170,9 @@ def _near(region: str, label: str, others: set[str]) -> tuple[int, int, float] |
 
 
 @functools.cache
-def _template_labels(layout_key: str) -> tuple[tuple[_Label, ...], tuple[_Label, ...]]:
-    """The labels of tables 二 and 四 worth checking, which depend on the layout only (worked out once)."""
+def _template_labels(layout_key: str) -> tuple[tuple[_Label, ...], tuple[str, ...], tuple[_Label, ...]]:
+    """The labels of tables 二 and 四 worth checking and table 三's column labels without punctuation,
+    which depend on the layout only (worked out once)."""
     lay = template.layout(layout_key)
     table2: list[_Label] = []
     seen: set[str] = set()
@@ -197,29 +198,35 @@ def _template_labels(layout_key: str) -> tuple[tuple[_Label, ...], tuple[_Label,
         )
         for col in lay.table4.columns
     )
-    return tuple(table2), table4
+    return tuple(table2), tuple(_norm_label(col.label) for col in lay.table3.columns), table4
 
 
 def _labels(report: Report) -> list[_Label]:
     """(table, label, label without punctuation, where) for every printed label worth checking, from the
     template."""
     lay = template.layout(report.layout)
-    table2, table4 = _template_labels(report.layout)
+    table2, table3_columns, table4 = _template_labels(report.layout)
     out = list(table2)
     present = row_keys(report, "table3")
     for key in present:
         if all(report.cells[p].status == MISSING for p in row_paths(report, "table3", key)):
             continue
-        r = template.find_row("table3", key, report.layout)
-        if r is None:
-            continue
-        label = r.label.removeprefix(r.enumerator)
-        out.append(("table3", label, _norm_label(label), (f"table3.{key}",)))
-    for col in lay.table3.columns:
-        out.append(
-            ("table3", col.label, _norm_label(col.label), tuple(f"table3.{k}.{col.key}" for k in present))
-        )
+        label = _table3_row_label(report.layout, key)
+        if label is not None:
+            out.append(("table3", *label, (f"table3.{key}",)))
+    for col, body in zip(lay.table3.columns, table3_columns, strict=True):
+        out.append(("table3", col.label, body, tuple(f"table3.{k}.{col.key}" for k in present)))
     return out + list(table4)
+
+
+@functools.cache
+def _table3_row_label(layout_key: str, key: str) -> tuple[str, str] | None:
+    """The label of table 三's row ``key`` as printed (without enumerator) and without punctuation."""
+    r = template.find_row("table3", key, layout_key)
+    if r is None:
+        return None
+    label = r.label.removeprefix(r.enumerator)
+    return label, _norm_label(label)
 
 
 @rule("L103", "table-label", "warning")

@@ -235,6 +235,8 @@ def enumeration(report: Report):
                 },
             )
 
+        if not any(f"{numeral}是" in c.text for numeral in CJK_NUM):
+            continue  # no 一是, 二是 … at all: nothing to scan for
         for m in _ENUM.finditer(c.text):
             n = cjk_int(m.group(1))
             if n is None or n == 0:
