@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+from collections import Counter
+from collections.abc import Iterator
 
 from gongkai import template
 from gongkai.audit.cellindex import row_keys, row_paths
@@ -152,21 +154,38 @@ def _near(region: str, label: str, others: set[str]) -> tuple[int, int, float] |
             i = region.find(probe, i + 1)
     best = None
     matcher = difflib.SequenceMatcher(None, "", label, autojunk=False)  # the label analysed once
+    counts = Counter(label)
     for a in starts:
         if a < 0:
             continue
-        for length in range(max(2, n - 3), min(n + 4, _digit_free(region, a, n + 3) + 1)):
-            w = region[a : a + length]
-            matcher.set_seq1(w)
-            bound = matcher.quick_ratio()  # an upper bound of ratio()
+        for length, bound in _bounds(region, a, counts, range(max(2, n - 3), n + 4)):
             if bound < 0.75 or (best is not None and bound <= best[2]):
                 continue  # too far apart, or cannot beat the best window found
+            w = region[a : a + length]
             if any(w in o or (len(o) >= 4 and o in w) for o in others):
                 continue
+            matcher.set_seq1(w)
             r = matcher.ratio()
             if r >= 0.75 and (best is None or r > best[2]):
                 best = (a, a + length, r)
     return best
+
+
+def _bounds(region: str, a: int, counts: Counter[str], lengths: range) -> Iterator[tuple[int, float]]:
+    """(length, upper bound of its ratio()) of each window ``region[a : a + length]`` free of digits, the
+    bound being ``SequenceMatcher.quick_ratio()`` (shared characters with the label, whose characters
+    ``counts`` holds), counted as the window grows instead of anew for each window."""
+    n = counts.total()
+    longest = min(lengths.stop - 1, _digit_free(region, a, lengths.stop - 1))
+    avail = dict(counts)
+    shared = 0
+    for length in range(1, longest + 1):
+        ch = region[a + length - 1]
+        if avail.get(ch, 0) > 0:
+            avail[ch] -= 1
+            shared += 1
+        if length >= lengths.start:
+            yield length, 2.0 * shared / (length + n)
 
 
 @functools.cache
