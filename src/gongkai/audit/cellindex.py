@@ -3,22 +3,41 @@
 
 from __future__ import annotations
 
-from gongkai import model
+import functools
+from collections.abc import Iterable
+
+from gongkai import model, template
 from gongkai.audit.memo import per_report
 from gongkai.model import Report
 
 __all__ = ["row_keys", "row_paths", "table_paths", "unread_paths"]
 
 
+_Index = tuple[dict[str, list[str]], dict[tuple[str, str], list[str]], dict[str, set[str]]]
+
+
 @per_report
-def _index(
-    report: Report,
-) -> tuple[dict[str, list[str]], dict[tuple[str, str], list[str]], dict[str, set[str]]]:
+def _index(report: Report) -> _Index:
     """(paths by table, paths by (table, row), row keys by table) of the report's cells."""
+    if report.layout in template.LAYOUTS:
+        paths, index = _layout_index(report.layout)
+        if tuple(report.cells) == paths:
+            return index  # the layout's cells in the layout's order, as most reports have them
+    return _grouped(report.cells)
+
+
+@functools.cache
+def _layout_index(layout_key: str) -> tuple[tuple[str, ...], _Index]:
+    """The cell paths of a layout (``template.cell_paths``) and their index, worked out once."""
+    paths = template.cell_paths(layout_key)
+    return paths, _grouped(paths)
+
+
+def _grouped(paths: Iterable[str]) -> _Index:
     tables: dict[str, list[str]] = {}
     rows: dict[tuple[str, str], list[str]] = {}
     keys: dict[str, set[str]] = {}
-    for p in report.cells:
+    for p in paths:
         parts = p.split(".", 2)
         tables.setdefault(parts[0], []).append(p)
         if len(parts) > 1:

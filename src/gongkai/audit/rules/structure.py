@@ -81,9 +81,8 @@ def _column_order(report: Report, t: str) -> list[str] | None:
     sec = report.sections.get(_TABLE_SECTION[t])
     if sec is None:
         return None
-    text = strip_punct(sec.text)
-    m = re.search(r"\d", text)
-    header = text[: m.start()] if m else text
+    m = re.search(r"\d", sec.text)
+    header = strip_punct(sec.text[: m.start()] if m else sec.text)  # no digit is punctuation
     lay = template.layout(report.layout)
     labels = [c.label for c in getattr(lay, t).columns if len(c.label) >= 3 and c.label != "总计"]
     pos = {lbl: header.find(lbl) for lbl in labels}
