@@ -65,6 +65,8 @@ def foreign(text: str, words: tuple[str, ...]) -> list[str]:
         return []
     out = []
     for run in pattern.sub(" ", rest).split():
+        if len(CJK.findall(run)) < 2:
+            continue  # no piece of it can hold two Chinese characters
         for piece in _unexplained(run, joined).split():
             if len(CJK.findall(piece)) >= 2:
                 out.append(piece)
@@ -105,13 +107,16 @@ def split_row(line: str) -> tuple[str, int, int] | None:
     while cells and not cells[-1]:
         cells.pop()  # filler cells after the row
     k = len(cells)
-    while k > 0 and (_VALUE.match(cells[k - 1]) or (grid and _BLANK.match(cells[k - 1]))):
+    numbers = 0
+    while k > 0:
+        if _VALUE.match(cells[k - 1]):
+            numbers += 1
+        elif not (grid and _BLANK.match(cells[k - 1])):
+            break
         k -= 1
-    values = cells[k:]
-    numbers = sum(1 for v in values if _VALUE.match(v))
     if not numbers:
         return None
-    return ENUMERATOR.sub("", "".join(cells[:k])), len(values), numbers
+    return ENUMERATOR.sub("", "".join(cells[:k])), len(cells) - k, numbers
 
 
 def _of_another_table(layout_key: str, t: str, text: str) -> bool:
