@@ -53,29 +53,30 @@ def other_province(report: Report):
     Best practice:
         福建省某县政务服务中心：转发《福建省政务公开标准化规范》，组织全体人员学习。
     """
-    home = _province_of_agency(report)
+    cited = [
+        (key, c, m)
+        for key in ("s1", "s2", "s5", "s6")
+        if (c := section_compact(report, key)) is not None
+        for m in _BOOK.finditer(c.text)
+        if not _NATIONAL_WORDS.match(m.group(1))
+    ]
+    home = _province_of_agency(report) if cited else None  # the agency's province only when needed
     if home is None:
         return
-    for key in ("s1", "s2", "s5", "s6"):
-        c = section_compact(report, key)
-        if c is None:
+    for key, c, m in cited:
+        title = m.group(1)
+        p = _province_named(title)
+        if p is None or p.code == home.code:
             continue
-        for m in _BOOK.finditer(c.text):
-            title = m.group(1)
-            if _NATIONAL_WORDS.match(title):
-                continue
-            p = _province_named(title)
-            if p is None or p.code == home.code:
-                continue
-            a = max(c.text.rfind(ch, 0, m.start()) for ch in "。；;！？") + 1
-            ends = [j for j in (c.text.find(ch, m.end()) for ch in "。；;！？") if j >= 0]
-            b = min(ends) + 1 if ends else len(c.text)
-            span = c.span(a, b)
-            quote = report.text[slice(*span)] if report.text else c.text[a:b]
-            yield Finding(
-                f"{section_heading(key)}：文中「{quote.strip()[:120]}」引用了{p.name}的文件《{title}》，"
-                f"而报告机关属于{home.name}；疑为照搬其他地方的材料，请核对。",
-                where=[key],
-                span=span,
-                evidence={"quote": quote, "document": title, "province": p.name, "home": home.name},
-            )
+        a = max(c.text.rfind(ch, 0, m.start()) for ch in "。；;！？") + 1
+        ends = [j for j in (c.text.find(ch, m.end()) for ch in "。；;！？") if j >= 0]
+        b = min(ends) + 1 if ends else len(c.text)
+        span = c.span(a, b)
+        quote = report.text[slice(*span)] if report.text else c.text[a:b]
+        yield Finding(
+            f"{section_heading(key)}：文中「{quote.strip()[:120]}」引用了{p.name}的文件《{title}》，"
+            f"而报告机关属于{home.name}；疑为照搬其他地方的材料，请核对。",
+            where=[key],
+            span=span,
+            evidence={"quote": quote, "document": title, "province": p.name, "home": home.name},
+        )
