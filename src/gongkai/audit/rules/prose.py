@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 
 from gongkai.audit.finding import Finding
 from gongkai.audit.labels import section_heading
@@ -194,6 +195,21 @@ def doubled(report: Report):
 _ENUM = re.compile(rf"(?<![统唯第万单同之划专])([{CJK_NUM}]{{1,3}})是(?![否非])")
 
 
+_NUMERAL_SHI = re.compile(rf"(?<=[{CJK_NUM}])是")  # the 是 of 一是: found by its literal, fast
+
+
+def _enumerators(text: str) -> Iterator[re.Match[str]]:
+    """``_ENUM.finditer(text)``, each search started just before the next 是 that follows a numeral (a
+    match ends with one, at most three numerals after its start), so the text between is not scanned."""
+    pos = 0
+    while (shi := _NUMERAL_SHI.search(text, pos)) is not None:
+        m = _ENUM.search(text, max(pos, shi.start() - 3))
+        if m is None:
+            return
+        yield m
+        pos = m.end()
+
+
 @rule("P103", "broken-enumeration", "warning")
 def enumeration(report: Report):
     """Enumerations 一是…二是…三是… run in order, without gaps or repeats.
@@ -235,9 +251,7 @@ def enumeration(report: Report):
                 },
             )
 
-        if not any(f"{numeral}是" in c.text for numeral in CJK_NUM):
-            continue  # no 一是, 二是 … at all: nothing to scan for
-        for m in _ENUM.finditer(c.text):
+        for m in _enumerators(c.text):
             n = cjk_int(m.group(1))
             if n is None or n == 0:
                 continue

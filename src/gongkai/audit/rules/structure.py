@@ -92,13 +92,19 @@ def _column_order(report: Report, t: str) -> list[str] | None:
     return printed if printed != labels else None
 
 
+@per_report
+def _none_found(report: Report, t: str) -> bool:
+    """No cell of table ``t`` was found (shared by the added rows and columns of a pass)."""
+    return all(report.cells[p].status == MISSING for p in table_paths(report, t))
+
+
 _NEAR = 0.75  # similarity above which a label is a misprint of an official one (as rule L103)
 
 
 def added_columns(report: Report, t: str) -> list[str]:
     """Column labels printed in the header of table ``t`` (三 or 四) that the official layout lacks."""
     sec = report.sections.get(_TABLE_SECTION[t])
-    if sec is None or all(report.cells[p].status == MISSING for p in table_paths(report, t)):
+    if sec is None or _none_found(report, t):
         return []
     table = getattr(template.layout(report.layout), t)
     text = sec.text
@@ -140,7 +146,7 @@ def added_rows(report: Report, t: str) -> list[AddedRow]:
     knows are explained), within the printed table: from its first official text to its last official
     row, and rows that follow that row directly. Notes (注：…) and sentences are not rows."""
     sec = report.sections.get(_TABLE_SECTION[t])
-    if sec is None or all(report.cells[p].status == MISSING for p in table_paths(report, t)):
+    if sec is None or _none_found(report, t):
         return []
     vocab = vocabulary(report.layout, t)
     kinds: list[tuple[str, AddedRow | None]] = []  # ("official" | "row" | "candidate" | "other", row)
