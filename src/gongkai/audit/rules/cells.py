@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from gongkai import template
-from gongkai.audit.cellindex import table_paths, unread_paths
+from gongkai.audit.cellindex import status_paths, table_paths, unread_paths
 from gongkai.audit.finding import ERROR, Finding
 from gongkai.audit.labels import TABLE_NAMES, cell_label, column_label, row_label
 from gongkai.audit.registry import rule
@@ -13,10 +13,10 @@ from gongkai.audit.values import num_text
 from gongkai.model import AMBIGUOUS, BLANK, INFERRED, MISSING, UNREADABLE, Report
 
 
-def _by_row(report: Report, pred) -> dict[tuple[str, str], list[str]]:
-    """Paths of the cells ``pred`` selects among those not read (blank, inferred …), by (table, row)."""
+def _by_row(report: Report, status: str, pred) -> dict[tuple[str, str], list[str]]:
+    """Paths of the cells ``pred`` selects among those of ``status`` (not read), by (table, row)."""
     rows: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for path in unread_paths(report):
+    for path in status_paths(report).get(status, ()):
         if pred(report.cells[path]):
             t, r, _ = path.split(".")
             rows[(t, r)].append(path)
@@ -52,7 +52,7 @@ def blank_cells(report: Report):
     from gongkai.audit.rules.identities import culprit_cells
 
     covered = culprit_cells(report)  # reported once by the identity rule that names the blank cell
-    rows = _by_row(report, lambda c: c.status == BLANK and c.path not in covered)
+    rows = _by_row(report, BLANK, lambda c: c.status == BLANK and c.path not in covered)
     for t in sorted({t for t, _r in rows}):
         in_table = table_paths(report, t)
         blank = [p for (tt, _r), paths in rows.items() if tt == t for p in paths]
@@ -90,7 +90,7 @@ def not_printed(report: Report):
     def pred(c):
         return c.status == INFERRED and not (c.raw or "").strip()
 
-    for (t, r), paths in _by_row(report, pred).items():
+    for (t, r), paths in _by_row(report, INFERRED, pred).items():
         vals = "、".join(f"{_column(p, report.layout)}={num_text(report.value(p))}" for p in paths)
         yield Finding(
             f"{_row_name(report, t, r)}行原文缺少「{_cols(report, paths)}」格的数字，"
@@ -117,7 +117,7 @@ def split_inferred(report: Report):
         return c.status == INFERRED and bool((c.raw or "").strip())
 
     by_table: dict[tuple[str, bool], list[str]] = defaultdict(list)
-    for (t, _r), paths in _by_row(report, pred).items():
+    for (t, _r), paths in _by_row(report, INFERRED, pred).items():
         for p in paths:
             by_table[(t, "OCR" in report.cells[p].note)].append(p)
     for (t, ocr), paths in by_table.items():
@@ -180,7 +180,7 @@ def unreadable(report: Report):
             where=paths,
             evidence={"status": status, "raw": raw},
         )
-    glued = _by_row(report, lambda c: c.status == AMBIGUOUS and bool(c.candidates))
+    glued = _by_row(report, AMBIGUOUS, lambda c: c.status == AMBIGUOUS and bool(c.candidates))
     for (t, r), paths in glued.items():
         if len(paths) == 1:
             cell = report.cells[paths[0]]
