@@ -175,7 +175,7 @@ def government_content(report: Report):
     kind, _source = kind_of(report.meta)
     if kind != GOVERNMENT or not report.sections:
         return
-    text = re.sub(r"\s+", "", "\n".join(s.text for s in report.sections.values()))
+    text = "".join("\n".join(s.text for s in report.sections.values()).split())  # whitespace dropped
     missing = [name for name, pat in _REQUIRED_GOVERNMENT if not pat.search(text)]
     if not missing:
         return
