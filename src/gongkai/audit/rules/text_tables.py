@@ -776,7 +776,9 @@ def documents(report: Report):
     printed = template.layout(report.layout).table2.row("normative_documents").columns
     if not set(col.values()) <= {c.key for c in printed}:
         return
-    for sent in _sentences(report, ("s1",)):
+    for sent in _sentences(report):
+        if sent.key != "s1":
+            continue  # the narrative of section 一 only (the shared split, not a second one)
         for m in _DOCS.finditer(sent.text):
             if sent.elsewhen(m.start("n")):
                 continue
