@@ -332,10 +332,11 @@ class Store:
         for agency_id in ids:
             # Only each year's representative is rebuilt: an agency may have many copies of a year.
             reps = representatives(self.stored_reports(agency_id))
-            with self.engine.connect() as c:
-                loaded = _load_reports(c, [r.id for r in reps]) if reps else {}
-            for r in reps:
-                r.report = loaded[r.id]
+            if len(reps) > 1:  # one year has nothing to compare: its reports are not loaded
+                with self.engine.connect() as c:
+                    loaded = _load_reports(c, [r.id for r in reps])
+                for r in reps:
+                    r.report = loaded[r.id]
             with self.engine.connect() as c:
                 name = c.execute(select(S.agencies.c.name).where(S.agencies.c.id == agency_id)).scalar()
             per_report = cross_findings(reps, check_reports, name)
