@@ -339,7 +339,9 @@ class Store:
                     r.report = loaded[r.id]
             with self.engine.connect() as c:
                 name = c.execute(select(S.agencies.c.name).where(S.agencies.c.id == agency_id)).scalar()
-            per_report = cross_findings(reps, check_reports, name)
+            # The single-report findings are stored already and left out below: not worked out again (the
+            # audit of each year's report, half a refresh) where the agency's name leaves a report as it was.
+            per_report = cross_findings(reps, check_reports, name, own={r.id: [] for r in reps})
             with self.engine.begin() as c:
                 members = select(S.reports.c.id).where(S.reports.c.agency_id == agency_id)
                 old = S.findings.c.report_id.in_(members) & (S.findings.c.scope == "cross")
