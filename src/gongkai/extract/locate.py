@@ -8,7 +8,7 @@ match. A row label may be preceded by its enumerator (``2.``) glued to the previ
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from gongkai import template
@@ -150,20 +150,15 @@ def _header_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
 _PARENTHESISED = lazy_compile(r"\([^()]{0,121}\)")
 
 
-class _ParenText:
-    r"""The matches of ``\([^()]{0,60}?[\u4e00-\u9fff][^()]{0,60}?\)``: parentheses around text with a CJK
-    ideograph at most 60 characters from each end. Found without compiling a CJK class (Python's regex
-    compiler walks every code point of its range: ~0.7 ms of a short `gongkai parse`)."""
-
-    @staticmethod
-    def finditer(text: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
-        for m in _PARENTHESISED.finditer(text, pos, endpos):
-            inner = m.group()[1:-1]
-            if any("\u4e00" <= ch <= "\u9fff" for ch in inner[max(0, len(inner) - 61) : 61]):
-                yield m
+def _holds_text(m: re.Match[str]) -> bool:
+    r"""Whether a match of `_PARENTHESISED` is one of ``\([^()]{0,60}?[\u4e00-\u9fff][^()]{0,60}?\)``:
+    parentheses around text with a CJK ideograph at most 60 characters from each end. Told without
+    compiling a CJK class (Python's regex compiler walks every code point of its range: ~0.7 ms of a
+    short `gongkai parse`)."""
+    inner = m.group()[1:-1]
+    return any("\u4e00" <= ch <= "\u9fff" for ch in inner[max(0, len(inner) - 61) : 61])
 
 
-_PAREN_TEXT = _ParenText()
 _ARTICLE = lazy_compile(r"第[一二三四五六七八九十\d]+条(?:第\(?[一二三四五六七八九十\d]+\)?项)?")
 _UNIT = lazy_compile(r"(?:单位:)?(?:万?元|件|条|次|个|人次)(?=[^\u4e00-\u9fff]|$)")
 
@@ -172,12 +167,16 @@ def masked_spans(stream: Stream, labels: tuple[str, ...], start: int, end: int) 
     """Compact intervals in ``[start, end)`` that are printed header text, never values: column labels,
     parenthesised notes (``（单位：万元，保留4位小数）``) and article references (``第二十条第（五）项``)."""
     out: list[tuple[int, int]] = []
-    patterns = (_header_pattern(labels), _PAREN_TEXT, _ARTICLE) if labels else (_PAREN_TEXT, _ARTICLE)
+    # A parenthesised note is told from other parentheses only when it reaches into the interval.
+    patterns: list[tuple[re.Pattern[str], Callable[[re.Match[str]], bool] | None]] = []
+    if labels:
+        patterns.append((_header_pattern(labels), None))
+    patterns += [(_PARENTHESISED, _holds_text), (_ARTICLE, None)]
     # Look a little beyond the interval: a note may start before it and end inside.
     lo, hi = max(0, start - _MASK_MARGIN), min(len(stream.compact), end + _MASK_MARGIN)
-    for pattern in patterns:
+    for pattern, holds_text in patterns:
         for m in pattern.finditer(stream.compact, lo, hi):
             a, b = max(m.start(), start), min(m.end(), end)
-            if a < b:
+            if a < b and (holds_text is None or holds_text(m)):
                 out.append((a, b))
     return out

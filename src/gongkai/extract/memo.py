@@ -28,4 +28,24 @@ def by_identity(build: Callable[..., T]) -> Callable[..., T]:
             hit = memo[key] = (args, build(*args))
         return hit[1]
 
+    return _one_argument(build, get)
+
+
+def _one_argument(build: Callable[..., T], general: Callable[..., T]) -> Callable[..., T]:
+    """For a function of one argument, a lookup by that argument's identity alone (most template lookups
+    are: a row's pattern, a table's paths); ``general`` otherwise."""
+    code = getattr(build, "__code__", None)
+    if code is None or getattr(build, "__defaults__", None) or code.co_kwonlyargcount:
+        return general
+    if code.co_argcount != 1 or code.co_flags & 0x0C:  # 0x0C: *args or **kwargs
+        return general
+    memo: dict[int, tuple[Any, T]] = {}
+
+    @functools.wraps(build)
+    def get(arg: Any) -> T:
+        hit = memo.get(id(arg))
+        if hit is None:
+            hit = memo[id(arg)] = (arg, build(arg))
+        return hit[1]
+
     return get

@@ -70,6 +70,7 @@ _PRONOUN = lazy_compile(r"(?:我|本)(?:局|办|委|镇|乡|街道|区|县|市|�
 _DATE_LABEL = lazy_compile(
     r"(?:发布|发文|成文|公开|印发|更新)?(?:日期|时间)\s*[:：]\s*(20[1-3]\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 )
+_DATE_WORDS = ("日期", "时间")  # what every match of _DATE_LABEL holds
 _DATE_LINE = lazy_compile(r"^\s*(20[1-3]\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
 _CN_DATE_LINE = lazy_compile(
     r"^\s*([〇○零一二三四五六七八九]{4})年([〇○零一二三四五六七八九十]{1,3})月([〇○零一二三四五六七八九十]{1,3})日\s*$"
@@ -333,7 +334,10 @@ def _iso(y: str, m: str, d: str) -> str | None:
 
 def _page_date(stream: Stream) -> str | None:
     """发布日期 / 发布时间 / 日期 printed on the page around the report."""
-    m = _DATE_LABEL.search(stream.text, 0, stream.to_text(min(len(stream.compact), HEAD_CHARS)))
+    end = stream.to_text(min(len(stream.compact), HEAD_CHARS))
+    # A match holds 日期 or 时间, after at most two characters: the search starts there (same match).
+    found = [k for k in (stream.text.find(word, 0, end) for word in _DATE_WORDS) if k >= 0]
+    m = _DATE_LABEL.search(stream.text, max(0, min(found) - 2), end) if found else None
     return _iso(*m.groups()) if m else None
 
 

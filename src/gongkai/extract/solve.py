@@ -87,14 +87,15 @@ def enumerate_readings(
     if not tokens:
         return [Reading((None,) * ncols, (MISSING,) * ncols, (-1,) * ncols)]
     # pieces_from[i][pos]: pieces token i can still give from ``pos`` on; digits_after[i]: the tokens after i
-    pieces_from = [[_max_pieces(t[pos:]) for pos in range(len(t) + 1)] for t in tokens]
+    digits_in = [_suffix_digits(t) for t in tokens]
+    pieces_from = [_suffix_pieces(t, d) for t, d in zip(tokens, digits_in, strict=True)]
     digits_after = [sum(p[0] for p in pieces_from[i + 1 :]) for i in range(len(tokens))]
     missing_budget = max(0, ncols - sum(p[0] for p in pieces_from))
     closing: dict[int, list[Equation]] = {}
     for eq in equations:
         closing.setdefault(max((*eq[0], *eq[1])), []).append(eq)
     heavy = _bounds(rules, equations)
-    digits_from = _digits_from(tokens)
+    digits_from = _digits_from(digits_in)
     out: list[Reading] = []
     # The cells laid so far, by column: a column's entry is set when the walk lays it, so the entries up to
     # the current column are always the current path's (later ones are stale, and never read).
@@ -157,11 +158,33 @@ def enumerate_readings(
     return out
 
 
-def _digits_from(tokens: Sequence[str]) -> list[list[int]]:
-    """``[i][pos]``: the digits in token ``i`` from ``pos`` on and in the tokens after it."""
-    out = [[digit_count(t[pos:]) for pos in range(len(t) + 1)] for t in tokens]
-    for i in range(len(tokens) - 2, -1, -1):
+def _digits_from(digits_in: list[list[int]]) -> list[list[int]]:
+    """``[i][pos]``: the digits in token ``i`` from ``pos`` on and in the tokens after it, from the digits
+    in each token from each position on (`_suffix_digits`)."""
+    out = list(digits_in)
+    for i in range(len(out) - 2, -1, -1):
         out[i] = [d + out[i + 1][0] for d in out[i]]
+    return out
+
+
+def _suffix_digits(token: str) -> list[int]:
+    """``[pos]``: `digit_count` of ``token[pos:]``, for every ``pos`` up to ``len(token)``."""
+    out = [0] * (len(token) + 1)
+    for pos in range(len(token) - 1, -1, -1):
+        out[pos] = out[pos + 1] + token[pos].isdigit()
+    return out
+
+
+def _suffix_pieces(token: str, digits: list[int]) -> list[int]:
+    """``[pos]``: `_max_pieces` of ``token[pos:]``, for every ``pos`` up to ``len(token)``, from the digits
+    there (`_suffix_digits`)."""
+    out = [0] * (len(token) + 1)
+    dots = 0
+    comma = False
+    for pos in range(len(token) - 1, -1, -1):
+        dots += token[pos] == "."
+        comma = comma or token[pos] == ","
+        out[pos] = 1 if comma else max(1, digits[pos] - dots)
     return out
 
 
