@@ -181,7 +181,7 @@ class Report:
         """Rebuild a report from ``to_json`` output (cells detail if present, else the plain tables)."""
         cells: dict[str, Cell] = {}
         detail = data.get("cells") or {}
-        for t in ("table2", "table3", "table4"):
+        for t in template.TABLE_KEYS:
             for r, cols in (data.get(t) or {}).items():
                 for col, value in cols.items():
                     path = f"{t}.{r}.{col}"

@@ -447,6 +447,9 @@ TABLE4 = Table(
     ),
 )
 
+# The tables' keys in the report's order: every layout's three (``Layout.tables``) have these.
+TABLE_KEYS: tuple[str, ...] = (TABLE2_2021.key, TABLE3_2021.key, TABLE4.key)
+
 # ---------------------------------------------------------------- identities
 
 _APPLICANT_PARTS = tuple(c.key for c in APPLICANT_COLUMNS[:-1])

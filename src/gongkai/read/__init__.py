@@ -41,10 +41,12 @@ def is_report_json(data: bytes) -> bool:
         obj = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError):
         return False
+    from gongkai.template import TABLE_KEYS
+
     return (
         isinstance(obj, dict)
         and isinstance(obj.get("meta"), dict)
-        and any(isinstance(obj.get(t), dict) for t in ("table2", "table3", "table4"))
+        and any(isinstance(obj.get(t), dict) for t in TABLE_KEYS)
     )
 
 

@@ -62,7 +62,7 @@ def anchor_id(where: str) -> str | None:
     """The element id for a finding's ``where`` entry: a cell, a row label, a table or a section."""
     w = where.strip()
     parts = w.split(".")
-    if parts[0] in ("table2", "table3", "table4"):
+    if parts[0] in template.TABLE_KEYS:
         return {1: "tbl-", 2: "row-", 3: "cell-"}.get(len(parts), "cell-") + "-".join(parts[:3])
     if len(w) == 2 and w[0] == "s" and w[1].isdigit():
         return f"sec-{w}"

@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError, NoResultFound
 
+from gongkai import template
 from gongkai.errors import InputError
 from gongkai.model import Report, SectionText
 from gongkai.store import report_summary
@@ -682,7 +683,6 @@ def _uncertain_count(uncertain: dict | int | None) -> int:
 
 _SECTION_COLUMNS = ("key", "heading", "text", "line", "start", "end")
 _CELL_COLUMNS = ("path", "value", "status", "raw")
-_TABLE_KEYS = ("table2", "table3", "table4")
 # path → (table, row, column): the same string objects for every report (sent once per pickled record)
 _PATH_PARTS: dict[str, tuple[str, str, str]] = {}
 
@@ -691,7 +691,7 @@ def _path_parts(path: str) -> tuple[str, str, str]:
     parts = _PATH_PARTS.get(path)
     if parts is None:
         t, r, col = path.split(".")
-        if t not in _TABLE_KEYS:
+        if t not in template.TABLE_KEYS:
             raise KeyError(t)  # as Report.tables_json does
         parts = _PATH_PARTS[path] = (t, r, col)
     return parts
@@ -850,7 +850,7 @@ def _cell_rows(report_id: int | None, report: dict, dumps) -> list[tuple]:
     detail = report.get("cells") or {}
     values = {
         f"{t}.{r}.{col}": v
-        for t in ("table2", "table3", "table4")
+        for t in template.TABLE_KEYS
         for r, cols in (report.get(t) or {}).items()
         for col, v in cols.items()
     }

@@ -40,7 +40,7 @@ def missing_rows_and_columns(report: Report) -> tuple[list[tuple[str, str]], lis
     ([(table, row)], [(table, column)]). Shared within an audit pass: do not change the lists."""
     rows: list[tuple[str, str]] = []
     cols: list[tuple[str, str]] = []
-    for t in ("table2", "table3", "table4"):
+    for t in template.TABLE_KEYS:
         paths = table_paths(report, t)
         missing = {p for p in paths if report.cells[p].status == MISSING}
         if not missing or len(missing) == len(paths):
@@ -234,7 +234,7 @@ def structure(report: Report):
         表二、表三、表四按国家格式保留全部行列，顺序不变（没有数据的格填 0）；其他情况在正文中说明。
     """
     rows, cols = missing_rows_and_columns(report)
-    for t in ("table2", "table3", "table4"):
+    for t in template.TABLE_KEYS:
         gone_r = [r for tt, r in rows if tt == t]
         gone_c = [c for tt, c in cols if tt == t]
         if gone_r or gone_c:
