@@ -16,7 +16,10 @@ under 10 ms (the documents/s that CPU allows on the cores used is printed: the f
 step can take; documents/s below it is time the workers waited). The load average is printed with it.
 Stop earlier with ``--documents``. ``--url`` of a database that holds reports already (e.g. one built by
 ``bench/make_db.py --reports 100000``) measures the steps from its size on (the size per report is then
-that of the whole database). Not run in CI; speed is measured here, never asserted in tests.
+that of the whole database). ``--spring`` makes the documents a spring's: each the next year's report of
+another agency of a ``make_db.py`` database (the seeds' agency names and years replaced), so every document
+joins its agency's earlier years and the ingest's cross-year checks run for each. Not run in CI; speed is
+measured here, never asserted in tests.
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from gongkai.store import Store, ingest
+from make_db import agency_of, counties
+
+from gongkai.store import Store, ingest, process_bytes
 from gongkai.workers import usable_cores
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -49,6 +54,28 @@ def write_step(dst: Path, seeds: list[tuple[str, bytes]], start: int, count: int
     for i in range(start, start + count):
         stem, data = seeds[i % len(seeds)]
         (dst / f"{i:06d}_{stem}.txt").write_bytes(data + f"\n<!-- bench copy {i} -->\n".encode())
+
+
+def spring_seeds() -> list[tuple[str, str, int]]:
+    """(text, agency name, year) of each seed document in the latest layout, as read."""
+    out = []
+    for stem, data in seed_documents():
+        meta = process_bytes(data, f"{stem}.txt")["report"]["meta"]
+        out.append((meta.get("template"), data.decode("utf-8"), meta.get("agency"), meta.get("year")))
+    latest = max(t for t, *_ in out if t)
+    return [(text, name, year) for t, text, name, year in out if t == latest and name and year]
+
+
+def write_spring_step(dst: Path, seeds: list[tuple[str, str, int]], year: int, start: int, count: int) -> None:
+    """Year ``year``'s reports of ``make_db``'s agencies ``start`` … ``start + count - 1``."""
+    dst.mkdir(parents=True, exist_ok=True)
+    places = counties()
+    for i in range(start, start + count):
+        text, name, seed_year = seeds[i % len(seeds)]
+        agency = agency_of(i, places)
+        place = "".join(dict.fromkeys(agency[k] or "" for k in ("province", "city")))  # 北京市 once
+        text = text.replace(name, place + agency["name"]).replace(str(seed_year), str(year))
+        (dst / f"{i:06d}_{year}.txt").write_text(text, encoding="utf-8")
 
 
 def cpu_seconds() -> tuple[float, float]:
@@ -91,6 +118,11 @@ def main() -> None:
         metavar="N",
         help="then time the cross-year refresh of N agencies with several years (e.g. of a make_db database)",
     )
+    ap.add_argument(
+        "--spring",
+        action="store_true",
+        help="each document the next year's report of another agency of a make_db database (--url)",
+    )
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="gongkai-bench-"))
     url = args.url or f"sqlite:///{work / 'bench.db'}"
@@ -107,11 +139,15 @@ def main() -> None:
         cores = min(args.workers, usable_cores())
         with Store(url) as st:
             before = len(st.known())  # documents in the database before the first step
+            spring = spring_plan(st) if args.spring else None
         done = 0
         while done < args.documents:
             count = min(args.step, args.documents - done)
             folder = work / f"step{done}"
-            write_step(folder, seeds, before + done, count)  # copies not in the database yet
+            if spring is not None:
+                write_spring_step(folder, spring[0], spring[1], done, count)
+            else:
+                write_step(folder, seeds, before + done, count)  # copies not in the database yet
             t, cpu = time.perf_counter(), cpu_seconds()
             result = ingest([folder], url, workers=args.workers)
             secs = time.perf_counter() - t
@@ -147,6 +183,16 @@ def main() -> None:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def spring_plan(store: Store) -> tuple[list[tuple[str, str, int]], int]:
+    """The seeds and the year for ``--spring``: the year after the database's latest."""
+    with store.engine.connect() as c:
+        latest = c.exec_driver_sql("select max(year) from reports").scalar()
+    if latest is None:
+        raise SystemExit("--spring needs a database of earlier years: bench/make_db.py, then --url")
+    print(f"spring: each document a {latest + 1} report of another agency with earlier years")
+    return spring_seeds(), latest + 1
 
 
 def refresh_per_agency(url: str, count: int) -> None:

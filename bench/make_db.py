@@ -143,6 +143,7 @@ def report_values(n: int, agency: dict, year: int, tpl: dict) -> tuple[tuple, tu
         tpl["notes"],
         tpl["uncertain"],
         text,
+        n - 1 if year > YEARS[0] else 0,  # cross_previous: the agency's year before (compared, as copied)
     )
     return doc, rep
 
@@ -195,7 +196,7 @@ def fill(db: Path, n_reports: int, template_db: Path) -> None:
 
 def _insert_batch(con: sqlite3.Connection, docs: list, reps: list, copies: list) -> None:
     con.executemany(f"INSERT INTO documents VALUES ({','.join('?' * 15)})", docs)
-    con.executemany(f"INSERT INTO reports VALUES ({','.join('?' * 15)})", reps)
+    con.executemany(f"INSERT INTO reports VALUES ({','.join('?' * 16)})", reps)
     con.executemany(
         "INSERT INTO cells SELECT ?, path, seq, table_key, row_key, column_key, value, raw, status, "
         "provenance FROM tpl.cells WHERE report_id = ?",

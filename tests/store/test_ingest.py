@@ -34,8 +34,8 @@ def dump(url: str) -> dict:
                 row.pop("ingested_at", None)
                 if t.name == "findings":
                     row.pop("id")
-                for k in ("id", "report_id"):
-                    if k in row and t.name != "agencies":
+                for k in ("id", "report_id", "cross_previous"):
+                    if row.get(k) and t.name != "agencies":  # cross_previous 0: compared with no year
                         row[k] = sha[row[k]]
                 rows.append(json.dumps(row, sort_keys=True, ensure_ascii=False, default=str))
             out[t.name] = sorted(rows)

@@ -29,6 +29,7 @@ __all__ = [
     "Rule",
     "all_rules",
     "check_corpus",
+    "check_pair",
     "check_report",
     "check_reports",
     "normalise_agency",
@@ -81,17 +82,29 @@ def check_reports(
     ``own``: per report, its ``check_report(report, select)`` when already computed on the report as it is
     now (None where not), so a caller that needs both does the single-report audit once."""
     chosen = set(select) if select is not None else None
-    pair_rules = [r for r in all_rules() if r.scope == PAIR and (chosen is None or r.code in chosen)]
     known = own if own is not None else [None] * len(reports)
     out = [list(f) if f is not None else check_report(r, chosen) for r, f in zip(reports, known, strict=True)]
     for i, cur in enumerate(reports):
         prev = previous_of(cur, reports)
         if prev is not None:
-            out[i] = _sorted(out[i] + _run(pair_rules, cur, prev))
+            out[i] = _sorted(out[i] + check_pair(cur, prev, chosen))
     for i, found in enumerate(check_corpus(reports, chosen)):
         if found:
             out[i] = _sorted(out[i] + found)
     return out
+
+
+def check_pair(report: Report, previous: Report, select: Iterable[str] | None = None) -> list[Finding]:
+    """The findings of the rules across consecutive years (``report`` and the same agency's ``previous``
+    year), errors first: what ``check_reports`` adds to ``report`` for its year before."""
+    chosen = set(select) if select is not None else None
+    return _sorted(
+        _run(
+            [r for r in all_rules() if r.scope == PAIR and (chosen is None or r.code in chosen)],
+            report,
+            previous,
+        )
+    )
 
 
 def check_corpus(reports: list[Report], select: Iterable[str] | None = None) -> list[list[Finding]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from itertools import repeat
@@ -36,7 +37,7 @@ from gongkai.errors import InputError
 from gongkai.model import Report, SectionText
 from gongkai.store import report_summary
 from gongkai.store import schema as S
-from gongkai.store.process import FAILED, apply_given, audit_functions, finding_json, status_of
+from gongkai.store.process import FAILED, apply_given, status_of
 from gongkai.store.publication import PUBLICATION_COLUMNS, Publication
 from gongkai.store.reviewstate import fingerprint
 
@@ -101,6 +102,13 @@ class Store:
         self.url = resolve_url(url)
         self.engine = engine or self._engine(self.url)
         self.migrate()
+
+    def shared_url(self) -> str | None:
+        """The URL by which other processes open this store: None for a store in memory."""
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+            return None
+        return self.url
 
     @staticmethod
     def _engine(url: str) -> Engine:
@@ -322,44 +330,13 @@ class Store:
             ]
 
     def refresh_cross(self, agency_ids: Iterable[str] | None = None) -> int:
-        """Run the audit's cross-report checks over each agency's stored years and store what they find
-        beyond the single-report findings (scope ``cross``). Returns the number of cross findings stored.
-        Without the audit module nothing is stored and the agencies stay marked stale."""
-        _, check_reports = audit_functions()
-        if check_reports is None:
-            return 0
-        ids = self.stale_agencies() if agency_ids is None else list(agency_ids)
-        n = 0
-        for agency_id in ids:
-            # Only each year's representative is rebuilt: an agency may have many copies of a year.
-            reps = representatives(self.stored_reports(agency_id))
-            if len(reps) > 1:  # one year has nothing to compare: its reports are not loaded
-                with self.engine.connect() as c:
-                    loaded = _load_reports(c, [r.id for r in reps])
-                for r in reps:
-                    r.report = loaded[r.id]
-            with self.engine.connect() as c:
-                name = c.execute(select(S.agencies.c.name).where(S.agencies.c.id == agency_id)).scalar()
-            # The single-report findings are stored already and left out below: not worked out again (the
-            # audit of each year's report, half a refresh) where the agency's name leaves a report as it was.
-            per_report = cross_findings(reps, check_reports, name, own={r.id: [] for r in reps})
-            with self.engine.begin() as c:
-                members = select(S.reports.c.id).where(S.reports.c.agency_id == agency_id)
-                old = S.findings.c.report_id.in_(members) & (S.findings.c.scope == "cross")
-                touched = {rid for (rid,) in c.execute(select(S.findings.c.report_id).where(old).distinct())}
-                c.execute(delete(S.findings).where(old))
-                single = _stored_keys(c, list(per_report))
-                for rid, found in per_report.items():
-                    new = [f for f in found if _finding_key(f) not in single.get(rid, set())]
-                    _insert_findings(c, rid, new, "cross")
-                    n += len(new)
-                    if new:
-                        touched.add(rid)
-                for rid in sorted(touched):
-                    _refresh_status(c, rid)
-                report_summary.refresh(c, touched)
-                c.execute(update(S.agencies).where(S.agencies.c.id == agency_id).values(cross_stale=False))
-        return n
+        """Bring the cross-year findings (scope ``cross``) of ``agency_ids`` (default: those marked stale) up
+        to date: each year's report compared with the year before, only the pairs not compared yet
+        (`gongkai.store.cross.refresh`). Returns the number of cross findings stored. Without the audit
+        module nothing is stored and the agencies stay marked stale."""
+        from gongkai.store.cross import refresh
+
+        return refresh(self, agency_ids)
 
     def findings(self, report_ids: Iterable[int] | None = None) -> dict[int, list[dict]]:
         f = S.findings
@@ -375,6 +352,20 @@ class Store:
 
 def open_store(url: str | None = None) -> Store:
     return Store(url)
+
+
+_ENGINES: dict[tuple[int, str], Engine] = {}  # (process id, URL) → an engine of this worker process
+
+
+def worker_connection(source: str | Store) -> Connection:
+    """A connection to a store in a worker process: ``source`` a `Store` (used as it is) or its URL (an engine
+    made once per process, without migrating: the process that started the work did)."""
+    if isinstance(source, Store):
+        return source.engine.connect()
+    key = (os.getpid(), source)
+    if key not in _ENGINES:
+        _ENGINES[key] = Store._engine(source)
+    return _ENGINES[key].connect()
 
 
 def _document_is(document: str | int):
@@ -515,6 +506,7 @@ def _report_row(doc_id: int, report: dict, meta: dict, ident: dict, agency_id: s
         notes=report.get("notes") or [],
         uncertain=_uncertain_count(report.get("uncertain")),
         text=report.get("text"),
+        cross_previous=report.get(CROSS_PREVIOUS),
     )
 
 
@@ -609,6 +601,7 @@ def _drop_orphan_agencies(c: Connection) -> None:
     c.execute(delete(S.agencies).where(S.agencies.c.id.not_in(used)))
 
 
+CROSS_PREVIOUS = "cross_previous"  # a prepared record's ``reports.cross_previous`` (`gongkai.store.cross`)
 PREPARED_ROWS = "store_rows"  # a `prepared` record's cell columns, section and finding rows, cell summary
 _WRITTEN_REPORT_KEYS = ("meta", "notes", "uncertain", "text")  # what `_write` reads of a prepared report
 
@@ -648,13 +641,18 @@ def prepared_report(report: Report) -> dict:
     }
 
 
-def with_findings(result: dict) -> dict:
-    """A result whose report is a `prepared_report`, made a `prepared` record: its findings as rows."""
+def with_findings(result: dict, pair: tuple[int, list[dict]] | None = None) -> dict:
+    """A result whose report is a `prepared_report`, made a `prepared` record: its findings as rows. ``pair``:
+    the report compared with its agency's year before (`gongkai.store.cross.pair_in_worker`): that report's
+    id and the cross findings, stored with it."""
     report = result.get("report")
     if report is None:
         return result
     cells, sections, summary = report.pop(PREPARED_ROWS)
     found = _finding_rows(None, result.get("findings") or [], "report", _json_dumps)
+    if pair is not None:
+        report[CROSS_PREVIOUS] = pair[0]
+        found += _finding_rows(None, pair[1], "cross", _json_dumps)
     return {**result, "findings": [], PREPARED_ROWS: (cells, sections, found, summary)}
 
 
@@ -928,24 +926,6 @@ def _location(where) -> str | None:
     return str(where)
 
 
-def _finding_key(f: dict) -> tuple:
-    where = f.get("where")
-    where = sorted(map(str, where)) if isinstance(where, list | tuple) else str(where)
-    return (str(f.get("code")), str(where), str(f.get("message")))
-
-
-def _stored_keys(c: Connection, report_ids: list[int]) -> dict[int, set]:
-    out: dict[int, set] = {}
-    if not report_ids:
-        return out
-    q = select(S.findings.c.report_id, S.findings.c.data, S.findings.c.message).where(
-        S.findings.c.report_id.in_(report_ids), S.findings.c.scope == "report"
-    )
-    for rid, data, message in c.execute(q):
-        out.setdefault(rid, set()).add(_finding_key({**(data or {}), "message": message}))
-    return out
-
-
 def _refresh_status(c: Connection, report_id: int) -> None:
     data = [d for (d,) in c.execute(select(S.findings.c.data).where(S.findings.c.report_id == report_id))]
     unc = c.execute(select(S.reports.c.uncertain).where(S.reports.c.id == report_id)).scalar() or 0
@@ -1030,34 +1010,6 @@ def representatives(reps: list[StoredReport]) -> list[StoredReport]:
         if cur is None or rank < representative_rank(cur.uncertain, cur.format, cur.sha256):
             best[r.year] = r
     return [best[y] for y in sorted(best)]
-
-
-def cross_findings(
-    reps: list[StoredReport], check_reports, name: str | None = None, own: dict[int, list] | None = None
-) -> dict[int, list[dict]]:
-    """``check_reports`` over an agency's representative reports, in year order: report id → findings.
-    ``name``: the agency's one name, put on every report so the audit pairs exactly the store's agency.
-    ``own``: report id → its ``check_report`` findings, computed on the report as loaded: reused for the
-    reports the name leaves unchanged (for the others the single-report audit runs again)."""
-    chosen = representatives(reps)
-    if len(chosen) < 2:
-        return {}
-    loaded = [r.report for r in chosen if r.report is not None]
-    if len(loaded) != len(chosen):
-        raise ValueError("cross_findings needs the reports loaded (stored_reports(load=True))")
-    before = [report.meta.get("agency") for report in loaded]
-    for report in loaded:
-        if name:
-            report.meta["agency"] = name
-    if own:
-        known = [
-            own.get(r.id) if report.meta.get("agency") == was else None
-            for r, report, was in zip(chosen, loaded, before, strict=True)
-        ]
-        results = check_reports(loaded, own=known)
-    else:
-        results = check_reports(loaded)
-    return {r.id: [finding_json(f) for f in found] for r, found in zip(chosen, results, strict=False)}
 
 
 def iter_chunks(items: list, n: int) -> Iterator[list]:

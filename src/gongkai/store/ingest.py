@@ -14,6 +14,7 @@ so a second run changes nothing and an interrupted run continues where it stoppe
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import queue
 import threading
@@ -135,7 +136,7 @@ def ingest(
             record=True,
             skip=stored_already,
             given=pubs.given,
-            reader=reader or (process_for_store if executor is None else None),
+            reader=reader or (_store_reader(store, overrides) if executor is None else None),
             executor=executor,
         )
         with fewer_collections(), _Writer(store, result, overrides, pubs, progress) as writer:
@@ -148,6 +149,16 @@ def ingest(
         if own:
             store.close()
     return result
+
+
+def _store_reader(store: Store, overrides) -> Callable[..., dict]:
+    """``process_for_store``, comparing each report with its agency's stored year before in the worker where
+    the workers can open the store and the writer keeps the workers' agency (no overrides); else the
+    refresh at the end compares the years."""
+    url = store.shared_url()
+    if url is None or (overrides is not None and len(overrides)):
+        return process_for_store
+    return functools.partial(process_for_store, pairs=url)
 
 
 class Publications:

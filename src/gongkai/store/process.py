@@ -117,10 +117,37 @@ def _processed(data: bytes, name: str, given: dict | None, settings: SettingsLik
     return out
 
 
-def process_for_store(data: bytes, name: str = "<bytes>", given: dict | None = None) -> dict:
+def process_for_store(
+    data: bytes, name: str = "<bytes>", given: dict | None = None, pairs: str | None = None
+) -> dict:
     """``process_bytes``, made ready for the store's writer in this (worker) process
-    (``gongkai.store.db.prepared``): ingest's default reader."""
+    (``gongkai.store.db.prepared``): ingest's default reader. ``pairs``: the store's URL; the report is then
+    also compared with its agency's stored year before (`gongkai.store.cross.pair_in_worker`), and those
+    findings are stored with it (scope ``cross``)."""
     from gongkai.store.db import prepared_report, with_findings
 
-    # the writer's rows built from the report itself (no ``Report.to_json`` on the way): the same rows
-    return with_findings(_processed(data, name, given, None, prepared_report))
+    read = []
+
+    def made(report: Any) -> dict:
+        read.append(report)
+        # the writer's rows built from the report itself (no ``Report.to_json`` on the way): the same rows
+        return prepared_report(report)
+
+    result = _processed(data, name, given, None, made)
+    pair = _pair(pairs, read[0], result) if pairs and read and result["status"] != FAILED else None
+    return with_findings(result, pair)
+
+
+def _pair(url: str, report: Any, result: dict) -> tuple[int, list[dict]] | None:
+    """``pair_in_worker`` of a read report, its result's status made to count the pair's findings. None when
+    the store cannot be read here: the ingest's refresh then compares the years."""
+    from gongkai.store.cross import pair_in_worker
+
+    ident = result.get("identity") or {}
+    try:
+        pair = pair_in_worker(url, report, ident.get("agency_id") if ident.get("name") else None)
+    except Exception:  # e.g. a database that does not answer: the refresh does this pair
+        return None
+    if pair is not None:
+        result["status"] = status_of(result["findings"] + pair[1], result["report"]["uncertain"])
+    return pair

@@ -99,6 +99,9 @@ reports = Table(
     Column("notes", JSON, nullable=False),
     Column("uncertain", Integer, nullable=False, default=0),  # cells ambiguous, unreadable or missing
     Column("text", Text),
+    # the agency's report of the year before this one's cross-year findings compare it with (0: none; NULL:
+    # not compared, or not the report that speaks for its year): `gongkai.store.cross`
+    Column("cross_previous", Integer),
     Index("ix_reports_agency_year", "agency_id", "year"),  # each write's latest-year look-up
     Index("ix_reports_province", "province"),
     Index("ix_reports_city", "city"),

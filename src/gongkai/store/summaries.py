@@ -12,7 +12,6 @@ representative chosen by ``db.representatives`` speaks for it.
 
 from __future__ import annotations
 
-import os
 import pickle
 import sqlite3
 import tempfile
@@ -20,7 +19,6 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import case, func, select
 
@@ -33,7 +31,15 @@ from gongkai.store.corpus import (
     outcome_shares,
     outcome_totals,
 )
-from gongkai.store.db import Store, StoredReport, _load_reports, _num, cross_findings, representatives
+from gongkai.store.cross import check_pair_function, consecutive, pair_findings
+from gongkai.store.db import (
+    Store,
+    StoredReport,
+    _load_reports,
+    _num,
+    representatives,
+    worker_connection,
+)
 from gongkai.store.process import audit_functions, finding_json
 
 __all__ = ["QUERIES", "check_store", "coverage", "iter_check_store", "query"]
@@ -391,7 +397,7 @@ def _check_all(store: Store, checked: _Checked, codes, deadlines, workers: int) 
     """Every stored report checked, one agency (or a chunk of reports without one) per task."""
     from gongkai.workers import run_tasks
 
-    url = store.url if workers > 1 and not _in_memory(store) else None
+    url = store.shared_url() if workers > 1 else None
     source = url if url is not None else store
     tasks = (
         (n, _check_group, (source, rows, name, codes, deadlines))
@@ -401,11 +407,6 @@ def _check_all(store: Store, checked: _Checked, codes, deadlines, workers: int) 
         if not out.ok:
             raise RuntimeError(out.error)
         checked.put(out.value)
-
-
-def _in_memory(store: Store) -> bool:
-    url = store.engine.url
-    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
 def _groups(store: Store) -> Iterator[tuple[list[tuple], str | None]]:
@@ -427,18 +428,6 @@ def _groups(store: Store) -> Iterator[tuple[list[tuple], str | None]]:
             yield [tuple(row) for row in part], None
 
 
-_ENGINES: dict[tuple[int, str], Any] = {}  # (process id, URL) → an engine of this worker process
-
-
-def _connect(source: str | Store):
-    if isinstance(source, Store):
-        return source.engine.connect()
-    key = (os.getpid(), source)
-    if key not in _ENGINES:
-        _ENGINES[key] = Store._engine(source)
-    return _ENGINES[key].connect()
-
-
 def _with_deadlines(report, deadlines: dict[str, str] | None) -> None:
     if deadlines and report is not None:
         report.meta["deadlines"] = dict(deadlines)
@@ -448,10 +437,10 @@ def _check_group(
     source: str | Store, rows: list[tuple], name: str | None, codes: set[str] | None, deadlines=None
 ) -> list[tuple[int, bytes]]:
     """One agency's reports (or reports without an agency, ``name`` None) rebuilt and checked: each
-    report's own findings, then its representative years compared, the agency's name put on them. Returns
-    (report id, pickled entry) per report."""
-    check_report, check_reports = audit_functions()
-    with _connect(source) as c:
+    report's own findings, then each representative year compared with the year before
+    (`gongkai.store.cross`, as the store's refresh does). Returns (report id, pickled entry) per report."""
+    check_report, _ = audit_functions()
+    with worker_connection(source) as c:
         loaded = _load_reports(c, [row[0] for row in rows])
     for report in loaded.values():
         _with_deadlines(report, deadlines)
@@ -460,16 +449,15 @@ def _check_group(
     stored = [StoredReport(*row[:7]) for row in rows]
     for x in stored:
         x.report = loaded[x.id]
-    reps = representatives(stored)
-    if check_reports is not None and rows[0][4] is not None and len(reps) >= 2:
-        crossed = cross_findings(reps, check_reports, name, own)
+    check_pair = check_pair_function()
+    if check_pair is not None and rows[0][4] is not None:
+        for cur, prev in consecutive(representatives(stored)):
+            crossed[cur.id] = pair_findings(loaded[cur.id], loaded[prev.id], check_pair)
     out = []
     for row in rows:
         report = loaded[row[0]]
         found = [{**finding_json(f), "scope": "report"} for f in own.get(row[0], [])]
-        if row[0] in crossed:
-            have = {_key(f) for f in found}
-            found.extend({**f, "scope": "cross"} for f in crossed[row[0]] if _key(f) not in have)
+        found.extend({**f, "scope": "cross"} for f in crossed.get(row[0], []))
         e = entry(row[2], report.meta, found, sha256=row[1], agency_id=row[4], codes=codes)
         e.update(agency=row[7], year=row[5])  # the store's reading, overrides applied
         out.append((row[0], zlib.compress(pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL), 1)))

@@ -1,0 +1,253 @@
+"""The store's cross-year findings: each agency's report of a year compared with its report of the year before
+(the audit's pair rules, `gongkai.audit.check_pair`), each pair of years worked out once.
+
+The report that speaks for its year (`representatives`) keeps in ``reports.cross_previous`` the id of the
+report of the year before it was compared with (0: the agency had none), so `refresh` works out only the
+pairs that are new or changed: a spring's report joins one pair, and the years compared already are not
+loaded again. Ingest's workers compare each report with its agency's year before as they read it
+(`pair_in_worker`); the refresh at the end of the ingest then only confirms that pairing (the report speaks
+for its year and the year before is the one compared with) and works out what it cannot confirm.
+
+The agency's name only pairs the years (its reports share its key): each report's own findings stay those of
+its own text, worked out once when it was read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import BindParameter
+
+from gongkai.model import Cell, Report, SectionText
+from gongkai.store import report_summary
+from gongkai.store import schema as S
+from gongkai.store.db import (
+    Store,
+    StoredReport,
+    _insert_findings,
+    _num,
+    _refresh_status,
+    iter_chunks,
+    representatives,
+    worker_connection,
+)
+from gongkai.store.process import finding_json
+
+__all__ = ["consecutive", "load_for_pairs", "pair_findings", "pair_in_worker", "refresh"]
+
+NO_PREVIOUS = 0  # ``cross_previous`` of a report compared with nothing: its agency has no year before
+AGENCIES_PER_TRANSACTION = 200
+# A worker compares a report with the year before only where that year has at most this many stored copies
+# (the one that speaks for it is chosen among them); more are left to the refresh.
+WORKER_COPIES = 8
+
+
+def check_pair_function():
+    """``gongkai.audit.check_pair``, or None while the audit is missing."""
+    try:
+        from gongkai.audit import check_pair
+    except ImportError:
+        return None
+    return check_pair
+
+
+def consecutive(reps: list[StoredReport]) -> list[tuple[StoredReport, StoredReport]]:
+    """(report, the report of the year before) for each of an agency's `representatives` that has one."""
+    by_year = {r.year: r for r in reps}
+    return [(r, by_year[r.year - 1]) for r in reps if r.year is not None and r.year - 1 in by_year]
+
+
+def pair_findings(report: Report, previous: Report, check_pair=None) -> list[dict]:
+    """The findings of ``report`` against its agency's ``previous`` year, as stored (``Finding.to_json``)."""
+    check_pair = check_pair or check_pair_function()
+    return [finding_json(f) for f in check_pair(report, previous)] if check_pair else []
+
+
+def load_for_pairs(c: Connection, report_ids: list[int]) -> dict[int, Report]:
+    """Stored reports rebuilt with what the pair rules read: meta, the cells' value, status and source
+    digits, the sections; not the cells' provenance nor the document's text (loading those is most of a
+    full load, `Store.load_report`). Three small queries a report, run as the driver's SQL (a worker loads
+    one report per document it reads: SQLAlchemy's work per row cost more than the query)."""
+    out = {}
+    for rid in report_ids:
+        meta = _one_report_rows(c, _META, rid)
+        if not meta:
+            continue
+        report = out[rid] = Report(meta=dict(_json(meta[0][0]) or {}))
+        for path, value, status, raw in _one_report_rows(c, _CELLS, rid):
+            report.cells[path] = Cell(path, _num(value), status, raw)
+        for key, heading, text, line, start, end, extra in _one_report_rows(c, _SECTIONS, rid):
+            report.sections[key] = SectionText(key, heading, text, line, start, end, **(_json(extra) or {}))
+    return out
+
+
+_ONE: BindParameter[int] = bindparam("report_id")
+_META = select(S.reports.c.meta).where(S.reports.c.id == _ONE)
+_CELLS = (
+    select(S.cells.c.path, S.cells.c.value, S.cells.c.status, S.cells.c.raw)
+    .where(S.cells.c.report_id == _ONE)
+    .order_by(S.cells.c.seq)
+)
+_SECTIONS = (
+    select(
+        *(S.sections.c[k] for k in ("key", "heading", "text", "line", "start_offset", "end_offset", "extra"))
+    )
+    .where(S.sections.c.report_id == _ONE)
+    .order_by(S.sections.c.key)
+)
+_COMPILED: dict[tuple[str, int], SQLCompiler] = {}  # (dialect, statement) → the statement compiled
+
+
+def _driver_rows(c: Connection, statement, **params: Any) -> list:
+    """The rows of one of the statements of this module, compiled once and run through the driver (values
+    as it gives them: JSON as text on SQLite, decoded on PostgreSQL)."""
+    key = (c.dialect.name, id(statement))
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        compiled = _COMPILED[key] = statement.compile(dialect=c.dialect)
+    values = compiled.construct_params(params)  # with the statement's own (the LIMIT)
+    if compiled.positional:
+        return list(c.exec_driver_sql(compiled.string, tuple(values[k] for k in compiled.positiontup or ())))
+    return list(c.exec_driver_sql(compiled.string, values))
+
+
+def _one_report_rows(c: Connection, statement, report_id: int) -> list:
+    return _driver_rows(c, statement, report_id=report_id)
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+_MEMBER_COLUMNS = (
+    S.reports.c.id,
+    S.documents.c.sha256,
+    S.documents.c.name,
+    S.documents.c.format,
+    S.reports.c.agency_id,
+    S.reports.c.year,
+    S.reports.c.uncertain,
+    S.reports.c.cross_previous,
+)
+
+
+def _members(c: Connection, where) -> list[tuple[StoredReport, int | None]]:
+    """(stored report, its ``cross_previous``) of the reports ``where`` selects."""
+    q = select(*_MEMBER_COLUMNS).join(S.documents, S.documents.c.id == S.reports.c.id).where(where)
+    return [(StoredReport(*row[:7]), row[7]) for row in c.execute(q)]
+
+
+# An agency's reports of a year, a few more than a worker compares with the year after (`WORKER_COPIES`).
+_YEAR_OF_AGENCY = (
+    select(*_MEMBER_COLUMNS)
+    .join(S.documents, S.documents.c.id == S.reports.c.id)
+    .where((S.reports.c.agency_id == bindparam("agency_id")) & (S.reports.c.year == bindparam("year")))
+    .limit(WORKER_COPIES + 1)
+)
+
+
+def pair_in_worker(url: str, report: Report, agency_id: str | None) -> tuple[int, list[dict]] | None:
+    """For a report read in an ingest worker: (the id of the stored report of its agency's year before that
+    it was compared with, or `NO_PREVIOUS`; the pair's findings). None where the worker leaves the pairing
+    to the refresh (no agency or year, many copies of the year before, no audit). Reads, never writes."""
+    check_pair = check_pair_function()
+    if check_pair is None or not agency_id or report.year is None:
+        return None
+    with worker_connection(url) as c:
+        rows = _driver_rows(c, _YEAR_OF_AGENCY, agency_id=agency_id, year=report.year - 1)
+        if len(rows) > WORKER_COPIES:
+            return None
+        if not rows:
+            return NO_PREVIOUS, []
+        previous = representatives([StoredReport(*row[:7]) for row in rows])[0].id
+        loaded = load_for_pairs(c, [previous])[previous]
+    return previous, pair_findings(report, loaded, check_pair)
+
+
+@dataclass
+class _Plan:
+    """What a refresh does to some agencies' reports."""
+
+    pairs: dict[int, int]  # report → the report of the year before to compare it with
+    alone: list[int]  # representatives with no year before (``cross_previous`` becomes NO_PREVIOUS)
+    dropped: list[int]  # reports no longer speaking for their year (their cross findings go)
+
+
+def _plan(members: list[tuple[StoredReport, int | None]]) -> _Plan:
+    plan = _Plan({}, [], [])
+    by_agency: dict[str, list[tuple[StoredReport, int | None]]] = {}
+    for m in members:
+        by_agency.setdefault(m[0].agency_id or "", []).append(m)
+    for group in by_agency.values():
+        reps = representatives([s for s, _p in group])
+        previous_of = {cur.id: prev.id for cur, prev in consecutive(reps)}
+        speaking = {s.id for s in reps}
+        for s, compared in group:
+            if s.id not in speaking:
+                if compared is not None:
+                    plan.dropped.append(s.id)
+                continue
+            previous = previous_of.get(s.id)
+            if previous is None:
+                if compared != NO_PREVIOUS:
+                    plan.alone.append(s.id)
+            elif compared != previous:
+                plan.pairs[s.id] = previous
+    return plan
+
+
+def refresh(store: Store, agency_ids: Iterable[str] | None = None) -> int:
+    """Bring the cross-year findings of ``agency_ids`` (default: those marked stale) up to date, working out
+    only the pairs of years not compared yet; returns the number of cross findings stored. Without the audit
+    nothing is done and the agencies stay marked stale."""
+    check_pair = check_pair_function()
+    if check_pair is None:
+        return 0
+    ids = store.stale_agencies() if agency_ids is None else list(agency_ids)
+    n = 0
+    for chunk in iter_chunks(ids, AGENCIES_PER_TRANSACTION):
+        with store.engine.connect() as c:
+            plan = _plan(_members(c, S.reports.c.agency_id.in_(chunk)))
+            wanted = sorted({*plan.pairs, *plan.pairs.values()})
+            loaded: dict[int, Report] = {}
+            for part in iter_chunks(wanted, 100):
+                loaded.update(load_for_pairs(c, part))
+        found = {
+            rid: pair_findings(loaded[rid], loaded[prev], check_pair) for rid, prev in plan.pairs.items()
+        }
+        with store.engine.begin() as c:
+            n += _store_plan(c, plan, found)
+            c.execute(update(S.agencies).where(S.agencies.c.id.in_(chunk)).values(cross_stale=False))
+    return n
+
+
+def _store_plan(c: Connection, plan: _Plan, found: dict[int, list[dict]]) -> int:
+    """The plan's cross findings replace the old ones; statuses and summaries of the reports whose cross
+    findings changed are worked out again. Returns the number stored."""
+    f, r = S.findings, S.reports
+    redone = [*plan.pairs, *plan.alone, *plan.dropped]
+    touched: set[int] = set()
+    for part in iter_chunks(redone, 500):
+        old = f.c.report_id.in_(part) & (f.c.scope == "cross")
+        touched.update(c.execute(select(f.c.report_id).where(old).distinct()).scalars())
+        c.execute(delete(f).where(old))
+    n = 0
+    for rid, new in found.items():
+        _insert_findings(c, rid, new, "cross")
+        n += len(new)
+        if new:
+            touched.add(rid)
+    marks: list[tuple[int, int | None]] = [*plan.pairs.items(), *((rid, NO_PREVIOUS) for rid in plan.alone)]
+    marks += [(rid, None) for rid in plan.dropped]
+    for rid, prev in marks:
+        c.execute(update(r).where(r.c.id == rid).values(cross_previous=prev))
+    for rid in sorted(touched):
+        _refresh_status(c, rid)
+    report_summary.refresh(c, touched)
+    return n
