@@ -1,7 +1,7 @@
 """Ingest throughput as the database grows, and database size per report, beside the targets of issue #12.
 
     flock /tmp/gongkai-suite.lock .venv/bin/python bench/bench_ingest.py [--documents 100000] [--step 10000]
-        [--workers 2] [--url sqlite:///…] [--keep DIR]
+        [--workers 2] [--url sqlite:///…] [--keep DIR] [--spring]
 
 Ingests ``--documents`` text reports into one fresh database, ``--step`` at a time (each step a separate
 ``ingest`` run, cross-year refresh included, progress bar off), and prints each step's documents/s with the
@@ -40,6 +40,7 @@ from gongkai.workers import usable_cores
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 TARGET_RATE = 200.0  # documents/s with 2 workers
 TARGET_KIB = 100.0  # database KiB per report
+Seed = tuple[str, str, int]  # a seed document's text, its agency's name and its year, as read
 
 
 def seed_documents() -> list[tuple[str, bytes]]:
@@ -56,7 +57,7 @@ def write_step(dst: Path, seeds: list[tuple[str, bytes]], start: int, count: int
         (dst / f"{i:06d}_{stem}.txt").write_bytes(data + f"\n<!-- bench copy {i} -->\n".encode())
 
 
-def spring_seeds() -> list[tuple[str, str, int]]:
+def spring_seeds() -> list[Seed]:
     """(text, agency name, year) of each seed document in the latest layout, as read."""
     out = []
     for stem, data in seed_documents():
@@ -66,7 +67,9 @@ def spring_seeds() -> list[tuple[str, str, int]]:
     return [(text, name, year) for t, text, name, year in out if t == latest and name and year]
 
 
-def write_spring_step(dst: Path, seeds: list[tuple[str, str, int]], year: int, start: int, count: int) -> None:
+def write_spring_step(
+    dst: Path, seeds: list[tuple[str, str, int]], year: int, start: int, count: int
+) -> None:
     """Year ``year``'s reports of ``make_db``'s agencies ``start`` … ``start + count - 1``."""
     dst.mkdir(parents=True, exist_ok=True)
     places = counties()
@@ -111,13 +114,6 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--url", help="database URL (default: a fresh SQLite file under the work folder)")
     ap.add_argument("--keep", type=Path, help="work here and keep the database")
-    ap.add_argument(
-        "--refresh",
-        type=int,
-        default=0,
-        metavar="N",
-        help="then time the cross-year refresh of N agencies with several years (e.g. of a make_db database)",
-    )
     ap.add_argument(
         "--spring",
         action="store_true",
@@ -178,14 +174,12 @@ def main() -> None:
                 f"database: {size / 2**20:.1f} MiB = {kib:.1f} KiB per report"
                 f" — target < {TARGET_KIB:.0f}: {verdict}"
             )
-        if args.refresh:
-            refresh_per_agency(url, args.refresh)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def spring_plan(store: Store) -> tuple[list[tuple[str, str, int]], int]:
+def spring_plan(store: Store) -> tuple[list[Seed], int]:
     """The seeds and the year for ``--spring``: the year after the database's latest."""
     with store.engine.connect() as c:
         latest = c.exec_driver_sql("select max(year) from reports").scalar()
@@ -193,31 +187,6 @@ def spring_plan(store: Store) -> tuple[list[tuple[str, str, int]], int]:
         raise SystemExit("--spring needs a database of earlier years: bench/make_db.py, then --url")
     print(f"spring: each document a {latest + 1} report of another agency with earlier years")
     return spring_seeds(), latest + 1
-
-
-def refresh_per_agency(url: str, count: int) -> None:
-    """Time ``Store.refresh_cross`` over ``count`` agencies that have reports of several years: what each
-    ingest does at its end for every agency it stored a report of. The steps above store copies of a few
-    documents, hence a few agencies; a year's reports from many agencies pay this once per document."""
-    with Store(url) as st:
-        with st.engine.begin() as c:
-            several = (
-                "select agency_id from reports where agency_id is not null"
-                " group by agency_id having count(distinct year) > 1 order by agency_id"
-            )
-            ids = [row[0] for row in c.exec_driver_sql(several).fetchall()]
-            ids = ids[:: max(1, len(ids) // (count + 1))][: count + 1]
-        st.refresh_cross(ids[:1])  # the audit's modules loaded outside the timing
-        ids = ids[1:]
-        wall, cpu = time.perf_counter(), time.process_time()
-        st.refresh_cross(ids)
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    each = cpu * 1000 / max(len(ids), 1)
-    print(
-        f"cross-year refresh: {len(ids)} agencies with several years, {each:.1f} ms CPU an agency"
-        f" ({wall:.1f} s in all): an ingest pays this at its end for each agency it stored a report of,"
-        f" on top of the CPU above"
-    )
 
 
 if __name__ == "__main__":

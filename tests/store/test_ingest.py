@@ -292,7 +292,7 @@ def test_the_writers_json_is_json_dumps():
 
     from gongkai.store.db import _json_dumps
 
-    values = [None, "引号\"与\u2028换行", 1.5, 3, float("inf"), [1, 2.0, None], {"b": {"a": [True, "中"]}}]
+    values = [None, '引号"与\u2028换行', 1.5, 3, float("inf"), [1, 2.0, None], {"b": {"a": [True, "中"]}}]
     assert [_json_dumps(v) for v in values] == [json.dumps(v, ensure_ascii=False) for v in values]
 
 

@@ -21,7 +21,7 @@ def pg_url():
     server = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     name = f"gongkai_test_{uuid.uuid4().hex[:10]}"
     with server.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
+        c.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
     try:
         yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     finally:
@@ -41,6 +41,8 @@ def test_postgres_ingest_export_check(pg_url, text_corpus, corpus_db, tmp_path):
     with Store(pg_url) as st:
         assert st.engine.dialect.name == "postgresql" and st.revision() is not None
     assert dump(pg_url) == dump(corpus_db)  # the same data as SQLite, row for row
+    found = pairs_in_a_worker(pg_url)
+    assert found == pairs_in_a_worker(corpus_db) and found[0]  # the workers read PostgreSQL too
     assert pages(pg_url) == pages(corpus_db)  # and the same answers to the web pages' SQL
     cov = coverage(pg_url)
     pingtan = next(a for a in cov["agencies"] if a["agency_id"] == "350128:平潭综合实验区")
@@ -48,6 +50,19 @@ def test_postgres_ingest_export_check(pg_url, text_corpus, corpus_db, tmp_path):
     assert export(pg_url, tmp_path / "w.csv") == first.stored
     assert query(pg_url, "applications")["rows"]
     assert any(r["findings"] for r in check_store(pg_url))
+
+
+def pairs_in_a_worker(url: str) -> tuple[bool, list[dict]]:
+    """What an ingest worker finds comparing the last 平潭 report with the stored year before (the driver's
+    SQL of `gongkai.store.cross` on this database): whether it found that year, and the findings."""
+    import gongkai
+    from gongkai.store import cross
+    from tests.conftest import CORPUS
+
+    report = gongkai.parse(sorted((CORPUS / "real").glob("*_pingtan_zhsyq.txt"))[-1])
+    pair = cross.pair_in_worker(url, report, "350128:平潭综合实验区")
+    assert pair is not None
+    return pair[0] != cross.NO_PREVIOUS, pair[1]
 
 
 def test_postgres_concurrent_writers_never_duplicate(pg_url, text_corpus):
@@ -60,8 +75,12 @@ def test_postgres_concurrent_writers_never_duplicate(pg_url, text_corpus):
 
     seeds = text_corpus / "seeds"
     with Store(pg_url) as st, st.engine.begin() as c:
-        c.execute(text("DELETE FROM findings; DELETE FROM sections; DELETE FROM cells; DELETE FROM reports; "
-                       "DELETE FROM agencies; DELETE FROM documents"))
+        c.execute(
+            text(
+                "DELETE FROM findings; DELETE FROM sections; DELETE FROM cells; DELETE FROM reports; "
+                "DELETE FROM agencies; DELETE FROM documents"
+            )
+        )
     with ThreadPoolExecutor(2) as pool:
         results = list(pool.map(lambda _: ingest([seeds], pg_url, workers=1), range(2)))
     assert sum(r.stored for r in results) == 5
@@ -91,7 +110,6 @@ def test_postgres_publication_round_trip(pg_url, text_corpus):
         assert st.publication(sha) == pub
     reports = [r for a in coverage(pg_url)["agencies"] for r in a["reports"]]
     assert [r["published"] for r in reports if r["source_url"] == pub.source_url] == ["2024-01-20"]
-
 
 
 def pages(url: str) -> tuple:

@@ -15,7 +15,7 @@ its own text, worked out once when it was read.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,7 +104,7 @@ _SECTIONS = (
 _COMPILED: dict[tuple[str, int], SQLCompiler] = {}  # (dialect, statement) → the statement compiled
 
 
-def _driver_rows(c: Connection, statement, **params: Any) -> list:
+def _driver_rows(c: Connection, statement, **params: Any) -> Sequence:
     """The rows of one of the statements of this module, compiled once and run through the driver (values
     as it gives them: JSON as text on SQLite, decoded on PostgreSQL)."""
     key = (c.dialect.name, id(statement))
@@ -113,11 +113,11 @@ def _driver_rows(c: Connection, statement, **params: Any) -> list:
         compiled = _COMPILED[key] = statement.compile(dialect=c.dialect)
     values = compiled.construct_params(params)  # with the statement's own (the LIMIT)
     if compiled.positional:
-        return list(c.exec_driver_sql(compiled.string, tuple(values[k] for k in compiled.positiontup or ())))
-    return list(c.exec_driver_sql(compiled.string, values))
+        return c.exec_driver_sql(compiled.string, tuple(values[k] for k in compiled.positiontup or ())).all()
+    return c.exec_driver_sql(compiled.string, values).all()
 
 
-def _one_report_rows(c: Connection, statement, report_id: int) -> list:
+def _one_report_rows(c: Connection, statement, report_id: int) -> Sequence:
     return _driver_rows(c, statement, report_id=report_id)
 
 

@@ -105,10 +105,10 @@ class Store:
 
     def shared_url(self) -> str | None:
         """The URL by which other processes open this store: None for a store in memory."""
-        url = self.engine.url
+        url = self.engine.url  # the engine's: a store may be given an engine rather than a URL
         if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
             return None
-        return self.url
+        return url.render_as_string(hide_password=False)
 
     @staticmethod
     def _engine(url: str) -> Engine:

@@ -1,7 +1,9 @@
 """Batch ingest: walk folders and .zip archives, read every report in worker processes, store them as they
 come (a few dozen documents, or a second's worth, per transaction: `WRITE_BATCH`, `WRITE_SECONDS`), then
 refresh the cross-year findings of the agencies that changed. The writing runs in a thread of its own, so
-the workers are given new documents while a batch is written.
+the workers are given new documents while a batch is written. A worker also compares each report with its
+agency's stored year before (`gongkai.store.cross`), so that the refresh mostly confirms pairs of years
+already compared.
 
 Idempotent and resumable: documents are keyed by the sha256 of their bytes; whatever is stored is skipped,
 so a second run changes nothing and an interrupted run continues where it stopped.

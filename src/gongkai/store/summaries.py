@@ -399,33 +399,29 @@ def _check_all(store: Store, checked: _Checked, codes, deadlines, workers: int) 
 
     url = store.shared_url() if workers > 1 else None
     source = url if url is not None else store
-    tasks = (
-        (n, _check_group, (source, rows, name, codes, deadlines))
-        for n, (rows, name) in enumerate(_groups(store))
-    )
+    tasks = ((n, _check_group, (source, rows, codes, deadlines)) for n, rows in enumerate(_groups(store)))
     for _n, out in run_tasks(tasks, workers=workers if url else 1, time_limit=None):
         if not out.ok:
             raise RuntimeError(out.error)
         checked.put(out.value)
 
 
-def _groups(store: Store) -> Iterator[tuple[list[tuple], str | None]]:
-    """(rows of ``_stored_query``, the agency's name): all reports of one agency at a time, in agency order,
-    then the reports without an agency a chunk at a time."""
+def _groups(store: Store) -> Iterator[list[tuple]]:
+    """Rows of ``_stored_query``: all reports of one agency at a time, in agency order, then the reports
+    without an agency a chunk at a time."""
     r, d = S.reports, S.documents
-    names = {a["id"]: a["name"] for a in store.agencies()}
     q = _stored_query().order_by(r.c.agency_id, r.c.year, d.c.sha256)
     with store.engine.connect() as c:
         group: list[tuple] = []
         for row in c.execute(q.where(r.c.agency_id.is_not(None))):
             if group and group[0][4] != row.agency_id:
-                yield group, names.get(group[0][4])
+                yield group
                 group = []
             group.append(tuple(row))
         if group:
-            yield group, names.get(group[0][4])
+            yield group
         for part in c.execute(q.where(r.c.agency_id.is_(None))).partitions(_CHUNK):
-            yield [tuple(row) for row in part], None
+            yield [tuple(row) for row in part]
 
 
 def _with_deadlines(report, deadlines: dict[str, str] | None) -> None:
@@ -434,9 +430,9 @@ def _with_deadlines(report, deadlines: dict[str, str] | None) -> None:
 
 
 def _check_group(
-    source: str | Store, rows: list[tuple], name: str | None, codes: set[str] | None, deadlines=None
+    source: str | Store, rows: list[tuple], codes: set[str] | None, deadlines=None
 ) -> list[tuple[int, bytes]]:
-    """One agency's reports (or reports without an agency, ``name`` None) rebuilt and checked: each
+    """One agency's reports (or reports without an agency) rebuilt and checked: each
     report's own findings, then each representative year compared with the year before
     (`gongkai.store.cross`, as the store's refresh does). Returns (report id, pickled entry) per report."""
     check_report, _ = audit_functions()

@@ -1,0 +1,153 @@
+"""The store's cross-year findings: a pair of years compared once, in the ingest's workers or by the refresh,
+and always what comparing every pair from scratch gives."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, select, true, update
+
+from gongkai.store import Store, cross, ingest
+from gongkai.store import schema as S
+from gongkai.store.db import _load_reports, representatives
+from gongkai.store.process import process_bytes
+from tests.conftest import CORPUS
+from tests.store.test_ingest import dump
+
+pytest.importorskip("gongkai.audit")
+
+PINGTAN = sorted((CORPUS / "real").glob("*_pingtan_zhsyq.txt"))
+
+
+def from_scratch(url: str, tmp_path: Path) -> dict:
+    """The database at ``url`` with every pair of years compared again from nothing: its dump."""
+    copy = tmp_path / "scratch.db"
+    with (
+        closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as src,
+        closing(sqlite3.connect(copy)) as dst,
+    ):
+        src.backup(dst)  # with what is still in the write-ahead log
+    with Store(f"sqlite:///{copy}") as st:
+        with st.engine.begin() as c:
+            c.execute(delete(S.findings).where(S.findings.c.scope == "cross"))
+            c.execute(update(S.reports).values(cross_previous=None))
+            ids = list(c.execute(select(S.agencies.c.id)).scalars())
+        st.refresh_cross(ids)
+    return dump(f"sqlite:///{copy}")
+
+
+def plan_of(url: str) -> cross._Plan:
+    """What a refresh of every agency would still do."""
+    with Store(url) as st, st.engine.connect() as c:
+        return cross._plan(cross._members(c, true()))
+
+
+def copy_to(folder: Path, docs: list[Path]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for p in docs:
+        shutil.copy(p, folder / p.name)
+    return folder
+
+
+def test_pairs_compared_by_the_workers_are_what_comparing_from_scratch_gives(text_corpus, tmp_path):
+    url = f"sqlite:///{tmp_path / 'workers.db'}"
+    assert ingest([text_corpus], url, workers=2).counts["failed"] == 0
+    assert plan_of(url) == cross._Plan({}, [], [])  # the refresh confirmed every pair
+    assert dump(url) == from_scratch(url, tmp_path)
+    alone = f"sqlite:///{tmp_path / 'refresh.db'}"  # no comparing in the workers: the refresh does it all
+    ingest([text_corpus], alone, workers=2, reader=process_bytes)
+    assert dump(alone) == dump(url)
+
+
+def test_a_new_year_is_one_new_pair(tmp_path):
+    url = f"sqlite:///{tmp_path / 'years.db'}"
+    ingest([copy_to(tmp_path / "earlier", PINGTAN[:-1])], url, workers=1)
+    loaded: list[list[int]] = []
+    real = cross.load_for_pairs
+
+    def counting(c, ids):
+        loaded.append(list(ids))
+        return real(c, ids)
+
+    cross.load_for_pairs = counting  # type: ignore[assignment]
+    try:
+        ingest([copy_to(tmp_path / "latest", PINGTAN[-1:])], url, workers=1, time_limit=None)
+    finally:
+        cross.load_for_pairs = real  # type: ignore[assignment]
+    assert len(loaded) == 1 and len(loaded[0]) == 1  # the year before, in the reading process; nothing else
+    with Store(url) as st, st.engine.connect() as c:
+        rows = c.execute(select(S.reports.c.year, S.reports.c.id, S.reports.c.cross_previous)).all()
+    ids = {year: rid for year, rid, _p in rows}
+    assert {year: prev for year, _r, prev in rows} == {
+        year: (ids.get(year - 1, cross.NO_PREVIOUS)) for year in ids
+    }
+    assert dump(url) == from_scratch(url, tmp_path)
+
+
+def _copy_ranked_first(doc: Path) -> bytes:
+    """``doc``'s bytes with a line added, chosen so that the copy's sha256 is smaller: the copy then speaks
+    for the year (same format, same uncertain cells)."""
+    data = doc.read_bytes()
+    own = hashlib.sha256(data).hexdigest()
+    for i in range(10_000):
+        copy = data + f"\n<!-- copy {i} -->\n".encode()
+        if hashlib.sha256(copy).hexdigest() < own:
+            return copy
+    raise AssertionError("no smaller sha256")
+
+
+def test_a_copy_taking_over_its_year_moves_the_pairs(tmp_path):
+    url = f"sqlite:///{tmp_path / 'copy.db'}"
+    earlier, middle, later = PINGTAN[-3:]
+    ingest([copy_to(tmp_path / "years", [earlier, middle, later])], url, workers=2)
+    copy = _copy_ranked_first(middle)
+    (tmp_path / "again").mkdir()
+    (tmp_path / "again" / f"copy_{middle.name}").write_bytes(copy)
+    ingest([tmp_path / "again"], url, workers=2)
+    d, r = S.documents, S.reports
+    with Store(url) as st, st.engine.connect() as c:
+        rows = c.execute(select(d.c.sha256, r.c.id, r.c.cross_previous).join(r, r.c.id == d.c.id)).all()
+        crossed = set(
+            c.execute(select(S.findings.c.report_id).where(S.findings.c.scope == "cross")).scalars()
+        )
+    stored = {sha: (rid, previous) for sha, rid, previous in rows}
+
+    def of(data: bytes) -> tuple[int, int | None]:
+        return stored[hashlib.sha256(data).hexdigest()]
+
+    assert of(middle.read_bytes())[1] is None  # no longer speaks for its year
+    assert of(middle.read_bytes())[0] not in crossed
+    assert of(copy)[1] == of(earlier.read_bytes())[0]  # the copy compared with the year before
+    assert of(later.read_bytes())[1] == of(copy)[0]  # and the year after compared with the copy
+    assert plan_of(url) == cross._Plan({}, [], [])
+    assert dump(url) == from_scratch(url, tmp_path)
+
+
+def test_years_stored_out_of_order(tmp_path):
+    url = f"sqlite:///{tmp_path / 'order.db'}"
+    for i, doc in enumerate(reversed(PINGTAN)):
+        ingest([copy_to(tmp_path / f"step{i}", [doc])], url, workers=2)
+    assert plan_of(url) == cross._Plan({}, [], [])
+    assert dump(url) == from_scratch(url, tmp_path)
+
+
+def test_the_light_load_gives_the_findings_of_a_full_load(corpus_db):
+    """`cross.load_for_pairs` leaves out what the pair rules do not read: the same findings."""
+    with Store(corpus_db) as st, st.engine.connect() as c:
+        reps = st.stored_reports()
+        pairs = [
+            (cur.id, prev.id)
+            for agency in {r.agency_id for r in reps if r.agency_id}
+            for cur, prev in cross.consecutive(representatives(st.stored_reports(agency)))
+        ]
+        assert len(pairs) >= 6
+        ids = sorted({i for pair in pairs for i in pair})
+        full, light = _load_reports(c, ids), cross.load_for_pairs(c, ids)
+    for cur, prev in pairs:
+        assert cross.pair_findings(light[cur], light[prev]) == cross.pair_findings(full[cur], full[prev])
+    assert any(cross.pair_findings(full[cur], full[prev]) for cur, prev in pairs)
