@@ -151,3 +151,14 @@ def test_the_light_load_gives_the_findings_of_a_full_load(corpus_db):
     for cur, prev in pairs:
         assert cross.pair_findings(light[cur], light[prev]) == cross.pair_findings(full[cur], full[prev])
     assert any(cross.pair_findings(full[cur], full[prev]) for cur, prev in pairs)
+
+
+def test_the_url_workers_open_is_the_engines(tmp_path):
+    from sqlalchemy import create_engine
+
+    url = f"sqlite:///{tmp_path / 'given.db'}"
+    with Store(engine=create_engine(url)) as st:
+        assert st.shared_url() == url  # not the default database
+    for memory in ("sqlite://", "sqlite:///:memory:"):
+        with Store(memory) as st:
+            assert st.shared_url() is None

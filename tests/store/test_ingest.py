@@ -296,6 +296,25 @@ def test_the_writers_json_is_json_dumps():
     assert [_json_dumps(v) for v in values] == [json.dumps(v, ensure_ascii=False) for v in values]
 
 
+def test_a_cells_provenance_json_is_what_its_to_json_gives(text_corpus):
+    """The writer's provenance column, put together from a cell's fields (``_provenances``, cells of one
+    line sharing their JSON), is the JSON of what ``Cell.to_json`` gives beyond the columns, for every cell
+    of the corpus's text reports (ambiguous, inferred, noted, several places)."""
+    import gongkai
+    from gongkai.store.db import _CELL_COLUMNS, _json_dumps, _provenances
+
+    seen = 0
+    for doc in sorted(text_corpus.rglob("*.txt")):
+        cells = list(gongkai.parse(doc).cells.values())
+        for cell, made in zip(cells, _provenances(cells), strict=True):
+            wanted = {
+                k: v for k, v in cell.to_json().items() if k not in _CELL_COLUMNS and v not in (None, "", [])
+            }
+            assert made == _json_dumps(wanted or None), (doc.name, cell.path)
+            seen += 1
+    assert seen > 1000
+
+
 def waits_for_its_flag(data: bytes, name: str, given: dict | None = None) -> dict:
     """A reader that, on a document named *slow*, waits until a file named like it plus ``.go`` exists."""
     if "slow" in name:

@@ -143,10 +143,10 @@ def _members(c: Connection, where) -> list[tuple[StoredReport, int | None]]:
     return [(StoredReport(*row[:7]), row[7]) for row in c.execute(q)]
 
 
-# An agency's reports of a year, a few more than a worker compares with the year after (`WORKER_COPIES`).
+# An agency's reports of a year, a few more than a worker compares with the year after (`WORKER_COPIES`):
+# their ids, from the index on (agency, year) alone.
 _YEAR_OF_AGENCY = (
-    select(*_MEMBER_COLUMNS)
-    .join(S.documents, S.documents.c.id == S.reports.c.id)
+    select(S.reports.c.id)
     .where((S.reports.c.agency_id == bindparam("agency_id")) & (S.reports.c.year == bindparam("year")))
     .limit(WORKER_COPIES + 1)
 )
@@ -160,12 +160,16 @@ def pair_in_worker(url: str, report: Report, agency_id: str | None) -> tuple[int
     if check_pair is None or not agency_id or report.year is None:
         return None
     with worker_connection(url) as c:
-        rows = _driver_rows(c, _YEAR_OF_AGENCY, agency_id=agency_id, year=report.year - 1)
-        if len(rows) > WORKER_COPIES:
+        ids = [rid for (rid,) in _driver_rows(c, _YEAR_OF_AGENCY, agency_id=agency_id, year=report.year - 1)]
+        if len(ids) > WORKER_COPIES:
             return None
-        if not rows:
+        if not ids:
             return NO_PREVIOUS, []
-        previous = representatives([StoredReport(*row[:7]) for row in rows])[0].id
+        previous = (
+            ids[0]
+            if len(ids) == 1
+            else representatives([s for s, _p in _members(c, S.reports.c.id.in_(ids))])[0].id
+        )
         loaded = load_for_pairs(c, [previous])[previous]
     return previous, pair_findings(report, loaded, check_pair)
 

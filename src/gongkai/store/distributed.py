@@ -76,8 +76,9 @@ def ray_map(items: Iterable[tuple[str, bytes]], ray: Any = None, window: int = 6
 
 
 class Writer:
-    """What one Ray worker does (used as a Ray actor): read one document and store it in its own
-    transaction, through a connection kept open across documents. Safe with many writers at once: documents
+    """What one Ray worker does (used as a Ray actor): read one document (comparing it with its agency's
+    stored year before, `gongkai.store.cross`) and store it in its own transaction, through a connection
+    kept open across documents. Safe with many writers at once: documents
     are unique by sha256, so a retried or duplicated document is skipped (status None)."""
 
     def __init__(self, url: str, overrides: Any = None):
@@ -87,9 +88,12 @@ class Writer:
         self.overrides = overrides
 
     def ingest(self, data: bytes, name: str, display: str) -> dict:
-        from gongkai.store.process import process_bytes
+        from gongkai.store.process import process_for_store
 
-        out = process_bytes(data, name)
+        # compared with the agency's stored year before here too (not with overrides: they may move the
+        # report to another agency when it is written), so the driver's refresh mostly confirms
+        pairs = None if self.overrides is not None and len(self.overrides) else self.store.shared_url()
+        out = process_for_store(data, name, pairs=pairs)
         status = self.store.write(out, display, self.overrides)
         return {"source": display, "status": status, "error": out.get("error")}
 
