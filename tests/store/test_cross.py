@@ -10,7 +10,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select, true, update
+from sqlalchemy import delete, func, select, true, update
 
 from gongkai.store import Store, cross, ingest
 from gongkai.store import schema as S
@@ -56,7 +56,11 @@ def copy_to(folder: Path, docs: list[Path]) -> Path:
 
 def test_pairs_compared_by_the_workers_are_what_comparing_from_scratch_gives(text_corpus, tmp_path):
     url = f"sqlite:///{tmp_path / 'workers.db'}"
-    assert ingest([text_corpus], url, workers=2).counts["failed"] == 0
+    result = ingest([text_corpus], url, workers=2)
+    assert result.counts["failed"] == 0
+    with Store(url) as st, st.engine.connect() as c:
+        stored = c.execute(select(func.count()).where(S.findings.c.scope == "cross")).scalar()
+    assert result.cross_findings == stored > 0  # those the workers stored counted too
     assert plan_of(url) == cross._Plan({}, [], [])  # the refresh confirmed every pair
     assert dump(url) == from_scratch(url, tmp_path)
     alone = f"sqlite:///{tmp_path / 'refresh.db'}"  # no comparing in the workers: the refresh does it all

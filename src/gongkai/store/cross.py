@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import BindParameter
@@ -208,8 +208,9 @@ def _plan(members: list[tuple[StoredReport, int | None]]) -> _Plan:
 
 def refresh(store: Store, agency_ids: Iterable[str] | None = None) -> int:
     """Bring the cross-year findings of ``agency_ids`` (default: those marked stale) up to date, working out
-    only the pairs of years not compared yet; returns the number of cross findings stored. Without the audit
-    nothing is done and the agencies stay marked stale."""
+    only the pairs of years not compared yet; returns the number of cross findings their reports have (those
+    compared earlier, by ingest's workers say, included). Without the audit nothing is done and the
+    agencies stay marked stale."""
     check_pair = check_pair_function()
     if check_pair is None:
         return 0
@@ -226,14 +227,23 @@ def refresh(store: Store, agency_ids: Iterable[str] | None = None) -> int:
             rid: pair_findings(loaded[rid], loaded[prev], check_pair) for rid, prev in plan.pairs.items()
         }
         with store.engine.begin() as c:
-            n += _store_plan(c, plan, found)
+            _store_plan(c, plan, found)
             c.execute(update(S.agencies).where(S.agencies.c.id.in_(chunk)).values(cross_stale=False))
+            n += _cross_count(c, chunk)
     return n
 
 
-def _store_plan(c: Connection, plan: _Plan, found: dict[int, list[dict]]) -> int:
+def _cross_count(c: Connection, agency_ids: list[str]) -> int:
+    f, r = S.findings, S.reports
+    members = select(r.c.id).where(r.c.agency_id.in_(agency_ids))
+    return int(
+        c.execute(select(func.count()).where(f.c.report_id.in_(members), f.c.scope == "cross")).scalar_one()
+    )
+
+
+def _store_plan(c: Connection, plan: _Plan, found: dict[int, list[dict]]) -> None:
     """The plan's cross findings replace the old ones; statuses and summaries of the reports whose cross
-    findings changed are worked out again. Returns the number stored."""
+    findings changed are worked out again."""
     f, r = S.findings, S.reports
     redone = [*plan.pairs, *plan.alone, *plan.dropped]
     touched: set[int] = set()
@@ -241,10 +251,8 @@ def _store_plan(c: Connection, plan: _Plan, found: dict[int, list[dict]]) -> int
         old = f.c.report_id.in_(part) & (f.c.scope == "cross")
         touched.update(c.execute(select(f.c.report_id).where(old).distinct()).scalars())
         c.execute(delete(f).where(old))
-    n = 0
     for rid, new in found.items():
         _insert_findings(c, rid, new, "cross")
-        n += len(new)
         if new:
             touched.add(rid)
     marks: list[tuple[int, int | None]] = [*plan.pairs.items(), *((rid, NO_PREVIOUS) for rid in plan.alone)]
@@ -254,4 +262,3 @@ def _store_plan(c: Connection, plan: _Plan, found: dict[int, list[dict]]) -> int
     for rid in sorted(touched):
         _refresh_status(c, rid)
     report_summary.refresh(c, touched)
-    return n
