@@ -98,13 +98,8 @@ def check_pair(report: Report, previous: Report, select: Iterable[str] | None = 
     """The findings of the rules across consecutive years (``report`` and the same agency's ``previous``
     year), errors first: what ``check_reports`` adds to ``report`` for its year before."""
     chosen = set(select) if select is not None else None
-    return _sorted(
-        _run(
-            [r for r in all_rules() if r.scope == PAIR and (chosen is None or r.code in chosen)],
-            report,
-            previous,
-        )
-    )
+    rules = [r for r in all_rules() if r.scope == PAIR and (chosen is None or r.code in chosen)]
+    return _sorted(_run(rules, report, previous))
 
 
 def check_corpus(reports: list[Report], select: Iterable[str] | None = None) -> list[list[Finding]]:

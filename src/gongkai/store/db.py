@@ -332,8 +332,8 @@ class Store:
     def refresh_cross(self, agency_ids: Iterable[str] | None = None) -> int:
         """Bring the cross-year findings (scope ``cross``) of ``agency_ids`` (default: those marked stale) up
         to date: each year's report compared with the year before, only the pairs not compared yet
-        (`gongkai.store.cross.refresh`). Returns the number of cross findings stored. Without the audit
-        module nothing is stored and the agencies stay marked stale."""
+        (`gongkai.store.cross.refresh`). Returns the number of cross findings their reports have. Without
+        the audit module nothing is stored and the agencies stay marked stale."""
         from gongkai.store.cross import refresh
 
         return refresh(self, agency_ids)

@@ -469,9 +469,3 @@ def _in_store_order(store: Store, checked: _Checked) -> Iterator[dict]:
             entries = checked.get(ids)
             for rid in ids:
                 yield entries[rid]
-
-
-def _key(f: dict) -> tuple:
-    where = f.get("where")
-    where = sorted(map(str, where)) if isinstance(where, list | tuple) else str(where)
-    return (str(f.get("code")), str(where), str(f.get("message")))
