@@ -98,6 +98,27 @@ def test_big_tasks_wait_for_an_idle_worker_instead_of_blocking():
     assert sorted(len(o.value) for o in out.values()) == [4 * 2**20 + i for i in range(6)]
 
 
+def test_what_is_sent_ahead_fits_the_pipes_buffer(monkeypatch):
+    import multiprocessing
+
+    from gongkai import workers
+
+    here, there = multiprocessing.Pipe()
+    with here, there:
+        size = workers._send_buffer(here)
+        if size is not None:  # a socket pair (POSIX)
+            assert workers._ahead_bytes(here) == min(workers.SENT_AHEAD_BYTES, size // 2)
+    monkeypatch.setattr(workers, "_send_buffer", lambda conn: 16 * 1024)  # a system with small buffers
+    pool = workers._Pool(1, None)
+    try:
+        pool.give((0, _echo_or_hang, (b"x" * 100,)))  # the first worker: its pipe measured
+        assert pool.ahead_bytes == 8 * 1024
+        pool.give((1, _echo_or_hang, (b"x" * 10_000,)))  # more than that: waits for the worker to be idle
+        assert pool.waiting is not None and len(pool.workers[0].tasks) == 1
+    finally:
+        pool.close()
+
+
 def test_ingest_abandons_a_stuck_document_and_goes_on(tmp_path):
     src = tmp_path / "in"
     variants(src, 3)

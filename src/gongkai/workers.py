@@ -155,9 +155,28 @@ _PARENT_ENDS: set[int] = set()  # this process's ends of its workers' pipes (clo
 # A worker's next task is sent while it reads its current one, so it never waits for this process to hand
 # it out (busy receiving another worker's result, or writing, it may do so late). Only a task this small
 # is sent ahead: it waits in the socket's buffer without blocking the sender (a big one could block it
-# while the worker, its document done, waits to send its result).
+# while the worker, its document done, waits to send its result). Less where the pipe's buffer is small
+# (`_ahead_bytes`): Linux gives ~208 KiB, other systems may give a few KiB.
 SENT_AHEAD_BYTES = 64 * 1024
 TASKS_PER_WORKER = 2  # the task being read and the one sent ahead
+
+
+def _send_buffer(conn) -> int | None:
+    """The send buffer of a pipe to a worker (a socket pair on POSIX), in bytes; None if it is no socket."""
+    import socket
+
+    try:
+        with socket.socket(fileno=os.dup(conn.fileno())) as sock:
+            return int(sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF))
+    except (OSError, ValueError):
+        return None
+
+
+def _ahead_bytes(conn) -> int:
+    """The largest task sent ahead on ``conn``: `SENT_AHEAD_BYTES`, or less when its send buffer is small
+    (half of it: the kernel counts its own bookkeeping against the buffer too)."""
+    size = _send_buffer(conn)
+    return SENT_AHEAD_BYTES if size is None else min(SENT_AHEAD_BYTES, size // 2)
 
 
 class _Worker:
@@ -215,6 +234,7 @@ class _Pool:
         self.time_limit = time_limit
         self.workers: list[_Worker] = []
         self.waiting: tuple[Task, bytes] | None = None  # too big to send ahead: for the next idle worker
+        self.ahead_bytes = SENT_AHEAD_BYTES  # `_ahead_bytes` of the first worker's pipe, once it has one
 
     @property
     def busy(self) -> list[_Worker]:
@@ -230,7 +250,7 @@ class _Pool:
         from multiprocessing.reduction import ForkingPickler
 
         payload = bytes(ForkingPickler.dumps((task[1], task[2])))
-        if self._idle() is None and len(payload) > SENT_AHEAD_BYTES:
+        if self._idle() is None and len(payload) > self.ahead_bytes:
             self.waiting = (task, payload)
             return
         self._send(task, payload)
@@ -238,6 +258,8 @@ class _Pool:
     def _idle(self) -> _Worker | None:
         if len(self.workers) < self.size:
             worker = _Worker(self.ctx)
+            if not self.workers:
+                self.ahead_bytes = _ahead_bytes(worker.conn)
             self.workers.append(worker)
             return worker
         return next((w for w in self.workers if not w.tasks), None)
