@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 from make_db import agency_of, counties
+from sqlalchemy import text
 
 from gongkai.store import Store, ingest, process_bytes
 from gongkai.workers import usable_cores
@@ -135,7 +136,7 @@ def main() -> None:
         cores = min(args.workers, usable_cores())
         with Store(url) as st:
             before = len(st.known())  # documents in the database before the first step
-            spring = spring_plan(st) if args.spring else None
+            spring = spring_plan(st, args.documents) if args.spring else None
         done = 0
         while done < args.documents:
             count = min(args.step, args.documents - done)
@@ -179,12 +180,18 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def spring_plan(store: Store) -> tuple[list[Seed], int]:
-    """The seeds and the year for ``--spring``: the year after the database's latest."""
+def spring_plan(store: Store, documents: int) -> tuple[list[Seed], int]:
+    """The seeds and the year for ``--spring``: the year after the database's latest, for as many of
+    ``make_db``'s agencies, each of which must have a report of the latest year."""
     with store.engine.connect() as c:
         latest = c.exec_driver_sql("select max(year) from reports").scalar()
+        agencies = c.execute(
+            text("select count(distinct agency_id) from reports where year = :year"), {"year": latest}
+        ).scalar()
     if latest is None:
         raise SystemExit("--spring needs a database of earlier years: bench/make_db.py, then --url")
+    if documents > agencies:
+        raise SystemExit(f"--spring: {documents} documents but {agencies} agencies with a {latest} report")
     print(f"spring: each document a {latest + 1} report of another agency with earlier years")
     return spring_seeds(), latest + 1
 
