@@ -19,11 +19,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import BindParameter
 
+from gongkai.audit.pair_reads import PAIR_CELL_PREFIXES, PAIR_SECTIONS
 from gongkai.model import Cell, Report, SectionText
 from gongkai.store import report_summary
 from gongkai.store import schema as S
@@ -70,10 +71,11 @@ def pair_findings(report: Report, previous: Report, check_pair=None) -> list[dic
 
 
 def load_for_pairs(c: Connection, report_ids: list[int]) -> dict[int, Report]:
-    """Stored reports rebuilt with what the pair rules read: meta, the cells' value, status and source
-    digits, the sections; not the cells' provenance nor the document's text (loading those is most of a
-    full load, `Store.load_report`). Three small queries a report, run as the driver's SQL (a worker loads
-    one report per document it reads: SQLAlchemy's work per row cost more than the query)."""
+    """Stored reports rebuilt with what the pair rules read: meta; the value, status and source digits of
+    the cells under `PAIR_CELL_PREFIXES`; the sections `PAIR_SECTIONS`. Not the other cells and sections,
+    the cells' provenance nor the document's text (loading those is most of a full load,
+    `Store.load_report`). Three small queries a report, run as the driver's SQL (a worker loads one report
+    per document it reads: SQLAlchemy's work per row cost more than the query)."""
     out = {}
     for rid in report_ids:
         meta = _one_report_rows(c, _META, rid)
@@ -91,14 +93,17 @@ _ONE: BindParameter[int] = bindparam("report_id")
 _META = select(S.reports.c.meta).where(S.reports.c.id == _ONE)
 _CELLS = (
     select(S.cells.c.path, S.cells.c.value, S.cells.c.status, S.cells.c.raw)
-    .where(S.cells.c.report_id == _ONE)
+    .where(
+        (S.cells.c.report_id == _ONE)
+        & or_(*(S.cells.c.path.startswith(p, autoescape=True) for p in PAIR_CELL_PREFIXES))
+    )
     .order_by(S.cells.c.seq)
 )
 _SECTIONS = (
     select(
         *(S.sections.c[k] for k in ("key", "heading", "text", "line", "start_offset", "end_offset", "extra"))
     )
-    .where(S.sections.c.report_id == _ONE)
+    .where((S.sections.c.report_id == _ONE) & or_(*(S.sections.c.key == k for k in PAIR_SECTIONS)))
     .order_by(S.sections.c.key)
 )
 _COMPILED: dict[tuple[str, int], SQLCompiler] = {}  # (dialect, statement) → the statement compiled

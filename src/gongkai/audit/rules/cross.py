@@ -8,6 +8,7 @@ import re
 from gongkai import template
 from gongkai.audit.finding import Finding
 from gongkai.audit.labels import cell_label, section_heading
+from gongkai.audit.pair_reads import PAIR_SECTIONS
 from gongkai.audit.registry import CORPUS, PAIR, rule
 from gongkai.audit.textutil import Compact, is_table_text
 from gongkai.audit.values import num_text, val
@@ -132,7 +133,7 @@ def _stock_of_open_readings(report: Report, previous: Report, row: str, stock_co
 
 _SPLIT = re.compile(r"[。！？!?；;]")
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
-COPY_SECTIONS = ("s1", "s5", "s6")
+COPY_SECTIONS = PAIR_SECTIONS
 COPY_THRESHOLD = 0.5  # share of a section's sentences
 NEAR = (
     85  # rapidfuzz ratio (0–100) at or above which two sentences are the same text with a few words changed
