@@ -410,21 +410,42 @@ def _row_equations(
     return equations(idents, [f"{prefix}.{c.key}" for c in columns])
 
 
-_ROW_SETUP: dict[tuple, tuple] = {}
+@dataclass(slots=True)
+class _RowSetup:
+    """What reading one template row takes, the same for every report (shared: callers do not change it)."""
+
+    table: template.Table  # kept, so the id in the key is never reused for another table
+    equations: list[solve.Equation]  # the row's own identities, on its column indices
+    rules: list[solve.ColumnRule]
+    # token texts -> the row's readings: `solve.row_readings` depends on nothing else, and rows printed
+    # alike (a row of zeros, a row copied from last year's report) recur from one report to the next.
+    readings: dict[tuple[str, ...], tuple[solve.Reading, ...]] = field(default_factory=dict)
 
 
-def _row_setup(
-    layout_key: str, table: template.Table, row: template.Row
-) -> tuple[list[solve.Equation], list[solve.ColumnRule]]:
-    """A row's own equations and column rules, from the template (so the same for every report): worked
-    out once per layout, table and row. Shared: callers do not change them."""
+_ROW_SETUP: dict[tuple, _RowSetup] = {}
+_READINGS_KEPT = 1024  # token sequences remembered per row; the memo starts afresh when full
+
+
+def _row_setup(layout_key: str, table: template.Table, row: template.Row) -> _RowSetup:
+    """A row's own equations and column rules, from the template: worked out once per layout, table
+    and row."""
     key = (layout_key, id(table), row.key)
     hit = _ROW_SETUP.get(key)
-    if hit is None or hit[0] is not table:  # the entry holds its table, so its id is not reused
+    if hit is None or hit.table is not table:
         columns = table.columns_of(row)
         eqs = _row_equations(template.identities(layout_key), f"{table.key}.{row.key}", columns)
-        hit = _ROW_SETUP[key] = (table, eqs, _rules(columns))
-    return hit[1], hit[2]
+        hit = _ROW_SETUP[key] = _RowSetup(table, eqs, _rules(columns))
+    return hit
+
+
+def _row_readings(setup: _RowSetup, texts: tuple[str, ...]) -> list[solve.Reading]:
+    """`solve.row_readings` of a row's token texts, remembered per row (readings are immutable)."""
+    found = setup.readings.get(texts)
+    if found is None:
+        if len(setup.readings) >= _READINGS_KEPT:
+            setup.readings.clear()
+        found = setup.readings[texts] = tuple(solve.row_readings(texts, setup.rules, setup.equations))
+    return list(found)
 
 
 def _check(eqs: list[solve.Equation]):
@@ -486,10 +507,11 @@ def read_rows(
             options[row.key] = [_positional_reading(stream, src.positional, _rules(columns))]
             plain[row.key] = True
             continue
-        eqs, rules = _row_setup(lay.key, table, row)
-        opts = solve.row_readings([t.text for t in src.tokens], rules, eqs)
+        setup = _row_setup(lay.key, table, row)
+        opts = _row_readings(setup, tuple(t.text for t in src.tokens))
         options[row.key] = opts
-        plain[row.key] = len(opts) == 1 and (not eqs or all(k == solve.WHOLE for k in opts[0].kinds))
+        whole = all(k == solve.WHOLE for k in opts[0].kinds) if len(opts) == 1 else False
+        plain[row.key] = len(opts) == 1 and (not setup.equations or whole)
     _solve_across_rows(table, idents, options)
     cells: dict[str, Cell] = {}
     for row in table.rows:
