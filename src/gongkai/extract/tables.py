@@ -410,42 +410,21 @@ def _row_equations(
     return equations(idents, [f"{prefix}.{c.key}" for c in columns])
 
 
-@dataclass(slots=True)
-class _RowSetup:
-    """What reading one template row takes, the same for every report (shared: callers do not change it)."""
-
-    table: template.Table  # kept, so the id in the key is never reused for another table
-    equations: list[solve.Equation]  # the row's own identities, on its column indices
-    rules: list[solve.ColumnRule]
-    # token texts -> the row's readings: `solve.row_readings` depends on nothing else, and rows printed
-    # alike (a row of zeros, a row copied from last year's report) recur from one report to the next.
-    readings: dict[tuple[str, ...], tuple[solve.Reading, ...]] = field(default_factory=dict)
+_ROW_SETUP: dict[tuple, tuple] = {}
 
 
-_ROW_SETUP: dict[tuple, _RowSetup] = {}
-_READINGS_KEPT = 1024  # token sequences remembered per row; the memo starts afresh when full
-
-
-def _row_setup(layout_key: str, table: template.Table, row: template.Row) -> _RowSetup:
-    """A row's own equations and column rules, from the template: worked out once per layout, table
-    and row."""
+def _row_setup(
+    layout_key: str, table: template.Table, row: template.Row
+) -> tuple[list[solve.Equation], list[solve.ColumnRule]]:
+    """A row's own equations and column rules, from the template (so the same for every report): worked
+    out once per layout, table and row. Shared: callers do not change them."""
     key = (layout_key, id(table), row.key)
     hit = _ROW_SETUP.get(key)
-    if hit is None or hit.table is not table:
+    if hit is None or hit[0] is not table:  # the entry holds its table, so its id is not reused
         columns = table.columns_of(row)
         eqs = _row_equations(template.identities(layout_key), f"{table.key}.{row.key}", columns)
-        hit = _ROW_SETUP[key] = _RowSetup(table, eqs, _rules(columns))
-    return hit
-
-
-def _row_readings(setup: _RowSetup, texts: tuple[str, ...]) -> list[solve.Reading]:
-    """`solve.row_readings` of a row's token texts, remembered per row (readings are immutable)."""
-    found = setup.readings.get(texts)
-    if found is None:
-        if len(setup.readings) >= _READINGS_KEPT:
-            setup.readings.clear()
-        found = setup.readings[texts] = tuple(solve.row_readings(texts, setup.rules, setup.equations))
-    return list(found)
+        hit = _ROW_SETUP[key] = (table, eqs, _rules(columns))
+    return hit[1], hit[2]
 
 
 def _check(eqs: list[solve.Equation]):
@@ -507,11 +486,10 @@ def read_rows(
             options[row.key] = [_positional_reading(stream, src.positional, _rules(columns))]
             plain[row.key] = True
             continue
-        setup = _row_setup(lay.key, table, row)
-        opts = _row_readings(setup, tuple(t.text for t in src.tokens))
+        eqs, rules = _row_setup(lay.key, table, row)
+        opts = solve.row_readings([t.text for t in src.tokens], rules, eqs)
         options[row.key] = opts
-        whole = all(k == solve.WHOLE for k in opts[0].kinds) if len(opts) == 1 else False
-        plain[row.key] = len(opts) == 1 and (not setup.equations or whole)
+        plain[row.key] = len(opts) == 1 and (not eqs or all(k == solve.WHOLE for k in opts[0].kinds))
     _solve_across_rows(table, idents, options)
     cells: dict[str, Cell] = {}
     for row in table.rows:
