@@ -166,3 +166,63 @@ def test_the_url_workers_open_is_the_engines(tmp_path):
     for memory in ("sqlite://", "sqlite:///:memory:"):
         with Store(memory) as st:
             assert st.shared_url() is None
+
+
+class _Reads(dict):
+    """A report's cells or sections that remember which keys the rules asked for (None: all of them)."""
+
+    def __init__(self, items: dict, asked: set):
+        super().__init__(items)
+        self.asked = asked
+
+    def get(self, key, default=None):
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self.asked.add(key)
+        return super().__contains__(key)
+
+    def __iter__(self):
+        self.asked.add(None)
+        return super().__iter__()
+
+    def items(self):
+        self.asked.add(None)
+        return super().items()
+
+    def values(self):
+        self.asked.add(None)
+        return super().values()
+
+    def keys(self):
+        self.asked.add(None)
+        return super().keys()
+
+
+def test_the_pair_rules_read_only_what_a_light_load_brings(corpus_db):
+    """Every cell and section the pair rules look at, on every pair of the stored corpus, is one
+    `audit.pair_reads` declares (`load_for_pairs` loads no other): a rule reading more fails here."""
+    from gongkai.audit.pair_reads import PAIR_CELL_PREFIXES, PAIR_SECTIONS
+
+    cells: set = set()
+    sections: set = set()
+    with Store(corpus_db) as st, st.engine.connect() as c:
+        pairs = [
+            (cur.id, prev.id)
+            for agency in {r.agency_id for r in st.stored_reports() if r.agency_id}
+            for cur, prev in cross.consecutive(representatives(st.stored_reports(agency)))
+        ]
+        full = _load_reports(c, sorted({i for pair in pairs for i in pair}))
+    for report in full.values():
+        report.cells = _Reads(report.cells, cells)
+        report.sections = _Reads(report.sections, sections)
+    for cur, prev in pairs:
+        cross.pair_findings(full[cur], full[prev])
+    assert cells and None not in cells and None not in sections
+    assert all(path.startswith(PAIR_CELL_PREFIXES) for path in cells), sorted(cells)
+    assert sections <= set(PAIR_SECTIONS), sections
