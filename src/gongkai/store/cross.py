@@ -110,16 +110,21 @@ _COMPILED: dict[tuple[str, int], SQLCompiler] = {}  # (dialect, statement) → t
 
 
 def _driver_rows(c: Connection, statement, **params: Any) -> Sequence:
-    """The rows of one of the statements of this module, compiled once and run through the driver (values
-    as it gives them: JSON as text on SQLite, decoded on PostgreSQL)."""
+    """The rows of one of the statements of this module, compiled once and run on the driver's cursor
+    (values as it gives them: JSON as text on SQLite, decoded on PostgreSQL; SQLAlchemy's result objects
+    cost a worker more than the small queries it runs for each document)."""
     key = (c.dialect.name, id(statement))
     compiled = _COMPILED.get(key)
     if compiled is None:
         compiled = _COMPILED[key] = statement.compile(dialect=c.dialect)
     values = compiled.construct_params(params)  # with the statement's own (the LIMIT)
-    if compiled.positional:
-        return c.exec_driver_sql(compiled.string, tuple(values[k] for k in compiled.positiontup or ())).all()
-    return c.exec_driver_sql(compiled.string, values).all()
+    arguments = tuple(values[k] for k in compiled.positiontup or ()) if compiled.positional else values
+    cursor = c.connection.cursor()
+    try:
+        cursor.execute(compiled.string, arguments)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def _one_report_rows(c: Connection, statement, report_id: int) -> Sequence:

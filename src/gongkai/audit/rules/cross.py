@@ -133,6 +133,7 @@ def _stock_of_open_readings(report: Report, previous: Report, row: str, stock_co
 
 _SPLIT = re.compile(r"[。！？!?；;]")
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
+_FIGURES_ONLY = re.compile(r"[\d.%\-|]+")
 COPY_SECTIONS = PAIR_SECTIONS
 COPY_THRESHOLD = 0.5  # share of a section's sentences
 NEAR = (
@@ -148,7 +149,7 @@ def _sentence_set(report: Report, key: str) -> list[tuple[str, str]]:
     text = Compact.of(s.text).text
     out = []
     for piece in _SPLIT.split(text):
-        if len(piece) >= 15 and not re.fullmatch(r"[\d.%\-|]+", piece) and not is_table_text(piece):
+        if len(piece) >= 15 and not _FIGURES_ONLY.fullmatch(piece) and not is_table_text(piece):
             out.append((_DIGITS.sub("#", piece), piece))
     return out
 
