@@ -8,6 +8,7 @@ from gongkai import template
 from gongkai.audit.cellindex import status_paths, table_paths, unread_paths
 from gongkai.audit.finding import ERROR, Finding
 from gongkai.audit.labels import TABLE_NAMES, cell_label, column_label, row_label
+from gongkai.audit.memo import per_report
 from gongkai.audit.registry import rule
 from gongkai.audit.values import num_text
 from gongkai.model import AMBIGUOUS, BLANK, INFERRED, MISSING, UNREADABLE, Report
@@ -16,11 +17,22 @@ from gongkai.model import AMBIGUOUS, BLANK, INFERRED, MISSING, UNREADABLE, Repor
 def _by_row(report: Report, status: str, pred) -> dict[tuple[str, str], list[str]]:
     """Paths of the cells ``pred`` selects among those of ``status`` (not read), by (table, row)."""
     rows: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for path in status_paths(report).get(status, ()):
-        if pred(report.cells[path]):
-            t, r, _ = path.split(".")
-            rows[(t, r)].append(path)
+    cells = report.cells
+    for row, path in _rows_of_status(report, status):
+        if pred(cells[path]):
+            rows[row].append(path)
     return rows
+
+
+@per_report
+def _rows_of_status(report: Report, status: str) -> list[tuple[tuple[str, str], str]]:
+    """((table, row), path) of each cell of ``status`` (not read), in the report's cell order; shared by
+    the rules of a pass (the glued rows of a report leave most of its cells inferred)."""
+    out = []
+    for path in status_paths(report).get(status, ()):
+        t, r, _c = path.split(".")
+        out.append(((t, r), path))
+    return out
 
 
 def _cols(report: Report, paths: list[str]) -> str:
@@ -165,11 +177,12 @@ def unreadable(report: Report):
     rows: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for path in unread:  # cells read are neither unreadable nor missing
         cell = report.cells[path]
+        if not (cell.status in (UNREADABLE, MISSING) or (cell.status == AMBIGUOUS and not cell.candidates)):
+            continue  # inferred or blank (most unread cells), or glued with candidates (below)
         t, r, c = path.split(".")
         if t in whole or (t, r) in gone_rows or (t, c) in gone_cols:
             continue
-        if cell.status in (UNREADABLE, MISSING) or (cell.status == AMBIGUOUS and not cell.candidates):
-            rows[(t, r, cell.status)].append(path)
+        rows[(t, r, cell.status)].append(path)
     what = {UNREADABLE: "无法识别", MISSING: "在原文中未找到", AMBIGUOUS: "的数字无法确定"}
     for (t, r, status), paths in rows.items():
         raw = report.cells[paths[0]].raw

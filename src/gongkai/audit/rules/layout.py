@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from gongkai import template
-from gongkai.audit.cellindex import row_keys, row_paths
+from gongkai.audit.cellindex import row_keys, row_paths, status_paths
 from gongkai.audit.finding import INFO, Finding
 from gongkai.audit.labels import TABLE_NAMES
 from gongkai.audit.registry import rule
@@ -223,19 +223,28 @@ def _template_labels(layout_key: str) -> tuple[tuple[_Label, ...], tuple[str, ..
 def _labels(report: Report) -> list[_Label]:
     """(table, label, label without punctuation, where) for every printed label worth checking, from the
     template."""
-    lay = template.layout(report.layout)
-    table2, table3_columns, table4 = _template_labels(report.layout)
+    table2, _table3_columns, table4 = _template_labels(report.layout)
     out = list(table2)
-    present = row_keys(report, "table3")
+    present = tuple(row_keys(report, "table3"))
+    missing = set(status_paths(report).get(MISSING, ()))
     for key in present:
-        if all(report.cells[p].status == MISSING for p in row_paths(report, "table3", key)):
-            continue
+        if missing.issuperset(row_paths(report, "table3", key)):
+            continue  # no cell of the row was found
         label = _table3_row_label(report.layout, key)
         if label is not None:
             out.append(("table3", *label, (f"table3.{key}",)))
-    for col, body in zip(lay.table3.columns, table3_columns, strict=True):
-        out.append(("table3", col.label, body, tuple(f"table3.{k}.{col.key}" for k in present)))
-    return out + list(table4)
+    return out + list(_table3_column_labels(report.layout, present)) + list(table4)
+
+
+@functools.lru_cache(maxsize=64)
+def _table3_column_labels(layout_key: str, present: tuple[str, ...]) -> tuple[_Label, ...]:
+    """Table 三's column labels, each with its cells in the rows ``present`` (most reports: every row)."""
+    lay = template.layout(layout_key)
+    _table2, table3_columns, _table4 = _template_labels(layout_key)
+    return tuple(
+        ("table3", col.label, body, tuple(f"table3.{k}.{col.key}" for k in present))
+        for col, body in zip(lay.table3.columns, table3_columns, strict=True)
+    )
 
 
 @functools.cache
