@@ -68,7 +68,7 @@ def test_pairs_compared_by_the_workers_are_what_comparing_from_scratch_gives(tex
     assert dump(alone) == dump(url)
 
 
-def test_a_new_year_is_one_new_pair(tmp_path):
+def test_a_new_year_is_one_new_pair(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'years.db'}"
     ingest([copy_to(tmp_path / "earlier", PINGTAN[:-1])], url, workers=1)
     loaded: list[list[int]] = []
@@ -78,11 +78,8 @@ def test_a_new_year_is_one_new_pair(tmp_path):
         loaded.append(list(ids))
         return real(c, ids)
 
-    cross.load_for_pairs = counting  # type: ignore[assignment]
-    try:
-        ingest([copy_to(tmp_path / "latest", PINGTAN[-1:])], url, workers=1, time_limit=None)
-    finally:
-        cross.load_for_pairs = real  # type: ignore[assignment]
+    monkeypatch.setattr(cross, "load_for_pairs", counting)
+    ingest([copy_to(tmp_path / "latest", PINGTAN[-1:])], url, workers=1, time_limit=None)
     assert len(loaded) == 1 and len(loaded[0]) == 1  # the year before, in the reading process; nothing else
     with Store(url) as st, st.engine.connect() as c:
         rows = c.execute(select(S.reports.c.year, S.reports.c.id, S.reports.c.cross_previous)).all()

@@ -29,6 +29,7 @@ from gongkai.model import Cell, Report, SectionText
 from gongkai.store import report_summary
 from gongkai.store import schema as S
 from gongkai.store.db import (
+    STORED_REPORT_COLUMNS,
     Store,
     StoredReport,
     _insert_findings,
@@ -78,13 +79,13 @@ def load_for_pairs(c: Connection, report_ids: list[int]) -> dict[int, Report]:
     per document it reads: SQLAlchemy's work per row cost more than the query)."""
     out = {}
     for rid in report_ids:
-        meta = _one_report_rows(c, _META, rid)
+        meta = _driver_rows(c, _META, report_id=rid)
         if not meta:
             continue
         report = out[rid] = Report(meta=dict(_json(meta[0][0]) or {}))
-        for path, value, status, raw in _one_report_rows(c, _CELLS, rid):
+        for path, value, status, raw in _driver_rows(c, _CELLS, report_id=rid):
             report.cells[path] = Cell(path, _num(value), status, raw)
-        for key, heading, text, line, start, end, extra in _one_report_rows(c, _SECTIONS, rid):
+        for key, heading, text, line, start, end, extra in _driver_rows(c, _SECTIONS, report_id=rid):
             report.sections[key] = SectionText(key, heading, text, line, start, end, **(_json(extra) or {}))
     return out
 
@@ -127,29 +128,14 @@ def _driver_rows(c: Connection, statement, **params: Any) -> Sequence:
         cursor.close()
 
 
-def _one_report_rows(c: Connection, statement, report_id: int) -> Sequence:
-    return _driver_rows(c, statement, report_id=report_id)
-
-
 def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
-_MEMBER_COLUMNS = (
-    S.reports.c.id,
-    S.documents.c.sha256,
-    S.documents.c.name,
-    S.documents.c.format,
-    S.reports.c.agency_id,
-    S.reports.c.year,
-    S.reports.c.uncertain,
-    S.reports.c.cross_previous,
-)
-
-
 def _members(c: Connection, where) -> list[tuple[StoredReport, int | None]]:
     """(stored report, its ``cross_previous``) of the reports ``where`` selects."""
-    q = select(*_MEMBER_COLUMNS).join(S.documents, S.documents.c.id == S.reports.c.id).where(where)
+    columns = (*STORED_REPORT_COLUMNS, S.reports.c.cross_previous)
+    q = select(*columns).join(S.documents, S.documents.c.id == S.reports.c.id).where(where)
     return [(StoredReport(*row[:7]), row[7]) for row in c.execute(q)]
 
 

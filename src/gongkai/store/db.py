@@ -95,6 +95,18 @@ class StoredReport:
     report: Report | None = None
 
 
+# The columns of a `StoredReport` (reports joined with their documents), in its fields' order.
+STORED_REPORT_COLUMNS = (
+    S.reports.c.id,
+    S.documents.c.sha256,
+    S.documents.c.name,
+    S.documents.c.format,
+    S.reports.c.agency_id,
+    S.reports.c.year,
+    S.reports.c.uncertain,
+)
+
+
 class Store:
     """A gongkai database. ``Store(url)`` connects and brings the schema up to date."""
 
@@ -257,9 +269,7 @@ class Store:
         self, agency_id: str | None = None, load: bool = False, ids: Iterable[int] | None = None
     ) -> list[StoredReport]:
         d, r = S.documents, S.reports
-        q = select(r.c.id, d.c.sha256, d.c.name, d.c.format, r.c.agency_id, r.c.year, r.c.uncertain).join(
-            d, d.c.id == r.c.id
-        )
+        q = select(*STORED_REPORT_COLUMNS).join(d, d.c.id == r.c.id)
         if agency_id is not None:
             q = q.where(r.c.agency_id == agency_id)
         if ids is not None:

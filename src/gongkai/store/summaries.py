@@ -33,6 +33,7 @@ from gongkai.store.corpus import (
 )
 from gongkai.store.cross import check_pair_function, consecutive, pair_findings
 from gongkai.store.db import (
+    STORED_REPORT_COLUMNS,
     Store,
     StoredReport,
     _load_reports,
@@ -384,9 +385,7 @@ class _Checked:
 
 def _stored_query():
     d, r = S.documents, S.reports
-    q = select(
-        r.c.id, d.c.sha256, d.c.name, d.c.format, r.c.agency_id, r.c.year, r.c.uncertain, r.c.agency
-    ).join(d, d.c.id == r.c.id)
+    q = select(*STORED_REPORT_COLUMNS, r.c.agency).join(d, d.c.id == r.c.id)
     return q.execution_options(stream_results=True, yield_per=_CHUNK)
 
 
