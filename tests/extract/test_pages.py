@@ -63,8 +63,7 @@ def test_one_cell_per_line_with_slash_dash_and_empty_blanks():
 
 def test_a_pipe_line_before_each_row_is_not_a_cell_of_the_row():
     report = _parse(
-        _HEAD
-        + "二、主动公开政府信息情况\n|\n第二十条第(一)项 | |||\n|\n信息内容 |\n本年制发件数 |\n"
+        _HEAD + "二、主动公开政府信息情况\n|\n第二十条第(一)项 | |||\n|\n信息内容 |\n本年制发件数 |\n"
         "本年废止件数 |\n现行有效件数 |\n|\n规章 |\n0 |\n0 |\n0 |\n|\n行政规范性文件 |\n1 |\n0 |\n4 |\n|\n"
         "行政许可 |\n325 | ||\n|\n"
         "三、收到和处理政府信息公开申请情况\n"

@@ -79,8 +79,7 @@ def test_every_truth_round_trips_through_pdf(reports):
 
 def _prose(report: Report) -> dict[str, str]:
     return {
-        k: re.sub(r"\s+", "", "".join(paragraphs(narrative(k, s.text))))
-        for k, s in report.sections.items()
+        k: re.sub(r"\s+", "", "".join(paragraphs(narrative(k, s.text)))) for k, s in report.sections.items()
     }
 
 

@@ -4,6 +4,7 @@ and always what comparing every pair from scratch gives."""
 from __future__ import annotations
 
 import hashlib
+import importlib
 import shutil
 import sqlite3
 from contextlib import closing
@@ -133,6 +134,36 @@ def test_years_stored_out_of_order(tmp_path):
     url = f"sqlite:///{tmp_path / 'order.db'}"
     for i, doc in enumerate(reversed(PINGTAN)):
         ingest([copy_to(tmp_path / f"step{i}", [doc])], url, workers=2)
+    assert plan_of(url) == cross._Plan({}, [], [])
+    assert dump(url) == from_scratch(url, tmp_path)
+
+
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_refreshed_after_every_batch(tmp_path, monkeypatch, newest_first):
+    """An agency's years written one batch at a time in one run: each batch's refresh pairs what is stored by
+    then (a later batch may bring the year before or after), and the end is what comparing from scratch
+    gives; the count is of the findings stored."""
+    ingest_module = importlib.import_module("gongkai.store.ingest")  # the package's name is the function
+    monkeypatch.setattr(ingest_module, "WRITE_BATCH", 1)
+    refreshed: list[int] = []
+    real = ingest_module.refresh_counts
+
+    def counting(store):
+        refreshed.append(len(store.stale_agencies()))
+        return real(store)
+
+    monkeypatch.setattr(ingest_module, "refresh_counts", counting)
+    folder = tmp_path / "years"
+    folder.mkdir()
+    for i, doc in enumerate(reversed(PINGTAN) if newest_first else PINGTAN):
+        shutil.copy(doc, folder / f"{i:02d}_{doc.name}")  # read and written in this order (one worker)
+    url = f"sqlite:///{tmp_path / 'batches.db'}"
+    result = ingest([folder], url, workers=1, time_limit=None)
+    assert result.stored == len(PINGTAN) and refreshed.count(1) == len(PINGTAN)  # one per batch
+    with Store(url) as st, st.engine.connect() as c:
+        stored = c.execute(select(func.count()).where(S.findings.c.scope == "cross")).scalar()
+        assert st.stale_agencies() == []
+    assert result.cross_findings == stored > 0
     assert plan_of(url) == cross._Plan({}, [], [])
     assert dump(url) == from_scratch(url, tmp_path)
 

@@ -5,8 +5,9 @@ The report that speaks for its year (`representatives`) keeps in ``reports.cross
 report of the year before it was compared with (0: the agency had none), so `refresh` works out only the
 pairs that are new or changed: a spring's report joins one pair, and the years compared already are not
 loaded again. Ingest's workers compare each report with its agency's year before as they read it
-(`pair_in_worker`); the refresh at the end of the ingest then only confirms that pairing (the report speaks
-for its year and the year before is the one compared with) and works out what it cannot confirm.
+(`pair_in_worker`); the refresh the ingest runs after each batch it writes then only confirms that pairing
+(the report speaks for its year and the year before is the one compared with) and works out what it cannot
+confirm (e.g. a year before that came in the same batch, or a year after stored already).
 
 The agency's name only pairs the years (its reports share its key): each report's own findings stay those of
 its own text, worked out once when it was read.
@@ -207,11 +208,16 @@ def refresh(store: Store, agency_ids: Iterable[str] | None = None) -> int:
     only the pairs of years not compared yet; returns the number of cross findings their reports have (those
     compared earlier, by ingest's workers say, included). Without the audit nothing is done and the
     agencies stay marked stale."""
+    return sum(refresh_counts(store, agency_ids).values())
+
+
+def refresh_counts(store: Store, agency_ids: Iterable[str] | None = None) -> dict[str, int]:
+    """`refresh`, with the number of cross findings of each agency refreshed (those with none left out)."""
     check_pair = check_pair_function()
     if check_pair is None:
-        return 0
+        return {}
     ids = store.stale_agencies() if agency_ids is None else list(agency_ids)
-    n = 0
+    counts: dict[str, int] = {}
     for chunk in iter_chunks(ids, AGENCIES_PER_TRANSACTION):
         with store.engine.connect() as c:
             plan = _plan(_members(c, S.reports.c.agency_id.in_(chunk)))
@@ -225,16 +231,21 @@ def refresh(store: Store, agency_ids: Iterable[str] | None = None) -> int:
         with store.engine.begin() as c:
             _store_plan(c, plan, found)
             c.execute(update(S.agencies).where(S.agencies.c.id.in_(chunk)).values(cross_stale=False))
-            n += _cross_count(c, chunk)
-    return n
+            counts.update(_cross_counts(c, chunk))
+    return counts
 
 
-def _cross_count(c: Connection, agency_ids: list[str]) -> int:
+def _cross_counts(c: Connection, agency_ids: list[str]) -> dict[str, int]:
+    """Agency → the number of cross findings of its reports (from ``ix_reports_agency_members`` and
+    ``ix_findings_cross`` alone)."""
     f, r = S.findings, S.reports
-    members = select(r.c.id).where(r.c.agency_id.in_(agency_ids))
-    return int(
-        c.execute(select(func.count()).where(f.c.report_id.in_(members), f.c.scope == "cross")).scalar_one()
+    q = (
+        select(r.c.agency_id, func.count())
+        .join(f, (f.c.report_id == r.c.id) & (f.c.scope == "cross"))
+        .where(r.c.agency_id.in_(agency_ids))
+        .group_by(r.c.agency_id)
     )
+    return {agency: int(n) for agency, n in c.execute(q)}
 
 
 def _store_plan(c: Connection, plan: _Plan, found: dict[int, list[dict]]) -> None:

@@ -1,9 +1,9 @@
 """Batch ingest: walk folders and .zip archives, read every report in worker processes, store them as they
-come (a few dozen documents, or a second's worth, per transaction: `WRITE_BATCH`, `WRITE_SECONDS`), then
-refresh the cross-year findings of the agencies that changed. The writing runs in a thread of its own, so
-the workers are given new documents while a batch is written. A worker also compares each report with its
-agency's stored year before (`gongkai.store.cross`), so that the refresh mostly confirms pairs of years
-already compared.
+come (a few dozen documents, or a second's worth, per transaction: `WRITE_BATCH`, `WRITE_SECONDS`), each
+batch followed by the refresh of the cross-year findings of the agencies it changed. The writing runs in a
+thread of its own, so the workers are given new documents while a batch is written. A worker also compares
+each report with its agency's stored year before (`gongkai.store.cross`), so that the refresh mostly
+confirms pairs of years already compared.
 
 Idempotent and resumable: documents are keyed by the sha256 of their bytes; whatever is stored is skipped,
 so a second run changes nothing and an interrupted run continues where it stopped.
@@ -27,6 +27,7 @@ from pathlib import Path
 
 from gongkai.errors import InputError
 from gongkai.sources import Parsed, Source, discover, parse_many
+from gongkai.store.cross import refresh_counts
 from gongkai.store.db import Store
 from gongkai.store.process import FAILED, OK, PROBLEMS, process_for_store
 from gongkai.store.publication import Publication
@@ -145,7 +146,8 @@ def ingest(
             for item in items:
                 writer.add(item)
         pubs.fill_skipped(store)
-        result.cross_findings = store.refresh_cross()
+        writer.refresh_cross()  # what is still stale: agencies of the last batch, or of a failed refresh
+        result.cross_findings = sum(writer.cross.values())
     finally:
         result.seconds = time.monotonic() - started
         if own:
@@ -156,7 +158,7 @@ def ingest(
 def _store_reader(store: Store, overrides) -> Callable[..., dict]:
     """``process_for_store``, comparing each report with its agency's stored year before in the worker where
     the workers can open the store and the writer keeps the workers' agency (no overrides); else the
-    refresh at the end compares the years."""
+    writer's refresh compares the years."""
     url = store.shared_url()
     if url is None or (overrides is not None and len(overrides)):
         return process_for_store
@@ -191,7 +193,9 @@ class Publications:
 
 class _Writer:
     """Documents read, stored a batch at a time (one transaction each) by a thread of their own, counted and
-    reported in the order they came.
+    reported in the order they came; after each batch, the cross-year findings of its agencies are brought
+    up to date (`cross.refresh_counts`; the workers compared most pairs already), while the workers go on
+    reading: left to the end, that refresh kept a core idle.
 
     The thread lets the workers go on reading while a batch is written: written in the loop that hands out
     the documents, a batch (≈ 0.1 s) left both workers idle once their document was done. ``add`` raises
@@ -214,6 +218,7 @@ class _Writer:
         self.inbox: queue.Queue = queue.Queue(maxsize=4 * WRITE_BATCH)  # bounded: memory stays flat
         self.failure: BaseException | None = None
         self.stopping = False
+        self.cross: dict[str, int] = {}  # agency → its cross findings, as last refreshed in this run
         self.thread = threading.Thread(target=self._run, name="gongkai-writer", daemon=True)
 
     def __enter__(self) -> _Writer:
@@ -282,10 +287,16 @@ class _Writer:
             self.overrides,
         )
         outcome = {id(i): (r, st) for i, r, st in zip(stored, records, statuses, strict=True)}
+        if stored and not self.stopping:
+            self.refresh_cross()
         for item in items:
             self._count(item, *outcome.get(id(item), (None, None)))
             if self.progress:
                 self.progress(f"done:{item.source}", self.result)
+
+    def refresh_cross(self) -> None:
+        """The cross-year refresh of the agencies marked stale (those this run wrote to since)."""
+        self.cross.update(refresh_counts(self.store))
 
     def _count(self, item: Parsed, record: dict | None, status: str | None) -> None:
         """Count one document (unreadable ones are not stored)."""

@@ -80,13 +80,16 @@ agencies = Table(
     Column("region_source", String(16)),
     Column("cross_stale", Boolean, nullable=False, default=True),  # cross-year findings need a refresh
 )
+# The agencies marked stale, found without reading every agency (an ingest asks after each batch it writes)
+_STALE = agencies.c.cross_stale.is_(True)
+Index("ix_agencies_stale", agencies.c.id, sqlite_where=_STALE, postgresql_where=_STALE)
 
 reports = Table(
     "reports",
     metadata,
     Column("id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
     Column("agency", Text),  # as in the title
-    Column("agency_id", String(255), ForeignKey("agencies.id"), index=True),
+    Column("agency_id", String(255), ForeignKey("agencies.id")),  # ix_reports_agency_members starts with it
     Column("year", Integer, index=True),
     Column("layout", String(8)),
     Column("title", Text),
@@ -102,7 +105,9 @@ reports = Table(
     # the agency's report of the year before this one's cross-year findings compare it with (0: none; NULL:
     # not compared, or not the report that speaks for its year): `gongkai.store.cross`
     Column("cross_previous", Integer),
-    Index("ix_reports_agency_year", "agency_id", "year"),  # each write's latest-year look-up
+    # each write's latest-year look-up, and an agency's reports for the cross-year refresh read from the index
+    # alone (a row holds the document's text: several overflow pages before cross_previous)
+    Index("ix_reports_agency_members", "agency_id", "year", "uncertain", "cross_previous"),
     Index("ix_reports_province", "province"),
     Index("ix_reports_city", "city"),
     Index("ix_reports_county", "county"),
@@ -142,7 +147,8 @@ findings = Table(
     "findings",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False, index=True),
+    # found by report from ix_findings_report_fingerprint, which starts with it
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
     Column("scope", String(8), nullable=False),  # report | cross
     Column("code", String(32), nullable=False),
     Column("severity", String(16), nullable=False),
@@ -154,6 +160,11 @@ findings = Table(
     Index("ix_findings_code_report", "code", "report_id"),
     Index("ix_findings_report_fingerprint", "report_id", "fingerprint"),
     Index("ix_findings_severity_report", "severity", "report_id"),
+)
+# The few cross findings of some reports, counted from this index alone (the cross-year refresh)
+_CROSS = findings.c.scope == "cross"
+Index(
+    "ix_findings_cross", findings.c.report_id, findings.c.scope, sqlite_where=_CROSS, postgresql_where=_CROSS
 )
 
 report_summaries = Table(
