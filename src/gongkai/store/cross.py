@@ -84,7 +84,8 @@ def load_for_pairs(c: Connection, report_ids: list[int]) -> dict[int, Report]:
         if not meta:
             continue
         report = out[rid] = Report(meta=dict(_json(meta[0][0]) or {}))
-        for path, value, status, raw in _driver_rows(c, _CELLS, report_id=rid):
+        cells = _CELLS_SQLITE if c.dialect.name == "sqlite" else _CELLS
+        for path, value, status, raw in _driver_rows(c, cells, report_id=rid):
             report.cells[path] = Cell(path, _num(value), status, raw)
         for key, heading, text, line, start, end, extra in _driver_rows(c, _SECTIONS, report_id=rid):
             report.sections[key] = SectionText(key, heading, text, line, start, end, **(_json(extra) or {}))
@@ -93,11 +94,28 @@ def load_for_pairs(c: Connection, report_ids: list[int]) -> dict[int, Report]:
 
 _ONE: BindParameter[int] = bindparam("report_id")
 _META = select(S.reports.c.meta).where(S.reports.c.id == _ONE)
+_CELL_COLUMNS = (S.cells.c.path, S.cells.c.value, S.cells.c.status, S.cells.c.raw)
 _CELLS = (
-    select(S.cells.c.path, S.cells.c.value, S.cells.c.status, S.cells.c.raw)
+    select(*_CELL_COLUMNS)
     .where(
         (S.cells.c.report_id == _ONE)
         & or_(*(S.cells.c.path.startswith(p, autoescape=True) for p in PAIR_CELL_PREFIXES))
+    )
+    .order_by(S.cells.c.seq)
+)
+# SQLite compares text byte by byte (BINARY): a prefix is a range of the key (report, path), searched
+# directly, where LIKE read every cell of the report (their provenance is in the rows). Not on servers whose
+# collation may order text otherwise.
+_CELLS_SQLITE = (
+    select(*_CELL_COLUMNS)
+    .where(
+        (S.cells.c.report_id == _ONE)
+        & or_(
+            *(
+                (S.cells.c.path >= p) & (S.cells.c.path < p[:-1] + chr(ord(p[-1]) + 1))
+                for p in PAIR_CELL_PREFIXES
+            )
+        )
     )
     .order_by(S.cells.c.seq)
 )
