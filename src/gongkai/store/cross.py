@@ -16,13 +16,12 @@ its own text, worked out once when it was read.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import BindParameter
 
 from gongkai.audit.pair_reads import PAIR_CELL_PREFIXES, PAIR_SECTIONS
@@ -36,6 +35,7 @@ from gongkai.store.db import (
     _insert_findings,
     _num,
     _refresh_status,
+    driver_rows,
     iter_chunks,
     representatives,
     worker_connection,
@@ -80,14 +80,14 @@ def load_for_pairs(c: Connection, report_ids: list[int]) -> dict[int, Report]:
     per document it reads: SQLAlchemy's work per row cost more than the query)."""
     out = {}
     for rid in report_ids:
-        meta = _driver_rows(c, _META, report_id=rid)
+        meta = driver_rows(c, _META, report_id=rid)
         if not meta:
             continue
         report = out[rid] = Report(meta=dict(_json(meta[0][0]) or {}))
         cells = _CELLS_SQLITE if c.dialect.name == "sqlite" else _CELLS
-        for path, value, status, raw in _driver_rows(c, cells, report_id=rid):
+        for path, value, status, raw in driver_rows(c, cells, report_id=rid):
             report.cells[path] = Cell(path, _num(value), status, raw)
-        for key, heading, text, line, start, end, extra in _driver_rows(c, _SECTIONS, report_id=rid):
+        for key, heading, text, line, start, end, extra in driver_rows(c, _SECTIONS, report_id=rid):
             report.sections[key] = SectionText(key, heading, text, line, start, end, **(_json(extra) or {}))
     return out
 
@@ -126,25 +126,6 @@ _SECTIONS = (
     .where((S.sections.c.report_id == _ONE) & or_(*(S.sections.c.key == k for k in PAIR_SECTIONS)))
     .order_by(S.sections.c.key)
 )
-_COMPILED: dict[tuple[str, int], SQLCompiler] = {}  # (dialect, statement) → the statement compiled
-
-
-def _driver_rows(c: Connection, statement, **params: Any) -> Sequence:
-    """The rows of one of the statements of this module, compiled once and run on the driver's cursor
-    (values as it gives them: JSON as text on SQLite, decoded on PostgreSQL; SQLAlchemy's result objects
-    cost a worker more than the small queries it runs for each document)."""
-    key = (c.dialect.name, id(statement))
-    compiled = _COMPILED.get(key)
-    if compiled is None:
-        compiled = _COMPILED[key] = statement.compile(dialect=c.dialect)
-    values = compiled.construct_params(params)  # with the statement's own (the LIMIT)
-    arguments = tuple(values[k] for k in compiled.positiontup or ()) if compiled.positional else values
-    cursor = c.connection.cursor()
-    try:
-        cursor.execute(compiled.string, arguments)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 def _json(value: Any) -> Any:
@@ -175,7 +156,7 @@ def pair_in_worker(url: str, report: Report, agency_id: str | None) -> tuple[int
     if check_pair is None or not agency_id or report.year is None:
         return None
     with worker_connection(url) as c:
-        ids = [rid for (rid,) in _driver_rows(c, _YEAR_OF_AGENCY, agency_id=agency_id, year=report.year - 1)]
+        ids = [rid for (rid,) in driver_rows(c, _YEAR_OF_AGENCY, agency_id=agency_id, year=report.year - 1)]
         if len(ids) > WORKER_COPIES:
             return None
         if not ids:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from itertools import repeat
 from pathlib import Path
@@ -31,6 +31,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError, NoResultFound
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from gongkai import template
 from gongkai.errors import InputError
@@ -105,6 +106,31 @@ STORED_REPORT_COLUMNS = (
     S.reports.c.year,
     S.reports.c.uncertain,
 )
+
+
+_COMPILED: dict[tuple[str, int], SQLCompiler] = {}  # (dialect, statement) → the statement compiled
+
+
+def driver_rows(c: Connection, statement, **params: Any) -> Sequence:
+    """The rows of ``statement`` (one built once, at import: it is compiled once per dialect, by its id) run
+    on the driver's cursor, values as the driver gives them (JSON as text on SQLite, decoded on
+    PostgreSQL): SQLAlchemy's result objects cost more than the small queries a worker runs for each
+    document, or than the query itself when it returns many narrow rows."""
+    key = (c.dialect.name, id(statement))
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        compiled = _COMPILED[key] = statement.compile(dialect=c.dialect)
+    values = compiled.construct_params(params)  # with the statement's own (the LIMIT)
+    arguments = tuple(values[k] for k in compiled.positiontup or ()) if compiled.positional else values
+    cursor = c.connection.cursor()
+    try:
+        cursor.execute(compiled.string, arguments)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+_KNOWN = select(S.documents.c.sha256, S.documents.c.status)
 
 
 class Store:
@@ -184,7 +210,7 @@ class Store:
     def known(self) -> dict[str, str]:
         """sha256 → status of every stored document."""
         with self.engine.connect() as c:
-            return dict(c.execute(select(S.documents.c.sha256, S.documents.c.status)).all())
+            return dict(driver_rows(c, _KNOWN))  # ≈ 4× faster than SQLAlchemy's rows at 100,000
 
     def forget(self, sha256s: Iterable[str]) -> None:
         """Drop documents (with everything derived from them), e.g. failed ones before a retry."""
