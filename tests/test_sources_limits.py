@@ -220,3 +220,25 @@ def test_unlistable_folder_reported(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "scandir", scandir)
     found = problems([src])
     assert found["ok000.txt"] is None and "cannot list folder" in found["locked"]  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("limit, whole", [(1000, True), (150, False)])
+def test_a_file_larger_than_its_size_said_is_read_whole_up_to_the_limit(tmp_path, monkeypatch, limit, whole):
+    """The size stat gives is only a first guess (a file may grow while it is read): what is there is read,
+    and no more than the limit."""
+    import gongkai.read as read_module
+
+    path = tmp_path / "growing.txt"
+    path.write_bytes(b"x" * 200)
+    real = os.stat
+
+    def smaller(p, *args, **kwargs):
+        st = real(p, *args, **kwargs)
+        return os.stat_result((st.st_mode, *tuple(st)[1:6], 10, *tuple(st)[7:]))  # st_size: 10
+
+    monkeypatch.setattr(read_module.os, "stat", smaller)
+    if whole:
+        assert read_module.load_file(path, limit) == b"x" * 200
+    else:
+        with pytest.raises(InputError):
+            read_module.load_file(path, limit)

@@ -154,7 +154,11 @@ def load_file(path: Path, limit: int | None = None) -> bytes:
         )
     try:
         with open(path, "rb") as f:
-            data = f.read(limit + 1)
+            # read(n) allocates n bytes first: ask for the size stat gave, and more only if the file grew
+            want = min(st.st_size, limit) + 1
+            data = f.read(want)
+            if len(data) == want and want <= limit:
+                data += f.read(limit + 1 - want)
     except OSError as e:
         raise InputError(f"无法读取文件 (cannot read: {e.strerror or e})") from None
     if len(data) > limit:
