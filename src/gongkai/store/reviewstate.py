@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from gongkai.store import schema as S
 
@@ -97,14 +97,17 @@ def counts_of(
     in the order of ``rows``; ``codes``: the same by code and severity (``review_codes`` rows without the
     report's ``current`` and ``year``), a rectified finding under its review's code and severity."""
     fr = S.finding_reviews
-    keys = sorted({(subject, year or 0) for _r, subject, year in rows})
+    keys = {(subject, year or 0) for _r, subject, year in rows}
+    subjects = sorted({subject for subject, _year in keys})
     reviews: dict[tuple, dict[str, tuple[str, str, str]]] = defaultdict(dict)
-    for i in range(0, len(keys), _CHUNK):
+    for i in range(0, len(subjects), _CHUNK):
+        # by subject, the first column of ux_finding_reviews (a pair (subject, year) IN … scanned the table)
         q = select(fr.c.subject, fr.c.year, fr.c.fingerprint, fr.c.state, fr.c.code, fr.c.severity).where(
-            tuple_(fr.c.subject, fr.c.year).in_(keys[i : i + _CHUNK])
+            fr.c.subject.in_(subjects[i : i + _CHUNK])
         )
         for subject, year, fp, state, code, severity in c.execute(q):
-            reviews[(subject, year)][fp] = (state, code or "", severity or "")
+            if (subject, year) in keys:
+                reviews[(subject, year)][fp] = (state, code or "", severity or "")
     out = []
     for rid, subject, year in rows:
         mine = present.get(rid, {})
