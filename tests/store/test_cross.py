@@ -139,27 +139,31 @@ def test_years_stored_out_of_order(tmp_path):
 
 
 @pytest.mark.parametrize("newest_first", [False, True])
-def test_refreshed_after_every_batch(tmp_path, monkeypatch, newest_first):
-    """An agency's years written one batch at a time in one run: each batch's refresh pairs what is stored by
-    then (a later batch may bring the year before or after), and the end is what comparing from scratch
-    gives; the count is of the findings stored."""
+def test_an_agency_refreshed_after_its_first_batch_and_at_the_end(tmp_path, monkeypatch, newest_first):
+    """An agency's years written one batch at a time in one run: refreshed after the first batch (the
+    workers go on reading meanwhile), then once at the end for all the later ones (not once per batch: an
+    agency of thousands of copies would be read again each time); the end is what comparing from scratch
+    gives, a later batch having brought the year before or the year after."""
     ingest_module = importlib.import_module("gongkai.store.ingest")  # the package's name is the function
     monkeypatch.setattr(ingest_module, "WRITE_BATCH", 1)
-    refreshed: list[int] = []
+    calls: list[tuple[list[str] | None, list[str]]] = []  # (agencies asked for, agencies stale then)
     real = ingest_module.refresh_counts
 
-    def counting(store):
-        refreshed.append(len(store.stale_agencies()))
-        return real(store)
+    def recording(store, agency_ids=None):
+        calls.append((agency_ids, store.stale_agencies()))
+        return real(store, agency_ids)
 
-    monkeypatch.setattr(ingest_module, "refresh_counts", counting)
+    monkeypatch.setattr(ingest_module, "refresh_counts", recording)
     folder = tmp_path / "years"
     folder.mkdir()
     for i, doc in enumerate(reversed(PINGTAN) if newest_first else PINGTAN):
         shutil.copy(doc, folder / f"{i:02d}_{doc.name}")  # read and written in this order (one worker)
     url = f"sqlite:///{tmp_path / 'batches.db'}"
     result = ingest([folder], url, workers=1, time_limit=None)
-    assert result.stored == len(PINGTAN) and refreshed.count(1) == len(PINGTAN)  # one per batch
+    assert result.stored == len(PINGTAN) > 2
+    (first, stale_then), (last, stale_at_end) = calls
+    assert first == stale_then and len(first) == 1  # after the first batch: its agency
+    assert last is None and stale_at_end == first  # at the end: written to again since
     with Store(url) as st, st.engine.connect() as c:
         stored = c.execute(select(func.count()).where(S.findings.c.scope == "cross")).scalar()
         assert st.stale_agencies() == []

@@ -195,7 +195,8 @@ class _Writer:
     """Documents read, stored a batch at a time (one transaction each) by a thread of their own, counted and
     reported in the order they came; after each batch, the cross-year findings of its agencies are brought
     up to date (`cross.refresh_counts`; the workers compared most pairs already), while the workers go on
-    reading: left to the end, that refresh kept a core idle.
+    reading: left to the end, that refresh kept a core idle. An agency is refreshed there the first time the
+    run writes to it; if written to again, at the end.
 
     The thread lets the workers go on reading while a batch is written: written in the loop that hands out
     the documents, a batch (≈ 0.1 s) left both workers idle once their document was done. ``add`` raises
@@ -218,7 +219,8 @@ class _Writer:
         self.inbox: queue.Queue = queue.Queue(maxsize=4 * WRITE_BATCH)  # bounded: memory stays flat
         self.failure: BaseException | None = None
         self.stopping = False
-        self.cross: dict[str, int] = {}  # agency → its cross findings, as last refreshed in this run
+        # agency → its cross findings, as last refreshed in this run (0: none, or not refreshed: no audit)
+        self.cross: dict[str, int] = {}
         self.thread = threading.Thread(target=self._run, name="gongkai-writer", daemon=True)
 
     def __enter__(self) -> _Writer:
@@ -288,11 +290,20 @@ class _Writer:
         )
         outcome = {id(i): (r, st) for i, r, st in zip(stored, records, statuses, strict=True)}
         if stored and not self.stopping:
-            self.refresh_cross()
+            self.refresh_new_agencies()
         for item in items:
             self._count(item, *outcome.get(id(item), (None, None)))
             if self.progress:
                 self.progress(f"done:{item.source}", self.result)
+
+    def refresh_new_agencies(self) -> None:
+        """The cross-year refresh of the agencies this batch marked stale for the first time in this run. One
+        written to again in a later batch stays stale until the end (`refresh_cross`): an agency of many
+        documents (say thousands of copies of one report) is then read once, not once per batch."""
+        new = [a for a in self.store.stale_agencies() if a not in self.cross]
+        if new:
+            counts = refresh_counts(self.store, new)
+            self.cross.update({a: counts.get(a, 0) for a in new})
 
     def refresh_cross(self) -> None:
         """The cross-year refresh of the agencies marked stale (those this run wrote to since)."""
