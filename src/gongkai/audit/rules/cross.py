@@ -167,12 +167,9 @@ def near_duplicates(cur: list[str], other: list[str], cutoff: int = NEAR) -> lis
         index = {s: j for j, s in enumerate(other)}
         return [(i, index[s], 100.0) for i, s in enumerate(cur) if s in index]
     scores = process.cdist(cur, other, scorer=fuzz.ratio, score_cutoff=cutoff, workers=1)
-    out = []
-    for i, row in enumerate(scores):
-        j = int(row.argmax())
-        if row[j] >= cutoff:
-            out.append((i, j, float(row[j])))
-    return out
+    closest = scores.argmax(axis=1).tolist()  # the first best of each row, for all rows at once
+    best = scores.max(axis=1).tolist()
+    return [(i, j, float(s)) for i, (j, s) in enumerate(zip(closest, best, strict=True)) if s >= cutoff]
 
 
 def _copied_sections(report: Report, others: list[Report]) -> list[dict]:
