@@ -163,7 +163,7 @@ def test_an_agency_refreshed_after_its_first_batch_and_at_the_end(tmp_path, monk
     assert result.stored == len(PINGTAN) > 2
     (first, stale_then), (last, stale_at_end) = calls
     assert first == stale_then and len(first) == 1  # after the first batch: its agency
-    assert last is None and stale_at_end == first  # at the end: written to again since
+    assert last == stale_at_end == first  # at the end: written to again since
     with Store(url) as st, st.engine.connect() as c:
         stored = c.execute(select(func.count()).where(S.findings.c.scope == "cross")).scalar()
         assert st.stale_agencies() == []
@@ -258,3 +258,22 @@ def test_the_pair_rules_read_only_what_a_light_load_brings(corpus_db):
     assert cells and None not in cells and None not in sections
     assert all(path.startswith(PAIR_CELL_PREFIXES) for path in cells), sorted(cells)
     assert sections <= set(PAIR_SECTIONS), sections
+
+
+def test_an_agency_refreshed_again_down_to_no_cross_findings_counts_none(tmp_path, monkeypatch):
+    """The run's count is of each agency's cross findings as last refreshed: an agency whose findings went
+    (a copy of a year taking over, say) counts 0 at the end, not what its first refresh found."""
+    ingest_module = importlib.import_module("gongkai.store.ingest")
+    with Store(f"sqlite:///{tmp_path / 'count.db'}") as st:
+        writer = ingest_module._Writer(
+            st, ingest_module.IngestResult(), None, ingest_module.Publications(None), None
+        )
+        monkeypatch.setattr(st, "stale_agencies", lambda: ["a", "b"])
+        monkeypatch.setattr(ingest_module, "refresh_counts", lambda store, ids: {"a": 3, "b": 2})
+        writer.refresh_new_agencies()
+        monkeypatch.setattr(st, "stale_agencies", lambda: ["a"])
+        monkeypatch.setattr(ingest_module, "refresh_counts", lambda store, ids: {})  # "a" has none left
+        writer.refresh_new_agencies()  # "a" is not new: left to the end
+        assert writer.cross == {"a": 3, "b": 2}
+        writer.refresh_cross()
+        assert writer.cross == {"a": 0, "b": 2}

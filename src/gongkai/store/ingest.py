@@ -1,9 +1,9 @@
 """Batch ingest: walk folders and .zip archives, read every report in worker processes, store them as they
 come (a few dozen documents, or a second's worth, per transaction: `WRITE_BATCH`, `WRITE_SECONDS`), each
-batch followed by the refresh of the cross-year findings of the agencies it changed. The writing runs in a
-thread of its own, so the workers are given new documents while a batch is written. A worker also compares
-each report with its agency's stored year before (`gongkai.store.cross`), so that the refresh mostly
-confirms pairs of years already compared.
+batch followed by the refresh of the cross-year findings of the agencies it is the first to change (those
+changed again, at the end). The writing runs in a thread of its own, so the workers are given new documents
+while a batch is written. A worker also compares each report with its agency's stored year before
+(`gongkai.store.cross`), so that the refresh mostly confirms pairs of years already compared.
 
 Idempotent and resumable: documents are keyed by the sha256 of their bytes; whatever is stored is skipped,
 so a second run changes nothing and an interrupted run continues where it stopped.
@@ -193,10 +193,10 @@ class Publications:
 
 class _Writer:
     """Documents read, stored a batch at a time (one transaction each) by a thread of their own, counted and
-    reported in the order they came; after each batch, the cross-year findings of its agencies are brought
-    up to date (`cross.refresh_counts`; the workers compared most pairs already), while the workers go on
-    reading: left to the end, that refresh kept a core idle. An agency is refreshed there the first time the
-    run writes to it; if written to again, at the end.
+    reported in the order they came; after each batch, the cross-year findings of the agencies it is the
+    first in this run to write to are brought up to date (`cross.refresh_counts`; the workers compared most
+    pairs already) while the workers go on reading (left to the end, that refresh kept a core idle); an
+    agency written to again is refreshed once more at the end.
 
     The thread lets the workers go on reading while a batch is written: written in the loop that hands out
     the documents, a batch (≈ 0.1 s) left both workers idle once their document was done. ``add`` raises
@@ -300,14 +300,16 @@ class _Writer:
         """The cross-year refresh of the agencies this batch marked stale for the first time in this run. One
         written to again in a later batch stays stale until the end (`refresh_cross`): an agency of many
         documents (say thousands of copies of one report) is then read once, not once per batch."""
-        new = [a for a in self.store.stale_agencies() if a not in self.cross]
-        if new:
-            counts = refresh_counts(self.store, new)
-            self.cross.update({a: counts.get(a, 0) for a in new})
+        self._refresh([a for a in self.store.stale_agencies() if a not in self.cross])
 
     def refresh_cross(self) -> None:
         """The cross-year refresh of the agencies marked stale (those this run wrote to since)."""
-        self.cross.update(refresh_counts(self.store))
+        self._refresh(self.store.stale_agencies())
+
+    def _refresh(self, agencies: list[str]) -> None:
+        if agencies:
+            counts = refresh_counts(self.store, agencies)  # agencies left without cross findings left out
+            self.cross.update({a: counts.get(a, 0) for a in agencies})
 
     def _count(self, item: Parsed, record: dict | None, status: str | None) -> None:
         """Count one document (unreadable ones are not stored)."""
