@@ -168,14 +168,21 @@ def masked_spans(stream: Stream, labels: tuple[str, ...], start: int, end: int) 
     parenthesised notes (``（单位：万元，保留4位小数）``) and article references (``第二十条第（五）项``)."""
     out: list[tuple[int, int]] = []
     # A parenthesised note is told from other parentheses only when it reaches into the interval.
-    patterns: list[tuple[re.Pattern[str], Callable[[re.Match[str]], bool] | None]] = []
+    # Each pattern with the character every match of it starts with (a match starting at ``end`` or
+    # later is outside the interval: a pattern whose character is not in ``[lo, end)`` is not run).
+    patterns: list[tuple[re.Pattern[str], Callable[[re.Match[str]], bool] | None, str | None]] = []
     if labels:
-        patterns.append((_header_pattern(labels), None))
-    patterns += [(_PARENTHESISED, _holds_text), (_ARTICLE, None)]
+        patterns.append((_header_pattern(labels), None, None))
+    patterns += [(_PARENTHESISED, _holds_text, "("), (_ARTICLE, None, "第")]
     # Look a little beyond the interval: a note may start before it and end inside.
-    lo, hi = max(0, start - _MASK_MARGIN), min(len(stream.compact), end + _MASK_MARGIN)
-    for pattern, holds_text in patterns:
-        for m in pattern.finditer(stream.compact, lo, hi):
+    compact = stream.compact
+    lo, hi = max(0, start - _MASK_MARGIN), min(len(compact), end + _MASK_MARGIN)
+    for pattern, holds_text, first in patterns:
+        if first is not None and compact.find(first, lo, end) < 0:
+            continue
+        for m in pattern.finditer(compact, lo, hi):
+            if m.start() >= end:
+                break
             a, b = max(m.start(), start), min(m.end(), end)
             if a < b and (holds_text is None or holds_text(m)):
                 out.append((a, b))

@@ -91,9 +91,11 @@ def enumerate_readings(
     pieces_from = [_suffix_pieces(t, d) for t, d in zip(tokens, digits_in, strict=True)]
     digits_after = [sum(p[0] for p in pieces_from[i + 1 :]) for i in range(len(tokens))]
     missing_budget = max(0, ncols - sum(p[0] for p in pieces_from))
-    closing: dict[int, list[Equation]] = {}
-    for eq in equations:
-        closing.setdefault(max((*eq[0], *eq[1])), []).append(eq)
+    # The equations closing at each column: their cells (left ones first) and how many are on the left.
+    closing: dict[int, list[tuple[tuple[int, ...], int]]] = {}
+    for left, right in equations:
+        cells = (*left, *right)
+        closing.setdefault(max(cells), []).append((cells, len(left)))
     heavy = _bounds(rules, equations)
     digits_from = _digits_from(digits_in)
     out: list[Reading] = []
@@ -191,7 +193,7 @@ def _suffix_pieces(token: str, digits: list[int]) -> list[int]:
 def _balanced(
     values: list[Value],
     col: int,
-    closing: dict[int, list[Equation]],
+    closing: dict[int, list[tuple[tuple[int, ...], int]]],
     heavy: dict[int, list[tuple[list[int], int]]],
     spare: int,
     missing_left: int,
@@ -199,9 +201,9 @@ def _balanced(
     """The equations closing at ``col`` hold, and (when no cell is left missing) none is already heavier
     on its left than its right cells can be: ``spare`` digits are left once every later column has one,
     and the right cells share them."""
-    for left, right in closing.get(col, ()):
-        cells = [values[i] for i in (*left, *right)]
-        if None not in cells and sum(values[i] for i in left) != sum(values[i] for i in right):  # type: ignore[misc]
+    for indices, nleft in closing.get(col, ()):
+        cells = [values[i] for i in indices]
+        if None not in cells and sum(cells[:nleft]) != sum(cells[nleft:]):  # type: ignore[arg-type]
             return False
     if not missing_left and col in heavy:
         for laid, nright in heavy[col]:
@@ -348,6 +350,8 @@ def row_readings(
             return [Reading(tuple(plain), (WHOLE,) * n, tuple(range(n)))]
     if sum(map(len, tokens)) <= len(rules) and all(t.isdecimal() for t in tokens):
         readings = digit_cells(tokens, len(rules), equations)
+        if len(readings) == 1 and None not in readings[0].values:
+            return readings  # one digit a cell, every equation checked (whole numbers: exactly)
     else:
         readings = enumerate_readings(tokens, rules, equations)
     kept: dict[tuple[Value, ...], Reading] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from gongkai.read.document import Document, Span
@@ -88,7 +89,7 @@ class Stream:
 
     text: str  # normalised, with separators
     origin: list[int]  # text index -> index into spans (-1 for separators)
-    orig_offset: list[int]  # text index -> offset in the document's original text
+    orig_offset: Sequence[int]  # text index -> offset in the document's original text
     spans: list[tuple[int, int, Span]]  # (line index, cell index within the line, span)
     compact: str
     cmap: list[int]
@@ -100,6 +101,49 @@ class Stream:
 
     @classmethod
     def of(cls, doc: Document) -> Stream:
+        chars: list[str] = []  # pieces of the text, joined at the end
+        origin: list[int] = []
+        spans: list[tuple[int, int, Span]] = []
+        cmap: list[int] = []
+        at = 0  # length of the text so far
+        for li, line in enumerate(doc.lines):
+            if li:
+                chars.append("\n")
+                origin.append(-1)
+                at += 1
+            for si, span in enumerate(line.spans):
+                if si and line.is_table_row:
+                    chars.append("\t")
+                    origin.append(-1)
+                    at += 1
+                norm = normalize(span.text)
+                if len(norm) != len(span.text):  # rare: NFKC changed a length, offsets need mapping
+                    return cls._of_mapped(doc)
+                origin.extend([len(spans)] * len(norm))
+                spans.append((li, si, span))
+                chars.append(norm)
+                if " " in norm or "\n" in norm:  # (tabs are folded to spaces by `normalize`)
+                    for m in _INK.finditer(norm):
+                        cmap.extend(range(at + m.start(), at + m.end()))
+                else:
+                    cmap.extend(range(at, at + len(norm)))
+                at += len(norm)
+        text = "".join(chars)
+        return cls(
+            text=text,
+            origin=origin,
+            # Every span kept its length, and a separator stands for one character of ``doc.text``.
+            orig_offset=range(len(text)),
+            spans=spans,
+            compact=text.replace(" ", "").replace("\t", "").replace("\n", ""),
+            cmap=cmap,
+            is_grid=[line.is_table_row for line in doc.lines],
+        )
+
+    @classmethod
+    def _of_mapped(cls, doc: Document) -> Stream:
+        """`of` for a document some of whose characters NFKC expands or drops: each text index is mapped
+        to its offset in the original text."""
         chars: list[str] = []  # pieces of the text, joined at the end
         origin: list[int] = []
         orig_offset: list[int] = []

@@ -74,11 +74,9 @@ def tokens_between(stream: Stream, cstart: int, cend: int, labels: tuple[str, ..
     text = stream.text[tstart:tend]
     masks = locate.masked_spans(stream, labels, cstart, cend)
     if masks:
-        chunk = list(text)
-        for a, b in masks:
-            for t in range(stream.to_text(a) - tstart, stream.to_text(b - 1) - tstart + 1):
-                chunk[t] = " "
-        text = "".join(chunk)
+        text = _blanked(
+            text, [(stream.to_text(a) - tstart, stream.to_text(b - 1) - tstart + 1) for a, b in masks]
+        )
     text = _mask_dates(_mask_label_cells(text))
     out = []
     for m in _NUMBER.finditer(text):
@@ -90,6 +88,20 @@ def tokens_between(stream: Stream, cstart: int, cend: int, labels: tuple[str, ..
                 piece, offset = piece[1:], 1  # a dash after a word is punctuation, not a sign
         out.append(Token(piece, tstart + m.start() + offset, tstart + m.end()))
     return out
+
+
+def _blanked(text: str, ranges: list[tuple[int, int]]) -> str:
+    """``text`` with the characters in ``ranges`` (index ranges, which may overlap) turned to spaces."""
+    pieces = []
+    done = 0
+    for a, b in sorted(ranges):
+        if b <= done:
+            continue
+        a = max(a, done)
+        pieces += (text[done:a], " " * (b - a))
+        done = b
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def _mask_dates(text: str) -> str:
@@ -170,7 +182,7 @@ def _cells_from_verdicts(
     """The cells at ``paths`` (a row's, in column order) from the row's readings."""
     tokens = source.tokens
     raw_all = " ".join(t.text for t in tokens) or None
-    wheres = [t.where(stream) for t in tokens]  # each token's provenance, looked up once for the row
+    wheres = [stream.where_at(t.tstart) for t in tokens]  # each token's provenance, once for the row
     if not options:
         return {p: Cell(p, None, UNREADABLE, raw=raw_all, where=_distinct(wheres)) for p in paths}
     if len(options) == 1:
@@ -312,6 +324,8 @@ def added_row_lines(
 
 
 def _outside(tokens: list[Token], lines: list[tuple[int, int]]) -> list[Token]:
+    if lines and tokens:  # only the lines from the first token to the last (tokens are in text order)
+        lines = [(a, b) for a, b in lines if a <= tokens[-1].tstart and b > tokens[0].tstart]
     if not lines:
         return list(tokens)
     return [tok for tok in tokens if not any(a <= tok.tstart < b for a, b in lines)]
@@ -337,11 +351,11 @@ def row_sources(
         else []
     )
     by_key = {r.key: r for r in rows}
+    grid = True in stream.is_grid  # without grid lines no row is read by position
     out: dict[str, RowSource] = {}
     for i, f in enumerate(order):
         nxt = order[i + 1].start if i + 1 < len(order) else end
-        ncols = len(table.columns_of(by_key[f.key]))
-        positional = positional_cells(stream, f.end, ncols)
+        positional = positional_cells(stream, f.end, len(table.columns_of(by_key[f.key]))) if grid else None
         if positional is not None and not grid_tokens:
             out[f.key] = RowSource(f.key, [], positional)
             continue
