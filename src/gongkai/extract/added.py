@@ -14,6 +14,7 @@ import re
 from functools import cache
 
 from gongkai import template
+from gongkai.extract.memo import by_identity
 from gongkai.lazyre import lazy_compile
 from gongkai.punct import strip_punct
 
@@ -87,6 +88,7 @@ def _unexplained(run: str, joined: str) -> str:
     return "".join(ch if keep[i] else " " for i, ch in enumerate(run))
 
 
+@by_identity
 def row_widths(table: template.Table) -> frozenset[int]:
     """How many values a row of ``table`` prints: each row's own column count (table 二), the shared
     column count, and for grouped tables (四) all groups side by side."""

@@ -119,16 +119,16 @@ def enumerate_readings(
         parsed[key] = value
         return value
 
-    def feasible(ti: int, pos: int, col: int, missing_left: int) -> bool:
+    def walk(ti: int, pos: int, col: int, missing_left: int) -> None:
+        if len(out) >= MAX_READINGS:
+            return
+        # Feasible: the columns left can take the tokens left (each at least one cell, at most a digit a
+        # cell) and the cells left missing.
         cols_left = ncols - col
         if ti == ntokens:
-            return cols_left <= missing_left
-        tokens_left = ntokens - ti
-        pieces_max = pieces_from[ti][pos] + digits_after[ti]
-        return tokens_left <= cols_left <= pieces_max + missing_left
-
-    def walk(ti: int, pos: int, col: int, missing_left: int) -> None:
-        if len(out) >= MAX_READINGS or not feasible(ti, pos, col, missing_left):
+            if cols_left > missing_left:
+                return
+        elif not ntokens - ti <= cols_left <= pieces_from[ti][pos] + digits_after[ti] + missing_left:
             return
         if col == ncols:
             if ti == ntokens:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from gongkai.read.document import Document, Span
@@ -111,23 +111,25 @@ class Stream:
                 chars.append("\n")
                 origin.append(-1)
                 at += 1
+            sep = line.is_table_row
             for si, span in enumerate(line.spans):
-                if si and line.is_table_row:
+                if si and sep:
                     chars.append("\t")
                     origin.append(-1)
                     at += 1
                 norm = normalize(span.text)
-                if len(norm) != len(span.text):  # rare: NFKC changed a length, offsets need mapping
+                n = len(norm)
+                if n != len(span.text):  # rare: NFKC changed a length, offsets need mapping
                     return cls._of_mapped(doc)
-                origin.extend([len(spans)] * len(norm))
+                origin += [len(spans)] * n
                 spans.append((li, si, span))
                 chars.append(norm)
                 if " " in norm or "\n" in norm:  # (tabs are folded to spaces by `normalize`)
                     for m in _INK.finditer(norm):
-                        cmap.extend(range(at + m.start(), at + m.end()))
+                        cmap += range(at + m.start(), at + m.end())
                 else:
-                    cmap.extend(range(at, at + len(norm)))
-                at += len(norm)
+                    cmap += range(at, at + n)
+                at += n
         text = "".join(chars)
         return cls(
             text=text,
@@ -198,6 +200,21 @@ class Stream:
         if found is None:
             found = self._wheres[sid] = self.spans[sid][2].where()
         return found
+
+    def wheres_at(self, positions: Iterable[int]) -> list[dict]:
+        """`where_at` of each of ``positions``."""
+        origin, n, made = self.origin, len(self.origin), self._wheres
+        out = []
+        for tpos in positions:
+            sid = origin[tpos] if 0 <= tpos < n else -1
+            if sid < 0:
+                out.append({})
+                continue
+            found = made.get(sid)
+            if found is None:
+                found = made[sid] = self.spans[sid][2].where()
+            out.append(found)
+        return out
 
     def search(self, pattern: re.Pattern[str], start: int, end: int) -> re.Match[str] | None:
         """First match of ``pattern`` in ``compact[start:end]`` (compact indices)."""

@@ -8,6 +8,7 @@ laid over the columns in every possible way (`solve.enumerate_readings`) and the
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -74,19 +75,18 @@ def tokens_between(stream: Stream, cstart: int, cend: int, labels: tuple[str, ..
     text = stream.text[tstart:tend]
     masks = locate.masked_spans(stream, labels, cstart, cend)
     if masks:
-        text = _blanked(
-            text, [(stream.to_text(a) - tstart, stream.to_text(b - 1) - tstart + 1) for a, b in masks]
-        )
+        cmap = stream.cmap  # (a mask lies inside the interval: its compact indices are mapped)
+        text = _blanked(text, [(cmap[a] - tstart, cmap[b - 1] - tstart + 1) for a, b in masks])
     text = _mask_dates(_mask_label_cells(text))
     out = []
     for m in _NUMBER.finditer(text):
-        piece = m.group(0)
-        offset = 0
-        if piece.startswith("-"):
-            before = text[m.start() - 1] if m.start() > 0 else " "
+        piece = m.group()
+        a, b = m.span()
+        if piece[0] == "-":
+            before = text[a - 1] if a > 0 else " "
             if not (before.isspace() or before.isdigit()):
-                piece, offset = piece[1:], 1  # a dash after a word is punctuation, not a sign
-        out.append(Token(piece, tstart + m.start() + offset, tstart + m.end()))
+                piece, a = piece[1:], a + 1  # a dash after a word is punctuation, not a sign
+        out.append(Token(piece, tstart + a, tstart + b))
     return out
 
 
@@ -176,15 +176,19 @@ def _rules(columns: tuple[template.Column, ...]) -> list[solve.ColumnRule]:
     return [solve.ColumnRule(decimal=c.decimal, signed=c.signed) for c in columns]
 
 
+# A grid cell's number, read with decimals (a grid shows what it shows), by whether the column is signed.
+_GRID_RULES = {s: solve.ColumnRule(decimal=True, signed=s) for s in (False, True)}
+
+
 def _cells_from_verdicts(
     stream: Stream, paths: Sequence[str], source: RowSource, options: list[solve.Reading], plain: bool
 ) -> dict[str, Cell]:
     """The cells at ``paths`` (a row's, in column order) from the row's readings."""
     tokens = source.tokens
-    raw_all = " ".join(t.text for t in tokens) or None
-    wheres = [stream.where_at(t.tstart) for t in tokens]  # each token's provenance, once for the row
+    raw_all = " ".join([t.text for t in tokens]) or None
+    wheres = stream.wheres_at([t.tstart for t in tokens])  # each token's provenance, once for the row
     if not options:
-        return {p: Cell(p, None, UNREADABLE, raw=raw_all, where=_distinct(wheres)) for p in paths}
+        return {p: Cell(p, None, UNREADABLE, raw_all, [], _distinct(wheres)) for p in paths}
     if len(options) == 1:
         return _cells_from_one_reading(paths, tokens, wheres, raw_all, options[0], plain)
     out = {}
@@ -207,10 +211,10 @@ def _cells_from_verdicts(
         raw = " ".join(tokens[i].text for i in token_ids) or None
         where = _distinct([wheres[i] for i in token_ids])
         if v.status == "read":
-            out[path] = Cell(path, v.value, READ, raw=raw, where=where)
+            out[path] = Cell(path, v.value, READ, raw, [], where)
         else:
             note = _INFERRED_NOTES[max({r.kinds[c] for r in options}, key=_INFERRED_ORDER.index)]
-            out[path] = Cell(path, v.value, INFERRED, raw=raw, where=where, note=note)
+            out[path] = Cell(path, v.value, INFERRED, raw, [], where, note)
     return out
 
 
@@ -223,19 +227,19 @@ def _cells_from_one_reading(
     plain: bool,
 ) -> dict[str, Cell]:
     """`_cells_from_verdicts` for a row with one reading (the common case), cell by cell: a known value
-    is read (or inferred: split, or not plain), an unknown one ambiguous without candidates."""
+    is read (or inferred: split, or not plain), an unknown one ambiguous without candidates. The cells
+    are made with every field given by position (path, value, status, raw, candidates, where, note): a
+    row's cells are most of what extraction makes, and keywords and default factories cost twice as much."""
     out = {}
     for path, value, kind, ti in zip(paths, reading.values, reading.kinds, reading.tokens, strict=True):
         if value is None:
-            out[path] = Cell(
-                path, None, AMBIGUOUS, raw=raw_all, where=_distinct(wheres), note="多种读法均满足勾稽关系"
-            )
+            out[path] = Cell(path, None, AMBIGUOUS, raw_all, [], _distinct(wheres), "多种读法均满足勾稽关系")
             continue
         raw, where = (tokens[ti].text or None, [wheres[ti]] if wheres[ti] else []) if ti >= 0 else (None, [])
         if plain and kind == solve.WHOLE:
-            out[path] = Cell(path, value, READ, raw=raw, where=where)
+            out[path] = Cell(path, value, READ, raw, [], where, "")
         else:
-            out[path] = Cell(path, value, INFERRED, raw=raw, where=where, note=_INFERRED_NOTES[kind])
+            out[path] = Cell(path, value, INFERRED, raw, [], where, _INFERRED_NOTES[kind])
     return out
 
 
@@ -261,16 +265,16 @@ def _positional_row(
     for c, (col, tok) in enumerate(zip(columns, cells, strict=True)):
         path = f"{prefix}.{col.key}"
         if tok is None:
-            out[path] = Cell(path, None, BLANK)
+            out[path] = Cell(path, None, BLANK, None, [], [], "")
             continue
-        value = solve.parse_number(tok.text, solve.ColumnRule(decimal=True, signed=col.signed))
+        value = solve.parse_number(tok.text, _GRID_RULES[col.signed])
         where = [tok.where(stream)]
         if value is None:
-            out[path] = Cell(path, None, UNREADABLE, raw=tok.text, where=where)
+            out[path] = Cell(path, None, UNREADABLE, tok.text, [], where, "")
         elif tok.doubtful(stream):
             out[path] = _doubtful_cell(path, value, tok, where, [r.values[c] for r in solved or []], stream)
         else:
-            out[path] = Cell(path, value, READ, raw=tok.text, where=where)
+            out[path] = Cell(path, value, READ, tok.text, [], where, "")
     return out
 
 
@@ -298,7 +302,8 @@ def _doubtful_cell(
 
 def _missing_row(prefix: str, columns) -> dict[str, Cell]:
     return {
-        f"{prefix}.{c.key}": Cell(f"{prefix}.{c.key}", None, MISSING, note="原文未找到此行") for c in columns
+        f"{prefix}.{c.key}": Cell(f"{prefix}.{c.key}", None, MISSING, None, [], [], "原文未找到此行")
+        for c in columns
     }
 
 
@@ -318,7 +323,8 @@ def added_row_lines(
     for line in stream.text[tstart:tend].split("\n"):
         a, b = pos, pos + len(line)
         pos = b + 1
-        if not any(a <= x <= b for x in labels) and added.added_row_label(line, layout_key, t):
+        k = bisect.bisect_left(labels, a)  # the first label from the line's start on
+        if not (k < len(labels) and labels[k] <= b) and added.added_row_label(line, layout_key, t):
             out.append((a, b))
     return out
 
@@ -571,7 +577,7 @@ def _positional_reading(
         elif t.doubtful(stream):
             values.append(None)
         else:
-            values.append(solve.parse_number(t.text, solve.ColumnRule(decimal=True, signed=r.signed)))
+            values.append(solve.parse_number(t.text, _GRID_RULES[r.signed]))
     return solve.Reading(tuple(values), ("whole",) * len(values), (-1,) * len(values))
 
 
