@@ -8,7 +8,6 @@ match. A row label may be preceded by its enumerator (``2.``) glued to the previ
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from gongkai import template
@@ -142,9 +141,10 @@ def _last_repeats(
 
 
 @by_identity
-def _header_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
+def _header_pattern(labels: tuple[str, ...]) -> tuple[re.Pattern[str], int]:
+    """The pattern of the header labels, and the longest match it can make (the longest label)."""
     parts = sorted({re.escape(_compact(label)) for label in labels if label}, key=len, reverse=True)
-    return re.compile("|".join(parts))
+    return re.compile("|".join(parts)), max((len(_compact(label)) for label in labels), default=0)
 
 
 _PARENTHESISED = lazy_compile(r"\([^()]{0,121}\)")
@@ -163,22 +163,32 @@ _ARTICLE = lazy_compile(r"第[一二三四五六七八九十\d]+条(?:第\(?[一
 _UNIT = lazy_compile(r"(?:单位:)?(?:万?元|件|条|次|个|人次)(?=[^\u4e00-\u9fff]|$)")
 
 
+# Notes in parentheses and article references: each pattern, what tells its matches apart (or None), and
+# the character every match of it starts with.
+_NOTES = ((_PARENTHESISED, _holds_text, "("), (_ARTICLE, None, "第"))
+
+
 def masked_spans(stream: Stream, labels: tuple[str, ...], start: int, end: int) -> list[tuple[int, int]]:
     """Compact intervals in ``[start, end)`` that are printed header text, never values: column labels,
     parenthesised notes (``（单位：万元，保留4位小数）``) and article references (``第二十条第（五）项``)."""
     out: list[tuple[int, int]] = []
-    # A parenthesised note is told from other parentheses only when it reaches into the interval.
-    # Each pattern with the character every match of it starts with (a match starting at ``end`` or
-    # later is outside the interval: a pattern whose character is not in ``[lo, end)`` is not run).
-    patterns: list[tuple[re.Pattern[str], Callable[[re.Match[str]], bool] | None, str | None]] = []
-    if labels:
-        patterns.append((_header_pattern(labels), None, None))
-    patterns += [(_PARENTHESISED, _holds_text, "("), (_ARTICLE, None, "第")]
-    # Look a little beyond the interval: a note may start before it and end inside.
+    # Look a little beyond the interval: a note may start before it and end inside. A match starting at
+    # ``end`` or later is outside the interval: the search stops there.
     compact = stream.compact
     lo, hi = max(0, start - _MASK_MARGIN), min(len(compact), end + _MASK_MARGIN)
-    for pattern, holds_text, first in patterns:
-        if first is not None and compact.find(first, lo, end) < 0:
+    if labels:
+        # A label starting before ``end`` ends by ``end + longest``: the search need not look further.
+        pattern, longest = _header_pattern(labels)
+        for m in pattern.finditer(compact, lo, min(hi, end + longest)):
+            if m.start() >= end:
+                break
+            a, b = max(m.start(), start), min(m.end(), end)
+            if a < b:
+                out.append((a, b))
+    # A parenthesised note is told from other parentheses only when it reaches into the interval. Every
+    # match of these starts with the character given: without one in ``[lo, end)``, none is searched.
+    for pattern, holds_text, first in _NOTES:
+        if compact.find(first, lo, end) < 0:
             continue
         for m in pattern.finditer(compact, lo, hi):
             if m.start() >= end:
