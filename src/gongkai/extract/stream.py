@@ -204,7 +204,7 @@ class Stream:
     def wheres_at(self, positions: Iterable[int]) -> list[dict]:
         """`where_at` of each of ``positions``."""
         origin, n, made = self.origin, len(self.origin), self._wheres
-        out = []
+        out: list[dict] = []
         for tpos in positions:
             sid = origin[tpos] if 0 <= tpos < n else -1
             if sid < 0:

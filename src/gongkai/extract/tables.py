@@ -92,7 +92,7 @@ def tokens_between(stream: Stream, cstart: int, cend: int, labels: tuple[str, ..
 
 def _blanked(text: str, ranges: list[tuple[int, int]]) -> str:
     """``text`` with the characters in ``ranges`` (index ranges, which may overlap) turned to spaces."""
-    pieces = []
+    pieces: list[str] = []
     done = 0
     for a, b in sorted(ranges):
         if b <= done:
