@@ -210,7 +210,7 @@ class Store:
     def known(self) -> dict[str, str]:
         """sha256 → status of every stored document."""
         with self.engine.connect() as c:
-            return dict(driver_rows(c, _KNOWN))  # ≈ 4× faster than SQLAlchemy's rows at 100,000
+            return dict(driver_rows(c, _KNOWN))  # ≈ 3× faster than SQLAlchemy's rows at 132,000
 
     def forget(self, sha256s: Iterable[str]) -> None:
         """Drop documents (with everything derived from them), e.g. failed ones before a retry."""
