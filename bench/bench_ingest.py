@@ -13,7 +13,9 @@ documents in the database (the last step within 10% of the first); < 100 KiB of 
 Each step also prints the CPU time per document, of this process (the writer) and of the workers: unlike
 documents/s it does not depend on what else the machine runs, and 200 documents/s on 2 cores needs it
 under 10 ms (the documents/s that CPU allows on the cores used is printed: the floor of the time a
-step can take; documents/s below it is time the workers waited). The load average is printed with it.
+step can take; documents/s below it is time the workers waited). The load average is printed with it, and
+the host's speed just before the step: the CPU ms of reading one seed document in this process (the least of
+15), since this machine's speed drifts by up to ≈ 25% within minutes; CPU a document over it compares steps.
 Stop earlier with ``--documents``. ``--url`` of a database that holds reports already (e.g. one built by
 ``bench/make_db.py --reports 100000``) measures the steps from its size on (the size per report is then
 that of the whole database). ``--spring`` makes the documents a spring's: each the next year's report of
@@ -88,6 +90,19 @@ def cpu_seconds() -> tuple[float, float]:
     return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
 
 
+def host_reference_ms(seeds: list[tuple[str, bytes]], runs: int = 15) -> float:
+    """CPU ms of reading, extracting and auditing the first seed document in this process, the least of
+    ``runs``: the speed of the host at that moment. This machine's speed drifts by up to ≈ 25% within
+    minutes, so each step prints it beside its CPU a document (their ratio compares steps and runs)."""
+    stem, data = seeds[0]
+    best = float("inf")
+    for _ in range(runs):
+        start = time.process_time()
+        process_bytes(data, f"{stem}.txt")
+        best = min(best, time.process_time() - start)
+    return best * 1000
+
+
 def ms_per(seconds: float, documents: int) -> float:
     return seconds * 1000 / max(documents, 1)
 
@@ -145,6 +160,7 @@ def main() -> None:
                 write_spring_step(folder, spring[0], spring[1], done, count)
             else:
                 write_step(folder, seeds, before + done, count)  # copies not in the database yet
+            reference = host_reference_ms(seeds)
             t, cpu = time.perf_counter(), cpu_seconds()
             result = ingest([folder], url, workers=args.workers)
             secs = time.perf_counter() - t
@@ -161,7 +177,8 @@ def main() -> None:
                 f" CPU {main_cpu + workers_cpu:.1f} ms/document"
                 f" (writer {main_cpu:.1f}, workers {workers_cpu:.1f}; {cores} cores at that allow"
                 f" {cores * 1000 / (main_cpu + workers_cpu):.0f} documents/s);"
-                f" load {os.getloadavg()[0]:.1f}",
+                f" load {os.getloadavg()[0]:.1f}; host: the reference document {reference:.2f} ms"
+                f" ({(main_cpu + workers_cpu) / reference:.2f}× it a document)",
                 flush=True,
             )
             done += count
