@@ -153,3 +153,15 @@ def test_row_readings_reopen_an_ambiguous_glued_row(corpus):
     assert (69, 3, 665) in readings and (69, 36, 65) in readings
     assert all("".join(map(str, r)) == "693665" for r in readings)
     assert row_readings(report, "table2", "licensing") == [(2293,)]
+
+
+def test_a_row_cell_made_by_position_is_the_cell_made_by_keyword():
+    """extract/tables.py builds a row's cells with every field by position (for speed): the order it assumes
+    is `model.Cell`'s, so a field added or moved there shows here, not as provenance in the wrong field."""
+    from gongkai.model import INFERRED, Cell
+
+    where, note = [{"line": 3}], "拆分粘连数字"
+    by_position = Cell("table3.new.total", 7.0, INFERRED, "7", [], where, note)
+    by_keyword = Cell("table3.new.total", 7.0, status=INFERRED, raw="7", candidates=[], where=where, note=note)
+    assert by_position == by_keyword
+    assert by_position.to_json() == by_keyword.to_json()

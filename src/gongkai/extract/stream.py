@@ -193,16 +193,10 @@ class Stream:
 
     def where_at(self, tpos: int) -> dict:
         """Provenance (`Span.where`) of the span holding text index ``tpos``; ``{}`` for a separator."""
-        sid = self.origin[tpos] if 0 <= tpos < len(self.origin) else -1
-        if sid < 0:
-            return {}
-        found = self._wheres.get(sid)
-        if found is None:
-            found = self._wheres[sid] = self.spans[sid][2].where()
-        return found
+        return self.wheres_at((tpos,))[0]
 
     def wheres_at(self, positions: Iterable[int]) -> list[dict]:
-        """`where_at` of each of ``positions``."""
+        """`where_at` of each of ``positions`` (a span's provenance made once, and shared)."""
         origin, n, made = self.origin, len(self.origin), self._wheres
         out: list[dict] = []
         for tpos in positions:

@@ -35,11 +35,11 @@ from gongkai.store.db import (
     _insert_findings,
     _num,
     _refresh_status,
-    driver_rows,
     iter_chunks,
     representatives,
     worker_connection,
 )
+from gongkai.store.driver import driver_rows
 from gongkai.store.process import finding_json
 
 __all__ = ["consecutive", "load_for_pairs", "pair_findings", "pair_in_worker", "refresh"]

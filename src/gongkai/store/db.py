@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from itertools import repeat
 from pathlib import Path
@@ -31,13 +31,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError, NoResultFound
-from sqlalchemy.sql.compiler import SQLCompiler
 
 from gongkai import template
 from gongkai.errors import InputError
 from gongkai.model import Report, SectionText
 from gongkai.store import report_summary
 from gongkai.store import schema as S
+from gongkai.store.driver import driver_rows, insert_rows
 from gongkai.store.process import FAILED, apply_given, status_of
 from gongkai.store.publication import PUBLICATION_COLUMNS, Publication
 from gongkai.store.reviewstate import fingerprint
@@ -106,28 +106,6 @@ STORED_REPORT_COLUMNS = (
     S.reports.c.year,
     S.reports.c.uncertain,
 )
-
-
-_COMPILED: dict[tuple[str, int], SQLCompiler] = {}  # (dialect, statement) → the statement compiled
-
-
-def driver_rows(c: Connection, statement, **params: Any) -> Sequence:
-    """The rows of ``statement`` (one built once, at import: it is compiled once per dialect, by its id) run
-    on the driver's cursor, values as the driver gives them (JSON as text on SQLite, decoded on
-    PostgreSQL): SQLAlchemy's result objects cost more than the small queries a worker runs for each
-    document, or than the query itself when it returns many narrow rows."""
-    key = (c.dialect.name, id(statement))
-    compiled = _COMPILED.get(key)
-    if compiled is None:
-        compiled = _COMPILED[key] = statement.compile(dialect=c.dialect)
-    values = compiled.construct_params(params)  # with the statement's own (the LIMIT)
-    arguments = tuple(values[k] for k in compiled.positiontup or ()) if compiled.positional else values
-    cursor = c.connection.cursor()
-    try:
-        cursor.execute(compiled.string, arguments)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 _KNOWN = select(S.documents.c.sha256, S.documents.c.status)
@@ -866,18 +844,9 @@ _FINDING_KEYS = tuple(c.name for c in S.findings.c if c.name != "id")
 
 
 def _execute_many(c: Connection, table, rows: list[tuple]) -> None:
-    """INSERT ``rows`` (tuples in the table's column order, ``id`` left out when it is generated) with one
-    prepared statement, its parameters handed to the driver as they are."""
-    if not rows:
-        return
+    """INSERT ``rows`` (tuples in the table's column order, ``id`` left out when it is generated)."""
     keys = {S.cells: _CELL_KEYS, S.sections: _SECTION_KEYS, S.findings: _FINDING_KEYS}[table]
-    compiled = insert(table).compile(dialect=c.dialect, column_keys=list(keys))
-    if compiled.positional:
-        order = [keys.index(k) for k in compiled.positiontup or ()]
-        params: list = rows if order == list(range(len(keys))) else [tuple(r[i] for i in order) for r in rows]
-    else:
-        params = [dict(zip(keys, r, strict=True)) for r in rows]
-    c.exec_driver_sql(compiled.string, params)
+    insert_rows(c, table, keys, rows)
 
 
 def _cell_rows(report_id: int | None, report: dict, dumps) -> list[tuple]:
