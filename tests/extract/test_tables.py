@@ -160,8 +160,8 @@ def test_a_row_cell_made_by_position_is_the_cell_made_by_keyword():
     is `model.Cell`'s, so a field added or moved there shows here, not as provenance in the wrong field."""
     from gongkai.model import INFERRED, Cell
 
-    where, note = [{"line": 3}], "拆分粘连数字"
-    by_position = Cell("table3.new.total", 7.0, INFERRED, "7", [], where, note)
-    by_keyword = Cell("table3.new.total", 7.0, INFERRED, raw="7", candidates=[], where=where, note=note)
+    path, where, note = "table3.new.total", [{"line": 3}], "拆分粘连数字"
+    by_position = Cell(path, 7.0, INFERRED, "7", [], where, note)
+    by_keyword = Cell(path=path, value=7.0, status=INFERRED, raw="7", candidates=[], where=where, note=note)
     assert by_position == by_keyword
     assert by_position.to_json() == by_keyword.to_json()
