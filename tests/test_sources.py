@@ -52,6 +52,18 @@ def test_discover_walks_folders_and_archives_once(corpus, tmp_path):
     assert errors == [(str(tmp_path / "missing.pdf"), "文件不存在 (no such file or directory)")]
 
 
+def test_a_folder_named_through_a_link_a_relative_path_or_a_subfolder_is_read_once(
+    corpus, tmp_path, monkeypatch
+):
+    (tmp_path / "real" / "sub").mkdir(parents=True)
+    _folder(tmp_path / "real" / "sub")
+    (tmp_path / "via").symlink_to(tmp_path / "real", target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    sources, errors = discover(["via", "real/", "./real/sub", tmp_path / "real" / "sub" / SEEDS[1].name])
+    assert not errors
+    assert [s.path for s in sources] == [f"via/sub/{SEEDS[0].name}", f"via/sub/{SEEDS[1].name}"]
+
+
 def test_parse_many_gives_a_report_or_an_error_per_document(corpus, tmp_path):
     z = _zip(tmp_path)
     (tmp_path / "empty.pdf").write_bytes(b"")

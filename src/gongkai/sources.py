@@ -276,47 +276,56 @@ def _link_problem(path: Path, root: Path) -> str | None:
     return None if target.is_relative_to(root) else LINK_OUTSIDE
 
 
-def _folder(top: Path) -> Iterator[Source]:
+def _folder(top: Path) -> Iterator[tuple[Source, str | None]]:
+    """The sources under the folder ``top``, each with its resolved path when the walk knows it: a file
+    that is not a link, under folders that are not links (a linked folder is not followed), is the
+    resolved folder joined with the same names, so no file needs a ``realpath`` of its own."""
     root = top.resolve()
     unlisted: list[OSError] = []
+    prefix = len(os.path.join(str(top), ""))
     for here, dirs, files in os.walk(top, onerror=unlisted.append):
         while unlisted:
             e = unlisted.pop()
-            yield Source(
-                str(e.filename or here), problem=f"无法列出文件夹 (cannot list folder: {e.strerror or e})"
-            )
+            yield _unlisted(e, here), None
         dirs[:] = sorted(d for d in dirs if not d.lower().startswith(IGNORED_PREFIXES))
         for d in [d for d in dirs if os.path.islink(os.path.join(here, d))]:
             dirs.remove(d)
-            yield Source(os.path.join(here, d), problem=LINK_FOLDER)
+            yield Source(os.path.join(here, d), problem=LINK_FOLDER), None
+        resolved_here = os.path.join(root, here[prefix:]) if len(here) >= prefix else str(root)
         for f in sorted(files):
-            yield from _file_in_folder(Path(here) / f, root)
+            yield from _file_in_folder(Path(here) / f, root, os.path.join(resolved_here, f))
     for e in unlisted:  # the top folder itself
-        yield Source(
-            str(e.filename or top), problem=f"无法列出文件夹 (cannot list folder: {e.strerror or e})"
-        )
+        yield _unlisted(e, str(top)), None
 
 
-def _file_in_folder(fp: Path, root: Path) -> Iterator[Source]:
+def _unlisted(e: OSError, where: str) -> Source:
+    return Source(str(e.filename or where), problem=f"无法列出文件夹 (cannot list folder: {e.strerror or e})")
+
+
+def _file_in_folder(fp: Path, root: Path, resolved: str) -> Iterator[tuple[Source, str | None]]:
+    """The sources of a file met in a folder walk; ``resolved``: its path with its folders resolved (its
+    own resolved path, unless it is a link)."""
     is_zip = fp.name.lower().endswith(".zip")
     if not (is_zip or is_document_name(fp.name)):
         return
-    problem = _link_problem(fp, root)
+    link = fp.is_symlink()
+    problem = _link_problem(fp, root) if link else None
     if problem:
-        yield Source(str(fp), problem=problem)
+        yield Source(str(fp), problem=problem), None
     elif is_zip and is_zip_archive(fp):
-        yield from _archive(fp)
+        yield from ((src, None) for src in _archive(fp))
     elif is_document_name(fp.name):
-        yield Source(str(fp))
+        yield Source(str(fp)), None if link else resolved
 
 
-def _sources(p: Path) -> Iterator[Source]:
+def _sources(p: Path) -> Iterator[tuple[Source, str | None]]:
+    """The sources of one path given, each with its resolved path where it is known already."""
     if p.is_dir():
         yield from _folder(p)
     elif is_zip_archive(p):
-        yield from _archive(p)
+        yield from ((src, None) for src in _archive(p))
     else:
-        yield Source(str(p))
+        yield Source(str(p)), None
 
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[Source], list[tuple[str, str]]]:
@@ -325,14 +334,16 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[Source], list[tuple[str,
     with its ``problem`` (see the module's docstring)."""
     found: list[Source] = []
     errors: list[tuple[str, str]] = []
-    seen: set[tuple[Path, str | None]] = set()
+    seen: set[tuple[str, str | None]] = set()
     for p in map(Path, paths):
         if not p.exists():
             errors.append((str(p), LINK_DANGLING if p.is_symlink() else MISSING))
             continue
-        for src in _sources(p):
-            where = Path(src.path)  # a link not followed is not its target
-            key = (where.absolute() if src.problem else where.resolve(), src.member)
+        for src, resolved in _sources(p):
+            if resolved is None:
+                where = Path(src.path)  # a link not followed is not its target
+                resolved = str(where.absolute() if src.problem else where.resolve())
+            key = (resolved, src.member)
             if key not in seen:
                 seen.add(key)
                 found.append(src)
