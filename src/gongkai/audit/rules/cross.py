@@ -147,10 +147,12 @@ def _sentence_set(report: Report, key: str) -> list[tuple[str, str]]:
     if s is None:
         return []
     text = Compact.of(s.text).text
+    # masked once: a number never spans a sentence's end, so the pieces of both split alike
+    masked = _SPLIT.split(_DIGITS.sub("#", text))
     out = []
-    for piece in _SPLIT.split(text):
+    for piece, masked_piece in zip(_SPLIT.split(text), masked, strict=True):
         if len(piece) >= 15 and not _FIGURES_ONLY.fullmatch(piece) and not is_table_text(piece):
-            out.append((_DIGITS.sub("#", piece), piece))
+            out.append((masked_piece, piece))
     return out
 
 
@@ -158,18 +160,26 @@ def near_duplicates(cur: list[str], other: list[str], cutoff: int = NEAR) -> lis
     """(i, j, score) for each sentence ``cur[i]`` whose closest sentence in ``other`` scores ≥ cutoff.
 
     rapidfuzz's normalised Indel similarity on characters; without rapidfuzz only identical sentences count.
-    """
+    A sentence found as it is in ``other`` scores 100 with its first occurrence (as the first best of the
+    scores would), without being scored against the others."""
     if not cur or not other:
         return []
+    first: dict[str, int] = {}
+    for j, s in enumerate(other):
+        first.setdefault(s, j)
+    found = {i: (first[s], 100.0) for i, s in enumerate(cur) if s in first}
+    rest = [i for i in range(len(cur)) if i not in found]
     try:
         from rapidfuzz import fuzz, process
     except ImportError:  # the audit extra is not installed: identical sentences only
-        index = {s: j for j, s in enumerate(other)}
-        return [(i, index[s], 100.0) for i, s in enumerate(cur) if s in index]
-    scores = process.cdist(cur, other, scorer=fuzz.ratio, score_cutoff=cutoff, workers=1)
-    closest = scores.argmax(axis=1).tolist()  # the first best of each row, for all rows at once
-    best = scores.max(axis=1).tolist()
-    return [(i, j, float(s)) for i, (j, s) in enumerate(zip(closest, best, strict=True)) if s >= cutoff]
+        rest = []
+    if rest:
+        rows = [cur[i] for i in rest]
+        scores = process.cdist(rows, other, scorer=fuzz.ratio, score_cutoff=cutoff, workers=1)
+        closest = scores.argmax(axis=1).tolist()  # the first best of each row, for all rows at once
+        best = scores.max(axis=1).tolist()
+        found.update((i, (j, float(s))) for i, j, s in zip(rest, closest, best, strict=True) if s >= cutoff)
+    return [(i, *found[i]) for i in sorted(found)]
 
 
 def _copied_sections(report: Report, others: list[Report]) -> list[dict]:
