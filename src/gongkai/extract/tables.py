@@ -675,8 +675,8 @@ def row_readings(report: Report, table_key: str, row_key: str) -> list[tuple[sol
     raw = next((c.raw for c in cells if c.status == AMBIGUOUS and c.raw), None)
     if raw is None:  # no digits kept to read again: the row stays open
         return []
-    eqs = _row_equations(template.identities(report.layout), f"{table_key}.{row_key}", columns)
-    readings = solve.row_readings(raw.split(), _rules(columns), eqs)
+    eqs, rules = _row_setup(report.layout, table, row)  # the template's, worked out once
+    readings = solve.row_readings(raw.split(), rules, eqs)
     # keep only readings that agree with the cells the extractor did settle
     return [
         r.values

@@ -101,7 +101,8 @@ def _stock_of_open_readings(report: Report, previous: Report, row: str, stock_co
 
     table = {t.key: t for t in template.layout(report.layout).tables}["table2"]
     keys = [c.key for c in table.row(row).columns]
-    now, before = row_readings(report, "table2", row), row_readings(previous, "table2", row)
+    now = row_readings(report, "table2", row)
+    before = row_readings(previous, "table2", row) if now else []
     if not now or not before:
         return
     at = {k: i for i, k in enumerate(keys)}
