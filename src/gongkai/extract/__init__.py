@@ -39,7 +39,7 @@ def extract(
     ``settings``: see `gongkai.settings` (its ``extract`` part is used here)."""
     stream = Stream.of(doc)
     stream.ocr_trust = resolve(settings).extract.ocr_trust
-    text = doc.text
+    text = doc.text if stream.doc_text is None else stream.doc_text
     meta = extract_meta(stream, text, {"source": doc.source, **doc.info}, given)
     meta.update(source=doc.source, format=doc.format, sha256=doc.sha256)
     sections, found = extract_sections(stream, text)

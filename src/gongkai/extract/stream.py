@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from gongkai.lazyre import lazy_compile
 from gongkai.read.document import Document, Span
 from gongkai.settings import OCR_TRUST
 
@@ -82,6 +83,58 @@ class _Forms(dict[int, int | str | None]):
 
 _FORMS = _Forms()
 
+# Characters `normalize` keeps as they are (inert, their own NFKC, neither folded nor dropped): most of a
+# Chinese text. tests/extract/test_stream.py checks every one of them against the Unicode database.
+_KEPT_RANGES = (
+    (0x0A, 0x0A),  # line feed
+    (0x20, 0x7E),  # printable ASCII
+    (0xB7, 0xB7),  # ·
+    (0xD7, 0xD7),  # ×
+    (0x2010, 0x2010),  # hyphen
+    (0x2012, 0x2016),  # dashes (—)
+    (0x2018, 0x2023),  # quotes (“ ”), daggers, bullet
+    (0x2030, 0x2032),  # ‰ ′
+    (0x2190, 0x222B),  # arrows, mathematical operators
+    (0x24EB, 0x27BF),  # box drawing, shapes (■ ○), dingbats
+    (0x3001, 0x3029),  # CJK punctuation (、。《》「」【】〔〕)
+    (0x3400, 0x4DBF),  # CJK ideographs, extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+)
+_MAY_CHANGE = lazy_compile("[^" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in _KEPT_RANGES) + "]")
+# Compiling that class takes about 2 ms, what translating some 15 reports costs: a process normalises its
+# first documents span by span (a one-report command never compiles it), then finds what changes by it.
+_SPAN_BY_SPAN_FIRST = 16
+_streams = 0
+_CELL = "\x1e"  # joins a table row's cells while the text is normalised whole (then a tab)
+
+
+def _worth_the_pattern() -> bool:
+    """Whether `normalized_in_place` is worth its pattern in this process yet (see `_SPAN_BY_SPAN_FIRST`)."""
+    global _streams
+    if _streams >= _SPAN_BY_SPAN_FIRST:
+        return True
+    _streams += 1
+    return False
+
+
+def normalized_in_place(text: str) -> str | None:
+    """`normalize` of ``text`` when every character of it keeps its length (the same result: each
+    character is replaced by its form, as ``str.translate`` does, but only the few that change are looked
+    at), else None: a character is not inert, or its form is empty or longer."""
+    changes = []
+    for ch in set(_MAY_CHANGE.findall(text)):
+        try:
+            form = _FORMS[ord(ch)]
+        except _NotInert:
+            return None
+        if not isinstance(form, int):  # dropped (None) or expanded (a string)
+            return None
+        if form != ord(ch):
+            changes.append((ch, chr(form)))
+    for ch, form in changes:  # a form is its own form: one replacement never feeds another
+        text = text.replace(ch, form)
+    return text
+
 
 @dataclass
 class Stream:
@@ -98,9 +151,65 @@ class Stream:
     # span index -> its provenance dict, made once: the cells of a glued row all come from one span.
     # Shared by the cells that cite it (read-only; ``Cell.to_json`` copies it).
     _wheres: dict[int, dict] = field(default_factory=dict, repr=False)
+    # ``doc.text`` when `of` joined it on the way (None: ask the document)
+    doc_text: str | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, doc: Document) -> Stream:
+        # The whole text normalised at once (`normalized_in_place`), its cells joined by a character no
+        # span holds and made tabs after; else span by span (`_of_spans`).
+        if not _worth_the_pattern():
+            return cls._of_spans(doc)
+        lines = doc.lines
+        raw = "\n".join(
+            [(_CELL.join if line.is_table_row else "".join)([s.text for s in line.spans]) for line in lines]
+        )
+        cells = sum(len(line.spans) - 1 for line in lines if line.is_table_row)
+        text = normalized_in_place(raw) if raw.count(_CELL) == cells else None
+        if text is None:
+            return cls._of_spans(doc)
+        if cells:
+            text = text.replace(_CELL, "\t")
+            raw = raw.replace(_CELL, "\t")
+        origin: list[int] = []
+        spans: list[tuple[int, int, Span]] = []
+        cmap: list[int] = []
+        at = 0  # where the span starts in the text
+        find = text.find
+        for li, line in enumerate(lines):
+            if li:
+                origin.append(-1)
+                at += 1
+            sep = line.is_table_row
+            for si, span in enumerate(line.spans):
+                if si and sep:
+                    origin.append(-1)
+                    at += 1
+                end = at + len(span.text)
+                origin += [len(spans)] * (end - at)
+                spans.append((li, si, span))
+                if find(" ", at, end) >= 0 or find("\n", at, end) >= 0:
+                    for m in _INK.finditer(text, at, end):
+                        cmap += range(m.start(), m.end())
+                else:
+                    cmap += range(at, end)
+                at = end
+        return cls(
+            text=text,
+            origin=origin,
+            # Every span kept its length, and a separator stands for one character of ``doc.text``.
+            orig_offset=range(len(text)),
+            spans=spans,
+            compact=text.replace(" ", "").replace("\t", "").replace("\n", ""),
+            cmap=cmap,
+            is_grid=[line.is_table_row for line in lines],
+            doc_text=raw,
+        )
+
+    @classmethod
+    def _of_spans(cls, doc: Document) -> Stream:
+        """`of` normalising span by span: a span holds the cell separator, or a character of the text is
+        not inert or changes length."""
         chars: list[str] = []  # pieces of the text, joined at the end
         origin: list[int] = []
         spans: list[tuple[int, int, Span]] = []
