@@ -10,7 +10,7 @@ from gongkai import model, template
 from gongkai.audit.memo import per_report
 from gongkai.model import Report
 
-__all__ = ["row_keys", "row_paths", "status_paths", "table_paths", "unread_paths"]
+__all__ = ["row_index", "row_keys", "row_paths", "status_paths", "table_paths", "unread_paths"]
 
 
 _Index = tuple[dict[str, list[str]], dict[tuple[str, str], list[str]], dict[str, set[str]]]
@@ -68,6 +68,12 @@ def table_paths(report: Report, t: str) -> list[str]:
     """Paths of the cells of table ``t`` (``p.startswith(t + ".")``), in the report's cell order.
     Shared: do not change the list."""
     return _index(report)[0].get(t, [])
+
+
+def row_index(report: Report) -> dict[tuple[str, str], list[str]]:
+    """``row_paths`` of every row at once, by (table, row): for a caller that looks at many rows.
+    Shared: do not change it or its lists."""
+    return _index(report)[1]
 
 
 def row_paths(report: Report, t: str, r: str) -> list[str]:

@@ -3,34 +3,39 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 
 from gongkai import template
-from gongkai.audit.cellindex import row_keys, row_paths, table_paths
+from gongkai.audit.cellindex import row_index, row_keys, table_paths
 from gongkai.audit.finding import ERROR, INFO, Finding
 from gongkai.audit.labels import TABLE_NAMES, column_label, row_label
 from gongkai.audit.memo import per_report
 from gongkai.audit.registry import rule
 from gongkai.extract.added import CJK, ENUMERATOR, added_row_label, foreign, split_row, vocabulary
-from gongkai.model import MISSING, Report
+from gongkai.model import MISSING, Cell, Report
 from gongkai.punct import strip_punct
 
 _TABLE_SECTION = {"table2": "s2", "table3": "s3", "table4": "s4"}
+_DIGIT = re.compile(r"\d")
 
 
-def _first_line(report: Report, paths: list[str]) -> tuple[int, int] | None:
+def _first_line(cells: dict[str, Cell], paths: list[str]) -> tuple[int, int] | None:
     """The earliest (page, line) where a found cell among ``paths`` was printed (None: no line known)."""
     first = None
     for p in paths:
-        c = report.cells.get(p)
-        if c is None or c.status == MISSING:
+        c = cells.get(p)
+        if c is None or c.status == MISSING or not c.where:
             continue
-        for w in c.where or ():
-            if isinstance(w, dict) and isinstance(w.get("line"), int):
-                at = (int(w.get("page") or 0), w["line"])
-                if first is None or at < first:
-                    first = at
+        for w in c.where:
+            if isinstance(w, dict):
+                line = w.get("line")
+                if isinstance(line, int):
+                    page = w.get("page")
+                    at = (int(page) if page else 0, line)
+                    if first is None or at < first:
+                        first = at
     return first
 
 
@@ -64,15 +69,18 @@ def missing_rows_and_columns(report: Report) -> tuple[list[tuple[str, str]], lis
 
 def _row_order(report: Report, t: str) -> list[str]:
     """Rows printed before a row that the official layout puts above them."""
+    cells = report.cells
+    rows = row_index(report)
     seen_max = (-1, -1)
     out = []
     for r in row_keys(report, t):
-        first = _first_line(report, row_paths(report, t, r))
+        first = _first_line(cells, rows.get((t, r), []))
         if first is None:
             continue
         if first < seen_max:
             out.append(r)
-        seen_max = max(seen_max, first)
+        elif first > seen_max:
+            seen_max = first
     return out
 
 
@@ -81,15 +89,28 @@ def _column_order(report: Report, t: str) -> list[str] | None:
     sec = report.sections.get(_TABLE_SECTION[t])
     if sec is None:
         return None
-    m = re.search(r"\d", sec.text)
+    m = _DIGIT.search(sec.text)
     header = strip_punct(sec.text[: m.start()] if m else sec.text)  # no digit is punctuation
-    lay = template.layout(report.layout)
-    labels = [c.label for c in getattr(lay, t).columns if len(c.label) >= 3 and c.label != "总计"]
+    labels = _ordered_labels(report.layout, t)
     pos = {lbl: header.find(lbl) for lbl in labels}
     if any(v < 0 for v in pos.values()) or len(labels) < 3:
         return None
     printed = sorted(labels, key=lambda lbl: pos[lbl])
     return printed if printed != labels else None
+
+
+@functools.cache
+def _ordered_labels(layout_key: str, t: str) -> list[str]:
+    """The column labels of table ``t`` whose printed order is checked (three characters or more, not
+    总计), in the official order. Shared: do not change the list."""
+    columns = getattr(template.layout(layout_key), t).columns
+    return [c.label for c in columns if len(c.label) >= 3 and c.label != "总计"]
+
+
+@functools.cache
+def _column_bodies(layout_key: str, t: str) -> tuple[str, ...]:
+    """The column labels of table ``t`` without punctuation."""
+    return tuple(strip_punct(c.label) for c in getattr(template.layout(layout_key), t).columns)
 
 
 @per_report
@@ -112,11 +133,13 @@ def added_columns(report: Report, t: str) -> list[str]:
     if not starts:
         return []
     text = text[min(starts) :]
-    m = re.search(r"\d", text)
+    m = _DIGIT.search(text)
     header = text[: m.start()] if m else ""
     compact = strip_punct(header)
-    if sum(strip_punct(c.label) in compact for c in table.columns) < 3:
+    if sum(body in compact for body in _column_bodies(report.layout, t)) < 3:
         return []  # not the table's header (a sentence before the table, or a header lost in extraction)
+    if _explained(header, report.layout, t):
+        return []
     words = [strip_punct(w) for w in header.split()]
     quoted = [
         next((w for w in words if piece in w), piece)
@@ -148,7 +171,7 @@ def added_rows(report: Report, t: str) -> list[AddedRow]:
     sec = report.sections.get(_TABLE_SECTION[t])
     if sec is None or _none_found(report, t):
         return []
-    vocab = vocabulary(report.layout, t)
+    layout_key = report.layout
     kinds: list[tuple[str, AddedRow | None]] = []  # ("official" | "row" | "candidate" | "other", row)
     started = False  # an official text or row seen: from then on, texts that are not rows are all alike
     for line in sec.text.splitlines():
@@ -156,10 +179,10 @@ def added_rows(report: Report, t: str) -> list[AddedRow]:
             continue
         row = split_row(line)
         if row is None:
-            official = not started and not foreign(ENUMERATOR.sub("", line.strip()), vocab)
+            official = not started and _explained(ENUMERATOR.sub("", line.strip()), layout_key, t)
             kinds.append(("official" if official else "other", None))
             started = started or official
-        elif not CJK.search(row[0]) or not foreign(row[0], vocab):  # ``is_row``, the line split once
+        elif not CJK.search(row[0]) or _explained(row[0], layout_key, t):  # ``is_row``, the line split once
             kinds.append(("row", None))
             started = True
         else:
@@ -177,6 +200,13 @@ def added_rows(report: Report, t: str) -> list[AddedRow]:
         if r is not None:
             out.append(r)
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _explained(text: str, layout_key: str, t: str) -> bool:
+    """No run of ``text`` is foreign to table ``t`` (``foreign``): remembered, as the same official labels
+    and headers are printed in report after report."""
+    return not foreign(text, vocabulary(layout_key, t))
 
 
 def _candidate(report: Report, t: str, sec_start: int | None, line: str, text: str) -> AddedRow | None:
