@@ -35,6 +35,22 @@ def _rows_of_status(report: Report, status: str) -> list[tuple[tuple[str, str], 
     return out
 
 
+@per_report
+def _inferred_by_row(
+    report: Report,
+) -> tuple[dict[tuple[str, str], list[str]], dict[tuple[str, str], list[str]]]:
+    """The inferred cells by (table, row), in the report's cell order: those whose digits the source does
+    not print (rule T102), and those printed glued together or out of line (rule T103). One pass over the
+    inferred cells for both rules; shared: do not change them."""
+    unprinted: dict[tuple[str, str], list[str]] = {}
+    printed: dict[tuple[str, str], list[str]] = {}
+    cells = report.cells
+    for row, path in _rows_of_status(report, INFERRED):
+        raw = cells[path].raw
+        (printed if raw and raw.strip() else unprinted).setdefault(row, []).append(path)
+    return unprinted, printed
+
+
 def _cols(report: Report, paths: list[str]) -> str:
     return "、".join(_column(p, report.layout) for p in paths)
 
@@ -99,10 +115,7 @@ def not_printed(report: Report):
         每一行印满七个数：1 0 0 0 0 0 1。
     """
 
-    def pred(c):
-        return c.status == INFERRED and not (c.raw or "").strip()
-
-    for (t, r), paths in _by_row(report, INFERRED, pred).items():
+    for (t, r), paths in _inferred_by_row(report)[0].items():
         vals = "、".join(f"{_column(p, report.layout)}={num_text(report.value(p))}" for p in paths)
         yield Finding(
             f"{_row_name(report, t, r)}行原文缺少「{_cols(report, paths)}」格的数字，"
@@ -125,13 +138,11 @@ def split_inferred(report: Report):
         一、本年新收政府信息公开申请数量 20 0 0 0 0 1 21（每格一个数字）。
     """
 
-    def pred(c):
-        return c.status == INFERRED and bool((c.raw or "").strip())
-
     by_table: dict[tuple[str, bool], list[str]] = defaultdict(list)
-    for (t, _r), paths in _by_row(report, INFERRED, pred).items():
+    cells = report.cells
+    for (t, _r), paths in _inferred_by_row(report)[1].items():
         for p in paths:
-            by_table[(t, "OCR" in report.cells[p].note)].append(p)
+            by_table[(t, "OCR" in cells[p].note)].append(p)
     for (t, ocr), paths in by_table.items():
         if ocr:
             message = (
@@ -146,7 +157,7 @@ def split_inferred(report: Report):
         yield Finding(
             message,
             where=paths,
-            evidence={p: {"value": report.value(p), "raw": report.cells[p].raw} for p in paths},
+            evidence={p: {"value": (c := cells[p]).value, "raw": c.raw} for p in paths},  # report.value(p)
         )
 
 
@@ -165,9 +176,9 @@ def unreadable(report: Report):
     """
     missing_tables: dict[str, list[str]] = defaultdict(list)
     unread = unread_paths(report)
-    for path in unread:
-        if report.cells[path].status == MISSING:
-            missing_tables[path.split(".")[0]].append(path)
+    by_status = status_paths(report)
+    for path in by_status.get(MISSING, ()):
+        missing_tables[path.split(".")[0]].append(path)
     whole = {t for t, paths in missing_tables.items() if len(paths) == len(table_paths(report, t))}
     for t in sorted(whole):
         yield Finding(f"未找到{TABLE_NAMES[t]}，无法核查其数据。", where=[t], evidence={"missing": t})
@@ -175,6 +186,8 @@ def unreadable(report: Report):
 
     gone_rows, gone_cols = missing_rows_and_columns(report)  # rule L104 reports these once per table
     rows: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    if UNREADABLE not in by_status and MISSING not in by_status and AMBIGUOUS not in by_status:
+        unread = []  # inferred or blank cells only: none of them is reported here
     for path in unread:  # cells read are neither unreadable nor missing
         cell = report.cells[path]
         if not (cell.status in (UNREADABLE, MISSING) or (cell.status == AMBIGUOUS and not cell.candidates)):
