@@ -9,6 +9,7 @@ from gongkai.audit.registry import rule
 from gongkai.audit.textutil import Compact
 from gongkai.model import Report
 
+_SPACES = re.compile(r"\s+")
 _TITLE = re.compile(
     r"^(?:(?P<y0>\d{4})年(?:度)?)?(?P<agency>[^\d]+?)(?:(?P<year>\d{4})年(?:度)?)?政府信息公开工作年度报告$"
 )
@@ -37,7 +38,7 @@ def title(report: Report):
             evidence={"title": None},
         )
         return
-    compact = re.sub(r"\s+", "", t)
+    compact = _SPACES.sub("", t)
     m = _TITLE.match(compact)
     if not m or bool(m.group("y0")) == bool(m.group("year")):
         yield Finding(

@@ -16,6 +16,10 @@ _SECTIONS = ("s1", "s2", "s3", "s4", "s5", "s6")
 _UNITS = "条|件|个|篇|项|次|份|宗|起|家"
 _NUM = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)(余|多)?({_UNITS})(?!数)")
 _QIZHONG = re.compile(r"其中[:：]?")
+_BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
+_DIGIT = re.compile(r"\d")
+_TOTAL_WORD = re.compile(r"共|总|合计|累计|全年|全区|全县|全市")
+_CATCH_ALL = re.compile(r"其他[^，,、；;]{0,14}\d")
 
 
 def _narrative(report: Report):
@@ -74,7 +78,7 @@ def _inside_closed_bracket(head: str, at: int) -> bool:
 
 
 def _outside_brackets(s: str) -> str:
-    return re.sub(r"[（(][^（()）]*[）)]", "", s)
+    return _BRACKETED.sub("", s)
 
 
 def _fmt(x: float) -> str:
@@ -103,11 +107,11 @@ def total_vs_parts(report: Report):
             if not totals:
                 continue
             t = totals[-1]
-            if t.group(2) or re.search(r"\d", _outside_brackets(head[t.end() :])):
+            if t.group(2) or _DIGIT.search(_outside_brackets(head[t.end() :])):
                 continue
             total, unit = float(t.group(1)), t.group(3)
             t_start = h0 + t.start()
-            if not re.search(r"共|总|合计|累计|全年|全区|全县|全市", text[max(0, t_start - 30) : t_start]):
+            if not _TOTAL_WORD.search(text[max(0, t_start - 30) : t_start]):
                 continue
             in_paren = head[t.end() :].rstrip("，,：:").endswith(("(", "（"))
             if in_paren:
@@ -132,7 +136,7 @@ def total_vs_parts(report: Report):
             if reached:
                 continue
             region = text[m.end() : stop]
-            catch_all = bool(re.search(r"其他[^，,、；;]{0,14}\d", region))
+            catch_all = bool(_CATCH_ALL.search(region))
             if not (catch_all or running > total):
                 continue
             span = c.span(t_start, stop + (1 if in_paren else 0))

@@ -84,6 +84,8 @@ _TABLE_OF = {"s2": "table2", "s3": "table3", "s4": "table4"}
 _ENDS_SENTENCE = re.compile(
     r"(?:[。！？!?.）)」”]|\d{4}年\d{1,2}月\d{1,2}日|[一二〇○零]{4}年[^\n]{1,6}日)\s*$"
 )
+_NOT_CJK = re.compile(r"[^\u4e00-\u9fff]")
+_SPACES = re.compile(r"\s+")
 
 
 def _narrative_before(report: Report, key: str) -> bool:
@@ -91,7 +93,7 @@ def _narrative_before(report: Report, key: str) -> bool:
     start = report.sections[key].start
     lead = report.text[:start] if start is not None else ""
     body = lead.split("\n", 1)[1] if "\n" in lead else ""
-    return len(re.sub(r"[^\u4e00-\u9fff]", "", body)) >= 60
+    return len(_NOT_CJK.sub("", body)) >= 60
 
 
 def _cut_off(report: Report, present: list) -> list[tuple[tuple[str, ...], str]]:
@@ -133,7 +135,7 @@ def _content_present(report: Report, key: str) -> str:
     if key == "s1":
         first = min((sec.start for sec in report.sections.values() if sec.start is not None), default=None)
         lead = report.text[:first] if first is not None else ""
-        body = re.sub(r"[^\u4e00-\u9fff]", "", lead.split("\n", 1)[1] if "\n" in lead else "")
+        body = _NOT_CJK.sub("", lead.split("\n", 1)[1] if "\n" in lead else "")
         return "总体情况的叙述" if len(body) >= 60 else ""
     if key == "s5":
         m = _PROBLEMS_AND_MEASURES.search(others)
@@ -280,7 +282,7 @@ def information_fee(report: Report):
     if sec is None:
         return
     text = sec.text
-    if _FEE_STATED.search(re.sub(r"\s+", "", text)):
+    if _FEE_STATED.search(_SPACES.sub("", text)):
         return
     fees = template.layout(report.layout).table2.row("fees").label
     if fees in text:

@@ -31,6 +31,12 @@ _SKIP = re.compile(
 )
 _YEAR = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)年(?!度?结转|\d{1,2}月\d{1,2}日(?:至|到|—|-))")
 _SENT = re.compile(r"[^。！？!?]+[。！？!?]?")
+_OFFICE = re.compile(r"办公室|办公厅|局|委员会|中心|管委会|所$")
+_REPRESENTS = re.compile(r"代表(?:区|县|市|州)?(?:人民)?政府")
+_SPACES = re.compile(r"\s+")
+_HANDLED = re.compile(r"申请|办结|答复")
+_CASE_WORDS = re.compile(r"复议|诉讼|败诉")
+_CASES = re.compile(r"复议|诉讼")
 
 
 @dataclass
@@ -173,11 +179,11 @@ _WIDE = re.compile(r"全(?:区|县|市|省|州|旗)|各(?:级|单位|部门|乡�
 def _scope(report: Report, sent: Sentence, at: int) -> str:
     """ "narrow"/"wide" when the words just before the claim name another scope than the agency's."""
     agency = report.meta.get("agency") or ""
-    office = bool(re.search(r"办公室|办公厅|局|委员会|中心|管委会|所$", agency))
+    office = bool(_OFFICE.search(agency))
     before = sent.text[max(0, at - 30) : at]
     if not office and _NARROW.search(before):
         return "narrow"
-    if office and _WIDE.search(before) and not re.search(r"代表(?:区|县|市|州)?(?:人民)?政府", before):
+    if office and _WIDE.search(before) and not _REPRESENTS.search(before):
         return "wide"
     return ""
 
@@ -207,7 +213,7 @@ def _emit(
     span = sent.span(*_clause_bounds(sent.text, claim.a))
     full = sent.span(0, len(sent.text))
     quote = report.text[slice(*full)] if report.text else sent.text
-    clause = re.sub(r"\s+", " ", report.text[slice(*span)]) if report.text else _clause_at(sent.text, claim.a)
+    clause = _SPACES.sub(" ", report.text[slice(*span)]) if report.text else _clause_at(sent.text, claim.a)
     msg = (
         f"{section_heading(sent.key)}：文中「{clause.strip()}」称{what}为 {claim.value}，但{table.desc}{why}"
     )
@@ -497,7 +503,7 @@ def results(report: Report):
     prev = ""
     for sent in _sentences(report):
         context, prev = prev + sent.text, sent.text
-        if not re.search(r"申请|办结|答复", context):
+        if not _HANDLED.search(context):
             continue
         for m in _RESULTS.finditer(sent.text):
             if sent.elsewhen(m.start("n")):
@@ -572,7 +578,7 @@ _DISCLOSURE = re.compile(r"信息公开|公开申请|依申请|公开类|公开�
 def _groups_in(text: str) -> list[str]:
     """The case groups a clause names, in order: ``review`` for 复议, ``litigation`` for 诉讼."""
     out = []
-    for m in re.finditer(r"复议|诉讼|败诉", text):
+    for m in _CASE_WORDS.finditer(text):
         g = "review" if m.group(0) == "复议" else "litigation"
         if g not in out:
             out.append(g)
@@ -654,7 +660,7 @@ def review_litigation(report: Report):
         该行政复议件未被复议机关纠错。（表四行政复议「结果纠正」为 0）
     """
     for sent in _sentences(report):
-        if not re.search(r"复议|诉讼", sent.text) or _general_workload(sent):
+        if not _CASES.search(sent.text) or _general_workload(sent):
             continue
         groups: list[str] = []
         yield from _case_counts(report, sent, groups)
