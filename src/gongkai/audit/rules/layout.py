@@ -6,10 +6,9 @@ import difflib
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterator
 
 from gongkai import template
-from gongkai.audit.cellindex import row_keys, row_paths, status_paths
+from gongkai.audit.cellindex import row_index, row_keys, row_paths, status_paths
 from gongkai.audit.finding import INFO, Finding
 from gongkai.audit.labels import TABLE_NAMES
 from gongkai.audit.registry import rule
@@ -115,10 +114,17 @@ def other_rows(report: Report):
 # ------------------------------------------------------------------ printed labels
 
 
-def _normalise(text: str) -> tuple[str, list[int]]:
-    """``strip_punct(text)`` and the position in ``text`` of each of its characters."""
-    offs = [i for i, ch in enumerate(text) if is_text_char(ch)]
-    return "".join([text[i] for i in offs]), offs
+def _offsets(text: str, count: int) -> list[int]:
+    """The position in ``text`` of each of the first ``count`` characters of ``strip_punct(text)``."""
+    offs: list[int] = []
+    if count <= 0:
+        return offs
+    for i, ch in enumerate(text):
+        if is_text_char(ch):
+            offs.append(i)
+            if len(offs) == count:
+                break
+    return offs
 
 
 def _norm_label(label: str) -> str:
@@ -154,11 +160,24 @@ def _near(region: str, label: str, others: set[str]) -> tuple[int, int, float] |
             i = region.find(probe, i + 1)
     best = None
     matcher = difflib.SequenceMatcher(None, "", label, autojunk=False)  # the label analysed once
-    counts = Counter(label)
+    counts = dict(Counter(label))
+    shortest, most = max(2, n - 3), n + 3
     for a in starts:
         if a < 0:
             continue
-        for length, bound in _bounds(region, a, counts, range(max(2, n - 3), n + 4)):
+        # Each window region[a : a + length] free of digits, with the upper bound of its ratio() that
+        # SequenceMatcher.quick_ratio() gives (characters shared with the label), counted as the window
+        # grows instead of anew for each window.
+        avail = counts.copy()
+        shared = 0
+        for length in range(1, min(most, _digit_free(region, a, most)) + 1):
+            ch = region[a + length - 1]
+            if avail.get(ch, 0) > 0:
+                avail[ch] -= 1
+                shared += 1
+            if length < shortest:
+                continue
+            bound = 2.0 * shared / (length + n)
             if bound < 0.75 or (best is not None and bound <= best[2]):
                 continue  # too far apart, or cannot beat the best window found
             w = region[a : a + length]
@@ -169,23 +188,6 @@ def _near(region: str, label: str, others: set[str]) -> tuple[int, int, float] |
             if r >= 0.75 and (best is None or r > best[2]):
                 best = (a, a + length, r)
     return best
-
-
-def _bounds(region: str, a: int, counts: Counter[str], lengths: range) -> Iterator[tuple[int, float]]:
-    """(length, upper bound of its ratio()) of each window ``region[a : a + length]`` free of digits, the
-    bound being ``SequenceMatcher.quick_ratio()`` (shared characters with the label, whose characters
-    ``counts`` holds), counted as the window grows instead of anew for each window."""
-    n = counts.total()
-    longest = min(lengths.stop - 1, _digit_free(region, a, lengths.stop - 1))
-    avail = dict(counts)
-    shared = 0
-    for length in range(1, longest + 1):
-        ch = region[a + length - 1]
-        if avail.get(ch, 0) > 0:
-            avail[ch] -= 1
-            shared += 1
-        if length >= lengths.start:
-            yield length, 2.0 * shared / (length + n)
 
 
 @functools.cache
@@ -220,20 +222,27 @@ def _template_labels(layout_key: str) -> tuple[tuple[_Label, ...], tuple[str, ..
     return tuple(table2), tuple(_norm_label(col.label) for col in lay.table3.columns), table4
 
 
-def _labels(report: Report) -> list[_Label]:
+def _labels(report: Report) -> tuple[_Label, ...]:
     """(table, label, label without punctuation, where) for every printed label worth checking, from the
     template."""
-    table2, _table3_columns, table4 = _template_labels(report.layout)
-    out = list(table2)
     present = tuple(row_keys(report, "table3"))
     missing = set(status_paths(report).get(MISSING, ()))
-    for key in present:
-        if missing.issuperset(row_paths(report, "table3", key)):
-            continue  # no cell of the row was found
-        label = _table3_row_label(report.layout, key)
+    rows = row_index(report)
+    found = tuple(k for k in present if not missing.issuperset(rows.get(("table3", k), [])))
+    return _labels_of(report.layout, present, found)
+
+
+@functools.lru_cache(maxsize=64)
+def _labels_of(layout_key: str, present: tuple[str, ...], found: tuple[str, ...]) -> tuple[_Label, ...]:
+    """``_labels`` of a report of layout ``layout_key`` whose table 三 has the rows ``present``, of which
+    the rows ``found`` have a cell found (the others are not checked)."""
+    table2, _table3_columns, table4 = _template_labels(layout_key)
+    out = list(table2)
+    for key in found:
+        label = _table3_row_label(layout_key, key)
         if label is not None:
             out.append(("table3", *label, (f"table3.{key}",)))
-    return out + list(_table3_column_labels(report.layout, present)) + list(table4)
+    return (*out, *_table3_column_labels(layout_key, present), *table4)
 
 
 @functools.lru_cache(maxsize=64)
@@ -272,20 +281,25 @@ def labels(report: Report):
         信息内容 本年制发件数 本年废止件数 现行有效件数
     """
     regions = {"table2": ("s2",), "table3": ("s3",), "table4": ("s4",)}
-    texts = {t: strip_punct(_region(report, keys)) for t, keys in regions.items()}  # as _normalise's
+    raw = {t: _region(report, keys) for t, keys in regions.items()}
+    texts: dict[str, str] = {}  # strip_punct(raw[t]), as _normalise's, made for the tables that need it
     checked = _labels(report)
     all_labels = {body for _t, _lbl, body, _w in checked}
     for t, label, body, paths in checked:
-        region = texts[t]
-        if len(body) < 4 or not region or body in region:
+        if len(body) < 4 or body in raw[t]:
+            continue  # printed as is (a label has no punctuation, so it is in texts[t] as well)
+        region = texts.get(t)
+        if region is None:
+            region = texts[t] = strip_punct(raw[t])
+        if not region or body in region:
             continue
         others = {o for o in all_labels if o != body and len(o) >= 2}
         near = _near(region, body, others)
         if near is None:
             continue
         a, b, ratio = near
-        raw_region = _region(report, regions[t])
-        _same, offs = _normalise(raw_region)
+        raw_region = raw[t]
+        offs = _offsets(raw_region, b)
         printed = raw_region[offs[a] : offs[b - 1] + 1]
         if "|" in printed or "\t" in printed or printed.count("\n") > 1:
             continue  # the label is interleaved with other cells: a garbled layout, not a misprint
