@@ -9,12 +9,14 @@ right and the reading wrong.
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from gongkai import template
-from gongkai.audit.cellindex import row_keys
+from gongkai.audit.cellindex import row_keys, status_paths
 from gongkai.audit.finding import ERROR, WARNING, Finding
 from gongkai.audit.labels import TABLE_NAMES, cell_label, column_label, row_label
 from gongkai.audit.memo import per_report
@@ -65,15 +67,20 @@ def _layout_key(report: Report) -> str:
 def failures(report: Report) -> list[Failure]:
     """Every identity of the report's own rows that fails, with its values (checkable identities only)."""
     out = []
-    number: dict[str, Any] = {  # ``val(report, path).value``, or _UNKNOWN where the value is not known
-        p: _UNKNOWN if c.status in UNCERTAIN_STATUSES else 0 if c.status == BLANK else c.value
-        for p, c in report.cells.items()
-    }
-    for ident in template.identities(_layout_key(report)):
-        left = [number.get(p, _UNKNOWN) for p in ident.left]
-        right = [number.get(p, _UNKNOWN) for p in ident.right]
-        if _UNKNOWN in left or _UNKNOWN in right:
+    cells = report.cells
+    by_status = status_paths(report)
+    unknown = {p for s in UNCERTAIN_STATUSES for p in by_status.get(s, ())}  # no value known
+    number = dict(zip(cells, map(_VALUE, cells.values()), strict=True))  # ``val(…).value`` of the others
+    for p in by_status.get(BLANK, ()):
+        number[p] = 0
+    identities = template.identities(_layout_key(report))
+    for ident, (left_of, right_of, paths) in zip(identities, _sides(identities), strict=True):
+        if unknown and not unknown.isdisjoint(paths):
             continue
+        try:
+            left, right = left_of(number), right_of(number)
+        except KeyError:
+            continue  # a cell the report does not have: not known either
         if abs(sum(left) - sum(right)) > _EPS:  # as Failure.diff: the Vals only for what fails
             out.append(
                 Failure(
@@ -83,6 +90,31 @@ def failures(report: Report) -> list[Failure]:
                 )
             )
     return out
+
+
+_VALUE = operator.attrgetter("value")
+_Side = Callable[[dict[str, Any]], tuple[Any, ...]]
+_SIDES: dict[int, tuple[tuple[template.Identity, ...], list[tuple[_Side, _Side, frozenset[str]]]]] = {}
+
+
+def _sides(identities: tuple[template.Identity, ...]) -> list[tuple[_Side, _Side, frozenset[str]]]:
+    """For each identity: what reads its left and its right side's values from a dict by path (in the
+    identity's order, as a tuple; `KeyError` for a path the dict lacks), and all of its paths. Worked out
+    once for a layout's identities (kept by identity of the tuple ``template.identities`` keeps)."""
+    hit = _SIDES.get(id(identities))
+    if hit is None or hit[0] is not identities:
+        hit = _SIDES[id(identities)] = (
+            identities,
+            [(_getter(i.left), _getter(i.right), frozenset(i.left + i.right)) for i in identities],
+        )
+    return hit[1]
+
+
+def _getter(paths: tuple[str, ...]) -> _Side:
+    if len(paths) == 1:
+        only = paths[0]
+        return lambda number: (number[only],)
+    return operator.itemgetter(*paths)  # a tuple for two paths or more
 
 
 _UNKNOWN = object()
