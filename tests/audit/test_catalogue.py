@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,21 @@ def test_finding_json():
         "span": [3, 9],
         "evidence": {"a": 1},
     }
+
+
+def test_run_copies_every_field_of_a_finding():
+    """Rule.run builds its copies field by field: every field of Finding is carried (or set) by it."""
+    made = Finding("消息", where=["s1"], evidence={"quote": "某"}, span=(1, 4), severity="info")
+    rule = Rule("Z998", "probe", "warning", "report", lambda report: [made])
+    (got,) = rule.run(None)
+    assert got == dataclasses.replace(made, code="Z998", name="probe", severity="info")
+    assert got is not made and made.code == ""
+    assert [f.name for f in dataclasses.fields(Finding)] == [
+        "message",
+        "where",
+        "evidence",
+        "span",
+        "code",
+        "severity",
+        "name",
+    ]

@@ -55,9 +55,19 @@ class Rule:
         return body.split("Anti-pattern:", 1)[0].strip()
 
     def run(self, *reports) -> list[Finding]:
+        """The rule's findings, each a copy with the rule's code and name and, unless the rule chose one,
+        its default severity."""
         out = []
+        code, name, severity = self.code, self.name, self.severity
         for f in self.func(*reports) or ():
-            out.append(replace(f, code=self.code, name=self.name, severity=f.severity or self.severity))
+            if (
+                type(f) is Finding
+            ):  # the usual case, made directly: dataclasses.replace is several times dearer
+                out.append(
+                    Finding(f.message, f.where, f.evidence, f.span, code, f.severity or severity, name)
+                )
+            else:
+                out.append(replace(f, code=code, name=name, severity=f.severity or severity))
         return out
 
 

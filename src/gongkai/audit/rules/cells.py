@@ -259,7 +259,9 @@ def counts(report: Report):
     """
     for path, cell in report.cells.items():
         v = cell.value
-        if v is None or cell.status in (AMBIGUOUS, UNREADABLE, MISSING):
+        if v is None or (type(v) is int and v >= 0):
+            continue  # no value, or a natural number (the common case): right in any column
+        if cell.status in (AMBIGUOUS, UNREADABLE, MISSING):
             continue
         if v >= 0 and not (isinstance(v, float) and not v.is_integer()):
             continue  # a natural number: right in any column
