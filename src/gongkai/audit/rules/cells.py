@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 
 from gongkai import template
@@ -28,11 +29,14 @@ def _by_row(report: Report, status: str, pred) -> dict[tuple[str, str], list[str
 def _rows_of_status(report: Report, status: str) -> list[tuple[tuple[str, str], str]]:
     """((table, row), path) of each cell of ``status`` (not read), in the report's cell order; shared by
     the rules of a pass (the glued rows of a report leave most of its cells inferred)."""
-    out = []
-    for path in status_paths(report).get(status, ()):
-        t, r, _c = path.split(".")
-        out.append(((t, r), path))
-    return out
+    return [(_row_of(path), path) for path in status_paths(report).get(status, ())]
+
+
+@functools.lru_cache(maxsize=4096)
+def _row_of(path: str) -> tuple[str, str]:
+    """(table, row) of a cell path (the template's paths: met again in every report)."""
+    t, r, _c = path.split(".")
+    return t, r
 
 
 @per_report
