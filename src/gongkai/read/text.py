@@ -136,13 +136,14 @@ def lines_of(text: str) -> list[Line]:
     pending = _PipeRows(out)
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.replace("\f", "").rstrip()
-        if not line.strip() or _PAGE_FURNITURE.match(line) or _PIPE_RULE.match(line):
+        bar = "|" in line  # (every pipe pattern needs one)
+        if not line or _PAGE_FURNITURE.match(line) or (bar and _PIPE_RULE.match(line)):
             continue
-        if _PIPE_ROW.match(line) and line.count("|") >= 3:
+        if bar and _PIPE_ROW.match(line) and line.count("|") >= 3:
             pending.flush()
             cells = line.strip()[1:-1].split("|")
             out.append(Line(tuple(Span(c.strip(), number, cell=i) for i, c in enumerate(cells)), True))
-        elif "|" in line and _pipe_cells(line):
+        elif bar and _pipe_cells(line):
             pending.add(line, number)
         else:
             pending.flush()
