@@ -47,13 +47,20 @@ def section_pattern(section: template.Section, numbering: str) -> re.Pattern[str
     return re.compile(rf"{enum}(?:{anchors})")
 
 
+@by_identity
+def _section_anchors(section: template.Section) -> tuple[re.Pattern[str], int]:
+    """The section's anchors alone, and how far before them its numbered heading starts (第二部分)."""
+    return section_pattern(section, "none"), 3 + max(len(section.number), 1)
+
+
 def find_sections(stream: Stream) -> list[Found]:
     """Section headings in order. A heading normally carries its own number (二、…); failing that, any
     outline number (a mis-numbered outline), and failing that the bare words at the start of a line."""
     found: list[Found] = []
     pos = 0
     for section in template.SECTIONS:
-        m = stream.search(section_pattern(section, "own"), pos, len(stream.compact))
+        own = section_pattern(section, "own")
+        m = _search_by_anchor(stream, own, *_section_anchors(section), pos, len(stream.compact))
         if m is None:
             m = _line_start_match(stream, section_pattern(section, "any"), pos)
         if m is None:
@@ -98,12 +105,40 @@ def row_pattern(row: template.Row) -> re.Pattern[str]:
     return re.compile(rf"{prefix}(?:{anchors})")
 
 
+@by_identity
+def _row_anchors(row: template.Row) -> tuple[re.Pattern[str], int]:
+    """The row's anchors alone, and how far before its anchor a label can start: the enumerator (an
+    `_enumerator_regex` match is as long as the enumerator) and the gap after it."""
+    enum = normalize(row.enumerator).strip()
+    return re.compile(f"(?:{'|'.join(row.anchors)})"), len(enum) + _LABEL_GAP if enum else 0
+
+
+def search_row(stream: Stream, row: template.Row, start: int, end: int) -> re.Match[str] | None:
+    """``stream.search(row_pattern(row), start, end)`` (see `_search_by_anchor`)."""
+    return _search_by_anchor(stream, row_pattern(row), *_row_anchors(row), start, end)
+
+
+def _search_by_anchor(
+    stream: Stream, pattern: re.Pattern[str], anchors: re.Pattern[str], reach: int, start: int, end: int
+) -> re.Match[str] | None:
+    """``stream.search(pattern, start, end)`` for a pattern made of an enumerator and ``anchors``, sooner.
+    The enumerator leaves the pattern no first character to look for (it is tried at every position);
+    the anchors have one. A match holds an anchor at most ``reach`` characters after its start, so none
+    starts before the first anchor less ``reach``: the pattern is searched from there (the same match)."""
+    if reach:
+        first = stream.search(anchors, start, end)
+        if first is None:
+            return None
+        start = max(start, first.start() - reach)
+    return stream.search(pattern, start, end)
+
+
 def find_rows(stream: Stream, rows: tuple[template.Row, ...], start: int, end: int) -> dict[str, Found]:
     """Each row's label, searched in template order within ``compact[start:end]``."""
     found: dict[str, Found] = {}
     pos = start
     for row in rows:
-        m = stream.search(row_pattern(row), pos, end)
+        m = search_row(stream, row, pos, end)
         if m is None:
             continue
         found[row.key] = Found(row.key, m.start(), m.end())

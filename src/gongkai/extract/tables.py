@@ -474,7 +474,7 @@ def table3_layout(stream: Stream, lay: template.Layout, start: int, end: int) ->
     candidates = template.table3_candidates(lay.key)
     for cand in candidates:
         for key in cand.table3_markers:
-            if stream.search(locate.row_pattern(cand.table3.row(key)), start, end) is not None:
+            if locate.search_row(stream, cand.table3.row(key), start, end) is not None:
                 return cand
     return next((c for c in candidates if not c.table3_markers), lay)
 
