@@ -88,6 +88,7 @@ def _documents() -> list[Document]:
         _row(2, "项目", "８０", "", "1 2"),
         Line((Span("第一段", 3), Span("　第二段\u3000接着", 3))),
         _row(4, "a\nb", "3"),
+        Line((Span("温度 ±5°C × 2·3\u3000元", 5),)),  # Latin-1 signs, kept by the whole-text path
     ]
     odd = [
         Line((Span("省略……以下", 5),)),  # NFKC makes it longer

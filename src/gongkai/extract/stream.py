@@ -8,6 +8,7 @@ punctuation become ASCII), so ``（一）`` reads as ``(一)``.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -24,6 +25,8 @@ _SEPARATORS = " \t\n"
 
 _FOLD = str.maketrans({**{ch: " " for ch in _SPACE}, **{ch: None for ch in _DROP}})
 _INK = re.compile(f"[^{re.escape(_SEPARATORS)}]+")  # runs of what ``compact`` keeps
+# a Latin-1 byte -> 1 if ``compact`` keeps its character, 0 for a separator
+_INK_BYTES = bytes(0 if chr(b) in _SEPARATORS else 1 for b in range(256))
 
 
 def normalize(text: str) -> str:
@@ -173,27 +176,18 @@ class Stream:
             raw = raw.replace(_CELL, "\t")
         origin: list[int] = []
         spans: list[tuple[int, int, Span]] = []
-        cmap: list[int] = []
-        at = 0  # where the span starts in the text
-        find = text.find
         for li, line in enumerate(lines):
             if li:
                 origin.append(-1)
-                at += 1
             sep = line.is_table_row
             for si, span in enumerate(line.spans):
                 if si and sep:
                     origin.append(-1)
-                    at += 1
-                end = at + len(span.text)
-                origin += [len(spans)] * (end - at)
+                origin += [len(spans)] * len(span.text)
                 spans.append((li, si, span))
-                if find(" ", at, end) >= 0 or find("\n", at, end) >= 0:
-                    for m in _INK.finditer(text, at, end):
-                        cmap += range(m.start(), m.end())
-                else:
-                    cmap += range(at, end)
-                at = end
+        # The text index of every character that is not a separator: one byte a character (any beyond
+        # Latin-1 a "?"), separators made 0 and the rest 1, pick the indices.
+        ink = text.encode("latin-1", "replace").translate(_INK_BYTES)
         return cls(
             text=text,
             origin=origin,
@@ -201,7 +195,7 @@ class Stream:
             orig_offset=range(len(text)),
             spans=spans,
             compact=text.replace(" ", "").replace("\t", "").replace("\n", ""),
-            cmap=cmap,
+            cmap=list(itertools.compress(range(len(text)), ink)),
             is_grid=[line.is_table_row for line in lines],
             doc_text=raw,
         )
