@@ -199,15 +199,21 @@ def doubled(report: Report):
 _ENUM = re.compile(rf"(?<![统唯第万单同之划专])([{CJK_NUM}]{{1,3}})是(?![否非])")
 
 
-_NUMERAL_SHI = re.compile(rf"(?<=[{CJK_NUM}])是")  # the 是 of 一是: found by its literal, fast
+def _numeral_shi(text: str, pos: int) -> int:
+    """Where the first 是 that follows a numeral (the 是 of 一是) is from ``pos`` on (-1: none), found
+    by ``str.find`` (a pattern opening with a look-behind is tried at every position instead)."""
+    i = text.find("是", pos)
+    while i >= 0 and (i == 0 or text[i - 1] not in CJK_NUM):
+        i = text.find("是", i + 1)
+    return i
 
 
 def _enumerators(text: str) -> Iterator[re.Match[str]]:
     """``_ENUM.finditer(text)``, each search started just before the next 是 that follows a numeral (a
     match ends with one, at most three numerals after its start), so the text between is not scanned."""
     pos = 0
-    while (shi := _NUMERAL_SHI.search(text, pos)) is not None:
-        m = _ENUM.search(text, max(pos, shi.start() - 3))
+    while (shi := _numeral_shi(text, pos)) >= 0:
+        m = _ENUM.search(text, max(pos, shi - 3))
         if m is None:
             return
         yield m
