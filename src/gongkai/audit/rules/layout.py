@@ -12,6 +12,7 @@ from gongkai.audit.cellindex import row_index, row_keys, row_paths, status_paths
 from gongkai.audit.finding import INFO, Finding
 from gongkai.audit.labels import TABLE_NAMES
 from gongkai.audit.registry import rule
+from gongkai.audit.textutil import punct_free
 from gongkai.model import MISSING, Report
 from gongkai.punct import is_text_char, strip_punct
 
@@ -282,7 +283,7 @@ def labels(report: Report):
     """
     regions = {"table2": ("s2",), "table3": ("s3",), "table4": ("s4",)}
     raw = {t: _region(report, keys) for t, keys in regions.items()}
-    texts: dict[str, str] = {}  # strip_punct(raw[t]), as _normalise's, made for the tables that need it
+    texts: dict[str, str] = {}  # strip_punct(raw[t]), as _offsets counts, made for the tables that need it
     checked = _labels(report)
     all_labels = {body for _t, _lbl, body, _w in checked}
     for t, label, body, paths in checked:
@@ -290,7 +291,7 @@ def labels(report: Report):
             continue  # printed as is (a label has no punctuation, so it is in texts[t] as well)
         region = texts.get(t)
         if region is None:
-            region = texts[t] = strip_punct(raw[t])
+            region = texts[t] = punct_free(raw[t])
         if not region or body in region:
             continue
         others = {o for o in all_labels if o != body and len(o) >= 2}

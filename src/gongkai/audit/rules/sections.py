@@ -8,7 +8,7 @@ from gongkai import template
 from gongkai.audit.finding import ERROR, INFO, WARNING, Finding
 from gongkai.audit.labels import TABLE_NAMES, section_heading
 from gongkai.audit.registry import rule
-from gongkai.audit.textutil import cjk_int, levenshtein
+from gongkai.audit.textutil import cjk_int, levenshtein, punct_free
 from gongkai.model import MISSING, Report
 from gongkai.punct import strip_punct
 
@@ -228,7 +228,7 @@ def problems_measures(report: Report):
     sec = report.sections.get("s5")
     if sec is None:
         return
-    body = strip_punct(sec.text)
+    body = punct_free(sec.text)
     if len(body) < 10:
         yield Finding(
             f"第五部分「{section_heading('s5')}」内容为空或过短（「{sec.text.strip()[:20]}」）；"

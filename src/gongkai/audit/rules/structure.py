@@ -13,6 +13,7 @@ from gongkai.audit.finding import ERROR, INFO, Finding
 from gongkai.audit.labels import TABLE_NAMES, column_label, row_label
 from gongkai.audit.memo import per_report
 from gongkai.audit.registry import rule
+from gongkai.audit.textutil import punct_free
 from gongkai.extract.added import CJK, ENUMERATOR, added_row_label, foreign, split_row, vocabulary
 from gongkai.model import MISSING, Cell, Report
 from gongkai.punct import strip_punct
@@ -90,7 +91,7 @@ def _column_order(report: Report, t: str) -> list[str] | None:
     if sec is None:
         return None
     m = _DIGIT.search(sec.text)
-    header = strip_punct(sec.text[: m.start()] if m else sec.text)  # no digit is punctuation
+    header = punct_free(sec.text[: m.start()] if m else sec.text)  # no digit is punctuation
     labels = _ordered_labels(report.layout, t)
     pos = {lbl: header.find(lbl) for lbl in labels}
     if any(v < 0 for v in pos.values()) or len(labels) < 3:
@@ -135,7 +136,7 @@ def added_columns(report: Report, t: str) -> list[str]:
     text = text[min(starts) :]
     m = _DIGIT.search(text)
     header = text[: m.start()] if m else ""
-    compact = strip_punct(header)
+    compact = punct_free(header)
     if sum(body in compact for body in _column_bodies(report.layout, t)) < 3:
         return []  # not the table's header (a sentence before the table, or a header lost in extraction)
     if _explained(header, report.layout, t):
