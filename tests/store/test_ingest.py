@@ -250,6 +250,20 @@ def test_migrations_match_the_schema(tmp_path):
     assert diff == []
 
 
+def test_a_new_database_has_16_kib_pages_and_an_old_one_keeps_its_own(tmp_path):
+    import sqlite3
+
+    from gongkai.store.db import SQLITE_PAGE_SIZE
+
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as con:
+        con.execute("CREATE TABLE t (x)")
+    for path in (tmp_path / "new.db", old):
+        Store(f"sqlite:///{path}").close()
+    sizes = [sqlite3.connect(p).execute("PRAGMA page_size").fetchone()[0] for p in (tmp_path / "new.db", old)]
+    assert sizes == [SQLITE_PAGE_SIZE, 4096]
+
+
 def test_cli_ingest(tmp_path, text_corpus):
     from gongkai.cli import app
     from tests.clirunner import CliRunner
