@@ -90,6 +90,7 @@ _FORMS = _Forms()
 # Chinese text. tests/extract/test_stream.py checks every one of them against the Unicode database.
 _KEPT_RANGES = (
     (0x0A, 0x0A),  # line feed
+    (0x1E, 0x1E),  # the cell joiner `_CELL`
     (0x20, 0x7E),  # printable ASCII
     (0xB7, 0xB7),  # ·
     (0xD7, 0xD7),  # ×
@@ -124,18 +125,19 @@ def normalized_in_place(text: str) -> str | None:
     """`normalize` of ``text`` when every character of it keeps its length (the same result: each
     character is replaced by its form, as ``str.translate`` does, but only the few that change are looked
     at), else None: a character is not inert, or its form is empty or longer."""
-    changes = []
-    for ch in set(_MAY_CHANGE.findall(text)):
+    search = _MAY_CHANGE.search
+    m = search(text)
+    while m is not None:
+        ch = m.group()
         try:
             form = _FORMS[ord(ch)]
         except _NotInert:
             return None
         if not isinstance(form, int):  # dropped (None) or expanded (a string)
             return None
-        if form != ord(ch):
-            changes.append((ch, chr(form)))
-    for ch, form in changes:  # a form is its own form: one replacement never feeds another
-        text = text.replace(ch, form)
+        if form != ord(ch):  # every occurrence at once; a form is its own form, never replaced again
+            text = text.replace(ch, chr(form))
+        m = search(text, m.start() + 1)
     return text
 
 
