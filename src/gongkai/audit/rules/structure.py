@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from gongkai import template
-from gongkai.audit.cellindex import row_index, row_keys, table_paths
+from gongkai.audit.cellindex import row_index, row_keys, status_paths, table_paths
 from gongkai.audit.finding import ERROR, INFO, Finding
 from gongkai.audit.labels import TABLE_NAMES, column_label, row_label
 from gongkai.audit.memo import per_report
@@ -46,6 +46,8 @@ def missing_rows_and_columns(report: Report) -> tuple[list[tuple[str, str]], lis
     ([(table, row)], [(table, column)]). Shared within an audit pass: do not change the lists."""
     rows: list[tuple[str, str]] = []
     cols: list[tuple[str, str]] = []
+    if MISSING not in status_paths(report):
+        return rows, cols  # every cell found (most reports): no row or column can be missing
     for t in template.TABLE_KEYS:
         paths = table_paths(report, t)
         missing = {p for p in paths if report.cells[p].status == MISSING}
@@ -117,6 +119,8 @@ def _column_bodies(layout_key: str, t: str) -> tuple[str, ...]:
 @per_report
 def _none_found(report: Report, t: str) -> bool:
     """No cell of table ``t`` was found (shared by the added rows and columns of a pass)."""
+    if MISSING not in status_paths(report):
+        return not table_paths(report, t)  # every cell found: only a table without cells has none found
     return all(report.cells[p].status == MISSING for p in table_paths(report, t))
 
 

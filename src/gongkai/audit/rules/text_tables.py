@@ -80,6 +80,7 @@ def _sentence_list(report: Report, keys: tuple[str, ...]) -> list[Sentence]:
     """The sentences of sections ``keys``, split once per audit pass for every rule here. Shared: do not
     change them."""
     out = []
+    year = report.year
     for k in keys:
         c = section_compact(report, k)
         if c is None:
@@ -88,7 +89,7 @@ def _sentence_list(report: Report, keys: tuple[str, ...]) -> list[Sentence]:
             s = m.group(0)
             if (k != "s1" and not s.endswith("。")) or is_table_text(s):
                 continue  # table text in sections 二–四, or table header text that ended up in a section
-            out.append(Sentence(k, s, m.start(), c, report.year))
+            out.append(Sentence(k, s, m.start(), c, year))
     return out
 
 
