@@ -265,10 +265,8 @@ LINK_FOLDER = "文件夹的符号链接，未跟随 (symlinked folder, not follo
 
 
 def _link_problem(path: Path, root: Path) -> str | None:
-    """Why a symbolic link met in a folder walk is not followed (None: not a link, or one that stays
-    inside the folder ``root``, which is followed)."""
-    if not path.is_symlink():
-        return None
+    """Why the symbolic link ``path``, met in a folder walk, is not followed (None: it stays inside the
+    folder ``root``, and is followed)."""
     try:
         target = path.resolve(strict=True)
     except (OSError, RuntimeError):

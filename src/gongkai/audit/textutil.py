@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from gongkai.audit.memo import per_report
 from gongkai.model import Report
-from gongkai.punct import is_text_char, strip_punct
+from gongkai.punct import strip_punct
 
 # translate() walks Chinese text slowly: only when it changes the text
 _FULLWIDTH_CHARS = "０１２３４５６７８９．％"
@@ -62,28 +62,6 @@ def section_compact(report: Report, key: str) -> Compact | None:
     if s.start is not None and s.end is not None and report.text:
         return Compact.of(report.text[s.start : s.end], s.start)
     return Compact.of(s.text, 0)
-
-
-# The blocks most of the punctuation and spacing of a report comes from: ASCII, Latin-1, General
-# Punctuation, CJK Symbols and Punctuation, the full-width forms.
-_PUNCT_BLOCKS = ((0x00, 0x100), (0x2000, 0x2070), (0x3000, 0x3040), (0xFF00, 0xFF66))
-_NOT_WORD = re.compile(r"[\W_]")
-
-
-@functools.cache
-def _common_punct() -> re.Pattern[str]:
-    """Runs of the characters of ``_PUNCT_BLOCKS`` that ``strip_punct`` drops (built on first use)."""
-    dropped = [chr(c) for a, b in _PUNCT_BLOCKS for c in range(a, b) if not is_text_char(chr(c))]
-    return re.compile("[" + "".join(re.escape(ch) for ch in dropped) + "]+")
-
-
-def punct_free(text: str) -> str:
-    """``strip_punct(text)``, for long texts (a section): ``str.translate`` looks up every character of
-    Chinese text in a dict, a pattern of the usual punctuation drops it at C speed. What is left is
-    ``strip_punct``'s already when it holds only word characters other than ``_`` (letters and numbers,
-    which ``strip_punct`` keeps); anything else goes through ``strip_punct`` too."""
-    rest = _common_punct().sub("", text)
-    return strip_punct(rest) if _NOT_WORD.search(rest) else rest
 
 
 _SENT_END = re.compile(r"[。！？!?；;]")

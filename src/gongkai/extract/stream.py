@@ -190,16 +190,31 @@ class Stream:
         # The text index of every character that is not a separator: one byte a character (any beyond
         # Latin-1 a "?"), separators made 0 and the rest 1, pick the indices.
         ink = text.encode("latin-1", "replace").translate(_INK_BYTES)
+        return cls._lengths_kept(
+            doc, text, origin, spans, list(itertools.compress(range(len(text)), ink)), raw
+        )
+
+    @classmethod
+    def _lengths_kept(
+        cls,
+        doc: Document,
+        text: str,
+        origin: list[int],
+        spans: list,
+        cmap: list[int],
+        doc_text: str | None = None,
+    ) -> Stream:
+        """The stream of a document every span of which kept its length when normalised: a text index is
+        its offset in ``doc.text`` (a separator stands for one character of it)."""
         return cls(
             text=text,
             origin=origin,
-            # Every span kept its length, and a separator stands for one character of ``doc.text``.
             orig_offset=range(len(text)),
             spans=spans,
             compact=text.replace(" ", "").replace("\t", "").replace("\n", ""),
-            cmap=list(itertools.compress(range(len(text)), ink)),
-            is_grid=[line.is_table_row for line in lines],
-            doc_text=raw,
+            cmap=cmap,
+            is_grid=[line.is_table_row for line in doc.lines],
+            doc_text=doc_text,
         )
 
     @classmethod
@@ -235,17 +250,7 @@ class Stream:
                 else:
                     cmap += range(at, at + n)
                 at += n
-        text = "".join(chars)
-        return cls(
-            text=text,
-            origin=origin,
-            # Every span kept its length, and a separator stands for one character of ``doc.text``.
-            orig_offset=range(len(text)),
-            spans=spans,
-            compact=text.replace(" ", "").replace("\t", "").replace("\n", ""),
-            cmap=cmap,
-            is_grid=[line.is_table_row for line in doc.lines],
-        )
+        return cls._lengths_kept(doc, "".join(chars), origin, spans, cmap)
 
     @classmethod
     def _of_mapped(cls, doc: Document) -> Stream:

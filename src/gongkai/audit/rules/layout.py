@@ -12,9 +12,8 @@ from gongkai.audit.cellindex import row_index, row_keys, row_paths, status_paths
 from gongkai.audit.finding import INFO, Finding
 from gongkai.audit.labels import TABLE_NAMES
 from gongkai.audit.registry import rule
-from gongkai.audit.textutil import punct_free
 from gongkai.model import MISSING, Report
-from gongkai.punct import is_text_char, strip_punct
+from gongkai.punct import is_text_char, punct_free, strip_punct
 
 
 def _region(report: Report, keys: tuple[str, ...]) -> str:

@@ -8,9 +8,9 @@ from gongkai import template
 from gongkai.audit.finding import ERROR, INFO, WARNING, Finding
 from gongkai.audit.labels import TABLE_NAMES, section_heading
 from gongkai.audit.registry import rule
-from gongkai.audit.textutil import cjk_int, levenshtein, punct_free
+from gongkai.audit.textutil import cjk_int, levenshtein
 from gongkai.model import MISSING, Report
-from gongkai.punct import strip_punct
+from gongkai.punct import punct_free, strip_punct
 
 _LEAD = re.compile(r"^[#*>\s]*(?:第?([一二三四五六七八九十]+)\s*(?:部分)?\s*[、.．,，:：\s]\s*)?")
 

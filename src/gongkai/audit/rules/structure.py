@@ -13,10 +13,9 @@ from gongkai.audit.finding import ERROR, INFO, Finding
 from gongkai.audit.labels import TABLE_NAMES, column_label, row_label
 from gongkai.audit.memo import per_report
 from gongkai.audit.registry import rule
-from gongkai.audit.textutil import punct_free
 from gongkai.extract.added import CJK, ENUMERATOR, added_row_label, foreign, split_row, vocabulary
 from gongkai.model import MISSING, Cell, Report
-from gongkai.punct import strip_punct
+from gongkai.punct import punct_free, strip_punct
 
 _TABLE_SECTION = {"table2": "s2", "table3": "s3", "table4": "s4"}
 _DIGIT = re.compile(r"\d")

@@ -1,4 +1,4 @@
-"""Text helpers of the audit: the fast punctuation-free view of long texts."""
+"""Punctuation-free views: the fast one of long texts is the plain one."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import unicodedata
 
 import pytest
 
-from gongkai.audit.textutil import punct_free
-from gongkai.punct import strip_punct
+from gongkai.punct import punct_free, strip_punct
 from tests.conftest import CORPUS
 
 
